@@ -1,0 +1,96 @@
+#include "config.h"
+#include "core/paths.h"
+#include "core/i18n.h"
+#include "core/xalloc.h"
+#include <errno.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *home_dir(void)
+{
+	const char *home = getenv("HOME");
+	if (home && *home)
+		return home;
+	struct passwd *pw = getpwuid(getuid());
+	return pw && pw->pw_dir ? pw->pw_dir : "/";
+}
+
+char *path_expand(const char *path)
+{
+	if (!path)
+		return NULL;
+	if (path[0] == '~' && (path[1] == '\0' || path[1] == '/'))
+		return xasprintf("%s%s", home_dir(), path + 1);
+	return xstrdup(path);
+}
+
+/* $VAR/chatsync if VAR is an absolute path (the XDG spec ignores relative ones), else ~/fallback/chatsync. */
+static char *xdg_dir(const char *var, const char *fallback)
+{
+	const char *v = getenv(var);
+	if (v && v[0] == '/')
+		return xasprintf("%s/chatsync", v);
+	return xasprintf("%s/%s/chatsync", home_dir(), fallback);
+}
+
+char *path_config_dir(void) { return xdg_dir("XDG_CONFIG_HOME", ".config"); }
+char *path_cache_dir(void) { return xdg_dir("XDG_CACHE_HOME", ".cache"); }
+char *path_state_dir(void) { return xdg_dir("XDG_STATE_HOME", ".local/state"); }
+
+char *path_config_file(const char *explicit_path)
+{
+	if (explicit_path && *explicit_path)
+		return path_expand(explicit_path);
+	const char *env = getenv("CHATSYNC_CONFIG");
+	if (env && *env)
+		return path_expand(env);
+	char *dir = path_config_dir();
+	char *file = xasprintf("%s/config", dir);
+	free(dir);
+	return file;
+}
+
+int path_mkdirs(const char *dir, struct cs_error *err)
+{
+	char *p = xstrdup(dir);
+	int rc = 0;
+	for (char *s = p + 1; ; s++) {
+		if (*s == '/' || *s == '\0') {
+			char c = *s;
+			*s = '\0';
+			if (mkdir(p, 0700) != 0 && errno != EEXIST) {
+				rc = cs_fail(err, 4, _("cannot create directory %s: %s (check the permissions of its parent)"),
+					     p, strerror(errno));
+				break;
+			}
+			*s = c;
+			if (c == '\0')
+				break;
+		}
+	}
+	free(p);
+	return rc;
+}
+
+int path_check_private(const char *path, const char *what, struct cs_error *err)
+{
+	struct stat st;
+	if (stat(path, &st) != 0)
+		return cs_fail(err, 2, _("cannot read %s %s: %s (check the path in the config file)"), what, path,
+			       strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return cs_fail(err, 2, _("%s %s is not a regular file (point the config at the file itself)"), what,
+			       path);
+	if (st.st_mode & 077)
+		return cs_fail(err, 2,
+			       _("permissions 0%03o for '%s' are too open: it holds %s and must not be accessible by "
+				 "others (run: chmod 600 %s)"),
+			       (unsigned)(st.st_mode & 0777), path, what, path);
+	if (st.st_uid != geteuid())
+		return cs_fail(err, 2, _("'%s' holds %s but belongs to another user (run: chown %u %s)"), path, what,
+			       (unsigned)geteuid(), path);
+	return 0;
+}
