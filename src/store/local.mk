@@ -1,1 +1,6 @@
-# store sources
+libchatsync_a_SOURCES += \
+	src/store/cache.c src/store/cache.h \
+	src/store/cache_chats.c \
+	src/store/cache_envs.c \
+	src/store/internal.h \
+	src/store/schema.c src/store/schema.h

@@ -1,0 +1,361 @@
+#include "config.h"
+#include "store/cache.h"
+#include "store/internal.h"
+#include "store/schema.h"
+#include "core/i18n.h"
+#include "core/log.h"
+#include "core/paths.h"
+#include "core/xalloc.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int store_fail(struct cache *c, struct cs_error *err, const char *what)
+{
+	int code = sqlite3_errcode(c->db);
+	const char *why = sqlite3_errmsg(c->db);
+	if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB)
+		return cs_fail(err, CS_EXIT_CACHE,
+			       _("cache %s is damaged: %s (move it aside; the next refresh rebuilds it)"), c->path, why);
+	if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+		return cs_fail(err, CS_EXIT_CACHE,
+			       _("cache %s is busy: %s (another chatsync is writing; try again)"), c->path, why);
+	if (code == SQLITE_READONLY || code == SQLITE_CANTOPEN || code == SQLITE_PERM)
+		return cs_fail(err, CS_EXIT_CACHE, _("cannot write cache %s: %s (check its permissions)"), c->path,
+			       why);
+	if (code == SQLITE_FULL)
+		return cs_fail(err, CS_EXIT_CACHE, _("cache %s: the disk is full (free some space)"), c->path);
+	return cs_fail(err, CS_EXIT_CACHE, _("cache %s: %s failed: %s"), c->path, what, why);
+}
+
+sqlite3_stmt *store_prepare(struct cache *c, const char *sql, struct cs_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		store_fail(c, err, "query");
+		log_debug("sqlite prepare failed: %s: %s", sqlite3_errmsg(c->db), sql);
+		return NULL;
+	}
+	return st;
+}
+
+int store_run(struct cache *c, sqlite3_stmt *st, struct cs_error *err)
+{
+	if (!st)
+		return -1;
+	int rc = sqlite3_step(st);
+	int ret = 0;
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		ret = store_fail(c, err, "write");
+	sqlite3_finalize(st);
+	return ret;
+}
+
+int store_exec(struct cache *c, const char *sql, struct cs_error *err)
+{
+	if (sqlite3_exec(c->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return store_fail(c, err, "statement");
+	return 0;
+}
+
+void store_bind_text(sqlite3_stmt *st, int idx, const char *s)
+{
+	if (s)
+		sqlite3_bind_text(st, idx, s, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, idx);
+}
+
+void store_bind_time(sqlite3_stmt *st, int idx, cs_time t)
+{
+	if (t)
+		sqlite3_bind_int64(st, idx, t);
+	else
+		sqlite3_bind_null(st, idx);
+}
+
+void store_bind_int(sqlite3_stmt *st, int idx, int v, int null_value)
+{
+	if (v == null_value)
+		sqlite3_bind_null(st, idx);
+	else
+		sqlite3_bind_int(st, idx, v);
+}
+
+char *store_col_text(sqlite3_stmt *st, int col)
+{
+	const unsigned char *s = sqlite3_column_text(st, col);
+	return s ? xstrdup((const char *)s) : NULL;
+}
+
+cs_time store_col_time(sqlite3_stmt *st, int col)
+{
+	return sqlite3_column_type(st, col) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, col);
+}
+
+int store_col_int(sqlite3_stmt *st, int col, int null_value)
+{
+	return sqlite3_column_type(st, col) == SQLITE_NULL ? null_value : sqlite3_column_int(st, col);
+}
+
+char *cache_default_path(const char *profile)
+{
+	char *dir = path_cache_dir();
+	char *p = xasprintf("%s/%s.db", dir, profile ? profile : "default");
+	free(dir);
+	return p;
+}
+
+/* Looks at the first bytes before SQLite touches the file: a file that is not an SQLite database
+ * must be refused untouched (opening it in WAL mode would write to it). */
+static int check_header(const char *path, struct cs_error *err, bool *exists)
+{
+	*exists = false;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return cs_fail(err, CS_EXIT_CACHE, _("cannot open cache %s: %s (check its permissions)"), path,
+			       strerror(errno));
+	}
+	struct stat st;
+	char head[16];
+	ssize_t n = 0;
+	if (fstat(fd, &st) == 0 && st.st_size > 0)
+		n = read(fd, head, sizeof head);
+	close(fd);
+	if (st.st_size == 0)
+		return 0; /* an empty file is a new database to SQLite too */
+	*exists = true;
+	if (n != (ssize_t)sizeof head || memcmp(head, "SQLite format 3", 16) != 0)
+		return cs_fail(err, CS_EXIT_CACHE,
+			       _("%s is not a chatsync cache (it is not an SQLite database; point --cache elsewhere "
+				 "or move the file aside)"),
+			       path);
+	return 0;
+}
+
+static int pragma_int(struct cache *c, const char *sql, int *out, struct cs_error *err)
+{
+	sqlite3_stmt *st = store_prepare(c, sql, err);
+	if (!st)
+		return -1;
+	int rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		int r = store_fail(c, err, "read");
+		sqlite3_finalize(st);
+		return r;
+	}
+	*out = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static int migrate(struct cache *c, int from, struct cs_error *err)
+{
+	for (int v = from; v < schema_latest(); v++) {
+		if (store_exec(c, "BEGIN IMMEDIATE", err))
+			return -1;
+		char *bump = xasprintf("PRAGMA user_version = %d; PRAGMA application_id = %d;", v + 1,
+				       CACHE_APPLICATION_ID);
+		int rc = store_exec(c, schema_migration(v), err);
+		if (!rc)
+			rc = store_exec(c, bump, err);
+		free(bump);
+		if (rc || store_exec(c, "COMMIT", err)) {
+			sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+			return -1;
+		}
+		log_info("cache %s migrated to schema %d", c->path, v + 1);
+	}
+	return 0;
+}
+
+/* Decides whether an existing database is ours, and migrates it. */
+static int adopt(struct cache *c, bool existed, bool readonly, struct cs_error *err)
+{
+	int version, app_id, tables;
+	if (pragma_int(c, "PRAGMA user_version", &version, err) ||
+	    pragma_int(c, "PRAGMA application_id", &app_id, err) ||
+	    pragma_int(c, "SELECT count(*) FROM sqlite_master", &tables, err))
+		return -1;
+	if (existed && tables > 0 && app_id != CACHE_APPLICATION_ID)
+		return cs_fail(err, CS_EXIT_CACHE,
+			       _("%s is an SQLite database of another program, not a chatsync cache (point --cache "
+				 "elsewhere)"),
+			       c->path);
+	if (version > schema_latest())
+		return cs_fail(err, CS_EXIT_CACHE,
+			       _("cache %s has schema %d, newer than this chatsync knows (%d) (upgrade chatsync, or "
+				 "use another --cache)"),
+			       c->path, version, schema_latest());
+	if (version == schema_latest())
+		return 0;
+	if (readonly)
+		return cs_fail(err, CS_EXIT_CACHE, _("cache %s needs a schema upgrade (run once without --readonly)"),
+			       c->path);
+	return migrate(c, version, err);
+}
+
+struct cache *cache_open(const char *path, int flags, struct cs_error *err)
+{
+	bool readonly = flags & CACHE_OPEN_READONLY, existed;
+	if (check_header(path, err, &existed))
+		return NULL;
+	if (!existed && readonly) {
+		cs_fail(err, CS_EXIT_CACHE, _("no cache at %s yet (run: chatsync refresh)"), path);
+		return NULL;
+	}
+	if (!existed) {
+		char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+		int rc = 0;
+		if (slash && slash != dir) {
+			*slash = '\0';
+			rc = path_mkdirs(dir, err);
+		}
+		free(dir);
+		if (rc)
+			return NULL;
+	}
+	struct cache *c = xcalloc(1, sizeof *c);
+	c->path = xstrdup(path);
+	int oflags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	mode_t old_mask = umask(077); /* the cache names people and chats: keep it private */
+	int rc = sqlite3_open_v2(path, &c->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
+	umask(old_mask);
+	if (rc != SQLITE_OK) {
+		if (c->db)
+			store_fail(c, err, "open");
+		else
+			cs_fail(err, CS_EXIT_CACHE, _("cannot open cache %s (out of memory)"), path);
+		cache_close(c);
+		return NULL;
+	}
+	sqlite3_busy_timeout(c->db, 5000);
+	sqlite3_extended_result_codes(c->db, 0);
+	if (adopt(c, existed, readonly, err) ||
+	    store_exec(c, readonly ? "PRAGMA foreign_keys = ON"
+				   : "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON",
+		       err)) {
+		cache_close(c);
+		return NULL;
+	}
+	return c;
+}
+
+void cache_close(struct cache *c)
+{
+	if (!c)
+		return;
+	if (c->in_tx)
+		cache_rollback(c);
+	sqlite3_close(c->db);
+	free(c->path);
+	free(c);
+}
+
+int cache_schema_version(struct cache *c)
+{
+	int v = -1;
+	pragma_int(c, "PRAGMA user_version", &v, NULL);
+	return v;
+}
+
+int cache_begin(struct cache *c, struct cs_error *err)
+{
+	if (store_exec(c, "BEGIN IMMEDIATE", err))
+		return -1;
+	c->in_tx = 1;
+	return 0;
+}
+
+int cache_commit(struct cache *c, struct cs_error *err)
+{
+	if (store_exec(c, "COMMIT", err)) {
+		cache_rollback(c);
+		return -1;
+	}
+	c->in_tx = 0;
+	return 0;
+}
+
+void cache_rollback(struct cache *c)
+{
+	sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+	c->in_tx = 0;
+}
+
+int cache_add_run(struct cache *c, const struct cache_run *r, struct cs_error *err)
+{
+	sqlite3_stmt *st = store_prepare(c,
+		"INSERT INTO refresh_runs(started_at, finished_at, result, requests, throttled, errors, message) "
+		"VALUES(?,?,?,?,?,?,?)", err);
+	if (!st)
+		return -1;
+	store_bind_time(st, 1, r->started_at);
+	store_bind_time(st, 2, r->finished_at);
+	store_bind_text(st, 3, r->result);
+	sqlite3_bind_int64(st, 4, r->requests);
+	sqlite3_bind_int64(st, 5, r->throttled);
+	sqlite3_bind_int64(st, 6, r->errors);
+	store_bind_text(st, 7, r->message);
+	return store_run(c, st, err);
+}
+
+int cache_audit_append(struct cache *c, const struct cache_audit *a, struct cs_error *err)
+{
+	sqlite3_stmt *st = store_prepare(c,
+		"INSERT INTO audit(time, profile, identity, environment, old_value, new_value, request_id, result) "
+		"VALUES(?,?,?,?,?,?,?,?)", err);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, a->time);
+	store_bind_text(st, 2, a->profile);
+	store_bind_text(st, 3, a->identity);
+	store_bind_text(st, 4, a->environment);
+	store_bind_text(st, 5, a->old_value);
+	store_bind_text(st, 6, a->new_value);
+	store_bind_text(st, 7, a->request_id);
+	store_bind_text(st, 8, a->result ? a->result : "unknown");
+	return store_run(c, st, err);
+}
+
+int cache_audit_list(struct cache *c, struct cache_audit **out, size_t *n, struct cs_error *err)
+{
+	*out = NULL;
+	*n = 0;
+	sqlite3_stmt *st = store_prepare(c,
+		"SELECT time, profile, identity, environment, old_value, new_value, request_id, result "
+		"FROM audit ORDER BY time, id", err);
+	if (!st)
+		return -1;
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			*out = xrealloc(*out, cap * sizeof **out);
+		}
+		struct cache_audit *a = &(*out)[(*n)++];
+		a->time = sqlite3_column_int64(st, 0);
+		a->profile = store_col_text(st, 1);
+		a->identity = store_col_text(st, 2);
+		a->environment = store_col_text(st, 3);
+		a->old_value = store_col_text(st, 4);
+		a->new_value = store_col_text(st, 5);
+		a->request_id = store_col_text(st, 6);
+		a->result = store_col_text(st, 7);
+	}
+	int ret = rc == SQLITE_DONE ? 0 : store_fail(c, err, "read audit");
+	sqlite3_finalize(st);
+	return ret;
+}
+
+void cache_audit_free(struct cache_audit *a)
+{
+	free(a->profile); free(a->identity); free(a->environment); free(a->old_value);
+	free(a->new_value); free(a->request_id); free(a->result);
+}

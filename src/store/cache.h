@@ -1,0 +1,114 @@
+/* The local cache: one SQLite file per profile ($XDG_CACHE_HOME/chatsync/<profile>.db), in WAL mode,
+ * the only place in chatsync that speaks SQL. Every reader opens its own connection (the console reads
+ * while a refresh writes). Strings returned in model structs are owned by the caller. */
+#ifndef CHATSYNC_CACHE_H
+#define CHATSYNC_CACHE_H
+#include <stdbool.h>
+#include <stddef.h>
+#include "core/error.h"
+#include "core/model.h"
+
+struct cache;
+
+#define CACHE_SCHEMA_VERSION 2
+#define CACHE_APPLICATION_ID 0x43535943 /* "CSYC": marks a file as a chatsync cache */
+
+enum cache_open_flags {
+	CACHE_OPEN_READONLY = 1, /* never create or migrate */
+};
+
+/* Opens (creating when absent) and migrates forward. A file that is not a chatsync cache, is corrupt,
+ * or was written by a newer chatsync is refused with exit code 4 and left untouched. */
+struct cache *cache_open(const char *path, int flags, struct cs_error *err);
+void cache_close(struct cache *c);
+/* $XDG_CACHE_HOME/chatsync/<profile>.db; caller owns. */
+char *cache_default_path(const char *profile);
+int cache_schema_version(struct cache *c);
+
+/* Transactions: a refresh writes each environment inside one. */
+int cache_begin(struct cache *c, struct cs_error *err);
+int cache_commit(struct cache *c, struct cs_error *err);
+void cache_rollback(struct cache *c);
+
+/* --- environments --- */
+int cache_put_env(struct cache *c, const struct cs_env *env, struct cs_error *err);
+/* Records a refresh failure on an environment without touching its data. */
+int cache_set_env_error(struct cache *c, const char *env_id, const char *error, struct cs_error *err);
+int cache_set_env_sync(struct cache *c, const char *env_id, bool enabled, const char *etag, cs_time at,
+		       struct cs_error *err);
+/* All environments ordered by unique name. *out is owned by the caller (cs_env_free each, then free). */
+int cache_list_envs(struct cache *c, struct cs_env **out, size_t *n, struct cs_error *err);
+/* Finds an environment by unique name, friendly name (case-insensitive) or id. 0 found, -1 error
+ * (not found or ambiguous: exit 2 with the candidates). */
+int cache_find_env(struct cache *c, const char *key, struct cs_env *out, struct cs_error *err);
+int cache_env_chat_count(struct cache *c, const char *env_id);
+/* Delta links for change tracking, by table ("chats", "msdyn_teamschatassociations"). */
+char *cache_get_delta(struct cache *c, const char *env_id, const char *table);
+int cache_set_delta(struct cache *c, const char *env_id, const char *table, const char *link,
+		    struct cs_error *err);
+
+/* --- chats, participants, associations, sync errors --- */
+int cache_put_chat(struct cache *c, const struct cs_chat *chat, struct cs_error *err); /* with parties */
+int cache_delete_chat(struct cache *c, const char *activity_id, struct cs_error *err);
+/* Removes every chat/association/sync error of an environment (before a full read). */
+int cache_clear_env_rows(struct cache *c, const char *env_id, struct cs_error *err);
+int cache_put_assoc(struct cache *c, const struct cs_assoc *a, struct cs_error *err);
+int cache_delete_assoc(struct cache *c, const char *id, struct cs_error *err);
+int cache_put_sync_error(struct cache *c, const char *env_id, const char *regarding_id,
+			 const struct cs_sync_error *e, cs_time fetched_at, struct cs_error *err);
+
+/* A connected chat as listed: the activity row if there is one, else the association (state
+ * NOT_RECORDED). Filter: env_id NULL for all; state_filter "open", "inactive" or NULL for all. */
+struct cache_chat_filter {
+	const char *env_id;
+	const char *state; /* "open", "inactive", NULL */
+};
+/* Calls fn for each chat, ordered by environment then modifiedinteamson (oldest first). The chat is
+ * borrowed for the duration of the call. fn returns non-zero to stop. */
+int cache_each_chat(struct cache *c, const struct cache_chat_filter *f,
+		    int (*fn)(const struct cs_chat *chat, const struct cs_env *env, void *user), void *user,
+		    struct cs_error *err);
+
+/* Everything the diagnosis needs about one chat, all owned by the struct (cache_facts_free). */
+struct cache_facts {
+	struct cs_env env;
+	bool has_chat;
+	struct cs_chat chat;
+	bool has_assoc;
+	struct cs_assoc assoc;
+	struct cs_sync_error *errors;
+	size_t n_errors;
+	bool has_graph;
+	struct cs_graph_chat graph;
+	bool has_rsc;
+	struct cs_rsc rsc;
+};
+/* key: Teams chat id, activity id, or a unique prefix of either. Not found / ambiguous: exit 2. */
+int cache_load_facts(struct cache *c, const char *key, struct cache_facts *out, struct cs_error *err);
+void cache_facts_free(struct cache_facts *f);
+
+/* --- Graph details and tenant RSC state --- */
+int cache_put_graph_chat(struct cache *c, const struct cs_graph_chat *g, struct cs_error *err);
+int cache_get_graph_chat(struct cache *c, const char *teams_chat_id, struct cs_graph_chat *out);  /* 1 found, 0 not */
+int cache_put_rsc(struct cache *c, const struct cs_rsc *rsc, struct cs_error *err);
+int cache_get_rsc(struct cache *c, struct cs_rsc *out); /* 1 found, 0 never fetched */
+
+/* --- refresh runs --- */
+struct cache_run {
+	cs_time started_at, finished_at;
+	const char *result;   /* "ok", "partial", "failed", "cancelled" */
+	long requests, throttled, errors;
+	const char *message;
+};
+int cache_add_run(struct cache *c, const struct cache_run *run, struct cs_error *err);
+
+/* --- audit trail of writes --- */
+struct cache_audit {
+	cs_time time;
+	char *profile, *identity, *environment, *old_value, *new_value, *request_id, *result;
+};
+int cache_audit_append(struct cache *c, const struct cache_audit *a, struct cs_error *err);
+int cache_audit_list(struct cache *c, struct cache_audit **out, size_t *n, struct cs_error *err); /* oldest first */
+void cache_audit_free(struct cache_audit *a);
+
+#endif

@@ -1,0 +1,363 @@
+/* Chats (activity rows with their participants), associations, sync errors, and the facts of one chat. */
+#include "config.h"
+#include "store/cache.h"
+#include "store/internal.h"
+#include "core/i18n.h"
+#include "core/xalloc.h"
+#include <stdlib.h>
+#include <string.h>
+
+#define PARTY_SEP "\x1f"
+
+int cache_put_chat(struct cache *c, const struct cs_chat *ch, struct cs_error *err)
+{
+	sqlite3_stmt *st = store_prepare(c,
+		"INSERT OR REPLACE INTO chats(activity_id, env_id, teams_chat_id, subject, statecode, statuscode,"
+		" syncstatus, lastsyncerror, modifiedinteamson, modifiedinteamsby, linkedon, linkedby, unlinkedon,"
+		" unlinkedby, regarding_id, regarding_type, createdon, modifiedon, fetched_at)"
+		" VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", err);
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, ch->activity_id);
+	store_bind_text(st, 2, ch->env_id);
+	store_bind_text(st, 3, ch->teams_chat_id);
+	store_bind_text(st, 4, ch->subject);
+	store_bind_int(st, 5, ch->state, CS_STATE_NOT_RECORDED);
+	store_bind_int(st, 6, ch->status_code, -1);
+	store_bind_int(st, 7, ch->sync_status, CS_SYNC_NULL);
+	sqlite3_bind_int(st, 8, ch->last_sync_error);
+	store_bind_time(st, 9, ch->modified_in_teams_on);
+	store_bind_text(st, 10, ch->modified_in_teams_by);
+	store_bind_time(st, 11, ch->linked_on);
+	store_bind_text(st, 12, ch->linked_by);
+	store_bind_time(st, 13, ch->unlinked_on);
+	store_bind_text(st, 14, ch->unlinked_by);
+	store_bind_text(st, 15, ch->regarding_id);
+	store_bind_text(st, 16, ch->regarding_type);
+	store_bind_time(st, 17, ch->created_on);
+	store_bind_time(st, 18, ch->modified_on);
+	store_bind_time(st, 19, ch->fetched_at);
+	if (store_run(c, st, err))
+		return -1;
+	/* INSERT OR REPLACE deleted the old row, and the cascade its participants. */
+	for (size_t i = 0; i < ch->n_parties; i++) {
+		st = store_prepare(c, "INSERT INTO participants(activity_id, seq, party_id, name, deleted) VALUES(?,?,?,?,?)",
+				   err);
+		if (!st)
+			return -1;
+		store_bind_text(st, 1, ch->activity_id);
+		sqlite3_bind_int(st, 2, (int)i);
+		store_bind_text(st, 3, ch->parties[i].party_id);
+		store_bind_text(st, 4, ch->parties[i].name);
+		sqlite3_bind_int(st, 5, ch->parties[i].deleted);
+		if (store_run(c, st, err))
+			return -1;
+	}
+	return 0;
+}
+
+static int delete_by(struct cache *c, const char *sql, const char *key, struct cs_error *err)
+{
+	sqlite3_stmt *st = store_prepare(c, sql, err);
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, key);
+	return store_run(c, st, err);
+}
+
+int cache_delete_chat(struct cache *c, const char *activity_id, struct cs_error *err)
+{
+	return delete_by(c, "DELETE FROM chats WHERE activity_id = ?", activity_id, err);
+}
+
+int cache_delete_assoc(struct cache *c, const char *id, struct cs_error *err)
+{
+	return delete_by(c, "DELETE FROM associations WHERE id = ?", id, err);
+}
+
+int cache_clear_env_rows(struct cache *c, const char *env_id, struct cs_error *err)
+{
+	return delete_by(c, "DELETE FROM chats WHERE env_id = ?", env_id, err) ||
+	       delete_by(c, "DELETE FROM associations WHERE env_id = ?", env_id, err) ||
+	       delete_by(c, "DELETE FROM sync_errors WHERE env_id = ?", env_id, err) ? -1 : 0;
+}
+
+int cache_put_assoc(struct cache *c, const struct cs_assoc *a, struct cs_error *err)
+{
+	sqlite3_stmt *st = store_prepare(c,
+		"INSERT OR REPLACE INTO associations(id, env_id, teams_chat_id, regarding_id, regarding_table,"
+		" record_state, statecode, created_on, modified_on, fetched_at) VALUES(?,?,?,?,?,?,?,?,?,?)", err);
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, a->id);
+	store_bind_text(st, 2, a->env_id);
+	store_bind_text(st, 3, a->teams_chat_id);
+	store_bind_text(st, 4, a->regarding_id);
+	store_bind_text(st, 5, a->regarding_table);
+	sqlite3_bind_int(st, 6, a->record_state);
+	sqlite3_bind_int(st, 7, a->statecode);
+	store_bind_time(st, 8, a->created_on);
+	store_bind_time(st, 9, a->modified_on);
+	store_bind_time(st, 10, a->fetched_at);
+	return store_run(c, st, err);
+}
+
+int cache_put_sync_error(struct cache *c, const char *env_id, const char *regarding_id,
+			 const struct cs_sync_error *e, cs_time fetched_at, struct cs_error *err)
+{
+	sqlite3_stmt *st = store_prepare(c,
+		"INSERT OR REPLACE INTO sync_errors(id, env_id, regarding_id, errorcode, message, time, type, fetched_at)"
+		" VALUES(?,?,?,?,?,?,?,?)", err);
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, e->id);
+	store_bind_text(st, 2, env_id);
+	store_bind_text(st, 3, regarding_id);
+	sqlite3_bind_int(st, 4, e->errorcode);
+	store_bind_text(st, 5, e->message);
+	store_bind_time(st, 6, e->time);
+	sqlite3_bind_int(st, 7, e->type);
+	store_bind_time(st, 8, fetched_at);
+	return store_run(c, st, err);
+}
+
+/* One select for both kinds of connected chat: activity rows, and associations that have none
+ * (state NOT_RECORDED, subject from Graph's topic when known). Participants come in one column. */
+#define CHAT_SELECT \
+	"SELECT * FROM (" \
+	" SELECT ch.env_id, ch.activity_id, ch.teams_chat_id, ch.subject, ch.statecode, ch.statuscode," \
+	"  ch.syncstatus, ch.lastsyncerror, ch.modifiedinteamson, ch.modifiedinteamsby, ch.linkedon, ch.linkedby," \
+	"  ch.unlinkedon, ch.unlinkedby, ch.regarding_id, ch.regarding_type, ch.createdon, ch.modifiedon," \
+	"  ch.fetched_at," \
+	"  (SELECT group_concat(name, char(31)) FROM (SELECT name FROM participants p" \
+	"    WHERE p.activity_id = ch.activity_id ORDER BY seq)) AS parties" \
+	" FROM chats ch" \
+	" UNION ALL" \
+	" SELECT a.env_id, NULL, a.teams_chat_id, g.topic, -1, NULL, NULL, 0, g.last_updated, NULL, a.created_on," \
+	"  NULL, NULL, NULL, a.regarding_id, a.regarding_table, a.created_on, a.modified_on, a.fetched_at, NULL" \
+	" FROM associations a LEFT JOIN graph_chats g ON g.teams_chat_id = a.teams_chat_id" \
+	" WHERE NOT EXISTS (SELECT 1 FROM chats x WHERE x.env_id = a.env_id AND x.teams_chat_id = a.teams_chat_id)" \
+	") AS c"
+
+static void read_chat(sqlite3_stmt *st, struct cs_chat *ch)
+{
+	memset(ch, 0, sizeof *ch);
+	ch->env_id = store_col_text(st, 0);
+	ch->activity_id = store_col_text(st, 1);
+	ch->teams_chat_id = store_col_text(st, 2);
+	ch->subject = store_col_text(st, 3);
+	ch->state = store_col_int(st, 4, CS_STATE_NOT_RECORDED);
+	ch->status_code = store_col_int(st, 5, -1);
+	ch->sync_status = store_col_int(st, 6, CS_SYNC_NULL);
+	ch->last_sync_error = store_col_int(st, 7, 0);
+	ch->modified_in_teams_on = store_col_time(st, 8);
+	ch->modified_in_teams_by = store_col_text(st, 9);
+	ch->linked_on = store_col_time(st, 10);
+	ch->linked_by = store_col_text(st, 11);
+	ch->unlinked_on = store_col_time(st, 12);
+	ch->unlinked_by = store_col_text(st, 13);
+	ch->regarding_id = store_col_text(st, 14);
+	ch->regarding_type = store_col_text(st, 15);
+	ch->created_on = store_col_time(st, 16);
+	ch->modified_on = store_col_time(st, 17);
+	ch->fetched_at = store_col_time(st, 18);
+	const char *parties = (const char *)sqlite3_column_text(st, 19);
+	for (const char *p = parties; p && *p;) {
+		size_t len = strcspn(p, PARTY_SEP);
+		ch->parties = xrealloc(ch->parties, (ch->n_parties + 1) * sizeof *ch->parties);
+		ch->parties[ch->n_parties++] = (struct cs_party){ .name = xstrndup(p, len) };
+		p += len;
+		if (*p)
+			p++;
+	}
+}
+
+int cache_each_chat(struct cache *c, const struct cache_chat_filter *f,
+		    int (*fn)(const struct cs_chat *chat, const struct cs_env *env, void *user), void *user,
+		    struct cs_error *err)
+{
+	struct cs_env *envs;
+	size_t n_envs;
+	if (cache_list_envs(c, &envs, &n_envs, err))
+		return -1;
+	const char *state = f ? f->state : NULL;
+	const char *where = !state ? "" : strcmp(state, "open") == 0 ? " AND c.statecode = 0"
+							       : " AND c.statecode IN (1, 2)";
+	char *sql = xasprintf(CHAT_SELECT " JOIN environments e ON e.id = c.env_id WHERE (?1 IS NULL OR c.env_id = ?1)%s"
+			      " ORDER BY e.unique_name, c.modifiedinteamson IS NULL, c.modifiedinteamson, c.teams_chat_id",
+			      where);
+	sqlite3_stmt *st = store_prepare(c, sql, err);
+	free(sql);
+	int ret = -1;
+	if (st) {
+		store_bind_text(st, 1, f ? f->env_id : NULL);
+		int rc;
+		ret = 0;
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			struct cs_chat ch;
+			read_chat(st, &ch);
+			const struct cs_env *env = NULL;
+			for (size_t i = 0; i < n_envs && !env; i++)
+				if (strcmp(envs[i].id, ch.env_id) == 0)
+					env = &envs[i];
+			int stop = fn(&ch, env, user);
+			cs_chat_free(&ch);
+			if (stop)
+				break;
+		}
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			ret = store_fail(c, err, "read chats");
+		sqlite3_finalize(st);
+	}
+	for (size_t i = 0; i < n_envs; i++)
+		cs_env_free(&envs[i]);
+	free(envs);
+	return ret;
+}
+
+struct candidate {
+	char *env_id, *activity_id, *teams_chat_id;
+};
+
+static size_t find_candidates(struct cache *c, const char *key, bool prefix, struct candidate *out, size_t max,
+			      struct cs_error *err)
+{
+	char *sql = prefix ? xasprintf(CHAT_SELECT " WHERE substr(c.activity_id, 1, length(?1)) = ?1"
+				       " OR substr(c.teams_chat_id, 1, length(?1)) = ?1 LIMIT %zu", max)
+			   : xasprintf(CHAT_SELECT " WHERE c.activity_id = ?1 OR c.teams_chat_id = ?1 LIMIT %zu", max);
+	sqlite3_stmt *st = store_prepare(c, sql, err);
+	free(sql);
+	size_t n = 0;
+	if (!st)
+		return (size_t)-1;
+	store_bind_text(st, 1, key);
+	while (n < max && sqlite3_step(st) == SQLITE_ROW) {
+		out[n].env_id = store_col_text(st, 0);
+		out[n].activity_id = store_col_text(st, 1);
+		out[n].teams_chat_id = store_col_text(st, 2);
+		n++;
+	}
+	sqlite3_finalize(st);
+	return n;
+}
+
+static void load_assoc(struct cache *c, struct cache_facts *f, const char *env_id, const char *teams_chat_id)
+{
+	/* The newest association wins: a chat unlinked and linked again has both. */
+	sqlite3_stmt *st = store_prepare(c,
+		"SELECT id, env_id, teams_chat_id, regarding_id, regarding_table, record_state, statecode, created_on,"
+		" modified_on, fetched_at FROM associations WHERE env_id = ? AND teams_chat_id = ?"
+		" ORDER BY modified_on DESC LIMIT 1", NULL);
+	if (!st)
+		return;
+	store_bind_text(st, 1, env_id);
+	store_bind_text(st, 2, teams_chat_id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		struct cs_assoc *a = &f->assoc;
+		f->has_assoc = true;
+		a->id = store_col_text(st, 0);
+		a->env_id = store_col_text(st, 1);
+		a->teams_chat_id = store_col_text(st, 2);
+		a->regarding_id = store_col_text(st, 3);
+		a->regarding_table = store_col_text(st, 4);
+		a->record_state = store_col_int(st, 5, 0);
+		a->statecode = store_col_int(st, 6, 0);
+		a->created_on = store_col_time(st, 7);
+		a->modified_on = store_col_time(st, 8);
+		a->fetched_at = store_col_time(st, 9);
+	}
+	sqlite3_finalize(st);
+}
+
+static void load_errors(struct cache *c, struct cache_facts *f, const char *activity_id)
+{
+	sqlite3_stmt *st = store_prepare(c,
+		"SELECT id, errorcode, message, time, type FROM sync_errors WHERE regarding_id = ? ORDER BY time", NULL);
+	if (!st)
+		return;
+	store_bind_text(st, 1, activity_id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		f->errors = xrealloc(f->errors, (f->n_errors + 1) * sizeof *f->errors);
+		struct cs_sync_error *e = &f->errors[f->n_errors++];
+		e->id = store_col_text(st, 0);
+		e->errorcode = store_col_int(st, 1, 0);
+		e->message = store_col_text(st, 2);
+		e->time = store_col_time(st, 3);
+		e->type = store_col_int(st, 4, 3);
+	}
+	sqlite3_finalize(st);
+}
+
+static int load_chat_row(struct cache *c, struct cache_facts *f, const char *activity_id, const char *env_id,
+			 const char *teams_chat_id, struct cs_error *err)
+{
+	sqlite3_stmt *st = store_prepare(c, CHAT_SELECT " WHERE c.env_id = ?1 AND (c.activity_id = ?2 OR"
+					    " (?2 IS NULL AND c.activity_id IS NULL AND c.teams_chat_id = ?3))", err);
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, env_id);
+	store_bind_text(st, 2, activity_id);
+	store_bind_text(st, 3, teams_chat_id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		read_chat(st, &f->chat);
+		f->has_chat = activity_id != NULL;
+		if (!f->has_chat)
+			cs_chat_free(&f->chat);
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+int cache_load_facts(struct cache *c, const char *key, struct cache_facts *f, struct cs_error *err)
+{
+	memset(f, 0, sizeof *f);
+	struct candidate cand[6];
+	size_t n = find_candidates(c, key, false, cand, 6, err);
+	if (n == 0)
+		n = find_candidates(c, key, true, cand, 6, err);
+	if (n == (size_t)-1)
+		return -1;
+	int ret = 0;
+	if (n == 0) {
+		ret = cs_fail(err, CS_EXIT_USAGE,
+			      _("no chat \"%s\" in the cache (give a Teams chat id, an activity id or a unique prefix; "
+				"see: chatsync chats)"), key);
+	} else if (n > 1) {
+		ret = cs_fail(err, CS_EXIT_USAGE, _("\"%s\" matches %s%zu chats, e.g. %s and %s (give more of the id)"),
+			      key, n == 6 ? _("at least ") : "", n, cand[0].activity_id ? cand[0].activity_id : cand[0].teams_chat_id,
+			      cand[1].activity_id ? cand[1].activity_id : cand[1].teams_chat_id);
+	} else if (!store_get_env(c, cand[0].env_id, &f->env)) {
+		ret = cs_fail(err, CS_EXIT_CACHE, _("cache %s: chat %s names an environment it does not hold (run: chatsync refresh)"),
+			      c->path, key);
+	} else if (load_chat_row(c, f, cand[0].activity_id, cand[0].env_id, cand[0].teams_chat_id, err) == 0) {
+		load_assoc(c, f, cand[0].env_id, cand[0].teams_chat_id);
+		if (cand[0].activity_id)
+			load_errors(c, f, cand[0].activity_id);
+		if (cand[0].teams_chat_id)
+			f->has_graph = cache_get_graph_chat(c, cand[0].teams_chat_id, &f->graph);
+		f->has_rsc = cache_get_rsc(c, &f->rsc);
+	} else {
+		ret = -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		free(cand[i].env_id);
+		free(cand[i].activity_id);
+		free(cand[i].teams_chat_id);
+	}
+	if (ret)
+		cache_facts_free(f);
+	return ret;
+}
+
+void cache_facts_free(struct cache_facts *f)
+{
+	cs_env_free(&f->env);
+	cs_chat_free(&f->chat);
+	cs_assoc_free(&f->assoc);
+	for (size_t i = 0; i < f->n_errors; i++)
+		cs_sync_error_free(&f->errors[i]);
+	free(f->errors);
+	cs_graph_chat_free(&f->graph);
+	cs_rsc_free(&f->rsc);
+	memset(f, 0, sizeof *f);
+}

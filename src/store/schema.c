@@ -1,0 +1,69 @@
+/* Forward-only migrations. Migration i takes a cache from user_version i to i + 1; a released
+ * migration is never edited, only followed by a new one. */
+#include "config.h"
+#include "store/schema.h"
+#include <stddef.h>
+
+static const char *const migrations[] = {
+	/* 0 → 1: the first cache. */
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);\n"
+	"CREATE TABLE environments(\n"
+	"  id TEXT PRIMARY KEY, unique_name TEXT NOT NULL, friendly_name TEXT, url TEXT, api_url TEXT,\n"
+	"  state INTEGER, purpose TEXT, organization_id TEXT, sync_enabled INTEGER, inactivity_days INTEGER,\n"
+	"  org_etag TEXT, org_fetched_at INTEGER, refreshed_at INTEGER, last_error TEXT);\n"
+	"CREATE TABLE chats(\n"
+	"  activity_id TEXT PRIMARY KEY,\n"
+	"  env_id TEXT NOT NULL REFERENCES environments(id) ON DELETE CASCADE,\n"
+	"  teams_chat_id TEXT, subject TEXT, statecode INTEGER, statuscode INTEGER, syncstatus INTEGER,\n"
+	"  lastsyncerror INTEGER, modifiedinteamson INTEGER, modifiedinteamsby TEXT, linkedon INTEGER,\n"
+	"  linkedby TEXT, unlinkedon INTEGER, unlinkedby TEXT, regarding_id TEXT, regarding_type TEXT,\n"
+	"  createdon INTEGER, modifiedon INTEGER, fetched_at INTEGER);\n"
+	"CREATE INDEX chats_by_env_state ON chats(env_id, statecode);\n"
+	"CREATE INDEX chats_by_teams_id ON chats(teams_chat_id);\n"
+	"CREATE TABLE participants(\n"
+	"  activity_id TEXT NOT NULL REFERENCES chats(activity_id) ON DELETE CASCADE,\n"
+	"  seq INTEGER NOT NULL, party_id TEXT, name TEXT, deleted INTEGER NOT NULL DEFAULT 0,\n"
+	"  PRIMARY KEY(activity_id, seq));\n"
+	"CREATE TABLE associations(\n"
+	"  id TEXT PRIMARY KEY, env_id TEXT NOT NULL REFERENCES environments(id) ON DELETE CASCADE,\n"
+	"  teams_chat_id TEXT, regarding_id TEXT, regarding_table TEXT, record_state INTEGER, statecode INTEGER,\n"
+	"  created_on INTEGER, modified_on INTEGER, fetched_at INTEGER);\n"
+	"CREATE INDEX associations_by_teams_id ON associations(teams_chat_id);\n"
+	"CREATE TABLE sync_errors(\n"
+	"  id TEXT PRIMARY KEY, env_id TEXT NOT NULL REFERENCES environments(id) ON DELETE CASCADE,\n"
+	"  regarding_id TEXT, errorcode INTEGER, message TEXT, time INTEGER, type INTEGER, fetched_at INTEGER);\n"
+	"CREATE INDEX sync_errors_by_regarding ON sync_errors(regarding_id);\n"
+	"CREATE TABLE graph_chats(\n"
+	"  teams_chat_id TEXT PRIMARY KEY, chat_status INTEGER, topic TEXT, chat_type TEXT, last_updated INTEGER,\n"
+	"  chat_fetched_at INTEGER, chat_error TEXT, apps_status INTEGER, app_installed INTEGER,\n"
+	"  app_client_id TEXT, app_name TEXT, apps_fetched_at INTEGER, apps_error TEXT, grants_status INTEGER,\n"
+	"  app_has_grant INTEGER, n_grants INTEGER, grants_fetched_at INTEGER, grants_error TEXT);\n"
+	"CREATE TABLE tenant_rsc(\n"
+	"  id INTEGER PRIMARY KEY CHECK (id = 1), state INTEGER, source TEXT, policies TEXT,\n"
+	"  http_status INTEGER, error TEXT, fetched_at INTEGER);\n"
+	"CREATE TABLE refresh_runs(\n"
+	"  id INTEGER PRIMARY KEY, started_at INTEGER, finished_at INTEGER, result TEXT, requests INTEGER,\n"
+	"  throttled INTEGER, errors INTEGER, message TEXT);\n"
+	"CREATE TABLE audit(\n"
+	"  id INTEGER PRIMARY KEY, time INTEGER NOT NULL, profile TEXT, identity TEXT, environment TEXT,\n"
+	"  old_value TEXT, new_value TEXT, request_id TEXT, result TEXT NOT NULL);\n",
+
+	/* 1 → 2: change tracking (delta links per environment and table) and the age-ordered chat list. */
+	"CREATE TABLE delta_links(\n"
+	"  env_id TEXT NOT NULL REFERENCES environments(id) ON DELETE CASCADE, entity TEXT NOT NULL,\n"
+	"  link TEXT NOT NULL, saved_at INTEGER, PRIMARY KEY(env_id, entity));\n"
+	"CREATE INDEX chats_by_modified ON chats(env_id, modifiedinteamson);\n"
+	"ALTER TABLE environments ADD COLUMN last_error_at INTEGER;\n",
+};
+
+int schema_latest(void)
+{
+	return (int)(sizeof migrations / sizeof *migrations);
+}
+
+const char *schema_migration(int from_version)
+{
+	if (from_version < 0 || from_version >= schema_latest())
+		return NULL;
+	return migrations[from_version];
+}
