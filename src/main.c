@@ -1,7 +1,47 @@
+/* chatsync: the entry point. Sets up the locale and logging, parses the command line, runs the
+ * command or the console, and is the only place that exits. */
 #include "config.h"
+#include "cli/cli.h"
+#include "core/i18n.h"
+#include "core/log.h"
+#include <locale.h>
+#include <signal.h>
 #include <stdio.h>
-int main(void)
+#include <stdlib.h>
+
+int main(int argc, char **argv)
 {
-	puts(PACKAGE_STRING);
-	return 0;
+	setlocale(LC_ALL, "");
+	bindtextdomain(PACKAGE, LOCALEDIR);
+	textdomain(PACKAGE);
+	signal(SIGPIPE, SIG_IGN);
+
+	struct cli_opts opts;
+	struct cs_error err = { 0 };
+	if (cli_parse(argc, argv, &opts, &err)) {
+		fprintf(stderr, "chatsync: %s\n", err.msg);
+		return CS_EXIT_USAGE;
+	}
+	if (opts.help) {
+		cli_print_help();
+		return 0;
+	}
+	if (opts.version) {
+		cli_print_version();
+		return 0;
+	}
+	int stderr_level = opts.quiet ? LOG_ERROR - 1 : opts.verbose >= 2 ? LOG_TRACE : opts.verbose ? LOG_INFO : -1;
+	log_open(getenv("CHATSYNC_LOG"), opts.verbose >= 2 ? LOG_TRACE : LOG_INFO, stderr_level);
+	int rc;
+	if (!opts.command) {
+		fprintf(stderr, "chatsync: %s\n",
+			_("the interactive console needs a terminal command set not built yet; use a command (see chatsync --help)"));
+		rc = CS_EXIT_USAGE;
+	} else {
+		rc = cli_run(&opts, &err);
+		if (rc != 0 && err.msg[0])
+			fprintf(stderr, "chatsync: %s\n", err.msg);
+	}
+	log_close();
+	return rc;
 }

@@ -1,1 +1,8 @@
-# cli sources
+libchatsync_a_SOURCES += \
+	src/cli/cli.h \
+	src/cli/cmd_read.c \
+	src/cli/commands.c src/cli/commands.h \
+	src/cli/context.c \
+	src/cli/options.c \
+	src/cli/output.c src/cli/output.h \
+	src/cli/rows.c src/cli/rows.h

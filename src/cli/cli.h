@@ -1,0 +1,53 @@
+/* The command line of the contract (DESIGN.md): options, the command table, and the context a
+ * command runs in. Commands return an exit code and fill err; only main() exits. */
+#ifndef CHATSYNC_CLI_H
+#define CHATSYNC_CLI_H
+#include <stdbool.h>
+#include <sys/types.h>
+#include "core/conf.h"
+#include "core/error.h"
+#include "core/model.h"
+
+struct cache;
+
+enum cli_format { CLI_FORMAT_TABLE, CLI_FORMAT_JSON, CLI_FORMAT_CSV };
+
+struct cli_opts {
+	const char *config_path;   /* -c */
+	const char *profile;       /* -p */
+	const char *cache_path;    /* --cache */
+	bool readonly, demo, no_color, refresh, yes, help, version;
+	enum cli_format format;
+	int verbose;               /* -v count */
+	bool quiet;
+	const char *state;         /* chats --state */
+	int warn_hours;            /* check --warn-hours */
+	const char *command;       /* NULL: the console */
+	char **args;               /* the command's operands */
+	int n_args;
+};
+
+/* Parses argv (GNU style: options may follow the command). Returns 0, or -1 with err (exit 2). */
+int cli_parse(int argc, char **argv, struct cli_opts *opts, struct cs_error *err);
+void cli_print_help(void);
+void cli_print_version(void);
+
+/* What a command runs with: the profile and an open cache. Set up by cli_context_open. */
+struct cli_context {
+	struct cli_opts *opts;
+	struct conf conf;
+	const struct conf_profile *profile;
+	char *cache_path;
+	struct cache *cache;
+	cs_time now;
+	pid_t sandbox_pid;         /* --demo: the sandbox we started, 0 otherwise */
+	char *demo_dir;
+};
+/* Loads the config and profile and opens the cache (need_profile: also validate sign-in settings). */
+int cli_context_open(struct cli_context *ctx, struct cli_opts *opts, bool need_profile, struct cs_error *err);
+void cli_context_close(struct cli_context *ctx);
+
+/* Runs the command named in opts->command. Returns the exit code. */
+int cli_run(struct cli_opts *opts, struct cs_error *err);
+
+#endif

@@ -1,0 +1,178 @@
+/* The read commands: envs, chats, audit. They work from the cache alone. */
+#include "config.h"
+#include "cli/commands.h"
+#include "cli/output.h"
+#include "cli/rows.h"
+#include "core/i18n.h"
+#include "core/timefmt.h"
+#include "core/xalloc.h"
+#include "store/cache.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *tri_text(int v)
+{
+	return v == CS_TRUE ? _("on") : v == CS_FALSE ? _("off") : _("unknown");
+}
+
+int cmd_envs(struct cli_context *ctx, struct cs_error *err)
+{
+	if (ctx->opts->n_args > 0)
+		return cs_fail(err, CS_EXIT_USAGE, _("envs takes no arguments (see chatsync --help)"));
+	struct cs_env *envs;
+	size_t n;
+	if (cache_list_envs(ctx->cache, &envs, &n, err))
+		return -1;
+	if (ctx->opts->format == CLI_FORMAT_JSON) {
+		cJSON *arr = cJSON_CreateArray();
+		for (size_t i = 0; i < n; i++)
+			cJSON_AddItemToArray(arr, rows_env_json(&envs[i], cache_env_chat_count(ctx->cache, envs[i].id)));
+		out_json(arr, stdout);
+	} else {
+		const char *headers[] = { _("ENVIRONMENT"), _("NAME"), _("SYNC"), _("LIMIT"), _("CHATS"),
+					  _("REFRESHED"), _("URL") };
+		struct out_table t;
+		out_table_init(&t, headers, 7, 1);
+		for (size_t i = 0; i < n; i++) {
+			char limit[16], count[16], age[32] = "";
+			snprintf(limit, sizeof limit, _("%d d"), cs_env_inactivity_days(&envs[i]));
+			snprintf(count, sizeof count, "%d", cache_env_chat_count(ctx->cache, envs[i].id));
+			if (envs[i].refreshed_at)
+				time_format_age(envs[i].refreshed_at, ctx->now, age, sizeof age);
+			char *refreshed = envs[i].last_error ? xasprintf(_("failed (%s)"), envs[i].last_error)
+				: envs[i].refreshed_at ? xasprintf(_("%s ago"), age) : xstrdup(_("never"));
+			const char *row[] = { envs[i].unique_name, envs[i].friendly_name, tri_text(envs[i].sync_enabled),
+					      limit, count, refreshed, envs[i].url };
+			out_table_row(&t, row);
+			free(refreshed);
+		}
+		if (ctx->opts->format == CLI_FORMAT_CSV)
+			out_table_csv(&t, stdout);
+		else if (n == 0)
+			fprintf(stderr, _("chatsync: no environments in the cache yet (run: chatsync refresh)\n"));
+		else
+			out_table_print(&t, stdout, out_width());
+		out_table_free(&t);
+	}
+	for (size_t i = 0; i < n; i++)
+		cs_env_free(&envs[i]);
+	free(envs);
+	return 0;
+}
+
+struct chats_out {
+	struct cli_context *ctx;
+	cJSON *json;
+	struct out_table table;
+	size_t n;
+};
+
+static int chat_row(const struct cs_chat *c, const struct cs_env *env, void *user)
+{
+	struct chats_out *o = user;
+	o->n++;
+	if (o->json) {
+		cJSON_AddItemToArray(o->json, rows_chat_json(c, env, o->ctx->now));
+		return 0;
+	}
+	char age[32] = "-", modified[32] = "-";
+	if (c->modified_in_teams_on) {
+		time_format_age(c->modified_in_teams_on, o->ctx->now, age, sizeof age);
+		time_format_human(c->modified_in_teams_on, modified, sizeof modified);
+	}
+	const char *sync = cs_sync_status_name(c->sync_status);
+	const char *row[] = { env ? env->unique_name : c->env_id, cs_chat_state_name(c->state), sync ? sync : "-",
+			      age, c->subject, c->teams_chat_id, c->activity_id };
+	out_table_row(&o->table, row);
+	return 0;
+}
+
+int cmd_chats(struct cli_context *ctx, struct cs_error *err)
+{
+	if (ctx->opts->n_args > 1)
+		return cs_fail(err, CS_EXIT_USAGE, _("chats takes at most one environment (see chatsync --help)"));
+	struct cs_env env = { 0 };
+	struct cache_chat_filter f = { .state = ctx->opts->state };
+	if (ctx->opts->n_args == 1) {
+		if (cache_find_env(ctx->cache, ctx->opts->args[0], &env, err))
+			return -1;
+		f.env_id = env.id;
+	}
+	struct chats_out o = { .ctx = ctx };
+	const char *headers[] = { _("ENVIRONMENT"), _("STATE"), _("SYNC"), _("IDLE"), _("SUBJECT"),
+				  _("TEAMS CHAT"), _("ACTIVITY") };
+	if (ctx->opts->format == CLI_FORMAT_JSON)
+		o.json = cJSON_CreateArray();
+	else
+		out_table_init(&o.table, headers, 7, 4);
+	int rc = cache_each_chat(ctx->cache, &f, chat_row, &o, err);
+	if (rc == 0) {
+		if (o.json)
+			out_json(o.json, stdout), o.json = NULL;
+		else if (ctx->opts->format == CLI_FORMAT_CSV)
+			out_table_csv(&o.table, stdout);
+		else if (o.n == 0)
+			fprintf(stderr, _("chatsync: no connected chats in the cache%s (run: chatsync refresh)\n"),
+				f.state ? _(" in that state") : "");
+		else
+			out_table_print(&o.table, stdout, out_width());
+	}
+	cJSON_Delete(o.json);
+	if (ctx->opts->format != CLI_FORMAT_JSON)
+		out_table_free(&o.table);
+	cs_env_free(&env);
+	return rc;
+}
+
+int cmd_audit(struct cli_context *ctx, struct cs_error *err)
+{
+	if (ctx->opts->n_args > 0)
+		return cs_fail(err, CS_EXIT_USAGE, _("audit takes no arguments (see chatsync --help)"));
+	struct cache_audit *rows;
+	size_t n;
+	if (cache_audit_list(ctx->cache, &rows, &n, err))
+		return -1;
+	if (ctx->opts->format == CLI_FORMAT_JSON) {
+		cJSON *arr = cJSON_CreateArray();
+		for (size_t i = 0; i < n; i++) {
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddItemToObject(o, "time", rows_time(rows[i].time));
+			cJSON_AddItemToObject(o, "profile", rows_string(rows[i].profile));
+			cJSON_AddItemToObject(o, "identity", rows_string(rows[i].identity));
+			cJSON_AddItemToObject(o, "environment", rows_string(rows[i].environment));
+			cJSON_AddItemToObject(o, "old", rows_string(rows[i].old_value));
+			cJSON_AddItemToObject(o, "new", rows_string(rows[i].new_value));
+			cJSON_AddItemToObject(o, "request_id", rows_string(rows[i].request_id));
+			cJSON_AddItemToObject(o, "result", rows_string(rows[i].result));
+			cJSON_AddItemToArray(arr, o);
+		}
+		out_json(arr, stdout);
+	} else {
+		const char *headers[] = { _("TIME"), _("PROFILE"), _("IDENTITY"), _("ENVIRONMENT"), _("CHANGE"),
+					  _("RESULT"), _("REQUEST ID") };
+		struct out_table t;
+		out_table_init(&t, headers, 7, 5);
+		for (size_t i = 0; i < n; i++) {
+			char when[32];
+			time_format_human(rows[i].time, when, sizeof when);
+			char *change = xasprintf("%s → %s", rows[i].old_value ? rows[i].old_value : "?",
+						 rows[i].new_value ? rows[i].new_value : "?");
+			const char *row[] = { when, rows[i].profile, rows[i].identity, rows[i].environment, change,
+					      rows[i].result, rows[i].request_id };
+			out_table_row(&t, row);
+			free(change);
+		}
+		if (ctx->opts->format == CLI_FORMAT_CSV)
+			out_table_csv(&t, stdout);
+		else if (n == 0)
+			fprintf(stderr, _("chatsync: no writes recorded\n"));
+		else
+			out_table_print(&t, stdout, out_width());
+		out_table_free(&t);
+	}
+	for (size_t i = 0; i < n; i++)
+		cache_audit_free(&rows[i]);
+	free(rows);
+	return 0;
+}

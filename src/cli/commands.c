@@ -1,0 +1,37 @@
+#include "config.h"
+#include "cli/commands.h"
+#include "core/i18n.h"
+#include "core/log.h"
+#include <string.h>
+
+struct command {
+	const char *name;
+	int (*run)(struct cli_context *ctx, struct cs_error *err);
+};
+
+#define CLI_ENTRY(name, fn) { #name, fn },
+static const struct command commands[] = { CLI_COMMANDS(CLI_ENTRY) };
+
+int cli_run(struct cli_opts *opts, struct cs_error *err)
+{
+	const struct command *cmd = NULL;
+	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+		if (strcmp(commands[i].name, opts->command) == 0)
+			cmd = &commands[i];
+	if (!cmd) {
+		cs_fail(err, CS_EXIT_USAGE, _("unknown command \"%s\" (see chatsync --help)"), opts->command);
+		return CS_EXIT_USAGE;
+	}
+	struct cli_context ctx;
+	if (cli_context_open(&ctx, opts, false, err)) {
+		cli_context_close(&ctx);
+		return err->exit_code ? err->exit_code : CS_EXIT_USAGE;
+	}
+	log_debug("command %s, profile %s, cache %s", cmd->name, ctx.profile ? ctx.profile->name : "-",
+		  ctx.cache_path);
+	int rc = cmd->run(&ctx, err);
+	cli_context_close(&ctx);
+	if (rc < 0)
+		return err->exit_code ? err->exit_code : CS_EXIT_USAGE;
+	return rc;
+}

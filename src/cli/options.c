@@ -1,0 +1,139 @@
+#include "config.h"
+#include "cli/cli.h"
+#include "core/i18n.h"
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+	OPT_CACHE = 256, OPT_READONLY, OPT_JSON, OPT_CSV, OPT_DEMO, OPT_NO_COLOR, OPT_REFRESH, OPT_YES,
+	OPT_STATE, OPT_WARN_HOURS, OPT_VERSION,
+};
+
+static const struct option long_opts[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "profile", required_argument, NULL, 'p' },
+	{ "cache", required_argument, NULL, OPT_CACHE },
+	{ "readonly", no_argument, NULL, OPT_READONLY },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "csv", no_argument, NULL, OPT_CSV },
+	{ "demo", no_argument, NULL, OPT_DEMO },
+	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "refresh", no_argument, NULL, OPT_REFRESH },
+	{ "yes", no_argument, NULL, OPT_YES },
+	{ "state", required_argument, NULL, OPT_STATE },
+	{ "warn-hours", required_argument, NULL, OPT_WARN_HOURS },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+void cli_print_version(void)
+{
+	printf("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+}
+
+void cli_print_help(void)
+{
+	fputs(_("Usage: chatsync [OPTIONS] [COMMAND [ARGS]]\n"
+		"Console for Teams chat sync with Dynamics 365 across the environments of a tenant.\n"
+		"\n"
+		"Commands (without one, the interactive console starts):\n"
+		"  refresh [ENV...]     fetch from Graph and Dataverse into the cache\n"
+		"  envs                 environments with their sync state\n"
+		"  chats [ENV]          connected chats (--state open|inactive|all)\n"
+		"  diagnose CHAT        why this chat does or does not sync\n"
+		"  sync ENV on|off      turn \"Sync Teams chat data with Dynamics 365 records\" on or off\n"
+		"  rsc                  the tenant's resource-specific consent state for chats\n"
+		"  check                monitoring: exit 0 all syncing, 1 warnings, 2 blocking, 3 unknown\n"
+		"  audit                every write chatsync made or tried\n"
+		"\n"
+		"Options:\n"
+		"  -c, --config FILE    config file (default $XDG_CONFIG_HOME/chatsync/config)\n"
+		"  -p, --profile NAME   tenant profile (default: the first in the config)\n"
+		"      --cache FILE     cache database (default $XDG_CACHE_HOME/chatsync/PROFILE.db)\n"
+		"      --readonly       refuse every write\n"
+		"      --json           print JSON\n"
+		"      --csv            print CSV\n"
+		"      --demo           run against a built-in sandbox tenant\n"
+		"      --no-color       no colours (also NO_COLOR)\n"
+		"      --refresh        refresh before a read command\n"
+		"      --state STATE    chats: open, inactive or all\n"
+		"      --warn-hours N   check: look-ahead for chats about to go stale (default 24)\n"
+		"      --yes            sync: do not ask for confirmation\n"
+		"  -v, --verbose        more detail on stderr (twice: trace requests)\n"
+		"  -q, --quiet          only errors on stderr\n"
+		"      --help           show this help\n"
+		"      --version        show the version\n"
+		"\n"
+		"ENV is an environment's unique name, friendly name or id. Options may follow the command.\n"
+		"Exit status: 0 success, 1 findings, 2 usage or config error, 3 network or sign-in error,\n"
+		"4 cache error. See chatsync(1).\n"), stdout);
+}
+
+static int parse_int(const char *s, int lo, int hi, int *out)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (!*s || *end || v < lo || v > hi)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+int cli_parse(int argc, char **argv, struct cli_opts *o, struct cs_error *err)
+{
+	memset(o, 0, sizeof *o);
+	o->warn_hours = 24;
+	opterr = 0;
+	optind = 1;
+	int c;
+	while ((c = getopt_long(argc, argv, ":c:p:vqh", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': o->config_path = optarg; break;
+		case 'p': o->profile = optarg; break;
+		case OPT_CACHE: o->cache_path = optarg; break;
+		case OPT_READONLY: o->readonly = true; break;
+		case OPT_JSON: o->format = CLI_FORMAT_JSON; break;
+		case OPT_CSV: o->format = CLI_FORMAT_CSV; break;
+		case OPT_DEMO: o->demo = true; break;
+		case OPT_NO_COLOR: o->no_color = true; break;
+		case 'v': o->verbose++; break;
+		case 'q': o->quiet = true; break;
+		case OPT_REFRESH: o->refresh = true; break;
+		case OPT_YES: o->yes = true; break;
+		case OPT_STATE:
+			if (strcmp(optarg, "open") && strcmp(optarg, "inactive") && strcmp(optarg, "all"))
+				return cs_fail(err, CS_EXIT_USAGE, _("--state must be open, inactive or all, not \"%s\""),
+					       optarg);
+			o->state = strcmp(optarg, "all") ? optarg : NULL;
+			break;
+		case OPT_WARN_HOURS:
+			if (parse_int(optarg, 0, 24 * 28, &o->warn_hours))
+				return cs_fail(err, CS_EXIT_USAGE,
+					       _("--warn-hours takes a whole number of hours from 0 to 672, not \"%s\""),
+					       optarg);
+			break;
+		case 'h': o->help = true; break;
+		case OPT_VERSION: o->version = true; break;
+		case ':':
+			return cs_fail(err, CS_EXIT_USAGE, _("option %s needs an argument (see chatsync --help)"),
+				       argv[optind - 1]);
+		default:
+			if (optopt)
+				return cs_fail(err, CS_EXIT_USAGE, _("unknown option -%c (see chatsync --help)"), optopt);
+			return cs_fail(err, CS_EXIT_USAGE, _("unknown option %s (see chatsync --help)"), argv[optind - 1]);
+		}
+	}
+	if (o->quiet && o->verbose)
+		return cs_fail(err, CS_EXIT_USAGE, _("--quiet and --verbose contradict each other (choose one)"));
+	if (optind < argc) {
+		o->command = argv[optind];
+		o->args = argv + optind + 1;
+		o->n_args = argc - optind - 1;
+	}
+	return 0;
+}

@@ -1,0 +1,30 @@
+/* Tables that fit the terminal, CSV, and JSON printing for the read commands. */
+#ifndef CHATSYNC_OUTPUT_H
+#define CHATSYNC_OUTPUT_H
+#include <stddef.h>
+#include <stdio.h>
+#include <cjson/cJSON.h>
+
+struct out_table {
+	size_t n_cols;
+	const char **headers;   /* borrowed */
+	int flex_col;           /* the column that shrinks first to fit the width (-1: none) */
+	char **cells;           /* n_rows * n_cols, owned, sanitised */
+	size_t n_rows, cap;
+};
+
+void out_table_init(struct out_table *t, const char **headers, size_t n_cols, int flex_col);
+/* Adds a row of n_cols strings (NULL prints as "-"); the strings are copied and sanitised. */
+void out_table_row(struct out_table *t, const char *const *cells);
+/* Writes the table to f in at most width columns (0: no limit). */
+void out_table_print(const struct out_table *t, FILE *f, size_t width);
+/* Writes the table as RFC 4180 CSV (headers lower-cased as given). */
+void out_table_csv(const struct out_table *t, FILE *f);
+void out_table_free(struct out_table *t);
+
+/* The width to fit: the terminal's when stdout is one, else $COLUMNS, else 0 (no limit). */
+size_t out_width(void);
+/* Prints a JSON document and a newline; frees it. */
+void out_json(cJSON *doc, FILE *f);
+
+#endif

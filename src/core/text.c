@@ -1,0 +1,142 @@
+#include "config.h"
+#include "core/text.h"
+#include "core/xalloc.h"
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+/* Decodes one UTF-8 sequence; returns its length, or 0 if invalid (overlong, surrogate, > U+10FFFF). */
+static size_t utf8_decode(const unsigned char *s, uint32_t *cp)
+{
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	size_t len;
+	uint32_t min;
+	if ((s[0] & 0xE0) == 0xC0)
+		len = 2, *cp = s[0] & 0x1F, min = 0x80;
+	else if ((s[0] & 0xF0) == 0xE0)
+		len = 3, *cp = s[0] & 0x0F, min = 0x800;
+	else if ((s[0] & 0xF8) == 0xF0)
+		len = 4, *cp = s[0] & 0x07, min = 0x10000;
+	else
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		*cp = (*cp << 6) | (s[i] & 0x3F);
+	}
+	if (*cp < min || *cp > 0x10FFFF || (*cp >= 0xD800 && *cp <= 0xDFFF))
+		return 0;
+	return len;
+}
+
+static void utf8_encode(struct buf *b, uint32_t cp)
+{
+	char out[4];
+	size_t n;
+	if (cp < 0x80)
+		out[0] = (char)cp, n = 1;
+	else if (cp < 0x800)
+		out[0] = (char)(0xC0 | (cp >> 6)), out[1] = (char)(0x80 | (cp & 0x3F)), n = 2;
+	else if (cp < 0x10000)
+		out[0] = (char)(0xE0 | (cp >> 12)), out[1] = (char)(0x80 | ((cp >> 6) & 0x3F)),
+		out[2] = (char)(0x80 | (cp & 0x3F)), n = 3;
+	else
+		out[0] = (char)(0xF0 | (cp >> 18)), out[1] = (char)(0x80 | ((cp >> 12) & 0x3F)),
+		out[2] = (char)(0x80 | ((cp >> 6) & 0x3F)), out[3] = (char)(0x80 | (cp & 0x3F)), n = 4;
+	buf_add(b, out, n);
+}
+
+char *text_sanitize(const char *s)
+{
+	struct buf b;
+	buf_init(&b);
+	buf_add(&b, "", 0);
+	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p;) {
+		uint32_t cp;
+		size_t len = utf8_decode(p, &cp);
+		if (len == 0) {
+			utf8_encode(&b, 0xFFFD);
+			p++;
+			continue;
+		}
+		if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0) || cp == 0x2028 || cp == 0x2029)
+			buf_add(&b, " ", 1);
+		else
+			buf_add(&b, p, len);
+		p += len;
+	}
+	return buf_steal(&b);
+}
+
+static int cp_width(uint32_t cp)
+{
+	int w = wcwidth((wchar_t)cp);
+	if (w >= 0)
+		return w;
+	/* Without a UTF-8 locale wcwidth knows nothing: count East Asian wide ranges ourselves. */
+	if (cp < 0x80)
+		return 1;
+	if ((cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) || (cp >= 0xAC00 && cp <= 0xD7A3) ||
+	    (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+	    (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x1F300 && cp <= 0x1FAFF) || (cp >= 0x20000 && cp <= 0x3FFFD))
+		return 2;
+	if ((cp >= 0x0300 && cp <= 0x036F) || cp == 0x200B || cp == 0x200D)
+		return 0;
+	return 1;
+}
+
+size_t text_width(const char *s)
+{
+	size_t w = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		uint32_t cp;
+		size_t len = utf8_decode(p, &cp);
+		if (!len) {
+			w++;
+			p++;
+			continue;
+		}
+		w += (size_t)cp_width(cp);
+		p += len;
+	}
+	return w;
+}
+
+char *text_truncate(const char *s, size_t width)
+{
+	if (text_width(s) <= width)
+		return xstrdup(s);
+	struct buf b;
+	buf_init(&b);
+	buf_add(&b, "", 0);
+	if (width == 0)
+		return buf_steal(&b);
+	size_t w = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		uint32_t cp;
+		size_t len = utf8_decode(p, &cp);
+		int cw = len ? cp_width(cp) : 1;
+		if (!len)
+			len = 1;
+		if (w + (size_t)cw > width - 1)
+			break;
+		buf_add(&b, p, len);
+		w += (size_t)cw;
+		p += len;
+	}
+	buf_adds(&b, "…");
+	return buf_steal(&b);
+}
+
+void text_pad(struct buf *out, const char *s, size_t width)
+{
+	char *t = text_truncate(s, width);
+	buf_adds(out, t);
+	for (size_t w = text_width(t); w < width; w++)
+		buf_add(out, " ", 1);
+	free(t);
+}

@@ -1,0 +1,299 @@
+#include "config.h"
+#include "net/pace.h"
+#include "core/xalloc.h"
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The documented limits we start from (DOMAIN.md): name, requests per second, burst, concurrency.
+ * Graph's Teams limits are per app per tenant: installedApps 30 rps and 1 rps per chat, list/get
+ * chat 5 rps, other Teams GETs 30 rps. Dataverse service protection is per user per 5 minutes:
+ * 6000 requests (20 rps on average; the window allows bursts) and 52 concurrent requests. Entra
+ * and Global Discovery publish no numbers; small caps keep a sign-in storm polite. */
+#define PACE_DEFAULT_RULES                         \
+	R("graph", 30, 30, 32)                     \
+	R("graph:chat", 5, 5, 0)                   \
+	R("graph:installedApps", 30, 30, 0)        \
+	R("graph:installedApps:*", 1, 1, 0)        \
+	R("dataverse:*", 20, 100, 52)              \
+	R("discovery", 10, 10, 8)                  \
+	R("entra", 10, 20, 4)                      \
+	R("host:*", 0, 0, 64)
+
+struct rule {
+	char *pattern;  /* without the trailing '*' when wildcard */
+	bool wildcard;
+	double rps, burst;
+	int concurrency;
+};
+
+struct pace_bucket {
+	char *name;
+	struct pace_bucket *next; /* hash chain */
+	double base_rate, rate, burst, tokens, last;
+	int base_conc, conc, dop, in_flight;
+	double paused_until;
+};
+
+struct pace {
+	double scale;
+	struct rule *rules;
+	size_t n_rules;
+	struct pace_bucket **slots;
+	size_t n_slots, n_buckets;
+};
+
+static uint64_t hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+struct pace *pace_new(double scale)
+{
+	struct pace *p = xcalloc(1, sizeof *p);
+	p->scale = scale > 0 ? scale : 1.0;
+	p->n_slots = 64;
+	p->slots = xcalloc(p->n_slots, sizeof *p->slots);
+#define R(name, rps, burst, conc) pace_rule(p, name, (rps) * p->scale, (burst) * p->scale, conc);
+	PACE_DEFAULT_RULES
+#undef R
+	return p;
+}
+
+void pace_free(struct pace *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->n_slots; i++) {
+		for (struct pace_bucket *b = p->slots[i], *next; b; b = next) {
+			next = b->next;
+			free(b->name);
+			free(b);
+		}
+	}
+	for (size_t i = 0; i < p->n_rules; i++)
+		free(p->rules[i].pattern);
+	free(p->rules);
+	free(p->slots);
+	free(p);
+}
+
+void pace_rule(struct pace *p, const char *pattern, double rps, double burst, int concurrency)
+{
+	size_t len = strlen(pattern);
+	bool wildcard = len > 0 && pattern[len - 1] == '*';
+	if (wildcard)
+		len--;
+	struct rule *r = NULL;
+	for (size_t i = 0; i < p->n_rules; i++)
+		if (p->rules[i].wildcard == wildcard && strlen(p->rules[i].pattern) == len &&
+		    strncmp(p->rules[i].pattern, pattern, len) == 0)
+			r = &p->rules[i];
+	if (!r) {
+		p->rules = xrealloc(p->rules, (p->n_rules + 1) * sizeof *p->rules);
+		r = &p->rules[p->n_rules++];
+		r->pattern = xstrndup(pattern, len);
+		r->wildcard = wildcard;
+	}
+	r->rps = rps > 0 ? rps : 0;
+	r->burst = rps > 0 ? (burst >= 1 ? burst : (rps >= 1 ? rps : 1)) : 0;
+	r->concurrency = concurrency > 0 ? concurrency : 0;
+}
+
+static void grow(struct pace *p)
+{
+	size_t n = p->n_slots * 2;
+	struct pace_bucket **slots = xcalloc(n, sizeof *slots);
+	for (size_t i = 0; i < p->n_slots; i++) {
+		for (struct pace_bucket *b = p->slots[i], *next; b; b = next) {
+			next = b->next;
+			size_t k = hash_str(b->name) & (n - 1);
+			b->next = slots[k];
+			slots[k] = b;
+		}
+	}
+	free(p->slots);
+	p->slots = slots;
+	p->n_slots = n;
+}
+
+/* The bucket called name, made with rule r's limits on first use. */
+static struct pace_bucket *bucket(struct pace *p, const char *name, const struct rule *r)
+{
+	size_t k = hash_str(name) & (p->n_slots - 1);
+	for (struct pace_bucket *b = p->slots[k]; b; b = b->next)
+		if (strcmp(b->name, name) == 0)
+			return b;
+	if (p->n_buckets + 1 > p->n_slots * 3 / 4) {
+		grow(p);
+		k = hash_str(name) & (p->n_slots - 1);
+	}
+	struct pace_bucket *b = xcalloc(1, sizeof *b);
+	b->name = xstrdup(name);
+	b->base_rate = b->rate = r->rps;
+	b->burst = b->tokens = r->burst;
+	b->last = -1;
+	b->base_conc = b->conc = r->concurrency;
+	b->next = p->slots[k];
+	p->slots[k] = b;
+	p->n_buckets++;
+	return b;
+}
+
+static void add(struct pace_chain *c, struct pace_bucket *b)
+{
+	for (int i = 0; i < c->n; i++)
+		if (c->b[i] == b)
+			return;
+	if (c->n < PACE_MAX_CHAIN)
+		c->b[c->n++] = b;
+}
+
+static void chain_for(struct pace *p, const char *name, struct pace_chain *out)
+{
+	const struct rule *wild = NULL;
+	size_t wild_len = 0;
+	struct pace_chain exact = { .n = 0 };
+	size_t exact_len[PACE_MAX_CHAIN] = { 0 };
+	for (size_t i = 0; i < p->n_rules; i++) {
+		const struct rule *r = &p->rules[i];
+		size_t len = strlen(r->pattern);
+		if (strncmp(name, r->pattern, len) != 0)
+			continue;
+		if (r->wildcard) {
+			if (name[len] != '\0' && (!wild || len > wild_len)) /* "dataverse:" alone names no host */
+				wild = r, wild_len = len;
+		} else if ((name[len] == '\0' || name[len] == ':') && exact.n < PACE_MAX_CHAIN) {
+			exact_len[exact.n] = len;
+			exact.b[exact.n++] = bucket(p, r->pattern, r);
+		}
+	}
+	if (wild)
+		add(out, bucket(p, name, wild));
+	/* Exact rules from the most specific (longest) to the broadest. */
+	for (int done = 0; done < exact.n; done++) {
+		int best = -1;
+		for (int i = 0; i < exact.n; i++)
+			if (exact.b[i] && (best < 0 || exact_len[i] > exact_len[best]))
+				best = i;
+		add(out, exact.b[best]);
+		exact.b[best] = NULL;
+	}
+}
+
+void pace_chain(struct pace *p, const char *name, const char *host, struct pace_chain *out)
+{
+	out->n = 0;
+	if (name && *name)
+		chain_for(p, name, out);
+	if (host && *host) {
+		char *hname = xasprintf("host:%s", host);
+		chain_for(p, hname, out);
+		free(hname);
+	}
+}
+
+static void refill(struct pace_bucket *b, double now)
+{
+	if (b->rate <= 0)
+		return;
+	if (b->last >= 0 && now > b->last) {
+		b->tokens += (now - b->last) * b->rate;
+		if (b->tokens > b->burst)
+			b->tokens = b->burst;
+	}
+	if (b->last < 0 || now > b->last)
+		b->last = now;
+}
+
+double pace_wait(struct pace_chain *c, double now)
+{
+	double wait = 0;
+	bool full = false;
+	for (int i = 0; i < c->n; i++) {
+		struct pace_bucket *b = c->b[i];
+		if (b->paused_until > now && b->paused_until - now > wait)
+			wait = b->paused_until - now;
+		if (b->conc > 0 && b->in_flight >= b->conc)
+			full = true;
+		if (b->rate > 0) {
+			refill(b, now);
+			if (b->tokens < 1) {
+				double w = (1 - b->tokens) / b->rate;
+				if (w > wait)
+					wait = w;
+			}
+		}
+	}
+	return full ? -1 : wait;
+}
+
+void pace_take(struct pace_chain *c, double now)
+{
+	for (int i = 0; i < c->n; i++) {
+		struct pace_bucket *b = c->b[i];
+		if (b->rate > 0) {
+			refill(b, now);
+			b->tokens -= 1;
+		}
+		b->in_flight++;
+	}
+}
+
+/* The concurrency a bucket may return to: its documented cap, or the service's hint if lower. */
+static int conc_ceiling(const struct pace_bucket *b)
+{
+	return b->dop > 0 && b->dop < b->base_conc ? b->dop : b->base_conc;
+}
+
+void pace_done(struct pace_chain *c, double now, long status, double retry_after, int dop_hint)
+{
+	bool hinted = false;
+	for (int i = 0; i < c->n; i++) {
+		struct pace_bucket *b = c->b[i];
+		if (b->in_flight > 0)
+			b->in_flight--;
+		if (status == 429) {
+			if (b->base_rate > 0) {
+				b->rate /= 2;
+				if (b->rate < b->base_rate / 20)
+					b->rate = b->base_rate / 20;
+				if (b->tokens > b->rate)
+					b->tokens = b->rate < 1 ? 0 : b->rate;
+			}
+			if (b->base_conc > 0 && strncmp(b->name, "host:", 5) != 0 && b->conc > 1)
+				b->conc = b->conc * 3 / 4 > 0 ? b->conc * 3 / 4 : 1;
+			/* Only the most specific bucket waits out the Retry-After: a per-chat limit
+			 * must not stall every other chat. */
+			if (i == 0) {
+				double until = now + (retry_after >= 0 ? retry_after : 1.0);
+				if (until > b->paused_until)
+					b->paused_until = until;
+			}
+		} else if (status >= 200 && status < 400) {
+			if (b->base_rate > 0 && b->rate < b->base_rate) {
+				b->rate += b->base_rate / 20;
+				if (b->rate > b->base_rate)
+					b->rate = b->base_rate;
+			}
+			if (b->base_conc > 0 && b->conc < conc_ceiling(b))
+				b->conc++;
+		}
+		if (dop_hint > 0 && !hinted && b->base_conc > 0 && strncmp(b->name, "host:", 5) != 0) {
+			hinted = true;
+			b->dop = dop_hint;
+			int ceiling = conc_ceiling(b);
+			if (b->conc > ceiling)
+				b->conc = ceiling;
+		}
+	}
+}
+
+const char *pace_bucket_name(const struct pace_bucket *b) { return b->name; }
+double pace_bucket_rate(const struct pace_bucket *b) { return b->rate; }
+int pace_bucket_concurrency(const struct pace_bucket *b) { return b->conc; }
+int pace_bucket_in_flight(const struct pace_bucket *b) { return b->in_flight; }

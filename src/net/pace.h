@@ -1,0 +1,59 @@
+/* Pacing: token buckets and concurrency caps that keep chatsync under the services' documented
+ * limits, so a well-behaved refresh is almost never throttled. Pure (no curl, no clock of its
+ * own: callers pass the time in seconds), so it is unit-tested directly.
+ *
+ * Buckets are named by the caller ("graph:installedApps:<chat id>") and get their limits from
+ * rules. A rule is either exact ("graph:chat") or a prefix ending in '*' ("dataverse:*"):
+ *  - an exact rule R paces every bucket named R or starting with "R:" (one shared bucket R);
+ *  - the longest matching '*' rule paces the named bucket itself (one bucket per name).
+ * So "graph:installedApps:19:x@thread.v2" is paced by the per-chat bucket (1 rps, rule
+ * "graph:installedApps:*"), by "graph:installedApps" (30 rps) and by "graph". Chat ids contain
+ * colons, which is why wildcard rules take the whole rest of the name.
+ *
+ * Limits adapt: a 429 halves the rate of the buckets involved and pauses the most specific one
+ * for the Retry-After; successes win the rate back slowly; Dataverse's x-ms-dop-hint sets the
+ * concurrency. */
+#ifndef CHATSYNC_NET_PACE_H
+#define CHATSYNC_NET_PACE_H
+#include <stddef.h>
+
+struct pace;
+struct pace_bucket;
+
+#define PACE_MAX_CHAIN 6
+
+/* The buckets one request is charged to, most specific first. */
+struct pace_chain {
+	struct pace_bucket *b[PACE_MAX_CHAIN];
+	int n;
+};
+
+/* A registry with the documented default rules; scale multiplies every rate and burst
+ * (tests run against a sandbox whose limits are scaled the same way). Caller owns. */
+struct pace *pace_new(double scale);
+void pace_free(struct pace *p);
+
+/* Adds or replaces a rule. rps <= 0: no rate limit; concurrency <= 0: no cap; burst < 1: rps
+ * (at least 1). Buckets made before keep their limits. */
+void pace_rule(struct pace *p, const char *pattern, double rps, double burst, int concurrency);
+
+/* The chain for a bucket name (NULL: none) plus the per-host bucket "host:<host>" (host NULL:
+ * none). Buckets live as long as the registry. */
+void pace_chain(struct pace *p, const char *name, const char *host, struct pace_chain *out);
+
+/* Seconds until a request on this chain may start at time now: 0 now, > 0 a rate wait or a
+ * pause, a negative value when a concurrency cap is full (wait for a completion). */
+double pace_wait(struct pace_chain *c, double now);
+/* Charges a starting request: one token and one in-flight slot on every bucket. */
+void pace_take(struct pace_chain *c, double now);
+/* A request finished. status: HTTP status (0: none). retry_after: seconds or < 0.
+ * dop_hint: x-ms-dop-hint value or 0. */
+void pace_done(struct pace_chain *c, double now, long status, double retry_after, int dop_hint);
+
+/* For tests and the trace: a bucket's name and current limits. */
+const char *pace_bucket_name(const struct pace_bucket *b);
+double pace_bucket_rate(const struct pace_bucket *b);
+int pace_bucket_concurrency(const struct pace_bucket *b);
+int pace_bucket_in_flight(const struct pace_bucket *b);
+
+#endif
