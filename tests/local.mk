@@ -1,2 +1,26 @@
 # Test fixtures: Microsoft's documented example responses (tests/fixtures/microsoft-docs).
-EXTRA_DIST += tests/fixtures
+EXTRA_DIST += tests/fixtures tests/common/run.h
+
+# Helpers every test program links: running commands, temporary dirs.
+check_LIBRARIES = tests/libtestutil.a
+tests_libtestutil_a_SOURCES = tests/common/run.c tests/common/run.h
+tests_libtestutil_a_CFLAGS = $(TEST_CFLAGS)
+TEST_CFLAGS += -I$(top_srcdir)/tests/common
+TEST_LIBS_ALL = tests/libtestutil.a $(TEST_LIBS)
+
+FOUNDATION_TESTS = tests/core/test_conf tests/core/test_paths tests/core/test_log tests/core/test_text \
+	tests/store/test_cache tests/cli/test_cli
+check_PROGRAMS += $(FOUNDATION_TESTS)
+TESTS += $(FOUNDATION_TESTS)
+tests_core_test_conf_CFLAGS = $(TEST_CFLAGS)
+tests_core_test_conf_LDADD = $(TEST_LIBS_ALL)
+tests_core_test_paths_CFLAGS = $(TEST_CFLAGS)
+tests_core_test_paths_LDADD = $(TEST_LIBS_ALL)
+tests_core_test_log_CFLAGS = $(TEST_CFLAGS)
+tests_core_test_log_LDADD = $(TEST_LIBS_ALL)
+tests_core_test_text_CFLAGS = $(TEST_CFLAGS)
+tests_core_test_text_LDADD = $(TEST_LIBS_ALL)
+tests_store_test_cache_CFLAGS = $(TEST_CFLAGS)
+tests_store_test_cache_LDADD = $(TEST_LIBS_ALL)
+tests_cli_test_cli_CFLAGS = $(TEST_CFLAGS)
+tests_cli_test_cli_LDADD = $(TEST_LIBS_ALL)

@@ -15,7 +15,8 @@ int cli_context_open(struct cli_context *ctx, struct cli_opts *opts, bool need_p
 	ctx->opts = opts;
 	ctx->now = time_now();
 	char *path = path_config_file(opts->config_path);
-	bool explicit = opts->config_path || getenv("CHATSYNC_CONFIG");
+	const char *env_config = getenv("CHATSYNC_CONFIG");
+	bool explicit = opts->config_path || (env_config && *env_config);
 	int rc = 0;
 	if (explicit || need_profile || !opts->cache_path || access(path, F_OK) == 0) {
 		/* The config holds paths, not secrets: the secret and key files it names are what
@@ -26,7 +27,9 @@ int cli_context_open(struct cli_context *ctx, struct cli_opts *opts, bool need_p
 			if (!ctx->profile)
 				rc = -1;
 		}
-		if (rc == 0 && need_profile)
+		/* A loaded profile is always checked, so a secret file readable by others is refused
+		 * whatever the command (need_profile only forces a config to exist). */
+		if (rc == 0)
 			rc = conf_profile_validate(ctx->profile, err);
 	}
 	free(path);

@@ -8,3 +8,4 @@ libchatsync_a_SOURCES += \
 	src/core/text.c src/core/text.h \
 	src/core/timefmt.c src/core/timefmt.h \
 	src/core/xalloc.c src/core/xalloc.h
+include src/core/diag.mk

@@ -1,0 +1,231 @@
+#include "config.h"
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "store/cache.h"
+#include "store/schema.h"
+#include "core/xalloc.h"
+#include "run.h"
+
+static char *dir, *db;
+static struct cs_error err;
+
+static void setup(void)
+{
+	dir = run_tmpdir();
+	db = xasprintf("%s/sub/test.db", dir);
+}
+static void teardown(void)
+{
+	run_rmtree(dir);
+	free(dir);
+	free(db);
+}
+TestSuite(cache, .init = setup, .fini = teardown);
+
+static void put_env(struct cache *c, const char *id, const char *name, int sync, int days)
+{
+	struct cs_env e = { .id = (char *)id, .unique_name = (char *)name, .friendly_name = (char *)"Friendly",
+			    .url = (char *)"https://x.crm.dynamics.com", .sync_enabled = sync, .inactivity_days = days,
+			    .refreshed_at = 1794647520 };
+	cr_assert_eq(cache_put_env(c, &e, &err), 0, "%s", err.msg);
+}
+
+Test(cache, creates_a_private_wal_database_at_the_latest_schema)
+{
+	struct cache *c = cache_open(db, 0, &err);
+	cr_assert_not_null(c, "%s", err.msg);
+	cr_assert_eq(cache_schema_version(c), CACHE_SCHEMA_VERSION);
+	cr_assert_eq(schema_latest(), CACHE_SCHEMA_VERSION);
+	cache_close(c);
+	struct stat st;
+	cr_assert_eq(stat(db, &st), 0);
+	cr_assert_eq(st.st_mode & 077, 0, "cache mode %o", st.st_mode & 0777);
+	sqlite3 *raw;
+	cr_assert_eq(sqlite3_open(db, &raw), SQLITE_OK);
+	sqlite3_stmt *q;
+	sqlite3_prepare_v2(raw, "PRAGMA journal_mode", -1, &q, NULL);
+	cr_assert_eq(sqlite3_step(q), SQLITE_ROW);
+	cr_assert_str_eq((const char *)sqlite3_column_text(q, 0), "wal");
+	sqlite3_finalize(q);
+	sqlite3_close(raw);
+}
+
+Test(cache, migrates_a_version_1_file_keeping_its_rows)
+{
+	/* Build a cache as the first release wrote it: schema 1 with one environment. */
+	char *sub = xasprintf("%s/sub", dir);
+	mkdir(sub, 0700);
+	free(sub);
+	sqlite3 *raw;
+	cr_assert_eq(sqlite3_open(db, &raw), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(raw, schema_migration(0), NULL, NULL, NULL), SQLITE_OK);
+	char *stamp = xasprintf("PRAGMA user_version = 1; PRAGMA application_id = %d;"
+				"INSERT INTO environments(id, unique_name, sync_enabled) VALUES('e1', 'old-env', 1);",
+				CACHE_APPLICATION_ID);
+	cr_assert_eq(sqlite3_exec(raw, stamp, NULL, NULL, NULL), SQLITE_OK);
+	free(stamp);
+	sqlite3_close(raw);
+
+	struct cache *c = cache_open(db, 0, &err);
+	cr_assert_not_null(c, "%s", err.msg);
+	cr_assert_eq(cache_schema_version(c), 2);
+	struct cs_env e;
+	cr_assert_eq(cache_find_env(c, "OLD-ENV", &e, &err), 0, "%s", err.msg);
+	cr_assert_eq(e.sync_enabled, CS_TRUE);
+	cs_env_free(&e);
+	/* the table version 2 added works */
+	cr_assert_eq(cache_set_delta(c, "e1", "chats", "https://x/api/data/v9.2/chats?$deltatoken=1", &err), 0, "%s",
+		     err.msg);
+	char *link = cache_get_delta(c, "e1", "chats");
+	cr_assert_str_eq(link, "https://x/api/data/v9.2/chats?$deltatoken=1");
+	free(link);
+	cache_close(c);
+}
+
+Test(cache, refuses_random_bytes_untouched)
+{
+	char *sub = xasprintf("%s/sub", dir);
+	mkdir(sub, 0700);
+	free(sub);
+	char junk[4096];
+	for (size_t i = 0; i < sizeof junk; i++)
+		junk[i] = (char)(rand() & 0xff);
+	junk[0] = 'x';
+	FILE *f = fopen(db, "wb");
+	fwrite(junk, 1, sizeof junk, f);
+	fclose(f);
+	cr_assert_null(cache_open(db, 0, &err));
+	cr_assert_eq(err.exit_code, 4);
+	cr_assert(strstr(err.msg, "is not a chatsync cache"), "%s", err.msg);
+	size_t len;
+	char *after = run_read_file(db, &len);
+	cr_assert_eq(len, sizeof junk);
+	cr_assert_eq(memcmp(after, junk, len), 0, "the file was modified");
+	free(after);
+}
+
+Test(cache, refuses_another_programs_database_and_a_newer_schema)
+{
+	char *sub = xasprintf("%s/sub", dir);
+	mkdir(sub, 0700);
+	free(sub);
+	sqlite3 *raw;
+	cr_assert_eq(sqlite3_open(db, &raw), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(raw, "CREATE TABLE songs(title TEXT)", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(raw);
+	cr_assert_null(cache_open(db, 0, &err));
+	cr_assert_eq(err.exit_code, 4);
+	cr_assert(strstr(err.msg, "another program"), "%s", err.msg);
+
+	char *db2 = xasprintf("%s/newer.db", dir);
+	cr_assert_eq(sqlite3_open(db2, &raw), SQLITE_OK);
+	char *sql = xasprintf("CREATE TABLE t(x); PRAGMA application_id = %d; PRAGMA user_version = 99;",
+			      CACHE_APPLICATION_ID);
+	cr_assert_eq(sqlite3_exec(raw, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(raw);
+	cr_assert_null(cache_open(db2, 0, &err));
+	cr_assert(strstr(err.msg, "newer than this chatsync"), "%s", err.msg);
+	free(sql);
+	free(db2);
+}
+
+Test(cache, truncated_database_is_reported_as_damaged)
+{
+	struct cache *c = cache_open(db, 0, &err);
+	cr_assert_not_null(c);
+	put_env(c, "e1", "env-one", 1, 7);
+	cache_close(c);
+	/* Keep the SQLite header, destroy the rest. */
+	FILE *f = fopen(db, "r+b");
+	fseek(f, 100, SEEK_SET);
+	char zeros[3000];
+	memset(zeros, 0xA5, sizeof zeros);
+	fwrite(zeros, 1, sizeof zeros, f);
+	fclose(f);
+	c = cache_open(db, 0, &err);
+	if (c) {
+		struct cs_env *envs;
+		size_t n;
+		cr_assert_eq(cache_list_envs(c, &envs, &n, &err), -1, "a damaged file read as healthy");
+		cache_close(c);
+	}
+	cr_assert_eq(err.exit_code, 4);
+	cr_assert(strstr(err.msg, db), "%s", err.msg);
+}
+
+Test(cache, chats_associations_and_facts)
+{
+	struct cache *c = cache_open(db, 0, &err);
+	cr_assert_not_null(c);
+	cr_assert_eq(cache_begin(c, &err), 0);
+	put_env(c, "e1", "sales", 1, 14);
+	struct cs_party parties[] = { { .party_id = (char *)"p1", .name = (char *)"Ada Müller" },
+				      { .party_id = (char *)"p2", .name = (char *)"東京 Team" } };
+	struct cs_chat ch = { .env_id = (char *)"e1", .activity_id = (char *)"a-111", .teams_chat_id = (char *)"19:abc@thread.v2",
+			      .subject = (char *)"Deal", .state = CS_STATE_OPEN, .sync_status = CS_SYNC_ENABLED,
+			      .modified_in_teams_on = 1794647520, .parties = parties, .n_parties = 2 };
+	cr_assert_eq(cache_put_chat(c, &ch, &err), 0, "%s", err.msg);
+	struct cs_assoc a = { .id = (char *)"as-2", .env_id = (char *)"e1", .teams_chat_id = (char *)"19:def@thread.v2",
+			      .regarding_table = (char *)"account", .record_state = CS_ASSOC_ASSOCIATE, .created_on = 5 };
+	cr_assert_eq(cache_put_assoc(c, &a, &err), 0, "%s", err.msg);
+	struct cs_sync_error se = { .id = (char *)"se-1", .errorcode = 42, .message = (char *)"conflict", .time = 7 };
+	cr_assert_eq(cache_put_sync_error(c, "e1", "a-111", &se, 8, &err), 0, "%s", err.msg);
+	cr_assert_eq(cache_commit(c, &err), 0);
+	cr_assert_eq(cache_env_chat_count(c, "e1"), 2);
+
+	struct cache_facts f;
+	cr_assert_eq(cache_load_facts(c, "19:abc@thread.v2", &f, &err), 0, "%s", err.msg);
+	cr_assert(f.has_chat);
+	cr_assert_str_eq(f.chat.activity_id, "a-111");
+	cr_assert_eq(f.chat.n_parties, 2);
+	cr_assert_str_eq(f.chat.parties[1].name, "東京 Team");
+	cr_assert_eq(f.n_errors, 1);
+	cr_assert_eq(f.errors[0].errorcode, 42);
+	cr_assert_eq(f.env.inactivity_days, 14);
+	cr_assert_not(f.has_graph);
+	cr_assert_not(f.has_rsc);
+	cache_facts_free(&f);
+
+	cr_assert_eq(cache_load_facts(c, "19:def", &f, &err), 0, "%s", err.msg);
+	cr_assert_not(f.has_chat, "an association without a row has no chat row");
+	cr_assert(f.has_assoc);
+	cr_assert_str_eq(f.assoc.regarding_table, "account");
+	cache_facts_free(&f);
+
+	cr_assert_eq(cache_load_facts(c, "19:", &f, &err), -1);
+	cr_assert(strstr(err.msg, "matches 2 chats"), "%s", err.msg);
+	cr_assert_eq(cache_load_facts(c, "nothing", &f, &err), -1);
+	cr_assert_eq(err.exit_code, 2);
+
+	cr_assert_eq(cache_delete_chat(c, "a-111", &err), 0);
+	cr_assert_eq(cache_env_chat_count(c, "e1"), 1);
+	cache_close(c);
+}
+
+Test(cache, audit_is_kept_in_order)
+{
+	struct cache *c = cache_open(db, 0, &err);
+	struct cache_audit a = { .time = 20, .profile = (char *)"p", .identity = (char *)"admin@x", .environment = (char *)"sales",
+				 .old_value = (char *)"off", .new_value = (char *)"on", .request_id = (char *)"r1", .result = (char *)"ok" };
+	cr_assert_eq(cache_audit_append(c, &a, &err), 0);
+	a.time = 10;
+	a.result = (char *)"refused: 403";
+	cr_assert_eq(cache_audit_append(c, &a, &err), 0);
+	struct cache_audit *rows;
+	size_t n;
+	cr_assert_eq(cache_audit_list(c, &rows, &n, &err), 0);
+	cr_assert_eq(n, 2);
+	cr_assert_eq(rows[0].time, 10);
+	cr_assert_str_eq(rows[0].result, "refused: 403");
+	cr_assert_str_eq(rows[1].new_value, "on");
+	for (size_t i = 0; i < n; i++)
+		cache_audit_free(&rows[i]);
+	free(rows);
+	cache_close(c);
+}
