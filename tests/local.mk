@@ -24,3 +24,9 @@ tests_store_test_cache_CFLAGS = $(TEST_CFLAGS)
 tests_store_test_cache_LDADD = $(TEST_LIBS_ALL)
 tests_cli_test_cli_CFLAGS = $(TEST_CFLAGS)
 tests_cli_test_cli_LDADD = $(TEST_LIBS_ALL)
+include tests/core/diag.mk
+
+check_PROGRAMS += tests/api/test_parse
+TESTS += tests/api/test_parse
+tests_api_test_parse_CFLAGS = $(TEST_CFLAGS)
+tests_api_test_parse_LDADD = $(TEST_LIBS_ALL)

@@ -1,1 +1,4 @@
-# api sources
+libchatsync_a_SOURCES += \
+	src/api/dv_parse.c src/api/dv_parse.h \
+	src/api/graph_parse.c src/api/graph_parse.h \
+	src/api/json_util.c src/api/json_util.h

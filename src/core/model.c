@@ -94,7 +94,7 @@ void cs_sync_error_free(struct cs_sync_error *e)
 {
 	if (!e)
 		return;
-	free(e->id); free(e->message);
+	free(e->id); free(e->code); free(e->message);
 	memset(e, 0, sizeof *e);
 }
 

@@ -72,7 +72,8 @@ struct cs_party {
 /* A syncerror row regarding a chat. */
 struct cs_sync_error {
 	char *id;
-	int errorcode;
+	int errorcode;        /* the code as a number when it is one (decimal or 0x hex), else 0 */
+	char *code;           /* errorcode as Dataverse gives it (Edm.String) */
 	char *message;
 	cs_time time;
 	int type;             /* 0 Conflict, 1 Record not found, 2 Record already exists, 3 Others */

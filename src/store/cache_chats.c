@@ -113,7 +113,10 @@ int cache_put_sync_error(struct cache *c, const char *env_id, const char *regard
 	store_bind_text(st, 1, e->id);
 	store_bind_text(st, 2, env_id);
 	store_bind_text(st, 3, regarding_id);
-	sqlite3_bind_int(st, 4, e->errorcode);
+	if (e->code)
+		store_bind_text(st, 4, e->code);
+	else
+		sqlite3_bind_int(st, 4, e->errorcode);
 	store_bind_text(st, 5, e->message);
 	store_bind_time(st, 6, e->time);
 	sqlite3_bind_int(st, 7, e->type);
@@ -280,7 +283,8 @@ static void load_errors(struct cache *c, struct cache_facts *f, const char *acti
 		f->errors = xrealloc(f->errors, (f->n_errors + 1) * sizeof *f->errors);
 		struct cs_sync_error *e = &f->errors[f->n_errors++];
 		e->id = store_col_text(st, 0);
-		e->errorcode = store_col_int(st, 1, 0);
+		e->code = store_col_text(st, 1);
+		e->errorcode = e->code ? (int)strtol(e->code, NULL, 0) : 0;
 		e->message = store_col_text(st, 2);
 		e->time = store_col_time(st, 3);
 		e->type = store_col_int(st, 4, 3);

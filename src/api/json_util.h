@@ -1,0 +1,19 @@
+/* Small cJSON readers shared by the Dataverse and Graph parsers (api-internal). */
+#ifndef CHATSYNC_JSON_UTIL_H
+#define CHATSYNC_JSON_UTIL_H
+#include <cjson/cJSON.h>
+#include "core/error.h"
+#include "core/model.h"
+
+/* Parses body as a JSON object; on failure fills err naming what was expected. */
+cJSON *ju_parse_object(const char *body, const char *what, struct cs_error *err);
+char *ju_str(const cJSON *o, const char *key);          /* a copy of a string member, NULL otherwise */
+const char *ju_str_ref(const cJSON *o, const char *key); /* borrowed */
+int ju_int(const cJSON *o, const char *key, int dflt);  /* a number member, dflt otherwise */
+int ju_bool(const cJSON *o, const char *key);           /* CS_TRUE/CS_FALSE, CS_UNKNOWN when absent or null;
+							   also the strings "true"/"false" */
+cs_time ju_time(const cJSON *o, const char *key);       /* ISO 8601 string → time, 0 otherwise */
+/* The "value" array of an OData collection; NULL with err when missing. */
+const cJSON *ju_value_array(const cJSON *root, const char *what, struct cs_error *err);
+
+#endif

@@ -1,0 +1,288 @@
+/* The parsers against Microsoft's own documented example responses (tests/fixtures/microsoft-docs),
+ * and against the broken bodies a real network produces. */
+#include "config.h"
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "api/dv_parse.h"
+#include "api/graph_parse.h"
+#include "core/xalloc.h"
+#include "run.h"
+
+static char *fixture(const char *name)
+{
+	char *rel = xasprintf("tests/fixtures/microsoft-docs/%s", name);
+	char *path = run_srcpath(rel);
+	char *text = run_read_file(path, NULL);
+	cr_assert_not_null(text, "missing fixture %s", path);
+	free(rel);
+	free(path);
+	return text;
+}
+
+static struct cs_error err;
+
+Test(dataverse, page_with_next_link)
+{
+	char *body = fixture("dataverse-page-with-nextlink.json");
+	struct cs_chat *chats;
+	size_t n;
+	struct dv_page page;
+	cr_assert_eq(dv_parse_chats(body, "env", 1, &chats, &n, &page, &err), 0, "%s", err.msg);
+	cr_assert_eq(n, 0, "contacts are not chats");
+	cr_assert_not_null(page.next_link);
+	cr_assert(strstr(page.next_link, "$skiptoken=%3Ccookie%20pagenumber=%222%22"), "%s", page.next_link);
+	cr_assert_null(page.delta_link);
+	free(chats);
+	dv_page_free(&page);
+	free(body);
+}
+
+Test(dataverse, change_tracking_initial_and_delta)
+{
+	char *body = fixture("dataverse-change-tracking-initial.json");
+	struct cs_assoc *a;
+	size_t n;
+	struct dv_page page;
+	cr_assert_eq(dv_parse_assocs(body, "env", 1, &a, &n, &page, &err), 0, "%s", err.msg);
+	cr_assert(strstr(page.delta_link, "$deltatoken=919042%2108%2f22%2f2017"), "%s", page.delta_link);
+	cr_assert_null(page.next_link);
+	cr_assert_eq(page.n_deleted, 0);
+	free(a);
+	dv_page_free(&page);
+	free(body);
+
+	body = fixture("dataverse-change-tracking-delta.json");
+	struct cs_chat *chats;
+	cr_assert_eq(dv_parse_chats(body, "env", 1, &chats, &n, &page, &err), 0, "%s", err.msg);
+	cr_assert_eq(page.n_deleted, 1);
+	cr_assert_str_eq(page.deleted[0], "2e451703-c686-e711-80e5-00155db19e6d");
+	cr_assert(strstr(page.delta_link, "$deltatoken=919058"), "%s", page.delta_link);
+	free(chats);
+	dv_page_free(&page);
+	free(body);
+}
+
+Test(dataverse, whoami_and_instances)
+{
+	char *body = fixture("dataverse-whoami.json");
+	char *user, *org;
+	cr_assert_eq(dv_parse_whoami(body, &user, &org, &err), 0, "%s", err.msg);
+	cr_assert_str_eq(user, "d96e9f55-f06d-e511-80d0-00155db07cb1");
+	cr_assert_str_eq(org, "4faf1f34-f06d-e511-80d0-00155db07cb1");
+	free(user); free(org); free(body);
+
+	body = fixture("discovery-instances.json");
+	struct cs_env *envs;
+	size_t n;
+	cr_assert_eq(dv_parse_instances(body, &envs, &n, &err), 0, "%s", err.msg);
+	cr_assert_eq(n, 1);
+	cr_assert_str_eq(envs[0].url, "https://yourorganization.api.crm.dynamics.com");
+	cr_assert_str_eq(envs[0].friendly_name, "Your Organization");
+	cr_assert_eq(envs[0].sync_enabled, CS_UNKNOWN);
+	cs_env_free(&envs[0]);
+	free(envs);
+	free(body);
+}
+
+Test(dataverse, chat_rows_with_parties_and_annotations)
+{
+	const char *body =
+		"{\"value\":[{\"@odata.etag\":\"W/\\\"1\\\"\",\"activityid\":\"a1\",\"subject\":\"Über \\u6771\","
+		"\"teamschatid\":\"19:x@thread.v2\",\"modifiedinteamson\":\"2026-11-14T09:12:00Z\",\"syncstatus\":1,"
+		"\"statecode\":2,\"statuscode\":3,\"lastsyncerror\":0,\"linkedon\":\"2026-11-01T00:00:00Z\","
+		"\"unlinkedon\":null,\"_regardingobjectid_value\":\"r1\","
+		"\"_regardingobjectid_value@Microsoft.Dynamics.CRM.lookuplogicalname\":\"opportunity\","
+		"\"chat_activity_parties\":[{\"participationtypemask\":12,\"_partyid_value\":\"p1\","
+		"\"_partyid_value@OData.Community.Display.V1.FormattedValue\":\"Ada\"},"
+		"{\"participationtypemask\":8,\"_partyid_value\":\"p2\"},"
+		"{\"participationtypemask\":12,\"addressused\":\"bob@x.test\",\"ispartydeleted\":true}]},"
+		"{\"@odata.context\":\"x/$metadata#chats/$deletedEntity\",\"id\":\"gone\",\"reason\":\"deleted\"}],"
+		"\"@odata.deltaLink\":\"https://h/api/data/v9.2/chats?$deltatoken=2\"}";
+	struct cs_chat *chats;
+	size_t n;
+	struct dv_page page;
+	cr_assert_eq(dv_parse_chats(body, "env", 77, &chats, &n, &page, &err), 0, "%s", err.msg);
+	cr_assert_eq(n, 1);
+	cr_assert_str_eq(chats[0].subject, "Über 東");
+	cr_assert_eq(chats[0].modified_in_teams_on, 1794647520);
+	cr_assert_eq(chats[0].state, CS_STATE_CANCELED);
+	cr_assert_eq(chats[0].sync_status, CS_SYNC_PENDING);
+	cr_assert_eq(chats[0].unlinked_on, 0);
+	cr_assert_str_eq(chats[0].regarding_type, "opportunity");
+	cr_assert_eq(chats[0].fetched_at, 77);
+	cr_assert_eq(chats[0].n_parties, 2, "only chat participants (type 12)");
+	cr_assert_str_eq(chats[0].parties[0].name, "Ada");
+	cr_assert_str_eq(chats[0].parties[1].name, "bob@x.test");
+	cr_assert(chats[0].parties[1].deleted);
+	cr_assert_str_eq(page.deleted[0], "gone");
+	cs_chat_free(&chats[0]);
+	free(chats);
+	dv_page_free(&page);
+}
+
+Test(dataverse, organization_row)
+{
+	struct cs_env e = { 0 };
+	cr_assert_eq(dv_parse_organization("{\"value\":[{\"@odata.etag\":\"W/\\\"42\\\"\",\"organizationid\":\"o1\","
+					   "\"teamschatdatasync\":false,\"daysbeforeinactiveteamschatsyncdisabled\":14}]}",
+					   &e, &err), 0, "%s", err.msg);
+	cr_assert_str_eq(e.org_etag, "W/\"42\"");
+	cr_assert_eq(e.sync_enabled, CS_FALSE);
+	cr_assert_eq(e.inactivity_days, 14);
+	cr_assert_eq(dv_parse_organization("{\"value\":[]}", &e, &err), -1);
+	cs_env_free(&e);
+}
+
+Test(graph, chat_get_and_list_items)
+{
+	char *body = fixture("graph-chat-get.json");
+	struct cs_graph_chat g = { 0 };
+	cr_assert_eq(graph_parse_chat(body, &g, &err), 0, "%s", err.msg);
+	cr_assert_str_eq(g.topic, "test group 1");
+	cr_assert_str_eq(g.chat_type, "group");
+	cr_assert_eq(g.last_updated, 1617738844);
+	cs_graph_chat_free(&g);
+	free(body);
+}
+
+Test(graph, installed_apps_find_the_app_by_name_or_id)
+{
+	char *body = fixture("graph-chat-list-installedapps.json");
+	struct cs_graph_chat g = { 0 };
+	cr_assert_eq(graph_parse_installed_apps(body, "ypa", &g, &err), 0, "%s", err.msg);
+	cr_assert_eq(g.app_installed, CS_TRUE);
+	cr_assert_str_eq(g.app_name, "YPA");
+	cr_assert_null(g.app_client_id, "azureADAppId is beta-only and must not be read");
+	cr_assert_eq(graph_parse_installed_apps(body, "cf1ba4c7-f94e-4d80-ba90-5594b641a8ee", &g, &err), 0);
+	cr_assert_eq(g.app_installed, CS_TRUE);
+	cr_assert_eq(graph_parse_installed_apps(body, "Dataverse Chat Sync", &g, &err), 0);
+	cr_assert_eq(g.app_installed, CS_FALSE);
+	free(body);
+	body = fixture("graph-chat-list-installedapps-consented.json");
+	cr_assert_eq(graph_parse_installed_apps(body, "Dataverse Chat Sync", &g, &err), 0, "%s", err.msg);
+	cr_assert_eq(g.app_installed, CS_FALSE);
+	free(body);
+	const char *v1 = "{\"value\":[{\"id\":\"i\",\"teamsApp\":{\"id\":\"t\",\"displayName\":\"Dataverse Chat Sync\"},"
+			 "\"teamsAppDefinition\":{\"authorization\":{\"clientAppId\":\"FDEBF36E-8b3a-4b00-99fb-2e4d1da706d6\"}}}]}";
+	cr_assert_eq(graph_parse_installed_apps(v1, "Dataverse Chat Sync", &g, &err), 0, "%s", err.msg);
+	cr_assert_str_eq(g.app_client_id, "FDEBF36E-8b3a-4b00-99fb-2e4d1da706d6");
+	body = fixture("graph-chat-list-permissiongrants.json");
+	cr_assert_eq(graph_parse_grants(body, &g, &err), 0, "%s", err.msg);
+	cr_assert_eq(g.n_grants, 4);
+	cr_assert_eq(g.app_has_grant, CS_TRUE, "client ids compare case-insensitively");
+	free(g.app_client_id);
+	g.app_client_id = xstrdup("00000000-0000-0000-0000-000000000000");
+	cr_assert_eq(graph_parse_grants(body, &g, &err), 0);
+	cr_assert_eq(g.app_has_grant, CS_FALSE);
+	free(g.app_client_id);
+	g.app_client_id = NULL;
+	cr_assert_eq(graph_parse_grants(body, &g, &err), 0);
+	cr_assert_eq(g.app_has_grant, CS_UNKNOWN);
+	cs_graph_chat_free(&g);
+	free(body);
+}
+
+Test(graph, rsc_state_from_the_authorization_policy)
+{
+	char *body = fixture("graph-authorizationpolicy-get.json");
+	struct cs_rsc r = { 0 };
+	cr_assert_eq(graph_parse_authorization_policy(body, &r, &err), 0, "%s", err.msg);
+	cr_assert_eq(r.n_policies, 1);
+	cr_assert_str_eq(r.policies[0], "just-user-read");
+	cr_assert_eq(r.state, CS_RSC_DISABLED_FOR_ALL_APPS, "no chat policy: disabled");
+	cr_assert_str_eq(r.source, "authorizationPolicy");
+	free(body);
+	char *p1[] = { (char *)"ManagePermissionGrantsForSelf.microsoft-user-default-legacy",
+		       (char *)"ManagePermissionGrantsForOwnedResource.microsoft-dynamically-managed-permissions-for-chat" };
+	cr_assert_eq(graph_rsc_state_from_policies(p1, 2), CS_RSC_MANAGED_BY_MICROSOFT);
+	char *p2[] = { (char *)"ManagePermissionGrantsForOwnedResource.microsoft-all-application-permissions-for-chat" };
+	cr_assert_eq(graph_rsc_state_from_policies(p2, 1), CS_RSC_ENABLED_FOR_ALL_APPS);
+	char *p3[] = { (char *)"ManagePermissionGrantsForOwnedResource.microsoft-pre-approval-apps-for-chat" };
+	cr_assert_eq(graph_rsc_state_from_policies(p3, 1), CS_RSC_ENABLED_FOR_PREAPPROVED_APPS_ONLY);
+	char *p4[] = { p2[0], p3[0] };
+	cr_assert_eq(graph_rsc_state_from_policies(p4, 2), CS_RSC_CUSTOM);
+	char *p5[] = { (char *)"ManagePermissionGrantsForOwnedResource.microsoft-something-new-for-chat" };
+	cr_assert_eq(graph_rsc_state_from_policies(p5, 1), CS_RSC_CUSTOM);
+	cs_rsc_free(&r);
+}
+
+Test(graph, teams_app_settings_as_documented_and_as_served)
+{
+	char *body = fixture("graph-teamsappsettings-get.json");
+	struct cs_rsc r = { 0 };
+	cr_assert_eq(graph_parse_teams_app_settings(body, &r, &err), 0, "%s", err.msg);
+	cr_assert_eq(r.state, CS_RSC_ENABLED_FOR_ALL_APPS);
+	cr_assert_eq(graph_parse_teams_app_settings("{\"isChatResourceSpecificConsentEnabled\":false}", &r, &err), 0);
+	cr_assert_eq(r.state, CS_RSC_DISABLED_FOR_ALL_APPS);
+	cr_assert_str_eq(r.source, "teamsAppSettings");
+	cr_assert_eq(graph_parse_teams_app_settings("{}", &r, &err), -1);
+	cs_rsc_free(&r);
+	free(body);
+}
+
+Test(graph, batch_response)
+{
+	char *body = fixture("graph-batch-response.json");
+	struct graph_batch_item *items;
+	size_t n;
+	cr_assert_eq(graph_parse_batch(body, &items, &n, &err), 0, "%s", err.msg);
+	cr_assert_eq(n, 5);
+	int statuses[600] = { 0 };
+	for (size_t i = 0; i < n; i++) {
+		cr_assert_not_null(items[i].id);
+		cr_assert(items[i].status >= 200 && items[i].status < 600);
+		statuses[items[i].status]++;
+	}
+	cr_assert_eq(statuses[200], 2);
+	cr_assert_eq(statuses[403], 2);
+	cr_assert_eq(statuses[405], 1);
+	graph_batch_items_free(items, n);
+	free(body);
+}
+
+Test(robustness, truncated_and_malformed_bodies_are_errors_not_crashes)
+{
+	const char *names[] = { "graph-chat-get.json", "graph-chat-list-installedapps.json",
+				"graph-chat-list-permissiongrants.json", "graph-authorizationpolicy-get.json",
+				"graph-batch-response.json", "dataverse-change-tracking-delta.json",
+				"discovery-instances.json", "dataverse-whoami.json", NULL };
+	for (int f = 0; names[f]; f++) {
+		char *body = fixture(names[f]);
+		size_t len = strlen(body);
+		for (size_t cut = 0; cut < len; cut += 7) {
+			char *part = xstrndup(body, cut);
+			struct cs_graph_chat g = { 0 };
+			struct cs_rsc r = { 0 };
+			struct cs_env *envs = NULL, e = { 0 };
+			struct cs_chat *chats = NULL;
+			struct graph_batch_item *items = NULL;
+			struct dv_page page = { 0 };
+			char *u = NULL, *o = NULL;
+			size_t n = 0;
+			cr_assert_eq(graph_parse_chat(part, &g, &err), -1);
+			cr_assert(strstr(err.msg, "truncated or malformed") || strstr(err.msg, "no id"), "%s", err.msg);
+			cr_assert_eq(graph_parse_installed_apps(part, "x", &g, &err), -1);
+			cr_assert_eq(graph_parse_grants(part, &g, &err), -1);
+			cr_assert_eq(graph_parse_authorization_policy(part, &r, &err), -1);
+			cr_assert_eq(graph_parse_batch(part, &items, &n, &err), -1);
+			cr_assert_eq(dv_parse_instances(part, &envs, &n, &err), -1);
+			cr_assert_eq(dv_parse_chats(part, "e", 0, &chats, &n, &page, &err), -1);
+			cr_assert_eq(dv_parse_organization(part, &e, &err), -1);
+			cr_assert_eq(dv_parse_whoami(part, &u, &o, &err), -1);
+			cr_assert_eq(err.exit_code, 3);
+			cs_graph_chat_free(&g);
+			cs_rsc_free(&r);
+			cs_env_free(&e);
+			free(u); free(o);
+			free(part);
+		}
+		free(body);
+	}
+	struct cs_graph_chat g = { 0 };
+	cr_assert_eq(graph_parse_chat(NULL, &g, &err), -1);
+	cr_assert_eq(graph_parse_chat("[1,2]", &g, &err), -1);
+	cr_assert_eq(graph_parse_chat("{\"id\":\"x\",\"topic\":\"\xff\xfe\"}", &g, &err), 0);
+	cs_graph_chat_free(&g);
+}
