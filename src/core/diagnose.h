@@ -100,7 +100,7 @@ struct diag_facts {
 	size_t n_errors;
 	const struct cs_graph_chat *graph;    /* NULL if Graph was never asked about this chat */
 	const struct cs_rsc *rsc;             /* NULL if the tenant RSC state was never fetched */
-	cs_time now;
+	cs_time now;                          /* 0: time_now() */
 	int warn_hours;                       /* <= 0: DIAG_DEFAULT_WARN_HOURS */
 };
 
@@ -120,7 +120,5 @@ const char *diag_verdict_name(enum diag_verdict v);    /* contract spelling: "no
 /* True if table (a Dataverse logical name) is an activity table: chats connected to such a
  * record get no Teams chat activity row. */
 bool diag_is_activity_table(const char *table);
-/* "modifiedinteamson 2026-11-14 09:12 UTC (Dataverse, fetched 3 min ago)". Caller owns. */
-char *diag_evidence_text(const struct diag_evidence *e, cs_time now);
 
 #endif
