@@ -108,6 +108,43 @@ int dv_parse_organization(const char *body, struct cs_env *env, struct cs_error 
 	return 0;
 }
 
+static void read_party(const cJSON *p, struct cs_party *party)
+{
+	party->party_id = ju_str(p, "_partyid_value");
+	const char *name = ju_str_ref(p, "_partyid_value" FORMATTED);
+	party->name = xstrdup(name ? name : ju_str_ref(p, "addressused"));
+	party->deleted = ju_bool(p, "ispartydeleted") == CS_TRUE;
+}
+
+int dv_parse_parties(const char *body, struct cs_party **parties, char ***activity_ids, size_t *n,
+		     struct dv_page *page, struct cs_error *err)
+{
+	*parties = NULL;
+	*activity_ids = NULL;
+	*n = 0;
+	cJSON *root = ju_parse_object(body, _("the chat participants"), err);
+	if (!root)
+		return -1;
+	const cJSON *arr = ju_value_array(root, _("the chat participants"), err), *row;
+	if (!arr) {
+		cJSON_Delete(root);
+		return -1;
+	}
+	read_links(root, page);
+	size_t cap = (size_t)cJSON_GetArraySize(arr) + 1;
+	*parties = xcalloc(cap, sizeof **parties);
+	*activity_ids = xcalloc(cap, sizeof **activity_ids);
+	cJSON_ArrayForEach(row, arr) {
+		if (!cJSON_IsObject(row) || take_deleted(row, page) || !ju_str_ref(row, "_activityid_value") ||
+		    ju_int(row, "participationtypemask", 0) != 12)
+			continue;
+		read_party(row, &(*parties)[*n]);
+		(*activity_ids)[(*n)++] = ju_str(row, "_activityid_value");
+	}
+	cJSON_Delete(root);
+	return 0;
+}
+
 static void read_parties(const cJSON *row, struct cs_chat *c)
 {
 	const cJSON *parties = cJSON_GetObjectItemCaseSensitive(row, "chat_activity_parties"), *p;
@@ -117,11 +154,7 @@ static void read_parties(const cJSON *row, struct cs_chat *c)
 	cJSON_ArrayForEach(p, parties) {
 		if (ju_int(p, "participationtypemask", 0) != 12) /* 12: Chat Participant */
 			continue;
-		struct cs_party *party = &c->parties[c->n_parties++];
-		party->party_id = ju_str(p, "_partyid_value");
-		const char *name = ju_str_ref(p, "_partyid_value" FORMATTED);
-		party->name = xstrdup(name ? name : ju_str_ref(p, "addressused"));
-		party->deleted = ju_bool(p, "ispartydeleted") == CS_TRUE;
+		read_party(p, &c->parties[c->n_parties++]);
 	}
 }
 

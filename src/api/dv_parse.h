@@ -24,6 +24,10 @@ int dv_parse_organization(const char *body, struct cs_env *env, struct cs_error 
 /* A page of chats (optionally with $expand=chat_activity_parties). */
 int dv_parse_chats(const char *body, const char *env_id, cs_time fetched_at, struct cs_chat **chats, size_t *n,
 		   struct dv_page *page, struct cs_error *err);
+/* A page of activityparties: each chat participant party (participationtypemask 12) with the activity
+ * it belongs to (activity_ids[i], caller owns). */
+int dv_parse_parties(const char *body, struct cs_party **parties, char ***activity_ids, size_t *n,
+		     struct dv_page *page, struct cs_error *err);
 /* A page of msdyn_teamschatassociations. */
 int dv_parse_assocs(const char *body, const char *env_id, cs_time fetched_at, struct cs_assoc **assocs,
 		    size_t *n, struct dv_page *page, struct cs_error *err);

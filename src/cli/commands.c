@@ -29,7 +29,15 @@ int cli_run(struct cli_opts *opts, struct cs_error *err)
 	}
 	log_debug("command %s, profile %s, cache %s", cmd->name, ctx.profile ? ctx.profile->name : "-",
 		  ctx.cache_path);
-	int rc = cmd->run(&ctx, err);
+	int rc = 0;
+	/* --refresh on a read command refreshes first (diagnose does its own, narrower one). */
+	if (opts->refresh && strcmp(cmd->name, "diagnose") != 0 && strcmp(cmd->name, "refresh") != 0 &&
+	    strcmp(cmd->name, "audit") != 0) {
+		bool one_env = strcmp(cmd->name, "chats") == 0 && opts->n_args == 1;
+		rc = cli_refresh(&ctx, one_env ? opts->args : NULL, one_env ? 1 : 0, NULL, err);
+	}
+	if (rc == 0)
+		rc = cmd->run(&ctx, err);
 	cli_context_close(&ctx);
 	if (rc < 0)
 		return err->exit_code ? err->exit_code : CS_EXIT_USAGE;

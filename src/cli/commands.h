@@ -3,13 +3,23 @@
 #define CHATSYNC_COMMANDS_H
 #include "cli/cli.h"
 
-#define CLI_COMMANDS(X)      \
-	X(envs, cmd_envs)    \
-	X(chats, cmd_chats)  \
+#define CLI_COMMANDS(X)          \
+	X(refresh, cmd_refresh)  \
+	X(envs, cmd_envs)        \
+	X(chats, cmd_chats)      \
+	X(diagnose, cmd_diagnose) \
+	X(rsc, cmd_rsc)          \
+	X(check, cmd_check)      \
 	X(audit, cmd_audit)
 
 #define CLI_DECLARE(name, fn) int fn(struct cli_context *ctx, struct cs_error *err);
 CLI_COMMANDS(CLI_DECLARE)
 #undef CLI_DECLARE
+
+struct net;
+/* The transport for the context's profile, with Ctrl-C wired to cancel it. NULL with err. */
+struct net *cli_net_open(struct cli_context *ctx, struct cs_error *err);
+/* Refreshes envs (none: all), or only one chat's details when chat is given; progress on stderr. */
+int cli_refresh(struct cli_context *ctx, char *const *envs, size_t n_envs, const char *chat, struct cs_error *err);
 
 #endif

@@ -1,6 +1,8 @@
 libchatsync_a_SOURCES += \
 	src/cli/cli.h \
+	src/cli/cmd_diag.c \
 	src/cli/cmd_read.c \
+	src/cli/cmd_refresh.c \
 	src/cli/commands.c src/cli/commands.h \
 	src/cli/context.c \
 	src/cli/options.c \

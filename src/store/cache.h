@@ -52,6 +52,12 @@ int cache_put_chat(struct cache *c, const struct cs_chat *chat, struct cs_error 
 int cache_delete_chat(struct cache *c, const char *activity_id, struct cs_error *err);
 /* Removes every chat/association/sync error of an environment (before a full read). */
 int cache_clear_env_rows(struct cache *c, const char *env_id, struct cs_error *err);
+/* The same for one kind of row: CACHE_ROWS_CHATS, _ASSOCIATIONS or _SYNC_ERRORS. */
+enum cache_rows { CACHE_ROWS_CHATS, CACHE_ROWS_ASSOCIATIONS, CACHE_ROWS_SYNC_ERRORS };
+int cache_clear_env_table(struct cache *c, const char *env_id, enum cache_rows which, struct cs_error *err);
+/* When each chat's Graph details were last fetched, for the refresh's TTL: fn per row. */
+int cache_each_graph_fetch(struct cache *c, void (*fn)(const char *teams_chat_id, cs_time fetched_at, void *user),
+			   void *user, struct cs_error *err);
 int cache_put_assoc(struct cache *c, const struct cs_assoc *a, struct cs_error *err);
 int cache_delete_assoc(struct cache *c, const char *id, struct cs_error *err);
 int cache_put_sync_error(struct cache *c, const char *env_id, const char *regarding_id,

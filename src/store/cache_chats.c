@@ -75,11 +75,35 @@ int cache_delete_assoc(struct cache *c, const char *id, struct cs_error *err)
 	return delete_by(c, "DELETE FROM associations WHERE id = ?", id, err);
 }
 
+int cache_clear_env_table(struct cache *c, const char *env_id, enum cache_rows which, struct cs_error *err)
+{
+	static const char *const sql[] = {
+		[CACHE_ROWS_CHATS] = "DELETE FROM chats WHERE env_id = ?",
+		[CACHE_ROWS_ASSOCIATIONS] = "DELETE FROM associations WHERE env_id = ?",
+		[CACHE_ROWS_SYNC_ERRORS] = "DELETE FROM sync_errors WHERE env_id = ?",
+	};
+	return delete_by(c, sql[which], env_id, err);
+}
+
 int cache_clear_env_rows(struct cache *c, const char *env_id, struct cs_error *err)
 {
-	return delete_by(c, "DELETE FROM chats WHERE env_id = ?", env_id, err) ||
-	       delete_by(c, "DELETE FROM associations WHERE env_id = ?", env_id, err) ||
-	       delete_by(c, "DELETE FROM sync_errors WHERE env_id = ?", env_id, err) ? -1 : 0;
+	return cache_clear_env_table(c, env_id, CACHE_ROWS_CHATS, err) ||
+	       cache_clear_env_table(c, env_id, CACHE_ROWS_ASSOCIATIONS, err) ||
+	       cache_clear_env_table(c, env_id, CACHE_ROWS_SYNC_ERRORS, err) ? -1 : 0;
+}
+
+int cache_each_graph_fetch(struct cache *c, void (*fn)(const char *teams_chat_id, cs_time fetched_at, void *user),
+			   void *user, struct cs_error *err)
+{
+	sqlite3_stmt *st = store_prepare(c, "SELECT teams_chat_id, apps_fetched_at FROM graph_chats", err);
+	if (!st)
+		return -1;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn((const char *)sqlite3_column_text(st, 0), store_col_time(st, 1), user);
+	int ret = rc == SQLITE_DONE ? 0 : store_fail(c, err, "read Graph details");
+	sqlite3_finalize(st);
+	return ret;
 }
 
 int cache_put_assoc(struct cache *c, const struct cs_assoc *a, struct cs_error *err)

@@ -1,0 +1,49 @@
+/* The refresh planner: from the cloud into the cache. Environments are read in parallel; Dataverse
+ * first (it is the list of what exists), with change tracking when a delta link is kept; then the
+ * Graph details of the chats, riskiest first (open chats nearest their inactivity limit), paced to
+ * the Teams limits by the transport; details younger than a TTL are not fetched again unless the chat
+ * changed. Each environment is written in one transaction; one that fails keeps its last good data
+ * and records the error. A 403 becomes a recorded "could not check" fact, not a failed refresh. */
+#ifndef CHATSYNC_REFRESH_H
+#define CHATSYNC_REFRESH_H
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include "core/error.h"
+#include "core/model.h"
+
+struct net;
+struct cache;
+
+struct refresh_progress {
+	const char *phase;          /* "discovery", "dataverse", "graph", "done" */
+	const char *env;            /* the environment just finished, or NULL */
+	size_t done, total;         /* units of the phase: environments, then chats */
+	unsigned long requests, throttled, errors;
+};
+typedef void (*refresh_progress_fn)(const struct refresh_progress *p, void *user);
+
+struct refresh_opts {
+	char *const *envs;          /* environments to refresh (names or ids); none: all */
+	size_t n_envs;
+	bool no_details;            /* skip the Graph details */
+	bool full;                  /* ignore kept delta links */
+	int detail_ttl_s;           /* 0: 3600 */
+	const char *chat;           /* only this Teams chat's details (diagnose --refresh); NULL: all */
+	refresh_progress_fn progress;
+	void *user;
+};
+
+struct refresh_report {
+	size_t envs_ok, envs_failed;
+	size_t chats_read, chats_deleted, details_fetched;
+	bool delta_used;
+	unsigned long requests, throttled, errors;
+};
+
+/* Runs a refresh. Returns 0 when every environment was refreshed, 1 when some failed (their errors
+ * are in the cache and in err), -1 when nothing could be done (sign-in, discovery, cancel). */
+int refresh_run(struct net *net, struct cache *cache, const struct refresh_opts *opts, struct refresh_report *rep,
+		struct cs_error *err);
+
+#endif
