@@ -161,6 +161,27 @@ int graph_parse_teams_app_settings(const char *body, struct cs_rsc *rsc, struct 
 	return 0;
 }
 
+int graph_parse_directory_roles(const char *body, bool *global_admin, char **next_link, struct cs_error *err)
+{
+	*next_link = NULL;
+	cJSON *root = ju_parse_object(body, _("the signed-in user's directory roles"), err);
+	if (!root)
+		return -1;
+	const cJSON *arr = ju_value_array(root, _("the signed-in user's directory roles"), err), *role;
+	if (!arr) {
+		cJSON_Delete(root);
+		return -1;
+	}
+	cJSON_ArrayForEach(role, arr) {
+		const char *tmpl = ju_str_ref(role, "roleTemplateId");
+		if (tmpl && strcasecmp(tmpl, GRAPH_GLOBAL_ADMIN_TEMPLATE) == 0)
+			*global_admin = true;
+	}
+	*next_link = ju_str(root, "@odata.nextLink");
+	cJSON_Delete(root);
+	return 0;
+}
+
 static int header_retry_after(const cJSON *headers)
 {
 	const cJSON *h;

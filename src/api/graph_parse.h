@@ -3,6 +3,7 @@
  * Results are owned by the caller. */
 #ifndef CHATSYNC_GRAPH_PARSE_H
 #define CHATSYNC_GRAPH_PARSE_H
+#include <stdbool.h>
 #include <stddef.h>
 #include "core/error.h"
 #include "core/model.h"
@@ -22,6 +23,12 @@ int graph_parse_teams_app_settings(const char *body, struct cs_rsc *rsc, struct 
 /* The chat RSC state that a set of assigned permission grant policies means (as the Teams PowerShell
  * module derives it). */
 int graph_rsc_state_from_policies(char *const *policies, size_t n);
+
+/* GET /me/transitiveMemberOf/microsoft.graph.directoryRole: whether the signed-in user holds the
+ * Global Administrator role (template 62e90394-69f5-4237-9190-012177145e10). Follows no paging:
+ * *next_link is set when there is another page (caller owns). */
+#define GRAPH_GLOBAL_ADMIN_TEMPLATE "62e90394-69f5-4237-9190-012177145e10"
+int graph_parse_directory_roles(const char *body, bool *global_admin, char **next_link, struct cs_error *err);
 
 /* One response of a JSON $batch. */
 struct graph_batch_item {

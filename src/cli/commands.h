@@ -8,6 +8,7 @@
 	X(envs, cmd_envs)        \
 	X(chats, cmd_chats)      \
 	X(diagnose, cmd_diagnose) \
+	X(sync, cmd_sync)        \
 	X(rsc, cmd_rsc)          \
 	X(check, cmd_check)      \
 	X(audit, cmd_audit)

@@ -3,6 +3,7 @@ libchatsync_a_SOURCES += \
 	src/cli/cmd_diag.c \
 	src/cli/cmd_read.c \
 	src/cli/cmd_refresh.c \
+	src/cli/cmd_sync.c \
 	src/cli/commands.c src/cli/commands.h \
 	src/cli/context.c \
 	src/cli/options.c \
