@@ -2,6 +2,7 @@
  * command or the console, and is the only place that exits. */
 #include "config.h"
 #include "cli/cli.h"
+#include "cli/demo.h"
 #include "core/i18n.h"
 #include "core/log.h"
 #include <locale.h>
@@ -32,16 +33,24 @@ int main(int argc, char **argv)
 	}
 	int stderr_level = opts.quiet ? LOG_ERROR - 1 : opts.verbose >= 2 ? LOG_TRACE : opts.verbose ? LOG_INFO : -1;
 	log_open(getenv("CHATSYNC_LOG"), opts.verbose >= 2 ? LOG_TRACE : LOG_INFO, stderr_level);
-	int rc;
-	if (!opts.command) {
-		fprintf(stderr, "chatsync: %s\n",
-			_("the interactive console needs a terminal command set not built yet; use a command (see chatsync --help)"));
-		rc = CS_EXIT_USAGE;
-	} else {
-		rc = cli_run(&opts, &err);
-		if (rc != 0 && err.msg[0])
+	struct demo demo = { 0 };
+	if (opts.demo) {
+		if (demo_start(&demo, &err)) {
 			fprintf(stderr, "chatsync: %s\n", err.msg);
+			log_close();
+			return err.exit_code;
+		}
+		if (!opts.config_path)
+			opts.config_path = demo.config;
+		if (!opts.profile)
+			opts.profile = "sandbox";
+		if (!opts.cache_path)
+			opts.cache_path = demo.cache;
 	}
+	int rc = cli_run(&opts, &err);
+	if (rc != 0 && err.msg[0])
+		fprintf(stderr, "chatsync: %s\n", err.msg);
+	demo_stop(&demo);
 	log_close();
 	return rc;
 }

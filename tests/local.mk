@@ -1,9 +1,9 @@
 # Test fixtures: Microsoft's documented example responses (tests/fixtures/microsoft-docs).
-EXTRA_DIST += tests/fixtures tests/common/run.h
+EXTRA_DIST += tests/fixtures
 
 # Helpers every test program links: running commands, temporary dirs.
 check_LIBRARIES = tests/libtestutil.a
-tests_libtestutil_a_SOURCES = tests/common/run.c tests/common/run.h
+tests_libtestutil_a_SOURCES = tests/common/run.c tests/common/run.h tests/common/sandbox.c tests/common/sandbox.h
 tests_libtestutil_a_CFLAGS = $(TEST_CFLAGS)
 TEST_CFLAGS += -I$(top_srcdir)/tests/common
 TEST_LIBS_ALL = tests/libtestutil.a $(TEST_LIBS)
@@ -30,3 +30,4 @@ check_PROGRAMS += tests/api/test_parse
 TESTS += tests/api/test_parse
 tests_api_test_parse_CFLAGS = $(TEST_CFLAGS)
 tests_api_test_parse_LDADD = $(TEST_LIBS_ALL)
+include tests/net/local.mk

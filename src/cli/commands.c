@@ -15,6 +15,10 @@ static const struct command commands[] = { CLI_COMMANDS(CLI_ENTRY) };
 int cli_run(struct cli_opts *opts, struct cs_error *err)
 {
 	const struct command *cmd = NULL;
+	if (!opts->command) {
+		cs_fail(err, CS_EXIT_USAGE, _("give a command (see chatsync --help)"));
+		return CS_EXIT_USAGE;
+	}
 	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
 		if (strcmp(commands[i].name, opts->command) == 0)
 			cmd = &commands[i];
@@ -30,9 +34,13 @@ int cli_run(struct cli_opts *opts, struct cs_error *err)
 	log_debug("command %s, profile %s, cache %s", cmd->name, ctx.profile ? ctx.profile->name : "-",
 		  ctx.cache_path);
 	int rc = 0;
-	/* --refresh on a read command refreshes first (diagnose does its own, narrower one). */
-	if (opts->refresh && strcmp(cmd->name, "diagnose") != 0 && strcmp(cmd->name, "refresh") != 0 &&
-	    strcmp(cmd->name, "audit") != 0) {
+	/* --refresh on a read command refreshes first (diagnose does its own, narrower one); the demo
+	 * tenant starts empty, so every demo command but refresh fills the cache first. */
+	bool first = opts->demo ? strcmp(cmd->name, "refresh") != 0
+				: opts->refresh && strcmp(cmd->name, "diagnose") != 0 &&
+					  strcmp(cmd->name, "refresh") != 0 && strcmp(cmd->name, "audit") != 0;
+	if (first) {
+		opts->refresh = false;
 		bool one_env = strcmp(cmd->name, "chats") == 0 && opts->n_args == 1;
 		rc = cli_refresh(&ctx, one_env ? opts->args : NULL, one_env ? 1 : 0, NULL, err);
 	}

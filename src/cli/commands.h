@@ -17,6 +17,9 @@
 CLI_COMMANDS(CLI_DECLARE)
 #undef CLI_DECLARE
 
+/* No command: the console (needs a terminal). Returns the exit code. */
+int cli_console(struct cli_opts *opts, struct cs_error *err);
+
 struct net;
 /* The transport for the context's profile, with Ctrl-C wired to cancel it. NULL with err. */
 struct net *cli_net_open(struct cli_context *ctx, struct cs_error *err);

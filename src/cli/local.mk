@@ -6,6 +6,7 @@ libchatsync_a_SOURCES += \
 	src/cli/cmd_sync.c \
 	src/cli/commands.c src/cli/commands.h \
 	src/cli/context.c \
+	src/cli/demo.c src/cli/demo.h \
 	src/cli/options.c \
 	src/cli/output.c src/cli/output.h \
 	src/cli/rows.c src/cli/rows.h
