@@ -34,6 +34,7 @@ struct pace_bucket {
 	double base_rate, rate, burst, tokens, last;
 	int base_conc, conc, dop, in_flight;
 	double paused_until;
+	unsigned mark;   /* pass stamp of the last scheduler pass it blocked */
 };
 
 struct pace {
@@ -210,26 +211,46 @@ static void refill(struct pace_bucket *b, double now)
 		b->last = now;
 }
 
-double pace_wait(struct pace_chain *c, double now)
+double pace_wait_mark(struct pace_chain *c, double now, unsigned stamp)
 {
 	double wait = 0;
 	bool full = false;
 	for (int i = 0; i < c->n; i++) {
 		struct pace_bucket *b = c->b[i];
-		if (b->paused_until > now && b->paused_until - now > wait)
-			wait = b->paused_until - now;
+		bool blocks = false;
+		if (b->paused_until > now) {
+			blocks = true;
+			if (b->paused_until - now > wait)
+				wait = b->paused_until - now;
+		}
 		if (b->conc > 0 && b->in_flight >= b->conc)
-			full = true;
+			full = blocks = true;
 		if (b->rate > 0) {
 			refill(b, now);
 			if (b->tokens < 1) {
 				double w = (1 - b->tokens) / b->rate;
 				if (w > wait)
 					wait = w;
+				blocks = true;
 			}
 		}
+		if (blocks && stamp)
+			b->mark = stamp;
 	}
 	return full ? -1 : wait;
+}
+
+double pace_wait(struct pace_chain *c, double now)
+{
+	return pace_wait_mark(c, now, 0);
+}
+
+bool pace_marked(const struct pace_chain *c, unsigned stamp)
+{
+	for (int i = 0; i < c->n; i++)
+		if (c->b[i]->mark == stamp)
+			return true;
+	return false;
 }
 
 void pace_take(struct pace_chain *c, double now)

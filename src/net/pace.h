@@ -15,6 +15,7 @@
  * concurrency. */
 #ifndef CHATSYNC_NET_PACE_H
 #define CHATSYNC_NET_PACE_H
+#include <stdbool.h>
 #include <stddef.h>
 
 struct pace;
@@ -44,6 +45,12 @@ void pace_chain(struct pace *p, const char *name, const char *host, struct pace_
 /* Seconds until a request on this chain may start at time now: 0 now, > 0 a rate wait or a
  * pause, a negative value when a concurrency cap is full (wait for a completion). */
 double pace_wait(struct pace_chain *c, double now);
+/* For a scheduler that scans many requests per pass: pace_wait_mark is pace_wait that also
+ * stamps the buckets that block; pace_marked then tells in O(chain) whether a later request of the
+ * same pass is behind one of them (a request behind an empty shared bucket need not be priced
+ * again). Use a new stamp for each pass. */
+double pace_wait_mark(struct pace_chain *c, double now, unsigned stamp);
+bool pace_marked(const struct pace_chain *c, unsigned stamp);
 /* Charges a starting request: one token and one in-flight slot on every bucket. */
 void pace_take(struct pace_chain *c, double now);
 /* A request finished. status: HTTP status (0: none). retry_after: seconds or < 0.

@@ -1,0 +1,773 @@
+/* Sign-in flows and the per-resource token state. Every Entra request goes through the
+ * transport like any other (paced, retried, traced with secrets redacted); its callback here
+ * turns the answer into a token, a next poll, or a failure that the transport hands to every
+ * request waiting on that resource. The token cache file, secret reading and the tty live in
+ * authstore.c. */
+#include "config.h"
+#include "net/auth.h"
+#include "core/i18n.h"
+#include "core/log.h"
+#include "core/paths.h"
+#include "net/jwt.h"
+#include "net/neterr.h"
+#include "net/netint.h"
+#include <cJSON.h>
+#include <openssl/crypto.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEVICE_GRANT "urn:ietf:params:oauth:grant-type:device_code"
+#define ASSERTION_TYPE "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+
+struct tok {
+	char *resource;
+	char *access;       /* NULL when none */
+	time_t expires;     /* wall clock */
+	time_t refresh_at;  /* start a background refresh from here on */
+	bool fetching;      /* a request for it is under way, or it waits for the device flow */
+	bool failed;
+	struct cs_error err;
+};
+
+struct device_flow {
+	bool active;
+	char *device_code;
+	char *resource;     /* the resource the person is signing in for */
+	double interval;    /* seconds between polls */
+	double deadline;    /* monotonic */
+	int minutes;        /* how long the code is valid, for messages */
+};
+
+struct auth {
+	struct net *net;
+	const struct conf_profile *p; /* the transport's copy */
+	struct tok **toks; /* pointers: a tok stays put while callbacks hold it */
+	size_t n_toks;
+	char *secret;
+	struct jwt_key *key;
+	bool use_rs256;     /* Entra refused our PS256 assertion: use the older form */
+	char *refresh;      /* device code: the refresh token */
+	bool cache_read;
+	char *cache_path;
+	struct device_flow dev;
+	auth_prompt_fn prompt;
+	void *prompt_user;
+	auth_passphrase_fn passphrase;
+	void *passphrase_user;
+};
+
+enum call_kind { CALL_CLIENT, CALL_REFRESH, CALL_DEVICECODE, CALL_POLL };
+
+/* What an Entra request's callback needs to know. */
+struct call {
+	struct auth *a;
+	char *resource;
+	enum call_kind kind;
+	bool rs256;
+};
+
+static void start_device(struct auth *a, struct tok *t);
+static int start_fetch(struct auth *a, struct tok *t, struct cs_error *err);
+static void on_answer(struct net *net, const struct net_response *resp, void *user);
+
+void auth_wipe(char *s)
+{
+	if (s) {
+		OPENSSL_cleanse(s, strlen(s));
+		free(s);
+	}
+}
+
+static struct tok *tok_find(struct auth *a, const char *resource)
+{
+	for (size_t i = 0; i < a->n_toks; i++)
+		if (strcmp(a->toks[i]->resource, resource) == 0)
+			return a->toks[i];
+	return NULL;
+}
+
+static struct tok *tok_get(struct auth *a, const char *resource)
+{
+	struct tok *t = tok_find(a, resource);
+	if (t)
+		return t;
+	a->toks = xrealloc(a->toks, (a->n_toks + 1) * sizeof *a->toks);
+	t = xcalloc(1, sizeof *t);
+	a->toks[a->n_toks++] = t;
+	t->resource = xstrdup(resource);
+	return t;
+}
+
+struct auth *auth_new(struct net *net, const struct conf_profile *p, struct cs_error *err)
+{
+	if (!p->tenant || !*p->tenant || !p->client_id || !*p->client_id) {
+		cs_fail(err, CS_EXIT_USAGE, _("profile \"%s\" needs tenant and client_id to sign in (add them to the config)"),
+			p->name);
+		return NULL;
+	}
+	struct auth *a = xcalloc(1, sizeof *a);
+	a->net = net;
+	a->p = p;
+	a->prompt = authstore_print_prompt;
+	a->passphrase = authstore_tty_passphrase;
+	a->cache_path = auth_cache_path(net);
+	return a;
+}
+
+static void forget_tokens(struct auth *a)
+{
+	for (size_t i = 0; i < a->n_toks; i++) {
+		auth_wipe(a->toks[i]->access);
+		a->toks[i]->access = NULL;
+		a->toks[i]->failed = false;
+	}
+	auth_wipe(a->refresh);
+	a->refresh = NULL;
+}
+
+void auth_free(struct auth *a)
+{
+	if (!a)
+		return;
+	forget_tokens(a);
+	for (size_t i = 0; i < a->n_toks; i++) {
+		free(a->toks[i]->resource);
+		free(a->toks[i]);
+	}
+	free(a->toks);
+	auth_wipe(a->secret);
+	jwt_key_free(a->key);
+	auth_wipe(a->dev.device_code);
+	free(a->dev.resource);
+	free(a->cache_path);
+	free(a);
+}
+
+void auth_new_run(struct auth *a)
+{
+	for (size_t i = 0; i < a->n_toks; i++)
+		a->toks[i]->failed = false;
+}
+
+static char *endpoint(const struct auth *a, const char *what)
+{
+	return xasprintf("%s/%s/oauth2/v2.0/%s", a->p->authority, a->p->tenant, what);
+}
+
+static char *scope_for(const struct auth *a, const char *resource)
+{
+	/* offline_access: a refresh token, so that other resources and later runs need no new
+	 * device-code sign-in. */
+	return xasprintf("%s/.default%s", resource, a->p->auth == CONF_AUTH_DEVICE_CODE ? " offline_access" : "");
+}
+
+/* Appends name=value to a form body, value escaped. */
+static void form_add(struct buf *b, const char *name, const char *value)
+{
+	char *v = net_form_escape(value);
+	buf_printf(b, "%s%s=%s", b->len ? "&" : "", name, v);
+	auth_wipe(v);
+}
+
+static void post(struct auth *a, const char *resource, enum call_kind kind, const char *what, struct buf *form,
+		 double delay_s)
+{
+	static const char *const headers[] = { "Content-Type: application/x-www-form-urlencoded", NULL };
+	struct call *c = xcalloc(1, sizeof *c);
+	c->a = a;
+	c->resource = xstrdup(resource);
+	c->kind = kind;
+	c->rs256 = a->use_rs256;
+	char *url = endpoint(a, what);
+	struct net_request q = {
+		.method = "POST",
+		.url = url,
+		.headers = headers,
+		.body = form->data,
+		.body_len = form->len,
+		.bucket = "entra",
+		.service = "Entra ID",
+		/* Resending a token request cannot do harm; a poll is meant to be repeated. */
+		.flags = NET_F_IDEMPOTENT,
+		.delay_s = delay_s,
+		.done = on_answer,
+		.user = c,
+	};
+	struct cs_error err;
+	if (net_queue(a->net, &q, &err) != 0) {
+		/* Only a cancel gets here (the URL passed at open): fail like an answer would. */
+		struct net_response resp = { .method = "POST", .url = url, .body = "", .cancelled = true, .err = &err };
+		on_answer(a->net, &resp, c);
+	}
+	free(url);
+	if (form->data)
+		OPENSSL_cleanse(form->data, form->len);
+	buf_free(form);
+}
+
+/* ---- getting what a flow needs ---- */
+
+static int load_secret(struct auth *a, struct cs_error *err)
+{
+	return a->secret ? 0 : authstore_secret(a->p, &a->secret, err);
+}
+
+static int load_key(struct auth *a, struct cs_error *err)
+{
+	if (a->key)
+		return 0;
+	if (!a->p->certificate)
+		return cs_fail(err, CS_EXIT_USAGE,
+			       _("profile \"%s\" uses auth = certificate but names no certificate (add certificate = FILE)"),
+			       a->p->name);
+	if (path_check_private(a->p->certificate, _("a private key"), err) != 0)
+		return -1;
+	return jwt_key_load(a->p->certificate, a->passphrase, a->passphrase_user, &a->key, err);
+}
+
+static int load_cache(struct auth *a, struct cs_error *err)
+{
+	if (a->cache_read)
+		return 0;
+	if (authstore_load(a->cache_path, a->p, &a->refresh, err) != 0)
+		return -1;
+	a->cache_read = true;
+	return 0;
+}
+
+/* ---- starting requests ---- */
+
+static void post_refresh(struct auth *a, struct tok *t)
+{
+	struct buf f;
+	buf_init(&f);
+	char *scope = scope_for(a, t->resource);
+	form_add(&f, "client_id", a->p->client_id);
+	form_add(&f, "grant_type", "refresh_token");
+	form_add(&f, "refresh_token", a->refresh);
+	form_add(&f, "scope", scope);
+	free(scope);
+	t->fetching = true;
+	post(a, t->resource, CALL_REFRESH, "token", &f, 0);
+}
+
+static void poll(struct auth *a, double delay_s)
+{
+	struct buf f;
+	buf_init(&f);
+	form_add(&f, "client_id", a->p->client_id);
+	form_add(&f, "grant_type", DEVICE_GRANT);
+	form_add(&f, "device_code", a->dev.device_code);
+	post(a, a->dev.resource, CALL_POLL, "token", &f, delay_s);
+}
+
+static void start_device(struct auth *a, struct tok *t)
+{
+	a->dev.active = true;
+	free(a->dev.resource);
+	a->dev.resource = xstrdup(t->resource);
+	t->fetching = true;
+	struct buf f;
+	buf_init(&f);
+	char *scope = scope_for(a, t->resource);
+	form_add(&f, "client_id", a->p->client_id);
+	form_add(&f, "scope", scope);
+	free(scope);
+	log_info("profile %s: starting a device-code sign-in for %s", a->p->name, t->resource);
+	post(a, t->resource, CALL_DEVICECODE, "devicecode", &f, 0);
+}
+
+static int start_fetch(struct auth *a, struct tok *t, struct cs_error *err)
+{
+	struct buf f;
+	buf_init(&f);
+	char *scope = scope_for(a, t->resource);
+	int rc = 0;
+	switch (a->p->auth) {
+	case CONF_AUTH_CLIENT_SECRET:
+		if ((rc = load_secret(a, err)) != 0)
+			break;
+		form_add(&f, "client_id", a->p->client_id);
+		form_add(&f, "scope", scope);
+		form_add(&f, "client_secret", a->secret);
+		form_add(&f, "grant_type", "client_credentials");
+		t->fetching = true;
+		post(a, t->resource, CALL_CLIENT, "token", &f, 0);
+		break;
+	case CONF_AUTH_CERTIFICATE: {
+		if ((rc = load_key(a, err)) != 0)
+			break;
+		char *aud = endpoint(a, "token");
+		char *jwt = jwt_assertion(a->key, a->use_rs256 ? JWT_RS256 : JWT_PS256, aud, a->p->client_id,
+					  (int64_t)time(NULL), err);
+		free(aud);
+		if (!jwt) {
+			rc = -1;
+			break;
+		}
+		form_add(&f, "client_id", a->p->client_id);
+		form_add(&f, "scope", scope);
+		form_add(&f, "client_assertion_type", ASSERTION_TYPE);
+		form_add(&f, "client_assertion", jwt);
+		form_add(&f, "grant_type", "client_credentials");
+		auth_wipe(jwt);
+		t->fetching = true;
+		post(a, t->resource, CALL_CLIENT, "token", &f, 0);
+		break;
+	}
+	case CONF_AUTH_DEVICE_CODE:
+		if ((rc = load_cache(a, err)) != 0)
+			break;
+		t->fetching = true;
+		if (a->refresh)
+			post_refresh(a, t);
+		else if (!a->dev.active)
+			start_device(a, t);
+		/* else it waits for the sign-in under way, which covers every resource */
+		break;
+	}
+	free(scope);
+	buf_free(&f);
+	return rc;
+}
+
+/* ---- answers ---- */
+
+/* A failed fetch: the requests waiting on the resource fail with err, unless the token in hand
+ * is still good (a background refresh failed; the next request tries again). */
+static void tok_fail(struct auth *a, struct tok *t, const struct cs_error *err)
+{
+	t->fetching = false;
+	if (t->access && time(NULL) < t->expires) {
+		log_warn("could not renew the token for %s early, keeping the current one: %s", t->resource, err->msg);
+		return;
+	}
+	t->failed = true;
+	t->err = *err;
+	log_warn("%s", err->msg);
+	net_resource_event(a->net, t->resource, err);
+}
+
+static const char *json_str(const cJSON *o, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+	return cJSON_IsString(v) && v->valuestring[0] ? v->valuestring : NULL;
+}
+
+/* Entra sends expires_in and interval as numbers; some proxies and older endpoints as strings. */
+static long json_long(const cJSON *o, const char *name, long dflt)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+	if (cJSON_IsNumber(v))
+		return (long)v->valuedouble;
+	if (cJSON_IsString(v))
+		return strtol(v->valuestring, NULL, 10);
+	return dflt;
+}
+
+static void wipe_json(cJSON *j)
+{
+	static const char *const secret[] = { "access_token", "refresh_token", "id_token", "device_code" };
+	for (size_t i = 0; i < sizeof secret / sizeof *secret; i++) {
+		cJSON *v = cJSON_GetObjectItemCaseSensitive(j, secret[i]);
+		if (cJSON_IsString(v))
+			OPENSSL_cleanse(v->valuestring, strlen(v->valuestring));
+	}
+	cJSON_Delete(j);
+}
+
+static int take_token(struct auth *a, struct tok *t, const struct net_response *resp, struct cs_error *err)
+{
+	cJSON *j = cJSON_ParseWithLength(resp->body, resp->body_len);
+	const char *access = json_str(j, "access_token");
+	if (!access) {
+		wipe_json(j);
+		return cs_fail(err, CS_EXIT_NETWORK,
+			       _("sign-in for profile \"%s\" failed: Entra ID answered without an access token "
+				 "(client-request-id %s)"),
+			       a->p->name, resp->client_request_id);
+	}
+	long life = json_long(j, "expires_in", 3600);
+	if (life <= 0)
+		life = 3600;
+	time_t now = time(NULL);
+	auth_wipe(t->access);
+	t->access = xstrdup(access);
+	t->expires = now + life;
+	/* Renew a fifth of the lifetime early (at most five minutes): requests in flight then
+	 * never carry a token that expires on the way. */
+	t->refresh_at = t->expires - (life / 5 < 300 ? life / 5 : 300);
+	t->fetching = false;
+	t->failed = false;
+	const char *refresh = json_str(j, "refresh_token");
+	if (refresh && a->p->auth == CONF_AUTH_DEVICE_CODE) {
+		auth_wipe(a->refresh);
+		a->refresh = xstrdup(refresh);
+		struct cs_error e;
+		if (authstore_save(a->cache_path, a->p, a->refresh, &e) != 0)
+			log_warn("%s", e.msg);
+	}
+	wipe_json(j);
+	net_count_token(a->net);
+	log_info("profile %s: got a token for %s, valid for %ld min", a->p->name, t->resource, life / 60);
+	net_resource_event(a->net, t->resource, NULL);
+	return 0;
+}
+
+static const char *hint_for(const struct auth *a, const struct neterr_body *eb, char *buf, size_t n)
+{
+	const char *code = eb->code;
+	if (strcmp(code, "invalid_client") == 0 && a->p->auth == CONF_AUTH_CLIENT_SECRET) {
+		if (a->p->client_secret_file)
+			snprintf(buf, n, _("check the client secret in %s: it may be wrong or expired"),
+				 a->p->client_secret_file);
+		else
+			snprintf(buf, n, _("check $CHATSYNC_CLIENT_SECRET: it may be wrong or expired"));
+	} else if (strcmp(code, "invalid_client") == 0 && a->p->auth == CONF_AUTH_CERTIFICATE) {
+		snprintf(buf, n, _("check that the certificate in %s is uploaded to app registration %s"),
+			 a->p->certificate, a->p->client_id);
+	} else if (strcmp(code, "unauthorized_client") == 0) {
+		snprintf(buf, n, _("check client_id %s: the app must be registered in tenant %s"), a->p->client_id,
+			 a->p->tenant);
+	} else if (strcmp(code, "invalid_scope") == 0) {
+		snprintf(buf, n, _("check graph_resource and discovery_resource in profile \"%s\""), a->p->name);
+	} else if (eb->entra_code == 90002 || eb->entra_code == 900023) {
+		snprintf(buf, n, _("check tenant = %s in profile \"%s\""), a->p->tenant, a->p->name);
+	} else {
+		return NULL;
+	}
+	return buf;
+}
+
+static void signin_error(struct auth *a, const struct net_response *resp, struct cs_error *out)
+{
+	if (resp->status == 0 || resp->cancelled) {
+		cs_fail(out, CS_EXIT_NETWORK, _("sign-in for profile \"%s\" failed: %s"), a->p->name,
+			resp->err ? resp->err->msg : _("no answer"));
+		return;
+	}
+	struct neterr_body eb;
+	neterr_parse(resp->body, resp->body_len, &eb);
+	char hint[512];
+	struct neterr_ctx ctx = {
+		.service = "Entra ID",
+		.method = resp->method,
+		.url = resp->url,
+		.status = resp->status,
+		.body = resp->body,
+		.body_len = resp->body_len,
+		.request_id = resp->request_id,
+		.client_request_id = resp->client_request_id,
+		.hint = hint_for(a, &eb, hint, sizeof hint),
+		.attempts = resp->attempts,
+	};
+	struct cs_error e;
+	neterr_http(&e, &ctx);
+	cs_fail(out, CS_EXIT_NETWORK, _("sign-in for profile \"%s\" failed: %s"), a->p->name, e.msg);
+}
+
+static void on_token(struct auth *a, struct tok *t, const struct call *c, const struct net_response *resp)
+{
+	struct cs_error e;
+	if (!resp->err && resp->status == 200) {
+		if (take_token(a, t, resp, &e) != 0)
+			tok_fail(a, t, &e);
+		return;
+	}
+	struct neterr_body eb;
+	neterr_parse(resp->body, resp->body_len, &eb);
+	if (!resp->cancelled && c->kind == CALL_CLIENT && a->p->auth == CONF_AUTH_CERTIFICATE && !c->rs256 &&
+	    (strcmp(eb.code, "invalid_client") == 0 || strcmp(eb.code, "invalid_request") == 0)) {
+		/* Older tenants and clouds may know only RS256 with a SHA-1 thumbprint. */
+		log_info("profile %s: Entra ID refused the PS256 assertion (%s), trying RS256", a->p->name, eb.message);
+		a->use_rs256 = true;
+		t->fetching = false;
+		if (start_fetch(a, t, &e) != 0)
+			tok_fail(a, t, &e);
+		return;
+	}
+	if (!resp->cancelled && c->kind == CALL_REFRESH && strcmp(eb.code, "invalid_grant") == 0) {
+		/* Expired or revoked refresh token, or this resource needs consent: sign in again. */
+		log_info("profile %s: the saved sign-in is no longer valid (%s), signing in again", a->p->name,
+			 eb.message);
+		auth_wipe(a->refresh);
+		a->refresh = NULL;
+		authstore_delete(a->cache_path, NULL);
+		t->fetching = true;
+		if (!a->dev.active)
+			start_device(a, t);
+		return;
+	}
+	signin_error(a, resp, &e);
+	tok_fail(a, t, &e);
+}
+
+/* The device-code sign-in ended without a token: every resource waiting on it fails. */
+static void dev_fail(struct auth *a, const struct cs_error *err)
+{
+	a->dev.active = false;
+	auth_wipe(a->dev.device_code);
+	a->dev.device_code = NULL;
+	for (size_t i = 0; i < a->n_toks; i++)
+		if (a->toks[i]->fetching)
+			tok_fail(a, a->toks[i], err);
+}
+
+static void on_devicecode(struct auth *a, const struct net_response *resp)
+{
+	struct cs_error e;
+	if (resp->err || resp->status != 200) {
+		signin_error(a, resp, &e);
+		dev_fail(a, &e);
+		return;
+	}
+	cJSON *j = cJSON_ParseWithLength(resp->body, resp->body_len);
+	const char *code = json_str(j, "device_code"), *user_code = json_str(j, "user_code");
+	const char *uri = json_str(j, "verification_uri");
+	if (!uri)
+		uri = json_str(j, "verification_url");
+	if (!code || !user_code || !uri) {
+		wipe_json(j);
+		cs_fail(&e, CS_EXIT_NETWORK,
+			_("sign-in for profile \"%s\" failed: Entra ID's device-code answer lacks the code or the page to "
+			  "enter it (client-request-id %s)"),
+			a->p->name, resp->client_request_id);
+		dev_fail(a, &e);
+		return;
+	}
+	long expires = json_long(j, "expires_in", 900);
+	const cJSON *iv = cJSON_GetObjectItemCaseSensitive(j, "interval");
+	double interval = cJSON_IsNumber(iv) ? iv->valuedouble : (double)json_long(j, "interval", 5);
+	auth_wipe(a->dev.device_code);
+	a->dev.device_code = xstrdup(code);
+	a->dev.interval = interval > 0 && interval < 3600 ? interval : 5.0;
+	a->dev.deadline = net_now() + (double)(expires > 0 ? expires : 900);
+	a->dev.minutes = (int)((expires > 0 ? expires : 900) / 60);
+	const char *message = json_str(j, "message");
+	char *fallback = message ? NULL
+				 : xasprintf(_("To sign in, use a web browser to open the page %s and enter the code %s "
+					       "to authenticate."),
+					     uri, user_code);
+	a->prompt(message ? message : fallback, user_code, uri, a->prompt_user);
+	free(fallback);
+	wipe_json(j);
+	poll(a, a->dev.interval);
+}
+
+static void on_poll(struct auth *a, struct tok *t, const struct net_response *resp)
+{
+	if (!a->dev.active)
+		return; /* signed out or failed meanwhile */
+	struct cs_error e;
+	if (!resp->err && resp->status == 200) {
+		a->dev.active = false;
+		auth_wipe(a->dev.device_code);
+		a->dev.device_code = NULL;
+		if (take_token(a, t, resp, &e) != 0) {
+			dev_fail(a, &e);
+			return;
+		}
+		/* Other resources asked meanwhile: the refresh token serves them without a prompt. */
+		for (size_t i = 0; i < a->n_toks; i++) {
+			struct tok *o = a->toks[i];
+			if (o == t || !o->fetching)
+				continue;
+			if (a->refresh) {
+				post_refresh(a, o);
+			} else {
+				start_device(a, o);
+				break;
+			}
+		}
+		return;
+	}
+	if (resp->cancelled || resp->status == 0) {
+		signin_error(a, resp, &e);
+		dev_fail(a, &e);
+		return;
+	}
+	struct neterr_body eb;
+	neterr_parse(resp->body, resp->body_len, &eb);
+	if (strcmp(eb.code, "authorization_pending") == 0 || strcmp(eb.code, "slow_down") == 0) {
+		if (strcmp(eb.code, "slow_down") == 0) /* RFC 8628 3.5: add 5 seconds for good */
+			a->dev.interval += 5.0 * net_retry_scale(a->net);
+		if (net_now() + a->dev.interval <= a->dev.deadline) {
+			poll(a, a->dev.interval);
+			return;
+		}
+		strcpy(eb.code, "expired_token");
+	}
+	if (strcmp(eb.code, "authorization_declined") == 0)
+		cs_fail(&e, CS_EXIT_NETWORK,
+			_("sign-in for profile \"%s\" was declined in the browser (run again and accept the sign-in)"),
+			a->p->name);
+	else if (strcmp(eb.code, "expired_token") == 0 || strcmp(eb.code, "code_expired") == 0)
+		cs_fail(&e, CS_EXIT_NETWORK,
+			_("sign-in for profile \"%s\" timed out: the code expired before the sign-in was completed (run "
+			  "again and enter the code within %d minutes)"),
+			a->p->name, a->dev.minutes);
+	else
+		signin_error(a, resp, &e);
+	dev_fail(a, &e);
+}
+
+static void on_answer(struct net *net, const struct net_response *resp, void *user)
+{
+	struct call *c = user;
+	struct auth *a = c->a;
+	struct tok *t = tok_get(a, c->resource);
+	switch (c->kind) {
+	case CALL_CLIENT:
+	case CALL_REFRESH:
+		on_token(a, t, c, resp);
+		break;
+	case CALL_DEVICECODE:
+		on_devicecode(a, resp);
+		break;
+	case CALL_POLL:
+		on_poll(a, t, resp);
+		break;
+	}
+	free(c->resource);
+	free(c);
+}
+
+/* ---- the transport's side ---- */
+
+int auth_token(struct auth *a, const char *resource, const char **token, struct cs_error *err)
+{
+	struct tok *t = tok_get(a, resource);
+	time_t now = time(NULL);
+	if (t->access && now < t->expires) {
+		if (now >= t->refresh_at && !t->fetching) {
+			struct cs_error e;
+			log_debug("the token for %s expires soon: renewing it", resource);
+			if (start_fetch(a, t, &e) != 0) {
+				t->fetching = false;
+				log_warn("%s", e.msg);
+			}
+		}
+		if (t->access) {
+			*token = t->access;
+			return 0;
+		}
+	}
+	if (t->fetching)
+		return 1;
+	if (!t->failed && start_fetch(a, t, err) != 0) {
+		t->failed = true;
+		t->err = *err;
+		log_warn("%s", err->msg);
+		return -1;
+	}
+	if (t->failed) {
+		*err = t->err;
+		return -1;
+	}
+	if (t->fetching)
+		return 1;
+	*token = t->access;
+	return t->access ? 0 : 1;
+}
+
+void auth_invalidate(struct auth *a, const char *resource, const char *token)
+{
+	struct tok *t = tok_find(a, resource);
+	if (t && t->access && token && strcmp(t->access, token) == 0) {
+		auth_wipe(t->access);
+		t->access = NULL;
+	}
+}
+
+/* ---- public API ---- */
+
+static char *resource_or_graph(struct net *net, const char *resource)
+{
+	char *r = xstrdup(resource ? resource : net_graph_resource(net));
+	size_t n = strlen(r);
+	while (n > 0 && r[n - 1] == '/')
+		r[--n] = '\0';
+	return r;
+}
+
+struct settle_ctx {
+	struct auth *a;
+	const char *resource;
+};
+
+static bool settled(void *ctx)
+{
+	struct settle_ctx *s = ctx;
+	struct tok *t = tok_find(s->a, s->resource);
+	return !t || !t->fetching;
+}
+
+/* Signs in for resource and returns its token state, or NULL with err. */
+static struct tok *signed_in(struct net *net, const char *res, struct cs_error *err)
+{
+	struct auth *a = net_auth(net);
+	auth_new_run(a);
+	const char *token = NULL;
+	int rc = auth_token(a, res, &token, err);
+	if (rc < 0)
+		return NULL;
+	if (rc > 0) {
+		struct settle_ctx s = { a, res };
+		if (net_wait(net, settled, &s, err) != 0)
+			return NULL;
+	}
+	struct tok *t = tok_find(a, res);
+	if (t && t->access)
+		return t;
+	if (t && t->failed)
+		*err = t->err;
+	else
+		cs_fail(err, CS_EXIT_NETWORK, _("sign-in for profile \"%s\" did not complete"), a->p->name);
+	return NULL;
+}
+
+int auth_sign_in(struct net *net, const char *resource, struct cs_error *err)
+{
+	char *res = resource_or_graph(net, resource);
+	struct tok *t = signed_in(net, res, err);
+	free(res);
+	return t ? 0 : -1;
+}
+
+int auth_identity(struct net *net, const char *resource, struct auth_identity *out, struct cs_error *err)
+{
+	memset(out, 0, sizeof *out);
+	char *res = resource_or_graph(net, resource);
+	struct tok *t = signed_in(net, res, err);
+	free(res);
+	return t ? auth_identity_from_token(t->access, out, err) : -1;
+}
+
+int auth_sign_out(struct net *net, struct cs_error *err)
+{
+	struct auth *a = net_auth(net);
+	if (a->dev.active) {
+		/* Requests waiting for the person must not wait for ever. */
+		struct cs_error e;
+		cs_fail(&e, CS_EXIT_NETWORK, _("sign-in for profile \"%s\" was abandoned: signed out"), a->p->name);
+		dev_fail(a, &e);
+	}
+	forget_tokens(a);
+	a->cache_read = true; /* nothing to read back: the file is gone */
+	return authstore_delete(a->cache_path, err);
+}
+
+void auth_set_prompt(struct net *net, auth_prompt_fn fn, void *user)
+{
+	struct auth *a = net_auth(net);
+	a->prompt = fn ? fn : authstore_print_prompt;
+	a->prompt_user = user;
+}
+
+void auth_set_passphrase(struct net *net, auth_passphrase_fn fn, void *user)
+{
+	struct auth *a = net_auth(net);
+	a->passphrase = fn ? fn : authstore_tty_passphrase;
+	a->passphrase_user = user;
+}

@@ -1,0 +1,378 @@
+/* One attempt of one request on a curl easy handle: the options that make every transfer safe
+ * (verification on, ca_file added to the trust store, protocols, timeouts, size cap), capture of
+ * headers and body, the TRACE log, and what a curl failure means to the user and to the retry
+ * policy. The loop that schedules attempts is in http.c. */
+#include "config.h"
+#include "core/i18n.h"
+#include "core/log.h"
+#include "net/netint.h"
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define TRACE_BODY_MAX 4096
+#define MAX_RESPONSE_HEADERS 256
+
+int netio_load_ca(const char *path, void **out, struct cs_error *err)
+{
+	*out = NULL;
+	BIO *bio = BIO_new_file(path, "r");
+	if (!bio) {
+		ERR_clear_error();
+		return cs_fail(err, CS_EXIT_USAGE, _("cannot read ca_file %s: %m (fix the path in the profile)"), path);
+	}
+	STACK_OF(X509) *certs = sk_X509_new_null();
+	X509 *x;
+	while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL)
+		sk_X509_push(certs, x);
+	BIO_free(bio);
+	ERR_clear_error();
+	if (sk_X509_num(certs) == 0) {
+		sk_X509_free(certs);
+		return cs_fail(err, CS_EXIT_USAGE,
+			       _("ca_file %s holds no PEM certificate (point it at the CA certificate, -----BEGIN CERTIFICATE-----)"),
+			       path);
+	}
+	*out = certs;
+	return 0;
+}
+
+void netio_free_ca(void *ca)
+{
+	if (ca)
+		sk_X509_pop_free((STACK_OF(X509) *)ca, X509_free);
+}
+
+/* curl has loaded the system trust store into the new connection's SSL_CTX; add ca_file's
+ * certificates to it. CURLOPT_CAINFO would replace the store instead, and a corporate TLS proxy's
+ * CA must not cost the user every public root. */
+static CURLcode add_ca(CURL *curl, void *sslctx, void *parm)
+{
+	STACK_OF(X509) *certs = parm;
+	X509_STORE *store = SSL_CTX_get_cert_store((SSL_CTX *)sslctx);
+	for (int i = 0; i < sk_X509_num(certs); i++)
+		X509_STORE_add_cert(store, sk_X509_value(certs, i)); /* a duplicate is not an error */
+	ERR_clear_error();
+	return CURLE_OK;
+}
+
+static size_t on_header(char *data, size_t size, size_t n, void *ud)
+{
+	struct net_req *r = ud;
+	size_t len = size * n;
+	if (len >= 5 && strncmp(data, "HTTP/", 5) == 0) {
+		/* A new status line: headers of an interim (100) answer are not the final ones. */
+		for (size_t i = 0; i < r->n_rhdrs; i++) {
+			free(r->rhdrs[i].name);
+			free(r->rhdrs[i].value);
+		}
+		r->n_rhdrs = 0;
+		return len;
+	}
+	const char *colon = memchr(data, ':', len);
+	if (!colon || colon == data || r->n_rhdrs >= MAX_RESPONSE_HEADERS)
+		return len;
+	const char *v = colon + 1, *end = data + len;
+	while (v < end && (*v == ' ' || *v == '\t'))
+		v++;
+	while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	if (r->n_rhdrs == r->cap_rhdrs) {
+		r->cap_rhdrs = r->cap_rhdrs ? r->cap_rhdrs * 2 : 16;
+		r->rhdrs = xrealloc(r->rhdrs, r->cap_rhdrs * sizeof *r->rhdrs);
+	}
+	r->rhdrs[r->n_rhdrs].name = xstrndup(data, (size_t)(colon - data));
+	r->rhdrs[r->n_rhdrs].value = xstrndup(v, (size_t)(end - v));
+	r->n_rhdrs++;
+	return len;
+}
+
+static size_t on_body(char *data, size_t size, size_t n, void *ud)
+{
+	struct net_req *r = ud;
+	size_t len = size * n;
+	/* The cap applies to decoded bytes: a small compressed answer may inflate. */
+	if (r->rbody.len + len > r->max_body) {
+		r->too_big = true;
+		return 0;
+	}
+	buf_add(&r->rbody, data, len);
+	return len;
+}
+
+static bool has_header(const struct net_req *r, const char *name)
+{
+	size_t n = strlen(name);
+	for (size_t i = 0; i < r->n_headers; i++)
+		if (strncasecmp(r->headers[i], name, n) == 0 && r->headers[i][n] == ':')
+			return true;
+	return false;
+}
+
+static void set_method(CURL *e, const struct net_req *r)
+{
+	const char *body = r->body ? r->body : "";
+	if (strcasecmp(r->method, "GET") == 0) {
+		curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+	} else if (strcasecmp(r->method, "HEAD") == 0) {
+		curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+	} else {
+		if (strcasecmp(r->method, "POST") != 0)
+			curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, r->method);
+		if (r->body || strcasecmp(r->method, "POST") == 0) {
+			curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body_len);
+			curl_easy_setopt(e, CURLOPT_POSTFIELDS, body);
+		}
+	}
+}
+
+CURL *netio_easy(const struct net_io *io, struct net_req *r, const char *token)
+{
+	CURL *e = curl_easy_init();
+	if (!e)
+		return NULL;
+	const struct net_opts *o = io->opts;
+	r->errbuf[0] = '\0';
+	r->max_body = o->max_response;
+	curl_easy_setopt(e, CURLOPT_URL, r->url);
+	curl_easy_setopt(e, CURLOPT_PRIVATE, r);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf);
+	/* http is there for loopback only: net_url_allowed vetted this URL, and redirects are
+	 * followed by http.c, which vets each target the same way. */
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https,http");
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (io->extra_ca) {
+		curl_easy_setopt(e, CURLOPT_SSL_CTX_FUNCTION, add_ca);
+		curl_easy_setopt(e, CURLOPT_SSL_CTX_DATA, io->extra_ca);
+		/* A cached store would be shared with connections we did not add to. */
+		curl_easy_setopt(e, CURLOPT_CA_CACHE_TIMEOUT, 0L);
+	}
+	curl_easy_setopt(e, CURLOPT_SHARE, io->share);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+	curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
+	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, o->low_speed_time_s);
+	if (o->request_timeout_ms > 0)
+		curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, o->request_timeout_ms);
+	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)o->max_response);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
+	set_method(e, r);
+
+	char line[96];
+	snprintf(line, sizeof line, "client-request-id: %s", r->crid);
+	struct curl_slist *sl = curl_slist_append(NULL, line);
+	for (size_t i = 0; i < r->n_headers; i++)
+		sl = curl_slist_append(sl, r->headers[i]);
+	if (r->body && !has_header(r, "Content-Type"))
+		sl = curl_slist_append(sl, "Content-Type: application/json");
+	if (!has_header(r, "Accept"))
+		sl = curl_slist_append(sl, "Accept: application/json");
+	if (r->retries > 0) {
+		snprintf(line, sizeof line, "Retry-Attempt: %d", r->retries);
+		sl = curl_slist_append(sl, line);
+	}
+	sl = curl_slist_append(sl, "Expect:"); /* no 100-continue round trip for bodies */
+	if (token) {
+		char *auth = xasprintf("Authorization: Bearer %s", token);
+		sl = curl_slist_append(sl, auth);
+		OPENSSL_cleanse(auth, strlen(auth));
+		free(auth);
+		r->token_used = xstrdup(token);
+	}
+	r->slist = sl;
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, sl);
+	r->easy = e;
+	return e;
+}
+
+void netio_reset_response(struct net_req *r)
+{
+	for (size_t i = 0; i < r->n_rhdrs; i++) {
+		free(r->rhdrs[i].name);
+		free(r->rhdrs[i].value);
+	}
+	r->n_rhdrs = 0;
+	if (r->rbody.data) /* token answers carry secrets */
+		OPENSSL_cleanse(r->rbody.data, r->rbody.len);
+	buf_free(&r->rbody);
+	r->too_big = false;
+}
+
+void netio_end_attempt(struct net_req *r)
+{
+	if (r->easy)
+		curl_easy_cleanup(r->easy);
+	r->easy = NULL;
+	for (struct curl_slist *s = r->slist; s; s = s->next)
+		OPENSSL_cleanse(s->data, strlen(s->data));
+	curl_slist_free_all(r->slist);
+	r->slist = NULL;
+	if (r->token_used) {
+		OPENSSL_cleanse(r->token_used, strlen(r->token_used));
+		free(r->token_used);
+		r->token_used = NULL;
+	}
+}
+
+enum retry_failure netio_classify(CURLcode rc, const struct net_req *r, long request_size)
+{
+	switch (rc) {
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_SSL_CONNECT_ERROR:
+		return RETRY_FAIL_BEFORE_SEND;
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+	case CURLE_BAD_CONTENT_ENCODING:
+	case CURLE_WEIRD_SERVER_REPLY:
+		/* Nothing of the request left us: the server cannot have acted on it. */
+		return request_size > 0 ? RETRY_FAIL_AFTER_SEND : RETRY_FAIL_BEFORE_SEND;
+	default:
+		/* DNS failures are usually a wrong endpoint, certificates and size caps do not
+		 * change by waiting: retrying would only delay the message. */
+		return RETRY_FAIL_FATAL;
+	}
+}
+
+void netio_explain(CURLcode rc, const struct net_req *r, const char *ca_file, const char *profile, char *why,
+		   size_t why_n, char *hint, size_t hint_n)
+{
+	const char *detail = r->errbuf[0] ? r->errbuf : curl_easy_strerror(rc);
+	hint[0] = '\0';
+	switch (rc) {
+	case CURLE_COULDNT_RESOLVE_HOST:
+		snprintf(why, why_n, _("cannot resolve the host name (%s)"), detail);
+		snprintf(hint, hint_n, _("check the network, DNS, and the endpoints of profile \"%s\""), profile);
+		break;
+	case CURLE_COULDNT_RESOLVE_PROXY:
+		snprintf(why, why_n, _("cannot resolve the proxy (%s)"), detail);
+		snprintf(hint, hint_n, _("check https_proxy and no_proxy"));
+		break;
+	case CURLE_COULDNT_CONNECT:
+		snprintf(why, why_n, _("cannot connect (%s)"), detail);
+		snprintf(hint, hint_n, _("check the network, and https_proxy/no_proxy if a proxy is needed"));
+		break;
+	case CURLE_PEER_FAILED_VERIFICATION:
+		snprintf(why, why_n, _("the server's TLS certificate is not trusted (%s)"), detail);
+		if (ca_file)
+			snprintf(hint, hint_n,
+				 _("ca_file %s of profile \"%s\" does not vouch for it either: point ca_file at the CA "
+				   "certificate that signs this server"),
+				 ca_file, profile);
+		else
+			snprintf(hint, hint_n,
+				 _("if a TLS-inspecting proxy or the chatsync sandbox signs it, set ca_file in profile "
+				   "\"%s\" to that CA certificate"),
+				 profile);
+		break;
+	case CURLE_SSL_CONNECT_ERROR:
+		snprintf(why, why_n, _("the TLS handshake failed (%s)"), detail);
+		snprintf(hint, hint_n, _("a TLS-inspecting proxy may be in the way"));
+		break;
+	case CURLE_SSL_CACERT_BADFILE:
+		snprintf(why, why_n, _("cannot load the system's trusted certificates (%s)"), detail);
+		snprintf(hint, hint_n, _("install the ca-certificates package"));
+		break;
+	case CURLE_OPERATION_TIMEDOUT:
+		snprintf(why, why_n, _("timed out (%s)"), detail);
+		snprintf(hint, hint_n, _("the service or the network is slow: try again later"));
+		break;
+	case CURLE_WRITE_ERROR:
+	case CURLE_FILESIZE_EXCEEDED:
+		if (r->too_big || rc == CURLE_FILESIZE_EXCEEDED) {
+			snprintf(why, why_n, _("the answer is larger than the %zu MiB cap"), r->max_body >> 20);
+			snprintf(hint, hint_n, _("ask for smaller pages"));
+			break;
+		}
+		/* fall through */
+	default:
+		if (rc == CURLE_SEND_ERROR || rc == CURLE_RECV_ERROR || rc == CURLE_GOT_NOTHING ||
+		    rc == CURLE_PARTIAL_FILE || rc == CURLE_HTTP2 || rc == CURLE_HTTP2_STREAM) {
+			snprintf(why, why_n, _("the connection broke (%s)"), detail);
+			snprintf(hint, hint_n, _("try again later"));
+		} else {
+			snprintf(why, why_n, "%s", detail);
+		}
+		break;
+	}
+}
+
+/* One log line per body: control characters are escaped so a multi-line answer stays readable
+ * and cannot forge log lines. */
+static void trace_body(const char *dir, const char *body, size_t len)
+{
+	if (!body || !len)
+		return;
+	size_t shown = len > TRACE_BODY_MAX ? TRACE_BODY_MAX : len;
+	struct buf b;
+	buf_init(&b);
+	for (size_t i = 0; i < shown; i++) {
+		unsigned char c = (unsigned char)body[i];
+		if (c == '\n')
+			buf_adds(&b, "\\n");
+		else if (c == '\r')
+			buf_adds(&b, "\\r");
+		else if (c < 0x20 || c == 0x7f)
+			buf_printf(&b, "\\x%02x", c);
+		else
+			buf_add(&b, &body[i], 1);
+	}
+	log_trace("%s   %s%s", dir, b.data, len > TRACE_BODY_MAX ? " [...]" : "");
+	buf_free(&b);
+}
+
+void netio_trace_request(const struct net_req *r)
+{
+	if (!log_enabled(LOG_TRACE))
+		return;
+	log_trace("> %s %s (client-request-id %s, attempt %d)", r->method, r->url, r->crid, r->attempts);
+	for (const struct curl_slist *s = r->slist; s; s = s->next)
+		log_trace(">   %s", s->data); /* log_redact hides the Authorization value */
+	trace_body(">", r->body, r->body_len);
+}
+
+void netio_trace_response(const struct net_req *r, long status, CURLcode rc)
+{
+	if (!log_enabled(LOG_TRACE))
+		return;
+	double ms = (net_now() - r->attempt_start) * 1000;
+	if (rc != CURLE_OK)
+		log_trace("< %s %s failed after %.0f ms: %s (client-request-id %s)", r->method, r->url, ms,
+			  r->errbuf[0] ? r->errbuf : curl_easy_strerror(rc), r->crid);
+	else
+		log_trace("< %ld %s %s (%.0f ms, %zu bytes, client-request-id %s)", status, r->method, r->url, ms,
+			  r->rbody.len, r->crid);
+	for (size_t i = 0; i < r->n_rhdrs; i++)
+		log_trace("<   %s: %s", r->rhdrs[i].name, r->rhdrs[i].value);
+	trace_body("<", r->rbody.data, r->rbody.len);
+}
+
+const char *netio_request_id(const struct net_req *r)
+{
+	static const char *const names[] = { "request-id", "x-ms-service-request-id", "x-ms-request-id" };
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+		const char *v = net_header_get(r->rhdrs, r->n_rhdrs, names[i]);
+		if (v && *v)
+			return v;
+	}
+	return NULL;
+}

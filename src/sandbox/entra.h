@@ -1,0 +1,21 @@
+/* Entra ID v2.0 endpoints: token (client credentials with a secret or a JWT assertion, device code,
+ * refresh token) and devicecode, with Entra's error shape. */
+#ifndef CHATSYNC_SANDBOX_ENTRA_H
+#define CHATSYNC_SANDBOX_ENTRA_H
+#include <stdbool.h>
+#include <stddef.h>
+#include "sandbox/server.h"
+
+struct sb_entra *sb_entra_new(void);
+void sb_entra_free(struct sb_entra *e);
+/* rest: the path after "/entra/". */
+void sb_entra_handle(struct sb_server *s, struct sb_req *rq, struct sb_resp *rs, const char *rest);
+/* Approves (or declines) a pending device code by its user code; upn NULL: the user bound to the
+ * device code's client. 0, or -1 with err. */
+int sb_entra_approve(struct sb_server *s, const char *user_code, const char *upn, bool decline, char *err,
+		size_t errlen);
+/* Entra's error body: error, error_description ("AADSTSn: text\r\nTrace ID..."), error_codes, ... */
+void sb_entra_error(struct sb_resp *rs, int status, const char *error, int aadsts, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+#endif

@@ -1,0 +1,29 @@
+/* Where keys come from: the script named by $CHATSYNC_UI_SCRIPT first (tig's TIG_SCRIPT, for
+ * tests and demos), then the terminal. Also notices when the session is gone: SIGHUP, SIGTERM,
+ * SIGINT, or a terminal that only answers with errors (a dropped SSH connection). */
+#ifndef CHATSYNC_UI_INPUT_H
+#define CHATSYNC_UI_INPUT_H
+#include <stdbool.h>
+#include <stddef.h>
+#include "core/error.h"
+
+#define UI_INPUT_NONE (-1)     /* nothing arrived within the timeout */
+#define UI_INPUT_HANGUP (-2)   /* the session ended: clean up and leave */
+
+/* Reads a script of keys, one per line: a character, a key name (<Enter>, <Esc>, <Down>,
+ * <C-d>, ...), a line of text to type (names in <> inside it are keys too), or ":command",
+ * which types the command and Enter. Lines starting with "# " are comments. Returns 0 or -1. */
+int ui_input_load_script(const char *path, struct cs_error *err);
+/* Parses one script line and appends its keys to keys (capacity max); returns how many. */
+size_t ui_input_parse_line(const char *line, int *keys, size_t max);
+/* Whether script keys remain. */
+bool ui_input_scripted(void);
+/* Installs the handlers of the signals that end the session. */
+void ui_input_signals(void);
+/* The next key, normalised (ui_key_normalize); UI_INPUT_NONE after timeout_ms (0: poll,
+ * negative: wait), UI_INPUT_HANGUP when the session is over. Curses must be running. */
+int ui_input_key(int timeout_ms);
+/* Frees the script and restores the signal handlers. */
+void ui_input_close(void);
+
+#endif

@@ -1,0 +1,180 @@
+/* Column widths and cell emission, pure: no curses. */
+#include "config.h"
+#include "ui/layout.h"
+#include "core/i18n.h"
+#include "core/text.h"
+#include "core/xalloc.h"
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <wchar.h>
+#include <wctype.h>
+
+static int header_width(const struct ui_column *c)
+{
+	return c->header ? (int)text_width(_(c->header)) : 0;
+}
+
+static int needed(const int *widths, const bool *shown, const struct ui_column *cols, size_t n)
+{
+	int sum = 0, count = 0;
+	for (size_t i = 0; i < n; i++)
+		if (shown[i]) {
+			sum += widths ? widths[i] : cols[i].min;
+			count++;
+		}
+	return count ? sum + (count - 1) * UI_LAYOUT_GAP : 0;
+}
+
+/* The visible column to drop next: lowest keep, rightmost on a tie. */
+static size_t drop_candidate(const struct ui_column *cols, size_t n, const bool *shown)
+{
+	size_t best = n;
+	for (size_t i = 0; i < n; i++)
+		if (shown[i] && (best == n || cols[i].keep <= cols[best].keep))
+			best = i;
+	return best;
+}
+
+size_t ui_layout_widths(const struct ui_column *cols, size_t n, const int *want, int total, int *widths)
+{
+	if (n == 0)
+		return 0;
+	bool *shown = xcalloc(n, sizeof *shown);
+	int *desire = xcalloc(n, sizeof *desire);
+	size_t visible = n;
+	for (size_t i = 0; i < n; i++) {
+		shown[i] = true;
+		int d = want ? want[i] : cols[i].max ? cols[i].max : INT_MAX / 4;
+		int h = header_width(&cols[i]);
+		if (d < h)
+			d = h;
+		if (cols[i].max > 0 && d > cols[i].max)
+			d = cols[i].max;
+		if (d < cols[i].min)
+			d = cols[i].min;
+		desire[i] = d;
+		widths[i] = 0;
+	}
+	if (total < 0)
+		total = 0;
+	while (visible > 1 && needed(NULL, shown, cols, n) > total) {
+		shown[drop_candidate(cols, n, shown)] = false;
+		visible--;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (shown[i])
+			widths[i] = cols[i].min;
+	if (visible == 1) {
+		/* The last column standing is cut to the line, however narrow. */
+		for (size_t i = 0; i < n; i++)
+			if (shown[i] && widths[i] > total)
+				widths[i] = total;
+	}
+	/* Short columns (with a max) first get what they want: a verdict or an age cut short says
+	 * nothing. Then the open-ended ones share the rest one column at a time, so a long subject
+	 * cannot starve the participants. */
+	int left = total - needed(widths, shown, cols, n);
+	for (size_t i = 0; i < n && left > 0; i++) {
+		if (shown[i] && cols[i].max > 0 && widths[i] < desire[i]) {
+			int more = desire[i] - widths[i] < left ? desire[i] - widths[i] : left;
+			widths[i] += more;
+			left -= more;
+		}
+	}
+	bool grew = true;
+	while (left > 0 && grew) {
+		grew = false;
+		for (size_t i = 0; i < n && left > 0; i++) {
+			if (shown[i] && widths[i] < desire[i]) {
+				widths[i]++;
+				left--;
+				grew = true;
+			}
+		}
+	}
+	free(shown);
+	free(desire);
+	return visible;
+}
+
+static void put_cell(int x, int width, const char *text, int slot, enum ui_align align, ui_put_fn put, void *user)
+{
+	if (width <= 0)
+		return;
+	char *cut = text_truncate(text ? text : "", (size_t)width);
+	size_t w = text_width(cut);
+	struct buf b;
+	buf_init(&b);
+	buf_add(&b, "", 0);
+	if (align == UI_ALIGN_RIGHT)
+		for (size_t i = w; i < (size_t)width; i++)
+			buf_add(&b, " ", 1);
+	buf_adds(&b, cut);
+	if (align != UI_ALIGN_RIGHT)
+		for (size_t i = w; i < (size_t)width; i++)
+			buf_add(&b, " ", 1);
+	put(user, x, width, b.data, slot);
+	buf_free(&b);
+	free(cut);
+}
+
+void ui_layout_row(const struct ui_column *cols, size_t n, const int *widths, const struct ui_cell *cells,
+		   ui_put_fn put, void *user)
+{
+	int x = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (widths[i] <= 0)
+			continue;
+		put_cell(x, widths[i], cells[i].text, cells[i].slot, cols[i].align, put, user);
+		x += widths[i] + UI_LAYOUT_GAP;
+	}
+}
+
+void ui_layout_header(const struct ui_column *cols, size_t n, const int *widths, int slot, ui_put_fn put,
+		      void *user)
+{
+	int x = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (widths[i] <= 0)
+			continue;
+		put_cell(x, widths[i], cols[i].header ? _(cols[i].header) : "", slot, cols[i].align, put, user);
+		x += widths[i] + UI_LAYOUT_GAP;
+	}
+}
+
+void ui_layout_line(const char *text, int width, int slot, ui_put_fn put, void *user)
+{
+	put_cell(0, width, text, slot, UI_ALIGN_LEFT, put, user);
+}
+
+/* A lower-cased wide copy, or NULL when the locale cannot decode s. */
+static wchar_t *wide_lower(const char *s)
+{
+	size_t n = mbstowcs(NULL, s, 0);
+	if (n == (size_t)-1)
+		return NULL;
+	wchar_t *w = xcalloc(n + 1, sizeof *w);
+	mbstowcs(w, s, n + 1);
+	for (size_t i = 0; i < n; i++)
+		w[i] = (wchar_t)towlower((wint_t)w[i]);
+	return w;
+}
+
+bool ui_text_match(const char *haystack, const char *needle)
+{
+	if (!needle || !*needle)
+		return true;
+	if (!haystack)
+		return false;
+	wchar_t *h = wide_lower(haystack), *nd = wide_lower(needle);
+	bool found;
+	if (h && nd)
+		found = wcsstr(h, nd) != NULL;
+	else
+		found = strcasestr(haystack, needle) != NULL;
+	free(h);
+	free(nd);
+	return found;
+}

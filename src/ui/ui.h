@@ -1,0 +1,31 @@
+/* The interactive console (ncursesw): environments, their chats, a chat's diagnosis, help.
+ * main() calls ui_run when no command is given. The network refresh and the sync toggle live
+ * outside the console; whoever has them hands them in through the hooks below before ui_run. */
+#ifndef CHATSYNC_UI_H
+#define CHATSYNC_UI_H
+#include <stdbool.h>
+#include "core/error.h"
+
+struct cli_context;
+
+/* `r` runs hook(user, progress, ui): the refresh calls progress(ui, line) with each line to show
+ * (the console redraws its status line), and returns 0 on success or non-zero on failure (its
+ * last progress line is then shown as the reason). The console re-reads the cache afterwards.
+ * Without a hook, `r` says how to refresh from the shell. Borrows user. */
+void ui_set_refresh_hook(int (*hook)(void *user, void (*progress)(void *ui, const char *line), void *ui),
+			 void *user);
+
+/* `t` on an environment, after the user confirms, runs hook(user, env_id, enable, err): turn
+ * "Sync Teams chat data with Dynamics 365 records" on (enable) or off for the environment with
+ * that discovery id, audit it, and write the new value to the cache. Returns 0, or -1 with err's
+ * sentence, which the status line shows. Without a hook, or when ctx->opts->readonly, `t` says
+ * why it is disabled. Borrows user. */
+void ui_set_toggle_hook(int (*hook)(void *user, const char *env_id, bool enable, struct cs_error *err), void *user);
+
+/* Runs the console on the terminal until the user quits or the session ends (SIGHUP, SIGTERM,
+ * a closed terminal), then restores the terminal. Reads the cache through ctx->cache; honours
+ * ctx->opts->no_color and NO_COLOR, ctx->opts->readonly and $CHATSYNC_UI_SCRIPT (a file of keys
+ * fed before the terminal's). Returns an exit code; on failure err says why. */
+int ui_run(struct cli_context *ctx, struct cs_error *err);
+
+#endif

@@ -1,0 +1,332 @@
+/* Connected chats of one environment (or all): state, sync status, idle time, the verdict of
+ * the diagnosis, subject and participants. Oldest first; `s` cycles the sort, `f` the state
+ * filter, `/` filters by text. Enter opens the diagnosis. */
+#include "config.h"
+#include "ui/view.h"
+#include "ui/colors.h"
+#include "core/i18n.h"
+#include "core/text.h"
+#include "core/timefmt.h"
+#include "core/xalloc.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { COL_STATE, COL_SYNC, COL_IDLE, COL_VERDICT, COL_ENV, COL_SUBJECT, COL_PARTICIPANTS, N_COLS };
+
+static const struct ui_column columns[N_COLS] = {
+	[COL_STATE] = { N_("STATE"), 4, 11, 5, UI_ALIGN_LEFT },
+	[COL_SYNC] = { N_("SYNC"), 4, 11, 4, UI_ALIGN_LEFT },
+	[COL_IDLE] = { N_("IDLE"), 4, 9, 8, UI_ALIGN_RIGHT },
+	[COL_VERDICT] = { N_("VERDICT"), 7, 11, 9, UI_ALIGN_LEFT },
+	[COL_ENV] = { N_("ENV"), 6, 20, 3, UI_ALIGN_LEFT },
+	[COL_SUBJECT] = { N_("SUBJECT"), 8, 0, 10, UI_ALIGN_LEFT },
+	[COL_PARTICIPANTS] = { N_("PARTICIPANTS"), 8, 0, 2, UI_ALIGN_LEFT },
+};
+
+/* One environment's chats: the same columns without the environment. */
+static const struct ui_column env_columns[N_COLS - 1] = {
+	{ N_("STATE"), 4, 11, 5, UI_ALIGN_LEFT },
+	{ N_("SYNC"), 4, 11, 4, UI_ALIGN_LEFT },
+	{ N_("IDLE"), 4, 9, 8, UI_ALIGN_RIGHT },
+	{ N_("VERDICT"), 7, 11, 9, UI_ALIGN_LEFT },
+	{ N_("SUBJECT"), 8, 0, 10, UI_ALIGN_LEFT },
+	{ N_("PARTICIPANTS"), 8, 0, 2, UI_ALIGN_LEFT },
+};
+
+/* p->env when the environment of the view left the cache on a reload: no chat matches it. */
+#define ENV_GONE ((size_t)-2)
+
+enum sort { SORT_IDLE, SORT_VERDICT, SORT_SUBJECT, SORT_STATE, SORT_COUNT };
+enum state_filter { SHOW_ALL, SHOW_OPEN, SHOW_INACTIVE, SHOW_NOT_SYNCING, SHOW_AT_RISK, SHOW_COUNT };
+
+struct chats {
+	size_t env;          /* index into data.envs, UI_NO_ENV for every environment, or ENV_GONE */
+	char *env_id;        /* owned: finds env again after a reload */
+	char *env_name;      /* owned: sanitised unique name, for the title */
+	size_t *rows;        /* indices into data.chats */
+	enum sort sort;
+	enum state_filter show;
+	char *selected;      /* key of the selected chat while the rows are rebuilt */
+	char describe[160];
+};
+
+static const char *sort_name(enum sort s)
+{
+	switch (s) {
+	case SORT_VERDICT: return _("verdict");
+	case SORT_SUBJECT: return _("subject");
+	case SORT_STATE: return _("state");
+	default: return _("idle time");
+	}
+}
+
+static const char *show_name(enum state_filter f)
+{
+	switch (f) {
+	case SHOW_OPEN: return _("open");
+	case SHOW_INACTIVE: return _("inactive");
+	case SHOW_NOT_SYNCING: return _("not syncing");
+	case SHOW_AT_RISK: return _("at risk");
+	default: return _("all");
+	}
+}
+
+static bool shown(const struct chats *p, const struct ui_chat *c, const char *filter)
+{
+	if (p->env != UI_NO_ENV && c->env != p->env)
+		return false;
+	switch (p->show) {
+	case SHOW_OPEN: if (c->state != CS_STATE_OPEN) return false; break;
+	case SHOW_INACTIVE:
+		if (c->state != CS_STATE_COMPLETED && c->state != CS_STATE_CANCELED)
+			return false;
+		break;
+	case SHOW_NOT_SYNCING: if (c->verdict != DIAG_VERDICT_NOT_SYNCING) return false; break;
+	case SHOW_AT_RISK: if (c->verdict != DIAG_VERDICT_AT_RISK) return false; break;
+	default: break;
+	}
+	return !filter || ui_text_match(c->subject, filter) || ui_text_match(c->chat_id, filter) ||
+	       ui_text_match(c->participants, filter);
+}
+
+/* Worst first: what needs attention leads. Pending verdicts go last until they arrive. */
+static int verdict_rank(int v)
+{
+	switch (v) {
+	case DIAG_VERDICT_NOT_SYNCING: return 0;
+	case DIAG_VERDICT_AT_RISK: return 1;
+	case DIAG_VERDICT_UNKNOWN: return 2;
+	case DIAG_VERDICT_SYNCING: return 3;
+	default: return 4;
+	}
+}
+
+/* qsort has no user pointer; the sort runs on one thread, inside one call. */
+static const struct ui_data *sort_data;
+static enum sort sort_by;
+
+static int cmp_idle(const struct ui_chat *a, const struct ui_chat *b)
+{
+	/* Oldest first; chats whose last update is unknown go last, as the cache lists them. */
+	if (!a->modified != !b->modified)
+		return a->modified ? -1 : 1;
+	return a->modified < b->modified ? -1 : a->modified > b->modified;
+}
+
+static int cmp_rows(const void *pa, const void *pb)
+{
+	size_t ia = *(const size_t *)pa, ib = *(const size_t *)pb;
+	const struct ui_chat *a = &sort_data->chats[ia], *b = &sort_data->chats[ib];
+	int r = 0;
+	switch (sort_by) {
+	case SORT_VERDICT: r = verdict_rank(a->verdict) - verdict_rank(b->verdict); break;
+	case SORT_SUBJECT: r = strcoll(a->subject, b->subject); break;
+	case SORT_STATE: r = a->state - b->state; break;
+	default: break;
+	}
+	if (!r)
+		r = cmp_idle(a, b);
+	return r ? r : (ia > ib) - (ia < ib);
+}
+
+static void save_selection(struct view *v)
+{
+	struct chats *p = v->priv;
+	free(p->selected);
+	p->selected = v->lineno < v->lines ? xstrdup(v->ui->data.chats[p->rows[v->lineno]].key) : NULL;
+}
+
+static void rebuild(struct view *v)
+{
+	struct chats *p = v->priv;
+	const struct ui_data *d = &v->ui->data;
+	if (!p->selected)
+		save_selection(v);
+	free(p->rows);
+	p->rows = xcalloc(d->n_chats ? d->n_chats : 1, sizeof *p->rows);
+	v->lines = 0;
+	const char *filter = v->filter && *v->filter ? v->filter : NULL;
+	for (size_t i = 0; i < d->n_chats; i++)
+		if (shown(p, &d->chats[i], filter))
+			p->rows[v->lines++] = i;
+	sort_data = d;
+	sort_by = p->sort;
+	qsort(p->rows, v->lines, sizeof *p->rows, cmp_rows);
+	for (size_t i = 0; p->selected && i < v->lines; i++)
+		if (strcmp(d->chats[p->rows[i]].key, p->selected) == 0)
+			v->lineno = i;
+	free(p->selected);
+	p->selected = NULL;
+	view_clamp(v);
+}
+
+static void set_title(struct view *v)
+{
+	struct chats *p = v->priv;
+	free(v->title);
+	v->title = p->env == UI_NO_ENV ? xstrdup(_("Chats: all environments"))
+		 : p->env == ENV_GONE ? xasprintf(_("Chats: %s (no longer in the cache)"), p->env_name)
+		 : xasprintf(_("Chats: %s"), p->env_name);
+}
+
+static int chats_open(struct view *v, const char *arg, struct cs_error *err)
+{
+	struct chats *p = xcalloc(1, sizeof *p);
+	p->env = UI_NO_ENV;
+	if (arg) {
+		p->env = ui_data_find_env(&v->ui->data, arg);
+		if (p->env == UI_NO_ENV) {
+			free(p);
+			return cs_fail(err, CS_EXIT_USAGE, _("no environment \"%s\" in the cache (see the environments view)"),
+				       arg);
+		}
+		p->env_id = xstrdup(v->ui->data.envs[p->env].env.id);
+		p->env_name = xstrdup(v->ui->data.envs[p->env].name);
+	}
+	v->priv = p;
+	v->columns = p->env == UI_NO_ENV ? columns : env_columns;
+	v->n_columns = p->env == UI_NO_ENV ? N_COLS : N_COLS - 1;
+	set_title(v);
+	rebuild(v);
+	return 0;
+}
+
+static void chats_row(struct view *v, size_t lineno, struct view_row *out)
+{
+	struct chats *p = v->priv;
+	const struct ui_data *d = &v->ui->data;
+	const struct ui_chat *c = &d->chats[p->rows[lineno]];
+	struct ui_cell *cell = out->cells;
+	cell[COL_STATE].text = ui_state_text(c->state);
+	if (c->state == CS_STATE_COMPLETED || c->state == CS_STATE_CANCELED || c->state == CS_STATE_NOT_RECORDED)
+		cell[COL_STATE].slot = UI_COLOR_DIM;
+	cell[COL_SYNC].text = ui_sync_status_text(c->sync_status);
+	if (c->sync_status == CS_SYNC_NOT_ENABLED)
+		cell[COL_SYNC].slot = UI_COLOR_SYNC_OFF;
+	if (c->modified)
+		time_format_age(c->modified, d->now, out->scratch[COL_IDLE], VIEW_SCRATCH);
+	else
+		snprintf(out->scratch[COL_IDLE], VIEW_SCRATCH, "%s", _("never"));
+	cell[COL_IDLE].text = out->scratch[COL_IDLE];
+	cell[COL_VERDICT].text = ui_verdict_text(c->verdict);
+	cell[COL_VERDICT].slot = ui_verdict_slot(c->verdict);
+	/* One environment's table has no environment column: the rest move left by one. */
+	size_t at = COL_ENV;
+	if (p->env == UI_NO_ENV)
+		cell[at++].text = c->env != UI_NO_ENV ? d->envs[c->env].name : "?";
+	cell[at++].text = *c->subject ? c->subject : c->chat_id;
+	cell[at].text = c->participants;
+}
+
+static void chats_want(struct view *v, int *want)
+{
+	struct view_row row;
+	for (size_t c = 0; c < v->n_columns; c++)
+		want[c] = 0;
+	/* Measuring every row of a large tenant on each redraw would cost more than it gives:
+	 * the first few hundred rows tell the widths well enough. */
+	size_t n = v->lines < 500 ? v->lines : 500;
+	for (size_t i = 0; i < n; i++) {
+		memset(&row, 0, sizeof row);
+		chats_row(v, i, &row);
+		for (size_t c = 0; c < v->n_columns; c++) {
+			int w = row.cells[c].text ? (int)text_width(row.cells[c].text) : 0;
+			if (w > want[c])
+				want[c] = w;
+		}
+	}
+	/* Verdicts arrive while the view is open: keep room for the longest. */
+	int vw = (int)text_width(ui_verdict_text(DIAG_VERDICT_NOT_SYNCING));
+	if (want[COL_VERDICT] < vw)
+		want[COL_VERDICT] = vw;
+}
+
+static enum view_result chats_request(struct view *v, enum ui_request req)
+{
+	struct chats *p = v->priv;
+	switch (req) {
+	case UI_REQ_ENTER:
+		if (v->lineno >= v->lines) {
+			ui_message(v->ui, UI_COLOR_STATUS, "%s", _("no chat selected"));
+			return VIEW_HANDLED;
+		}
+		ui_open_view(v->ui, &view_diag_ops, v->ui->data.chats[p->rows[v->lineno]].key);
+		return VIEW_HANDLED;
+	case UI_REQ_SORT:
+		p->sort = (p->sort + 1) % SORT_COUNT;
+		rebuild(v);
+		ui_message(v->ui, UI_COLOR_STATUS, _("sorted by %s"), sort_name(p->sort));
+		return VIEW_HANDLED;
+	case UI_REQ_STATE_FILTER:
+		p->show = (p->show + 1) % SHOW_COUNT;
+		rebuild(v);
+		ui_message(v->ui, UI_COLOR_STATUS, _("showing %s chats"), show_name(p->show));
+		return VIEW_HANDLED;
+	default:
+		return VIEW_UNHANDLED;
+	}
+}
+
+static void chats_update(struct view *v, enum view_update why)
+{
+	struct chats *p = v->priv;
+	switch (why) {
+	case VIEW_UPDATE_SAVE:
+		save_selection(v);
+		break;
+	case VIEW_UPDATE_RELOADED:
+		if (p->env_id) {
+			p->env = ui_data_find_env(&v->ui->data, p->env_id);
+			/* The environment left the cache: show nothing rather than every chat. */
+			if (p->env == UI_NO_ENV)
+				p->env = ENV_GONE;
+		}
+		set_title(v);
+		rebuild(v);
+		break;
+	case VIEW_UPDATE_VERDICTS:
+		/* Only orders and filters that read verdicts move rows. */
+		if (p->sort == SORT_VERDICT || p->show == SHOW_NOT_SYNCING || p->show == SHOW_AT_RISK)
+			rebuild(v);
+		break;
+	default:
+		break;
+	}
+}
+
+static const char *chats_describe(struct view *v)
+{
+	struct chats *p = v->priv;
+	if (p->show == SHOW_ALL)
+		snprintf(p->describe, sizeof p->describe, _("sort: %s"), sort_name(p->sort));
+	else
+		snprintf(p->describe, sizeof p->describe, _("sort: %s, showing: %s"), sort_name(p->sort),
+			 show_name(p->show));
+	return p->describe;
+}
+
+static void chats_done(struct view *v)
+{
+	struct chats *p = v->priv;
+	if (p) {
+		free(p->rows);
+		free(p->env_id);
+		free(p->env_name);
+		free(p->selected);
+	}
+	free(p);
+}
+
+const struct view_ops view_chats_ops = {
+	.name = N_("Chats"),
+	.empty = N_("no connected chats here (f cycles the state filter; chatsync refresh fetches them)"),
+	.open = chats_open,
+	.row = chats_row,
+	.request = chats_request,
+	.filter = rebuild,
+	.update = chats_update,
+	.want = chats_want,
+	.describe = chats_describe,
+	.done = chats_done,
+};

@@ -1,0 +1,236 @@
+/* The diagnosis of one chat: the text report of diag_report, scrollable, with the verdict and
+ * the severity headings in their colour slots. `/` searches it. */
+#include "config.h"
+#include "ui/view.h"
+#include "ui/colors.h"
+#include "cli/cli.h"
+#include "core/diag_report.h"
+#include "core/i18n.h"
+#include "core/text.h"
+#include "core/xalloc.h"
+#include <stdlib.h>
+#include <string.h>
+
+struct diag {
+	char *key;
+	char *label;
+	char *about;
+	struct diag_result result;
+	char **lines;
+	int *slots;
+	size_t n_lines;
+	int wrapped_at;      /* the width the report was wrapped to */
+};
+
+static void free_lines(struct diag *p)
+{
+	for (size_t i = 0; i < p->n_lines; i++)
+		free(p->lines[i]);
+	free(p->lines);
+	free(p->slots);
+	p->lines = NULL;
+	p->slots = NULL;
+	p->n_lines = 0;
+}
+
+static int heading_slot(const char *line)
+{
+	/* The report's headings are its own translated words; match them the same way. */
+	if (strcmp(line, _("Blocking")) == 0)
+		return UI_COLOR_NOT_SYNCING;
+	if (strcmp(line, _("Warnings")) == 0)
+		return UI_COLOR_AT_RISK;
+	if (strcmp(line, _("Could not check")) == 0)
+		return UI_COLOR_UNKNOWN;
+	if (strcmp(line, _("Notes")) == 0)
+		return UI_COLOR_HEADING;
+	return -1;
+}
+
+static void add_line(struct diag *p, char *line, int slot)
+{
+	p->lines = xrealloc(p->lines, (p->n_lines + 1) * sizeof *p->lines);
+	p->slots = xrealloc(p->slots, (p->n_lines + 1) * sizeof *p->slots);
+	p->lines[p->n_lines] = line;
+	p->slots[p->n_lines++] = slot;
+}
+
+/* Bytes of the longest start of s that fits in width columns (at least one character). */
+static size_t fitting(const char *s, int width)
+{
+	size_t best = 0, i = 0;
+	while (s[i]) {
+		size_t next = i + 1;
+		while (s[next] && ((unsigned char)s[next] & 0xC0) == 0x80)
+			next++;
+		char *start = xstrndup(s, next);
+		bool fits = (int)text_width(start) <= width;
+		free(start);
+		if (!fits)
+			return best ? best : next;
+		best = i = next;
+	}
+	return best;
+}
+
+/* Adds line, cut into pieces of at most width columns: the report wraps at 40 columns or
+ * more, and a narrower terminal should still show all of it. Takes line. */
+static void add_wrapped(struct diag *p, char *line, int slot, int width)
+{
+	if (width <= 0 || (int)text_width(line) <= width) {
+		add_line(p, line, slot);
+		return;
+	}
+	for (const char *s = line; *s;) {
+		size_t take = fitting(s, width);
+		add_line(p, xstrndup(s, take), slot);
+		s += take;
+	}
+	free(line);
+}
+
+/* Splits the report into lines and gives each its slot: the verdict line takes the verdict's,
+ * headings their severity's, rule lines stand out. The chat's facts follow the verdict. */
+static void render(struct view *v)
+{
+	struct diag *p = v->priv;
+	free_lines(p);
+	int width = v->width > 0 ? v->width : 80;
+	char *text = diag_report_text(&p->result, p->label, width);
+	p->wrapped_at = width;
+	const char *verdict_fmt = _("Verdict: %s");
+	size_t verdict_prefix = strcspn(verdict_fmt, "%");
+	bool verdict_seen = false, about_done = false;
+	for (char *line = text;;) {
+		size_t len = strcspn(line, "\n");
+		if (!about_done && (len == 0 || !*line) && p->about) {
+			for (const char *a = p->about; *a;) {
+				size_t alen = strcspn(a, "\n");
+				add_wrapped(p, xstrndup(a, alen), UI_COLOR_DEFAULT, width);
+				a += alen;
+				if (*a)
+					a++;
+			}
+			about_done = true;
+		}
+		if (!*line)
+			break;
+		char *l = xstrndup(line, len);
+		int slot = heading_slot(l);
+		if (slot < 0 && !verdict_seen && strncmp(l, verdict_fmt, verdict_prefix) == 0) {
+			slot = ui_verdict_slot((int)p->result.verdict);
+			verdict_seen = true;
+		}
+		if (slot < 0 && strncmp(l, "  ", 2) == 0 && l[2] != ' ')
+			slot = UI_COLOR_RULE;
+		add_wrapped(p, l, slot < 0 ? UI_COLOR_DEFAULT : slot, width);
+		line += len;
+		if (*line)
+			line++;
+	}
+	free(text);
+	v->lines = p->n_lines;
+	view_clamp(v);
+}
+
+static int diagnose(struct view *v, struct cs_error *err)
+{
+	struct diag *p = v->priv;
+	struct diag_result r;
+	char *label, *about;
+	struct ui *ui = v->ui;
+	if (ui_diagnose_chat(ui->ctx->cache, p->key, ui->data.now, ui->data.warn_hours, &r, &label, &about, err))
+		return -1;
+	diag_result_free(&p->result);
+	free(p->label);
+	free(p->about);
+	p->result = r;
+	p->label = label;
+	p->about = about;
+	render(v);
+	return 0;
+}
+
+static int diag_open(struct view *v, const char *arg, struct cs_error *err)
+{
+	if (!arg || !*arg)
+		return cs_fail(err, CS_EXIT_USAGE, "%s", _("which chat? (give a Teams chat id or an activity id)"));
+	struct diag *p = xcalloc(1, sizeof *p);
+	p->key = xstrdup(arg);
+	v->priv = p;
+	if (diagnose(v, err)) {
+		free(p->key);
+		free(p);
+		v->priv = NULL;
+		return -1;
+	}
+	free(v->title);
+	v->title = xasprintf(_("Diagnosis: %s"), p->label);
+	return 0;
+}
+
+static void diag_row(struct view *v, size_t lineno, struct view_row *out)
+{
+	struct diag *p = v->priv;
+	out->span = true;
+	out->cells[0].text = p->lines[lineno];
+	out->cells[0].slot = p->slots[lineno];
+}
+
+/* Search forward from the line after the top one, wrapping around. */
+static void diag_search(struct view *v)
+{
+	struct diag *p = v->priv;
+	if (!v->filter || !*v->filter || !p->n_lines)
+		return;
+	for (size_t k = 1; k <= p->n_lines; k++) {
+		size_t i = (v->lineno + k) % p->n_lines;
+		if (ui_text_match(p->lines[i], v->filter)) {
+			view_select(v, i);
+			return;
+		}
+	}
+	ui_message(v->ui, UI_COLOR_STATUS_ERROR, _("\"%s\" is not in this diagnosis"), v->filter);
+}
+
+static void diag_update(struct view *v, enum view_update why)
+{
+	struct diag *p = v->priv;
+	struct cs_error err = { 0 };
+	switch (why) {
+	case VIEW_UPDATE_RELOADED:
+		/* The facts may have changed: diagnose again, keeping the old report if the chat left. */
+		if (diagnose(v, &err))
+			ui_message(v->ui, UI_COLOR_STATUS_ERROR, "%s", err.msg);
+		break;
+	case VIEW_UPDATE_RESIZE:
+		if (v->width != p->wrapped_at)
+			render(v);
+		break;
+	default:
+		break;
+	}
+}
+
+static void diag_done(struct view *v)
+{
+	struct diag *p = v->priv;
+	if (!p)
+		return;
+	free_lines(p);
+	diag_result_free(&p->result);
+	free(p->label);
+	free(p->about);
+	free(p->key);
+	free(p);
+}
+
+const struct view_ops view_diag_ops = {
+	.name = N_("Diagnosis"),
+	.flags = VIEW_SCROLL,
+	.open = diag_open,
+	.row = diag_row,
+	.filter = diag_search,
+	.update = diag_update,
+	.done = diag_done,
+};

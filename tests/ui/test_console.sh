@@ -1,0 +1,414 @@
+#!/bin/sh
+# The console in a real terminal: tmux panes of 80x30 and 20x6 run tests/ui/ui_driver (the same
+# options and context as chatsync) over a cache that tests/ui/ui_fixture fills through the store
+# API; keys go in with send-keys or a key script, and the screen text is compared.
+set -u
+
+B=${CHATSYNC_TEST_BUILDDIR:-$(pwd)}
+S=${CHATSYNC_TEST_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+DRIVER=$B/tests/ui/ui_driver
+FIXTURE=$B/tests/ui/ui_fixture
+NOW=2026-11-14T09:12:00Z
+T=$(mktemp -d "${TMPDIR:-/tmp}/chatsync-ui.XXXXXX")
+pass=0
+fail=0
+
+# A private tmux server: never the user's, never another test's.
+tm() { tmux -S "$T/tmux.sock" -f /dev/null "$@"; }
+cleanup() { tm kill-server 2>/dev/null; rm -rf "$T"; }
+trap cleanup EXIT INT TERM
+unset TMUX
+
+ok() { pass=$((pass + 1)); echo "ok - $1"; }
+nok() {
+	fail=$((fail + 1))
+	echo "FAIL - $1"
+	[ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/    | /'
+	return 0
+}
+check() { # description, then a command that must succeed
+	d=$1
+	shift
+	if "$@"; then ok "$d"; else nok "$d" "$(screen)"; fi
+}
+
+if ! command -v tmux >/dev/null 2>&1; then
+	echo "tmux is needed for the console tests"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+
+mkdir -p "$T/config" "$T/state" "$T/cachehome"
+if ! CHATSYNC_NOW=$NOW "$FIXTURE" "$T/pristine.db"; then
+	echo "ui_fixture could not fill the cache"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+
+# The pane runs this: the driver, then (to show the terminal was given back) its exit status and
+# the line discipline's modes, then it waits to be captured.
+cat >"$T/run.sh" <<EOF
+#!/bin/sh
+export LC_ALL=C.UTF-8 LANGUAGE= CHATSYNC_NOW=$NOW XDG_CONFIG_HOME=$T/config XDG_STATE_HOME=$T/state \
+	XDG_CACHE_HOME=$T/cachehome UI_DRIVER_STATUS=$T/status UI_DRIVER_PIDFILE=$T/pid
+"$DRIVER" --cache "$T/cache.db" "\$@"
+echo "EXITED=\$?"
+stty -a | tr ' ;' '\n\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\n' ' '
+echo
+sleep 600
+EOF
+chmod +x "$T/run.sh"
+
+# start COLS ROWS [VAR=value...] [-- driver options]: a fresh cache and a fresh pane.
+start() {
+	cols=$1
+	rows=$2
+	shift 2
+	envs=
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		envs="$envs $1"
+		shift
+	done
+	[ $# -gt 0 ] && shift
+	tm kill-server 2>/dev/null
+	# A server that is still going away refuses the new session: wait for its socket to go.
+	i=0
+	while [ -S "$T/tmux.sock" ] && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	rm -f "$T/cache.db" "$T/cache.db-wal" "$T/cache.db-shm" "$T/status" "$T/pid"
+	cp "$T/pristine.db" "$T/cache.db"
+	tm new-session -d -s ui -x "$cols" -y "$rows" "env $envs $T/run.sh $*"
+	# Up: the title bar's dot, the too-small sentence, or the driver's end.
+	i=0
+	while [ $i -lt 100 ]; do
+		screen | grep -E -q "$(printf '\302\267')|terminal too|EXITED=" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+screen() { tm capture-pane -p -t ui 2>/dev/null; }
+screen_escapes() { tm capture-pane -e -p -t ui 2>/dev/null; }
+keys() { tm send-keys -t ui "$@"; }
+type_text() { tm send-keys -t ui -l "$1"; }
+has() { screen | grep -F -q -- "$1"; }
+lacks() { ! screen | grep -F -q -- "$1"; }
+# wait_for TEXT: until the screen shows TEXT (10 s at most: sanitizer builds are slow).
+wait_for() {
+	i=0
+	while [ $i -lt 100 ]; do
+		has "$1" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+# row TEXT: the screen line holding TEXT.
+row() { screen | grep -F -- "$1" | head -n 1; }
+# line_no TEXT: its line number on the screen.
+line_no() { screen | grep -n -F -- "$1" | head -n 1 | cut -d: -f1; }
+# settle: until the diagnosis of every chat is done (the status line stops counting).
+settle() {
+	i=0
+	while [ $i -lt 100 ]; do
+		screen | tail -n 1 | grep -q diagnosing || return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+before() { [ "$(line_no "$1")" -lt "$(line_no "$2")" ]; }
+row_has() { row "$1" | grep -E -q -- "$2"; }
+# has_all TEXT...: every one is on the screen.
+has_all() {
+	for x in "$@"; do has "$x" || return 1; done
+}
+# has_but TEXT NOT...: TEXT is on the screen and none of the others.
+has_but() {
+	has "$1" || return 1
+	shift
+	for x in "$@"; do lacks "$x" || return 1; done
+}
+status_has() { screen | tail -n 1 | grep -F -q -- "$1"; }
+colourful() { screen_escapes | grep -E -q '\[([0-9]*;)*(3[0-7]|4[0-7])(;[0-9]*)*m'; }
+monochrome() { ! colourful; }
+
+# ---- 80x30: the start view ----
+start 80 30
+settle
+check "start view lists the environments" has_all "sales " "support " "trial "
+check "title bar names the profile and the cache age" has "cache 5 min old"
+check "view title is shown" has "Environments"
+check "sales: sync on, limit 7 d, 5 chats, 2 not syncing, 1 at risk" \
+	row_has "sales " "^sales +Contoso Sales +on +7 d +5 +2 +1 +5 min ago"
+check "support: sync off, limit 14 d" row_has "support " "^support +Support Desk +off +14 d +2 +2 +0"
+check "trial: unknown sync and its refresh error" row_has "trial " "^trial +Trial Env +unknown .*failed: Datav"
+check "status line shows the position" status_has "1/3"
+keys j j
+wait_for "3/3" >/dev/null
+check "the selected environment's whole refresh error goes to the status line" \
+	status_has "trial: last refresh failed: Dataverse answered 403"
+keys g
+
+# ---- Enter: the chats of sales ----
+keys Enter
+wait_for "Chats: sales"
+settle
+check "Enter shows the chats of the environment" has "Chats: sales"
+check "chat columns are there" row_has "STATE" "STATE +SYNC +IDLE +VERDICT +SUBJECT +PARTICIPANTS"
+check "the completed chat is not syncing, 30 d idle" row_has "Old escalation" "completed +enabled +30 d +not syncing +Old escalation +Dan Smith"
+check "the chat near its inactivity limit is at risk" row_has "Renewal Northwind" "6 d 12 h +at risk"
+check "a healthy chat is syncing" row_has "Deal room" "1 d +syncing +Deal room Fabrikam +Alice Example, Bob"
+check "a chat connected before sync shows without an activity" row_has "Connected too early" "no activity +- +40 d +not syncing"
+check "CJK subjects and names are shown" has "山田太郎"
+oldest_first() {
+	before "Connected too early" "Old escalation" && before "Old escalation" "Renewal" &&
+		before "Renewal" "Deal room" && before "Deal room" "山田太郎"
+}
+check "chats are sorted by idle time, oldest first" oldest_first
+
+# ---- / filters ----
+keys /
+type_text "deal"
+keys Enter
+wait_for "1 line matches" >/dev/null
+check "/ deal leaves one chat" has "Deal room Fabrikam"
+check "the others are gone" lacks "Renewal Northwind"
+check "the status line says how many match" has '1 line matches "deal"'
+keys /
+type_text "山田"
+keys Enter
+wait_for '"山田"' >/dev/null
+check "/ matches participants, also in CJK" has_but "漢字" "Deal room"
+keys /
+type_text "RENEWAL@THREAD"
+keys Enter
+wait_for '"RENEWAL@THREAD"' >/dev/null
+check "/ matches chat ids, ignoring case" has_but "Renewal Northwind" "Deal room"
+keys /
+keys Enter
+wait_for "Deal room" >/dev/null
+check "an empty filter shows every chat again" has_all "Deal room" "Old escalation"
+
+# ---- f and s ----
+keys f f f
+wait_for "showing not syncing chats" >/dev/null
+check "f cycles to the chats that are not syncing" has_but "Old escalation" "Deal room" "Renewal"
+keys f
+wait_for "showing at risk chats" >/dev/null
+check "f cycles to the chats at risk" has_but "Renewal Northwind" "Old escalation" "Deal room"
+keys f
+keys s
+wait_for "sorted by verdict" >/dev/null
+worst_first() { before "Old escalation" "Renewal" && before "Renewal" "Deal room"; }
+check "s sorts by verdict, worst first" worst_first
+keys s s s
+wait_for "sorted by idle time" >/dev/null
+
+# ---- Enter: the diagnosis ----
+keys g j
+keys Enter
+wait_for "Verdict:" >/dev/null
+check "Enter on a chat shows its diagnosis" has "Diagnosis: Old escalation (19:old@thread.v2)"
+check "the verdict is in the report" has "Verdict: not syncing (1 blocking finding)."
+check "the finding names its rule" has "activity-inactive"
+check "the chat's facts come with it" has "Environment: sales (Contoso Sales)"
+verdict_line=$(screen_escapes | grep -F "Verdict:" | head -n 1)
+case $verdict_line in
+*"[31m"* | *";31m"* | *"[1;31m"*) ok "the verdict is red (the not-syncing colour slot)" ;;
+*) nok "the verdict is red (the not-syncing colour slot)" "$verdict_line" ;;
+esac
+keys /
+type_text "what to do"
+keys Enter
+sleep 0.3
+check "/ in a diagnosis searches: the remedy line comes into view" has "What to do: Reopen the activity"
+
+# ---- ? help ----
+keys '?'
+wait_for "ACTION" >/dev/null
+check "? shows help generated from the request table" has "Move the cursor one line down"
+check "help lists the keys" row_has "Move the cursor one line down" "^j, <Down> +Move"
+keys G
+sleep 0.3
+check "help lists the commands" has ":save-display FILE"
+keys q
+wait_for "Verdict:" >/dev/null
+check "q closes the help" has "Diagnosis: Old escalation"
+keys Escape
+wait_for "Chats: sales" >/dev/null
+check "Esc goes back to the chats" has "Chats: sales"
+keys q
+wait_for "Environments" >/dev/null
+check "q goes back to the environments" row_has "ENVIRONMENT" "ENVIRONMENT +NAME"
+keys q
+wait_for "EXITED=" >/dev/null
+check "q on the first view quits with status 0" has "EXITED=0"
+check "the terminal is restored: canonical mode and echo" has "icanon echo"
+check "the console's screen is gone (alternate screen left)" lacks "cache 5 min old"
+
+# ---- commands ----
+start 80 30
+keys :
+type_text "env support"
+keys Enter
+wait_for "Chats: support" >/dev/null
+check ":env NAME opens that environment's chats" has "Printer on fire"
+check "an escape sequence in a topic is shown as text, not sent" has "Evil  [31mred [0m topic"
+keys :
+type_text "chat 19:deal"
+keys Enter
+wait_for "Verdict:" >/dev/null
+check ":chat ID opens the diagnosis of a chat" has "Verdict: syncing. Every check passed."
+keys :
+type_text "env nowhere"
+keys Enter
+wait_for "nowhere" >/dev/null
+check ":env with an unknown name says so" has 'no environment "nowhere" in the cache'
+keys :
+type_text "frobnicate"
+keys Enter
+wait_for "unknown command" >/dev/null
+check "an unknown command says so" has "unknown command :frobnicate"
+keys c
+wait_for "Chats: all environments" >/dev/null
+check "c shows the chats of every environment" has_all "Printer on fire" "Deal room"
+keys :
+type_text "filter printer"
+keys Enter
+wait_for "filter: printer" >/dev/null
+check ":filter TEXT filters the view" has_but "Printer on fire" "Deal room"
+keys :
+type_text "q"
+keys Enter
+wait_for "EXITED=" >/dev/null
+check ":q quits" has "EXITED=0"
+
+# ---- keys that write: readonly, no hook, hook ----
+start 80 30 -- --readonly
+keys t
+wait_for "read-only" >/dev/null
+check "t with --readonly says why it is disabled" has "read-only: profile readonly = true or --readonly"
+keys r
+wait_for "chatsync refresh" >/dev/null
+check "r without a refresh hook says how to refresh" has "to refresh the cache, run: chatsync refresh"
+keys Q
+wait_for "EXITED=" >/dev/null
+
+start 80 30
+keys t
+wait_for "chatsync sync" >/dev/null
+check "t without a toggle hook says how to toggle from the shell" has "run: chatsync sync sales on|off"
+keys Q
+
+start 80 30 UI_DRIVER_HOOKS=1
+settle
+keys t
+wait_for "[y/N]" >/dev/null
+check "t asks before turning sync off" has "Turn sync OFF for sales (Contoso Sales)? [y/N]"
+keys n
+wait_for "nothing changed" >/dev/null
+check "n leaves it" row_has "sales " "Contoso Sales +on "
+keys t
+wait_for "[y/N]" >/dev/null
+keys y
+wait_for "sync turned off" >/dev/null
+check "y turns it off through the hook and the row shows it" row_has "sales " "Contoso Sales +off "
+check "the verdicts follow: every sales chat is now not syncing" row_has "sales " "off +7 d +5 +5 +0"
+keys r
+wait_for "refresh finished" >/dev/null
+check "r runs the refresh hook and re-reads the cache" has "refresh finished: 3 environments, 7 chats"
+check "the refresh cleared trial's error" row_has "trial " "unknown .*never"
+keys Q
+wait_for "EXITED=" >/dev/null
+
+start 80 30 UI_DRIVER_HOOKS=1 UI_DRIVER_TOGGLE_FAIL=1
+keys t
+wait_for "[y/N]" >/dev/null
+keys y
+wait_for "403" >/dev/null
+check "a failing toggle shows the hook's sentence" has "Dataverse answered 403 Forbidden"
+check "and the row is unchanged" row_has "sales " "Contoso Sales +on "
+keys Q
+
+# ---- colour ----
+start 80 30
+check "colours by default" colourful
+keys Q
+start 80 30 NO_COLOR=1
+check "NO_COLOR: monochrome" monochrome
+check "NO_COLOR: still shows the environments" has "Contoso Sales"
+keys Q
+start 80 30 -- --no-color
+check "--no-color: monochrome" monochrome
+keys Q
+
+# ---- the smallest terminal, and smaller ----
+start 20 6
+settle
+check "20x6: the environments are there" has_all "sales" "support" "trial"
+check "20x6: with their sync state and what is not syncing" row_has "sales " "^sales +on +2$"
+keys Enter
+wait_for "Chats: sales" >/dev/null
+settle
+check "20x6: Enter shows verdicts and subjects" row_has "not syncing" "^not syncing +Connect"
+keys Enter
+wait_for "Diagnosis" >/dev/null
+keys j j
+sleep 0.3
+check "20x6: the diagnosis scrolls" has "Verdict: not syncin"
+tm resize-window -t ui -x 15 -y 5
+wait_for "terminal too" >/dev/null
+check "below 20x6 it says the terminal is too small" has "terminal too"
+tm resize-window -t ui -x 80 -y 30
+wait_for "Diagnosis: Connected too early" >/dev/null
+check "back at 80x30 the view is whole again" has "Diagnosis: Connected too early (19:before@thread.v2)"
+tm resize-window -t ui -x 12 -y 4
+wait_for "terminal too" >/dev/null
+keys Q
+wait_for "EXITED=" >/dev/null
+check "Q quits even when too small" has "EXITED=0"
+
+# ---- a resize moves the status line ----
+start 80 30
+tm resize-window -t ui -x 100 -y 40
+sleep 0.5
+row40() { screen | sed -n 40p | grep -q "1/3"; }
+check "a resize redraws: the status line is on the new last row" row40
+keys Q
+
+# ---- a dropped session ----
+start 80 30
+settle
+kill -HUP "$(cat "$T/pid")"
+wait_for "EXITED=" >/dev/null
+check "SIGHUP ends the console" has "EXITED=0"
+check "after SIGHUP the terminal is back in canonical mode with echo" grep -q "icanon=1 echo=1" "$T/status"
+
+# ---- the key script and :save-display ----
+cat >"$T/keys" <<EOF
+# open sales, filter it, save the screen, quit
+<Enter>
+/
+renewal
+<Enter>
+:save-display $T/screen.txt
+:q
+EOF
+start 80 30 "CHATSYNC_UI_SCRIPT=$T/keys"
+wait_for "EXITED=" >/dev/null
+check "a key script runs to :q by itself" has "EXITED=0"
+if cmp -s "$T/screen.txt" "$S/tests/ui/chats-filtered-80x30.txt"; then
+	ok ":save-display wrote the expected screen"
+else
+	nok ":save-display wrote the expected screen" "$(diff "$S/tests/ui/chats-filtered-80x30.txt" "$T/screen.txt" 2>&1)"
+fi
+start 80 30 "CHATSYNC_UI_SCRIPT=$T/missing-keys"
+sleep 0.5
+check "a missing key script is an error, not a hang" grep -q "exit=2" "$T/status"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
