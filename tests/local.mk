@@ -32,3 +32,17 @@ tests_api_test_parse_CFLAGS = $(TEST_CFLAGS)
 tests_api_test_parse_LDADD = $(TEST_LIBS_ALL)
 include tests/net/local.mk
 include tests/ui/local.mk
+
+# End to end: the chatsync binary against a sandbox tenant of each test's own.
+E2E_TESTS = tests/e2e/test_refresh
+EXTRA_DIST += tests/e2e/e2e.h
+tests_e2e_test_refresh_SOURCES = tests/e2e/test_refresh.c tests/e2e/e2e.c
+tests_e2e_test_refresh_CFLAGS = $(TEST_CFLAGS)
+tests_e2e_test_refresh_LDADD = $(TEST_LIBS_ALL)
+include tests/sandbox/local.mk
+E2E_TESTS += tests/e2e/test_diagnose
+tests_e2e_test_diagnose_SOURCES = tests/e2e/test_diagnose.c tests/e2e/e2e.c
+tests_e2e_test_diagnose_CFLAGS = $(TEST_CFLAGS)
+tests_e2e_test_diagnose_LDADD = $(TEST_LIBS_ALL)
+check_PROGRAMS += $(E2E_TESTS)
+TESTS += $(E2E_TESTS)

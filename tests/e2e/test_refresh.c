@@ -1,0 +1,147 @@
+/* Issue 5: from the sandbox tenant into the cache, and the read commands, end to end. */
+#include "config.h"
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "e2e.h"
+
+static struct e2e e;
+static void stop(void) { e2e_stop(&e); }
+
+static const char *str(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static const cJSON *find(const cJSON *arr, const char *key, const char *value)
+{
+	const cJSON *x;
+	cJSON_ArrayForEach(x, arr) {
+		const char *s = str(x, key);
+		if (s && value && strcmp(s, value) == 0)
+			return x;
+	}
+	return NULL;
+}
+
+/* envs --json, chats --json and rsc --json against the sandbox's own account of its tenant. */
+static void assert_cache_matches_truth(void)
+{
+	cJSON *truth = e2e_truth(&e);
+	const cJSON *tenvs = cJSON_GetObjectItemCaseSensitive(truth, "environments"), *te;
+	cr_assert_eq(e2e_run(&e, "sandbox", "envs", "--json", NULL), 0, "%s", e.r.err);
+	cJSON *envs = e2e_json(&e);
+	cr_assert_eq(cJSON_GetArraySize(envs), cJSON_GetArraySize(tenvs));
+	cr_assert_eq(e2e_run(&e, "sandbox", "chats", "--json", NULL), 0, "%s", e.r.err);
+	cJSON *chats = e2e_json(&e);
+	int total = 0;
+	cJSON_ArrayForEach(te, tenvs) {
+		const cJSON *env = find(envs, "unique_name", str(te, "unique_name"));
+		cr_assert_not_null(env, "environment %s missing", str(te, "unique_name"));
+		cr_assert_str_eq(str(env, "url"), str(te, "url"));
+		cr_assert_eq(cJSON_IsTrue(cJSON_GetObjectItem(env, "sync_enabled")),
+			     cJSON_IsTrue(cJSON_GetObjectItem(te, "sync_enabled")), "%s", str(te, "unique_name"));
+		cr_assert_eq(cJSON_GetObjectItem(env, "inactivity_days")->valueint,
+			     cJSON_GetObjectItem(te, "inactivity_days")->valueint);
+		cr_assert_null(cJSON_GetObjectItem(env, "last_error")->valuestring);
+		const cJSON *tchats = cJSON_GetObjectItemCaseSensitive(te, "chats"), *tc;
+		int live = 0;
+		cJSON_ArrayForEach(tc, tchats) {
+			live++;
+			const cJSON *c = find(chats, "teams_chat_id", str(tc, "teams_chat_id"));
+			cr_assert_not_null(c, "chat %s missing", str(tc, "teams_chat_id"));
+			cr_assert_str_eq(str(c, "environment"), str(te, "unique_name"));
+			const char *act = str(tc, "activity_id");
+			if (act) {
+				cr_assert_str_eq(str(c, "activity_id"), act);
+				cr_assert_str_neq(str(c, "state"), "not_recorded");
+			} else {
+				cr_assert_null(str(c, "activity_id"));
+				cr_assert_str_eq(str(c, "state"), "not_recorded");
+			}
+		}
+		cr_assert_eq(cJSON_GetObjectItem(env, "chat_count")->valueint, live, "%s", str(te, "unique_name"));
+		total += live;
+	}
+	cr_assert_eq(cJSON_GetArraySize(chats), total);
+	cr_assert_eq(e2e_run(&e, "sandbox", "rsc", "--json", NULL), 0, "%s", e.r.err);
+	cJSON *rsc = e2e_json(&e);
+	cr_assert_str_eq(str(rsc, "state"), str(truth, "rsc_state"));
+	cr_assert_str_eq(str(rsc, "source"), "authorizationPolicy");
+	cJSON_Delete(rsc);
+	cJSON_Delete(chats);
+	cJSON_Delete(envs);
+	cJSON_Delete(truth);
+}
+
+Test(refresh, fills_the_cache_with_what_the_tenant_holds_without_429s, .fini = stop, .timeout = 240)
+{
+	e2e_start(&e, NULL);
+	cr_assert_eq(e2e_run(&e, "sandbox", "refresh", NULL), 0, "%s", e.r.err);
+	cr_assert_eq(e2e_log_count(&e, 0, "\"status\":429", NULL), 0, "the refresh was throttled");
+	cr_assert(strstr(e.r.err, "0 throttled"), "%s", e.r.err);
+	assert_cache_matches_truth();
+}
+
+Test(refresh, second_refresh_after_mutations_sends_only_deltas, .fini = stop, .timeout = 240)
+{
+	e2e_start(&e, NULL);
+	cr_assert_eq(e2e_run(&e, "sandbox", "refresh", NULL), 0, "%s", e.r.err);
+	size_t mark = e2e_log_lines(&e);
+	e2e_control(&e, "POST", "mutate", "{\"action\":\"random\",\"fraction\":0.03}");
+	cr_assert_eq(e2e_run(&e, "sandbox", "refresh", NULL), 0, "%s", e.r.err);
+	cr_assert(strstr(e.r.err, "changes only"), "%s", e.r.err);
+	size_t chats_reads = e2e_log_count(&e, mark, "/api/data/v9.2/chats", NULL);
+	size_t delta_reads = e2e_log_count(&e, mark, "/api/data/v9.2/chats", "deltatoken", NULL);
+	cr_assert_gt(chats_reads, 0);
+	cr_assert_eq(chats_reads, delta_reads, "a chats read without its delta token");
+	cr_assert_eq(e2e_log_count(&e, mark, "msdyn_teamschatassociations", NULL),
+		     e2e_log_count(&e, mark, "msdyn_teamschatassociations", "deltatoken", NULL));
+	size_t apps = e2e_log_count(&e, mark, "/installedApps", NULL);
+	cr_assert_lt(apps, 20, "%zu Graph detail reads: only changed chats should be read again", apps);
+	assert_cache_matches_truth();
+}
+
+Test(refresh, survives_throttling_and_server_errors, .fini = stop, .timeout = 300)
+{
+	const char *args[] = { "--fault", "p429=0.15,p503=0.1", NULL };
+	e2e_start(&e, args);
+	cr_assert_eq(e2e_run(&e, "sandbox", "refresh", NULL), 0, "%s", e.r.err);
+	cr_assert_gt(e2e_log_count(&e, 0, "\"status\":503", NULL), 0, "no fault was injected");
+	e2e_control(&e, "DELETE", "faults", NULL);
+	assert_cache_matches_truth();
+}
+
+Test(refresh, broken_answers_leave_the_previous_data_intact, .fini = stop, .timeout = 300)
+{
+	e2e_start(&e, NULL);
+	cr_assert_eq(e2e_run(&e, "sandbox", "refresh", NULL), 0, "%s", e.r.err);
+	cr_assert_eq(e2e_run(&e, "sandbox", "chats", "--json", NULL), 0);
+	char *before = strdup(e.r.out);
+	const char *faults[] = {
+		"{\"truncate\":1.0,\"path\":\"/api/data/v9.2/chats\"}",
+		"{\"malformed\":1.0,\"path\":\"/api/data/v9.2/msdyn_teamschatassociations\"}",
+		"{\"reset\":1.0,\"path\":\"/env/contoso-sales\"}",
+	};
+	for (size_t i = 0; i < sizeof faults / sizeof *faults; i++) {
+		e2e_control(&e, "POST", "faults", faults[i]);
+		e2e_control(&e, "POST", "mutate", "{\"action\":\"random\",\"fraction\":0.05}");
+		int rc = e2e_run(&e, "sandbox", "refresh", "--quiet", NULL);
+		cr_assert_eq(rc, 3, "fault %s: exit %d: %s", faults[i], rc, e.r.err);
+		cr_assert(strstr(e.r.err, "refresh of contoso-"), "no clear error: %s", e.r.err);
+		cr_assert_eq(e2e_run(&e, "sandbox", "chats", "--json", NULL), 0);
+		cJSON *now = e2e_json(&e), *then = cJSON_Parse(before);
+		/* the environments whose refresh failed still show their last good rows */
+		cr_assert_geq(cJSON_GetArraySize(now), cJSON_GetArraySize(then) * 2 / 3);
+		cJSON_Delete(now);
+		cJSON_Delete(then);
+		cr_assert_eq(e2e_run(&e, "sandbox", "envs", "--json", NULL), 0);
+		cr_assert(strstr(e.r.out, "\"last_error\":\""), "the failure is not recorded: %s", e.r.out);
+		e2e_control(&e, "DELETE", "faults", NULL);
+	}
+	free(before);
+	cr_assert_eq(e2e_run(&e, "sandbox", "refresh", NULL), 0, "%s", e.r.err);
+	assert_cache_matches_truth();
+}
