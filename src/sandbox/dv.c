@@ -642,6 +642,7 @@ static void throttle(struct sb_resp *rs, int wait, const char *code, const char 
 
 void sb_dv_handle(struct sb_server *s, struct sb_req *rq, struct sb_resp *rs, const char *env_name, const char *rest)
 {
+	sb_resp_header(rs, "Content-Type", "application/json; odata.metadata=minimal");
 	sb_resp_header(rs, "OData-Version", "4.0");
 	sb_resp_header(rs, "REQ_ID", "%s", rq->request_id);
 	sb_resp_header(rs, "x-ms-service-request-id", "%s", rq->request_id);

@@ -1,0 +1,437 @@
+/* Dataverse Web API of the sandbox: shapes against the fixtures and DOMAIN.md, paging, $filter,
+ * $expand, annotations, ETags and 412, 403 for non-administrators, change tracking, $batch. */
+#include "config.h"
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core/xalloc.h"
+#include "sbt.h"
+
+struct dv {
+	struct sbt t;
+	char *env;      /* first environment's URL */
+	char *tok;      /* app token (System Administrator) for it */
+};
+
+static void dv_start(struct dv *d, const char *const *args)
+{
+	sbt_start(&d->t, args, NULL);
+	d->env = xstrdup(sbt_env_url(&d->t, 0));
+	char *scope = xasprintf("%s/.default", d->env);
+	d->tok = sbt_token(&d->t, d->t.app_id, d->t.app_secret, scope);
+	free(scope);
+}
+
+static void dv_stop(struct dv *d)
+{
+	free(d->env);
+	free(d->tok);
+	sbt_stop(&d->t);
+}
+
+static void api_get(struct dv *d, const char *what, const char *prefer, struct sbt_resp *r)
+{
+	char *url = xasprintf("%s/api/data/v9.2/%s", d->env, what);
+	char *pref = prefer ? xasprintf("Prefer: %s", prefer) : NULL;
+	sbt_get(&d->t, d->tok, url, pref, r);
+	free(url);
+	free(pref);
+}
+
+static void assert_dv_error(const struct sbt_resp *r, long status)
+{
+	cr_assert_eq(r->status, status, "%ld: %s", r->status, r->body);
+	const cJSON *e = cJSON_GetObjectItemCaseSensitive(r->json, "error");
+	cr_assert(cJSON_IsObject(e), "%s", r->body);
+	const char *code = cJSON_GetObjectItemCaseSensitive(e, "code")->valuestring;
+	cr_expect(!strncmp(code, "0x8", 3), "Dataverse codes are hex, not the status: %s", code);
+	cr_expect(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(e, "message")));
+}
+
+/* Environment i's entry in the truth. */
+static const cJSON *truth_env(struct sbt *t, int i)
+{
+	return cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(sbt_truth(t), "environments"), i);
+}
+
+Test(dataverse, organizations_whoami_and_headers)
+{
+	struct dv d;
+	dv_start(&d, NULL);
+	struct sbt_resp r;
+	api_get(&d, "organizations?$select=organizationid,teamschatdatasync,daysbeforeinactiveteamschatsyncdisabled", NULL, &r);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_expect_not_null(sbt_header(&r, "x-ms-dop-hint"));
+	cr_expect_str_eq(sbt_header(&r, "OData-Version"), "4.0");
+	const cJSON *org = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r.json, "value"), 0);
+	cr_assert_not_null(org);
+	cr_expect(!strncmp(cJSON_GetObjectItemCaseSensitive(org, "@odata.etag")->valuestring, "W/\"", 3));
+	cr_expect(cJSON_IsBool(cJSON_GetObjectItemCaseSensitive(org, "teamschatdatasync")));
+	cr_expect_eq(cJSON_GetObjectItemCaseSensitive(org, "daysbeforeinactiveteamschatsyncdisabled")->valueint, 7);
+	cr_expect_null(cJSON_GetObjectItemCaseSensitive(org, "name"), "$select limits the columns");
+	cr_expect(strstr(cJSON_GetObjectItemCaseSensitive(r.json, "@odata.context")->valuestring, "$metadata#organizations("));
+	sbt_resp_free(&r);
+
+	api_get(&d, "WhoAmI", NULL, &r);
+	cr_assert_eq(r.status, 200);
+	cJSON *fx = sbt_fixture("microsoft-docs/dataverse-whoami.json");
+	cr_expect_null(sbt_missing_key(r.json, fx), "%s", r.body);
+	cJSON_Delete(fx);
+	sbt_resp_free(&r);
+
+	api_get(&d, "organizations?$select=nosuchcolumn", NULL, &r);
+	assert_dv_error(&r, 400);
+	sbt_resp_free(&r);
+	api_get(&d, "nosuchtables", NULL, &r);
+	assert_dv_error(&r, 404);
+	sbt_resp_free(&r);
+	dv_stop(&d);
+}
+
+Test(dataverse, tokens_are_bound_to_their_environment)
+{
+	struct dv d;
+	dv_start(&d, NULL);
+	char *other = xasprintf("%s/api/data/v9.2/WhoAmI", sbt_env_url(&d.t, 1));
+	struct sbt_resp r;
+	sbt_get(&d.t, d.tok, other, NULL, &r);
+	assert_dv_error(&r, 401);
+	cr_expect(strstr(sbt_header(&r, "WWW-Authenticate"), "Bearer"));
+	sbt_resp_free(&r);
+	sbt_get(&d.t, "not.a.token", other, NULL, &r);
+	cr_expect_eq(r.status, 401);
+	sbt_resp_free(&r);
+	free(other);
+	dv_stop(&d);
+}
+
+/* Follows nextLinks with the same Prefer; returns the rows seen, failing on a duplicate. */
+static int page_all(struct dv *d, const char *first, const char *prefer, int *pages, cJSON **delta)
+{
+	struct sbt_resp r;
+	char *url = xasprintf("%s/api/data/v9.2/%s", d->env, first);
+	char *pref = xasprintf("Prefer: %s", prefer);
+	int rows = 0;
+	*pages = 0;
+	char **seen = NULL;
+	while (url) {
+		sbt_get(&d->t, d->tok, url, pref, &r);
+		cr_assert_eq(r.status, 200, "%s", r.body);
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(r.json, "value"), *it;
+		cJSON_ArrayForEach(it, v) {
+			const char *id = cJSON_GetObjectItemCaseSensitive(it, "activityid")->valuestring;
+			for (int i = 0; i < rows; i++)
+				cr_assert_str_neq(seen[i], id, "row served twice");
+			seen = xrealloc(seen, (size_t)(rows + 1) * sizeof *seen);
+			seen[rows++] = xstrdup(id);
+		}
+		(*pages)++;
+		free(url);
+		const cJSON *next = cJSON_GetObjectItemCaseSensitive(r.json, "@odata.nextLink");
+		url = cJSON_IsString(next) ? xstrdup(next->valuestring) : NULL;
+		if (!url && delta) {
+			const cJSON *dl = cJSON_GetObjectItemCaseSensitive(r.json, "@odata.deltaLink");
+			*delta = dl ? cJSON_Duplicate(dl, 1) : NULL;
+		}
+		sbt_resp_free(&r);
+	}
+	for (int i = 0; i < rows; i++)
+		free(seen[i]);
+	free(seen);
+	free(pref);
+	return rows;
+}
+
+Test(dataverse, chats_paging_filter_select_and_expand)
+{
+	struct dv d;
+	dv_start(&d, NULL);
+	const cJSON *env = truth_env(&d.t, 0), *c;
+	int with_row = 0, open = 0;
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(env, "chats"))
+		with_row += cJSON_IsString(cJSON_GetObjectItemCaseSensitive(c, "activity_id"));
+	int pages;
+	int rows = page_all(&d, "chats?$select=subject,teamschatid,modifiedinteamson,statecode", "odata.maxpagesize=7", &pages, NULL);
+	cr_expect_eq(rows, with_row, "every chat activity row once");
+	cr_expect_eq(pages, (with_row + 6) / 7);
+	open = page_all(&d, "chats?$select=subject&$filter=statecode%20eq%200", "odata.maxpagesize=1000", &pages, NULL);
+	int closed = page_all(&d, "chats?$select=subject&$filter=statecode%20ne%200%20and%20modifiedinteamson%20le%202100-01-01T00:00:00Z",
+			"odata.maxpagesize=1000", &pages, NULL);
+	cr_expect_eq(open + closed, with_row);
+	cr_expect_gt(closed, 0);
+	cr_expect_eq(pages, 1);
+
+	struct sbt_resp r;
+	api_get(&d, "chats?$select=subject", "odata.maxpagesize=2", &r);
+	cJSON *fx = sbt_fixture("microsoft-docs/dataverse-page-with-nextlink.json");
+	cr_expect_null(sbt_missing_key(r.json, fx), "%s", r.body);
+	const cJSON *row = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r.json, "value"), 0);
+	cr_expect(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(row, "@odata.etag")) &&
+		  cJSON_IsString(cJSON_GetObjectItemCaseSensitive(row, "activityid")), "etag and key, as the docs show");
+	cJSON_Delete(fx);
+	cr_expect(strstr(cJSON_GetObjectItemCaseSensitive(r.json, "@odata.nextLink")->valuestring, "$skiptoken=%3Ccookie"));
+	cr_expect_str_eq(sbt_header(&r, "Preference-Applied"), "odata.maxpagesize=2");
+	sbt_resp_free(&r);
+	api_get(&d, "chats?$select=subject&$expand=chat_activity_parties($select=_partyid_value,participationtypemask)&$top=3",
+			"odata.include-annotations=\"*\"", &r);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(r.json, "value");
+	cr_expect_eq(cJSON_GetArraySize(v), 3);
+	cr_expect_null(cJSON_GetObjectItemCaseSensitive(r.json, "@odata.nextLink"), "$top ends the result");
+	const cJSON *parties = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(v, 0), "chat_activity_parties");
+	cr_assert_gt(cJSON_GetArraySize(parties), 1);
+	const cJSON *p = cJSON_GetArrayItem(parties, 0);
+	cr_expect_eq(cJSON_GetObjectItemCaseSensitive(p, "participationtypemask")->valueint, 12);
+	cr_expect(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(p, "_partyid_value@OData.Community.Display.V1.FormattedValue")));
+	cr_expect_str_eq(cJSON_GetObjectItemCaseSensitive(p, "_partyid_value@Microsoft.Dynamics.CRM.lookuplogicalname")->valuestring,
+			"systemuser");
+	sbt_resp_free(&r);
+
+	api_get(&d, "activityparties?$select=_partyid_value&$top=2", "odata.include-annotations=\"OData.Community.Display.V1.FormattedValue\"", &r);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	p = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r.json, "value"), 0);
+	cr_expect(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(p, "_partyid_value@OData.Community.Display.V1.FormattedValue")));
+	cr_expect_null(cJSON_GetObjectItemCaseSensitive(p, "_partyid_value@Microsoft.Dynamics.CRM.lookuplogicalname"));
+	sbt_resp_free(&r);
+	api_get(&d, "activityparties?$select=_partyid_value&$top=2", NULL, &r);
+	p = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r.json, "value"), 0);
+	cr_expect_null(cJSON_GetObjectItemCaseSensitive(p, "_partyid_value@OData.Community.Display.V1.FormattedValue"),
+			"no annotations unless asked");
+	sbt_resp_free(&r);
+
+	api_get(&d, "chats?$filter=statecode%20eq%20'open'", NULL, &r);
+	assert_dv_error(&r, 400);
+	sbt_resp_free(&r);
+	api_get(&d, "chats?$filter=nosuch%20eq%201", NULL, &r);
+	assert_dv_error(&r, 400);
+	sbt_resp_free(&r);
+	dv_stop(&d);
+}
+
+Test(dataverse, associations_syncerrors_and_single_rows)
+{
+	struct dv d;
+	dv_start(&d, NULL);
+	struct sbt_resp r;
+	api_get(&d, "msdyn_teamschatassociations?$select=msdyn_teamschatid,msdyn_regardingobjectid,msdyn_regardingobjectname,"
+			"msdyn_entityrecordstate&$filter=msdyn_entityrecordstate%20eq%201", NULL, &r);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_expect_gt(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r.json, "value")), 0, "an unlinked chat exists");
+	sbt_resp_free(&r);
+	api_get(&d, "syncerrors?$select=_regardingobjectid_value,errorcode,errormessage,errortime,errortype", NULL, &r);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	const cJSON *e = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r.json, "value"), 0);
+	cr_assert_not_null(e);
+	char *chat = xstrdup(cJSON_GetObjectItemCaseSensitive(e, "_regardingobjectid_value")->valuestring);
+	sbt_resp_free(&r);
+	char *one = xasprintf("chats(%s)?$select=subject,lastsyncerror&$expand=chat_SyncErrors", chat);
+	api_get(&d, one, NULL, &r);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_expect_str_eq(cJSON_GetObjectItemCaseSensitive(r.json, "activityid")->valuestring, chat);
+	cr_expect_gt(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r.json, "chat_SyncErrors")), 0);
+	cr_expect_not_null(sbt_header(&r, "ETag"));
+	sbt_resp_free(&r);
+	api_get(&d, "chats(00000000-0000-0000-0000-000000000000)", NULL, &r);
+	assert_dv_error(&r, 404);
+	sbt_resp_free(&r);
+	free(one);
+	free(chat);
+	dv_stop(&d);
+}
+
+static void patch_org(struct dv *d, const char *token, const char *org, const char *if_match, const char *json,
+		struct sbt_resp *r)
+{
+	char *url = xasprintf("%s/api/data/v9.2/organizations(%s)", d->env, org);
+	char *auth = sbt_bearer(token);
+	char *im = if_match ? xasprintf("If-Match: %s", if_match) : NULL;
+	const char *h[] = { auth, "Content-Type: application/json", im, NULL };
+	sbt_req(&d->t, "PATCH", url, h, json, r);
+	free(url);
+	free(auth);
+	free(im);
+}
+
+Test(dataverse, toggle_with_etag_412_and_403)
+{
+	struct dv d;
+	dv_start(&d, NULL);
+	struct sbt_resp r;
+	api_get(&d, "organizations?$select=organizationid,teamschatdatasync", NULL, &r);
+	const cJSON *org = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r.json, "value"), 0);
+	char *id = xstrdup(cJSON_GetObjectItemCaseSensitive(org, "organizationid")->valuestring);
+	char *etag = xstrdup(cJSON_GetObjectItemCaseSensitive(org, "@odata.etag")->valuestring);
+	sbt_resp_free(&r);
+
+	/* Changed behind the client's back: the old ETag no longer matches. */
+	char *ctl = xasprintf("{\"env\":\"%s\",\"daysbeforeinactiveteamschatsyncdisabled\":9}",
+			cJSON_GetObjectItemCaseSensitive(truth_env(&d.t, 0), "unique_name")->valuestring);
+	sbt_req(&d.t, "POST", "/_sandbox/org", NULL, ctl, &r);
+	cr_assert_eq(r.status, 200);
+	sbt_resp_free(&r);
+	patch_org(&d, d.tok, id, etag, "{\"teamschatdatasync\":false}", &r);
+	assert_dv_error(&r, 412);
+	sbt_resp_free(&r);
+
+	api_get(&d, "organizations?$select=organizationid,teamschatdatasync,daysbeforeinactiveteamschatsyncdisabled", NULL, &r);
+	org = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r.json, "value"), 0);
+	cr_expect_eq(cJSON_GetObjectItemCaseSensitive(org, "daysbeforeinactiveteamschatsyncdisabled")->valueint, 9);
+	free(etag);
+	etag = xstrdup(cJSON_GetObjectItemCaseSensitive(org, "@odata.etag")->valuestring);
+	sbt_resp_free(&r);
+	patch_org(&d, d.tok, id, etag, "{\"teamschatdatasync\":false}", &r);
+	cr_expect_eq(r.status, 204, "%s", r.body);
+	cr_expect_not_null(sbt_header(&r, "OData-EntityId"));
+	sbt_resp_free(&r);
+	api_get(&d, "organizations?$select=teamschatdatasync", NULL, &r);
+	org = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r.json, "value"), 0);
+	cr_expect(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(org, "teamschatdatasync")));
+	cr_expect_str_neq(cJSON_GetObjectItemCaseSensitive(org, "@odata.etag")->valuestring, etag);
+	sbt_resp_free(&r);
+
+	patch_org(&d, d.tok, id, "*", "{\"daysbeforeinactiveteamschatsyncdisabled\":29}", &r);
+	assert_dv_error(&r, 400);
+	sbt_resp_free(&r);
+	patch_org(&d, d.tok, id, "*", "{\"name\":\"x\"}", &r);
+	assert_dv_error(&r, 400);
+	sbt_resp_free(&r);
+
+	/* The reader app and a non-admin user may read but not write; a Global Administrator may. */
+	char *scope = xasprintf("%s/.default", d.env);
+	char *reader = sbt_token(&d.t, d.t.reader_id, d.t.reader_secret, scope);
+	patch_org(&d, reader, id, "*", "{\"teamschatdatasync\":true}", &r);
+	assert_dv_error(&r, 403);
+	sbt_resp_free(&r);
+	char *user = sbt_device_token(&d.t, d.t.user_id, scope, NULL);
+	patch_org(&d, user, id, "*", "{\"teamschatdatasync\":true}", &r);
+	assert_dv_error(&r, 403);
+	sbt_resp_free(&r);
+	char *admin = sbt_device_token(&d.t, d.t.device_id, scope, NULL);
+	patch_org(&d, admin, id, "*", "{\"teamschatdatasync\":true}", &r);
+	cr_expect_eq(r.status, 204, "%s", r.body);
+	sbt_resp_free(&r);
+	free(scope), free(reader), free(user), free(admin), free(ctl), free(etag), free(id);
+	dv_stop(&d);
+}
+
+Test(dataverse, change_tracking_delta_and_deleted_rows)
+{
+	struct dv d;
+	dv_start(&d, NULL);
+	int pages;
+	cJSON *delta = NULL;
+	struct sbt_resp r;
+	api_get(&d, "chats?$select=subject&$filter=statecode%20eq%200", "odata.track-changes", &r);
+	assert_dv_error(&r, 400);
+	sbt_resp_free(&r);
+	int rows = page_all(&d, "chats?$select=subject,modifiedinteamson,statecode", "odata.track-changes,odata.maxpagesize=20",
+			&pages, &delta);
+	cr_assert_gt(rows, 20);
+	cr_assert(cJSON_IsString(delta), "the last page carries the deltaLink");
+	cr_expect(strstr(delta->valuestring, "$deltatoken="));
+
+	/* Nothing changed: an empty delta. */
+	sbt_get(&d.t, d.tok, delta->valuestring, "Prefer: odata.track-changes", &r);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_expect_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r.json, "value")), 0);
+	sbt_resp_free(&r);
+
+	const cJSON *env = truth_env(&d.t, 0), *c;
+	const char *touch = NULL, *gone = NULL;
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(env, "chats")) {
+		const cJSON *a = cJSON_GetObjectItemCaseSensitive(c, "activity_id");
+		if (!cJSON_IsString(a))
+			continue;
+		if (!touch)
+			touch = a->valuestring;
+		else if (!gone)
+			gone = a->valuestring;
+	}
+	char *m1 = xasprintf("{\"action\":\"touch\",\"activity_id\":\"%s\"}", touch);
+	char *m2 = xasprintf("{\"action\":\"delete\",\"activity_id\":\"%s\"}", gone);
+	sbt_req(&d.t, "POST", "/_sandbox/mutate", NULL, m1, &r);
+	cr_expect_eq(r.status, 200, "%s", r.body);
+	sbt_resp_free(&r);
+	sbt_req(&d.t, "POST", "/_sandbox/mutate", NULL, m2, &r);
+	cr_expect_eq(r.status, 200, "%s", r.body);
+	sbt_resp_free(&r);
+
+	sbt_get(&d.t, d.tok, delta->valuestring, "Prefer: odata.track-changes", &r);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(r.json, "value"), *it;
+	bool saw_touch = false, saw_gone = false;
+	cJSON_ArrayForEach(it, v) {
+		const cJSON *id = cJSON_GetObjectItemCaseSensitive(it, "activityid");
+		if (cJSON_IsString(id) && !strcmp(id->valuestring, touch))
+			saw_touch = true;
+		const cJSON *reason = cJSON_GetObjectItemCaseSensitive(it, "reason");
+		if (cJSON_IsString(reason) && !strcmp(reason->valuestring, "deleted") &&
+		    !strcmp(cJSON_GetObjectItemCaseSensitive(it, "id")->valuestring, gone)) {
+			saw_gone = true;
+			cr_expect(strstr(cJSON_GetObjectItemCaseSensitive(it, "@odata.context")->valuestring, "$deletedEntity"));
+		}
+	}
+	cr_expect(saw_touch && saw_gone, "%s", r.body);
+	cr_expect_eq(cJSON_GetArraySize(v), 2);
+	cJSON *fx = sbt_fixture("microsoft-docs/dataverse-change-tracking-delta.json");
+	cr_expect_null(sbt_missing_key(r.json, fx));
+	cJSON_Delete(fx);
+	cr_expect(strstr(cJSON_GetObjectItemCaseSensitive(r.json, "@odata.context")->valuestring, "/$delta"));
+	sbt_resp_free(&r);
+	char *one = xasprintf("chats(%s)", gone);
+	api_get(&d, one, NULL, &r);
+	assert_dv_error(&r, 404);
+	sbt_resp_free(&r);
+	api_get(&d, "chats?$deltatoken=garbage", NULL, &r);
+	assert_dv_error(&r, 400);
+	sbt_resp_free(&r);
+	free(one), free(m1), free(m2);
+	cJSON_Delete(delta);
+	dv_stop(&d);
+}
+
+Test(dataverse, multipart_batch_of_gets)
+{
+	struct dv d;
+	dv_start(&d, NULL);
+	char *url = xasprintf("%s/api/data/v9.2/$batch", d.env);
+	char *auth = sbt_bearer(d.tok);
+	const char *h[] = { auth, "Content-Type: multipart/mixed; boundary=\"batch_80dd1615-2a10-428a-bb6f-0e559792721f\"",
+		"OData-Version: 4.0", NULL };
+	const char *body =
+		"--batch_80dd1615-2a10-428a-bb6f-0e559792721f\r\n"
+		"Content-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\n"
+		"GET /api/data/v9.2/organizations?$select=teamschatdatasync HTTP/1.1\r\nAccept: application/json\r\n\r\n\r\n"
+		"--batch_80dd1615-2a10-428a-bb6f-0e559792721f\n"
+		"Content-Type: application/http\nContent-Transfer-Encoding: binary\n\n"
+		"GET WhoAmI HTTP/1.1\n\n\n"
+		"--batch_80dd1615-2a10-428a-bb6f-0e559792721f\r\n"
+		"Content-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\n"
+		"GET /api/data/v9.2/chats?$select=subject&$top=2 HTTP/1.1\r\n\r\n\r\n"
+		"--batch_80dd1615-2a10-428a-bb6f-0e559792721f--\r\n";
+	struct sbt_resp r;
+	sbt_req(&d.t, "POST", url, h, body, &r);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	const char *ct = sbt_header(&r, "Content-Type");
+	cr_assert(ct && strstr(ct, "multipart/mixed; boundary=batchresponse_"), "%s", ct);
+	const char *bnd = strstr(ct, "boundary=") + 9;
+	char *delim = xasprintf("--%s", bnd);
+	int parts = 0;
+	for (const char *p = strstr(r.body, delim); p; p = strstr(p + 1, delim))
+		parts++;
+	cr_expect_eq(parts, 4, "three parts and the closing delimiter: %s", r.body);
+	const char *ok = r.body;
+	int oks = 0;
+	while ((ok = strstr(ok, "HTTP/1.1 200 OK")))
+		oks++, ok++;
+	cr_expect_eq(oks, 3);
+	cr_expect(strstr(r.body, "\"BusinessUnitId\""));
+	cr_expect(strstr(r.body, "Content-Transfer-Encoding: binary"));
+	sbt_resp_free(&r);
+	const char *h2[] = { auth, "Content-Type: application/json", NULL };
+	sbt_req(&d.t, "POST", url, h2, "{}", &r);
+	assert_dv_error(&r, 400);
+	sbt_resp_free(&r);
+	free(delim), free(url), free(auth);
+	dv_stop(&d);
+}

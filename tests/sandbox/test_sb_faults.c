@@ -1,0 +1,248 @@
+/* Service protection limits (429 + Retry-After, 52 concurrent) and every injected fault kind. */
+#include "config.h"
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core/xalloc.h"
+#include "sbt.h"
+
+static char *env_token(struct sbt *t, char **url)
+{
+	*url = xasprintf("%s/api/data/v9.2/WhoAmI", sbt_env_url(t, 0));
+	char *scope = xasprintf("%s/.default", sbt_env_url(t, 0));
+	char *tok = sbt_token(t, t->app_id, t->app_secret, scope);
+	free(scope);
+	return tok;
+}
+
+static void set_fault(struct sbt *t, const char *json)
+{
+	struct sbt_resp r;
+	sbt_req(t, "POST", "/_sandbox/faults", NULL, json, &r);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	sbt_resp_free(&r);
+}
+
+static void concurrent(struct sbt *t, const char *tok, const char *url, int n, int *ok, int *throttled);
+
+Test(limits, dataverse_request_limit_answers_429_with_retry_after)
+{
+	struct sbt t;
+	const char *args[] = { "--limit-scale", "0.002", NULL };  /* 12 requests per second */
+	sbt_start(&t, args, NULL);
+	char *url;
+	char *tok = env_token(&t, &url);
+	/* At once, so all fall in one window however slow the machine. */
+	int ok, throttled;
+	concurrent(&t, tok, url, 14, &ok, &throttled);
+	cr_expect_eq(ok, 12);
+	cr_expect_eq(throttled, 2);
+	struct sbt_resp r;
+	sbt_get(&t, tok, url, NULL, &r);
+	for (int i = 0; i < 20 && r.status != 429; i++) {
+		sbt_resp_free(&r);
+		sbt_get(&t, tok, url, NULL, &r);
+	}
+	cr_assert_eq(r.status, 429);
+	cr_expect_geq(atoi(sbt_header(&r, "Retry-After")), 1);
+	cr_expect_str_eq(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(r.json, "error"), "code")->valuestring,
+			"0x80072322");
+	sbt_resp_free(&r);
+	sbt_req(&t, "GET", "/_sandbox/stats", NULL, NULL, &r);
+	cr_expect_geq(cJSON_GetObjectItemCaseSensitive(r.json, "throttled")->valueint, 3);
+	sbt_resp_free(&r);
+	free(url), free(tok);
+	sbt_stop(&t);
+}
+
+Test(limits, graph_get_chat_and_installed_apps_per_chat)
+{
+	struct sbt t;
+	sbt_start(&t, NULL, NULL);
+	char *tok = sbt_token(&t, t.app_id, t.app_secret, "https://graph.microsoft.com/.default");
+	const cJSON *env = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(sbt_truth(&t), "environments"), 0);
+	const char *id = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(env, "chats"), 0),
+			"teams_chat_id")->valuestring;
+	char *enc = sb_url_encode(id);
+	char *apps = xasprintf("/graph/v1.0/chats/%s/installedApps", enc);
+	struct sbt_resp r;
+	sbt_get(&t, tok, apps, NULL, &r);
+	long first = r.status;
+	sbt_resp_free(&r);
+	sbt_get(&t, tok, apps, NULL, &r);
+	cr_expect(first == 200 || first == 404);
+	cr_expect_eq(r.status, 429, "1 request per second per chat");
+	cr_expect_geq(atoi(sbt_header(&r, "Retry-After")), 1);
+	cr_expect_str_eq(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(r.json, "error"), "code")->valuestring,
+			"TooManyRequests");
+	sbt_resp_free(&r);
+	char *chat = xasprintf("/graph/v1.0/chats/%s", enc);
+	int throttled = 0;
+	for (int i = 0; i < 7; i++) {
+		sbt_get(&t, tok, chat, NULL, &r);
+		throttled += r.status == 429;
+		sbt_resp_free(&r);
+	}
+	cr_expect_geq(throttled, 1, "5 get-chat requests per second per caller");
+	free(chat), free(apps), free(enc), free(tok);
+	sbt_stop(&t);
+}
+
+/* Runs n concurrent GETs of url; counts answers by status. */
+static void concurrent(struct sbt *t, const char *tok, const char *url, int n, int *ok, int *throttled)
+{
+	CURLM *m = curl_multi_init();
+	CURL *e[80];
+	char *auth = sbt_bearer(tok);
+	struct curl_slist *h = curl_slist_append(NULL, auth);
+	FILE *null = fopen("/dev/null", "w");
+	for (int i = 0; i < n; i++) {
+		e[i] = curl_easy_init();
+		curl_easy_setopt(e[i], CURLOPT_URL, url);
+		curl_easy_setopt(e[i], CURLOPT_CAINFO, t->ca);
+		curl_easy_setopt(e[i], CURLOPT_HTTPHEADER, h);
+		curl_easy_setopt(e[i], CURLOPT_WRITEDATA, null);
+		curl_easy_setopt(e[i], CURLOPT_TIMEOUT, 60L);
+		curl_multi_add_handle(m, e[i]);
+	}
+	curl_multi_setopt(m, CURLMOPT_MAX_TOTAL_CONNECTIONS, 0L);
+	int running = 1;
+	while (running) {
+		curl_multi_perform(m, &running);
+		curl_multi_poll(m, NULL, 0, 100, NULL);
+	}
+	*ok = *throttled = 0;
+	for (int i = 0; i < n; i++) {
+		long st = 0;
+		curl_easy_getinfo(e[i], CURLINFO_RESPONSE_CODE, &st);
+		*ok += st == 200;
+		*throttled += st == 429;
+		curl_multi_remove_handle(m, e[i]);
+		curl_easy_cleanup(e[i]);
+	}
+	curl_multi_cleanup(m);
+	curl_slist_free_all(h);
+	fclose(null);
+	free(auth);
+}
+
+Test(limits, fifty_two_concurrent_requests_then_429, .timeout = 60)
+{
+	struct sbt t;
+	sbt_start(&t, NULL, NULL);
+	char *url;
+	char *tok = env_token(&t, &url);
+	set_fault(&t, "{\"latency_ms\":2500,\"path\":\"/WhoAmI\"}");
+	int ok, throttled;
+	concurrent(&t, tok, url, 52, &ok, &throttled);
+	cr_expect_eq(ok, 52, "52 in flight at once are all served (%d throttled)", throttled);
+	concurrent(&t, tok, url, 60, &ok, &throttled);
+	cr_expect_eq(ok, 52, "%d ok", ok);
+	cr_expect_eq(throttled, 8, "the ones past 52 get 0x80072326 (%d)", throttled);
+	free(url), free(tok);
+	sbt_stop(&t);
+}
+
+Test(faults, statuses_latency_and_count)
+{
+	struct sbt t;
+	sbt_start(&t, NULL, NULL);
+	char *url;
+	char *tok = env_token(&t, &url);
+	struct sbt_resp r;
+	set_fault(&t, "{\"p503\":1,\"count\":1,\"path\":\"/WhoAmI\"}");
+	sbt_get(&t, tok, url, NULL, &r);
+	cr_expect_eq(r.status, 503);
+	cr_expect(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(r.json, "error"), "code")));
+	sbt_resp_free(&r);
+	sbt_get(&t, tok, url, NULL, &r);
+	cr_expect_eq(r.status, 200, "count=1 applies once");
+	sbt_resp_free(&r);
+
+	set_fault(&t, "{\"p429\":1,\"path\":\"/graph/\"}");
+	char *gt = sbt_token(&t, t.app_id, t.app_secret, "https://graph.microsoft.com/.default");
+	sbt_get(&t, gt, "/graph/v1.0/policies/authorizationPolicy", NULL, &r);
+	cr_expect_eq(r.status, 429);
+	cr_expect_not_null(sbt_header(&r, "Retry-After"));
+	cr_expect_str_eq(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(r.json, "error"), "code")->valuestring,
+			"TooManyRequests");
+	sbt_resp_free(&r);
+	sbt_get(&t, tok, url, NULL, &r);
+	cr_expect_eq(r.status, 200, "the path limits the fault");
+	sbt_resp_free(&r);
+	sbt_req(&t, "DELETE", "/_sandbox/faults", NULL, NULL, &r);
+	sbt_resp_free(&r);
+	sbt_get(&t, gt, "/graph/v1.0/policies/authorizationPolicy", NULL, &r);
+	cr_expect_eq(r.status, 200, "DELETE clears faults");
+	sbt_resp_free(&r);
+
+	set_fault(&t, "{\"latency_ms\":400,\"jitter_ms\":50,\"count\":1}");
+	sbt_get(&t, tok, url, NULL, &r);
+	cr_expect_eq(r.status, 200);
+	cr_expect_geq(r.seconds, 0.39);
+	sbt_resp_free(&r);
+
+	set_fault(&t, "{\"expire_tokens\":true,\"count\":1}");
+	sbt_get(&t, tok, url, NULL, &r);
+	cr_expect_eq(r.status, 401);
+	cr_expect_not_null(sbt_header(&r, "WWW-Authenticate"));
+	sbt_resp_free(&r);
+	sbt_req(&t, "POST", "/_sandbox/faults", NULL, "{\"p503\":2}", &r);
+	cr_expect_eq(r.status, 400);
+	sbt_resp_free(&r);
+	free(gt), free(url), free(tok);
+	sbt_stop(&t);
+}
+
+Test(faults, transport_reset_truncate_malformed_slow)
+{
+	struct sbt t;
+	const char *args[] = { "--fault", "slow_body_ms=600,path=/disco/", NULL };
+	sbt_start(&t, args, NULL);
+	char *url;
+	char *tok = env_token(&t, &url);
+	struct sbt_resp r;
+	set_fault(&t, "{\"reset\":1,\"count\":1,\"path\":\"/WhoAmI\"}");
+	sbt_get(&t, tok, url, NULL, &r);
+	cr_expect_neq(r.rc, CURLE_OK, "reset: no answer");
+	cr_expect_eq(r.status, 0);
+	sbt_resp_free(&r);
+
+	set_fault(&t, "{\"truncate\":1,\"count\":1,\"path\":\"/WhoAmI\"}");
+	sbt_get(&t, tok, url, NULL, &r);
+	cr_expect_eq(r.rc, CURLE_PARTIAL_FILE, "truncated body: %s", curl_easy_strerror(r.rc));
+	sbt_resp_free(&r);
+
+	set_fault(&t, "{\"malformed\":1,\"count\":1,\"path\":\"/WhoAmI\"}");
+	sbt_get(&t, tok, url, NULL, &r);
+	cr_expect_eq(r.rc, CURLE_OK);
+	cr_expect_eq(r.status, 200);
+	cr_expect_null(r.json, "malformed JSON: %s", r.body);
+	sbt_resp_free(&r);
+	sbt_get(&t, tok, url, NULL, &r);
+	cr_expect_not_null(r.json, "the next one is whole");
+	sbt_resp_free(&r);
+
+	char *dt = sbt_token(&t, t.app_id, t.app_secret, "https://globaldisco.crm.dynamics.com/.default");
+	sbt_get(&t, dt, "/disco/api/discovery/v2.0/Instances", NULL, &r);
+	cr_expect_eq(r.status, 200);
+	cr_expect_not_null(r.json, "slow body arrives whole");
+	cr_expect_geq(r.seconds, 0.5, "slow body took %.2f s", r.seconds);
+	cJSON *fx = sbt_fixture("microsoft-docs/discovery-instances.json");
+	const cJSON *inst = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r.json, "value"), 0);
+	cr_expect_null(sbt_missing_key(inst, cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(fx, "value"), 0)));
+	const char *keys[] = { "Id", "UniqueName", "UrlName", "FriendlyName", "State", "Version", "Url", "ApiUrl",
+		"LastUpdated", "Region", "TenantId", "EnvironmentId", "Purpose", NULL };
+	for (int i = 0; keys[i]; i++)
+		cr_expect_not_null(cJSON_GetObjectItemCaseSensitive(inst, keys[i]), "Instances lacks %s", keys[i]);
+	cJSON_Delete(fx);
+	sbt_resp_free(&r);
+
+	sbt_req(&t, "GET", "/_sandbox/stats", NULL, NULL, &r);
+	cr_assert_eq(r.status, 200);
+	cr_expect_gt(cJSON_GetObjectItemCaseSensitive(r.json, "requests")->valueint, 4);
+	cr_expect(cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(r.json, "by_status")));
+	sbt_resp_free(&r);
+	free(dt), free(url), free(tok);
+	sbt_stop(&t);
+}
