@@ -31,7 +31,8 @@ int main(int argc, char **argv)
 		cli_print_version();
 		return 0;
 	}
-	int stderr_level = opts.quiet ? LOG_ERROR - 1 : opts.verbose >= 2 ? LOG_TRACE : opts.verbose ? LOG_INFO : -1;
+	/* Log lines on stderr would land on the console's screen: there they go to the file only. */
+	int stderr_level = !opts.command || opts.quiet ? -1 : opts.verbose >= 2 ? LOG_TRACE : opts.verbose ? LOG_INFO : -1;
 	log_open(getenv("CHATSYNC_LOG"), opts.verbose >= 2 ? LOG_TRACE : LOG_INFO, stderr_level);
 	struct demo demo = { 0 };
 	if (opts.demo) {

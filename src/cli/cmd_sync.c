@@ -16,6 +16,7 @@
 #include "store/cache.h"
 #include <cjson/cJSON.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@ struct toggle {
 	struct net *net;
 	struct cs_env env;
 	bool want;
+	bool quiet;          /* the console: no terminal output, confirmation already given */
 	struct auth_identity who;
 	char *request_id;
 };
@@ -34,6 +36,18 @@ struct toggle {
 static const char *onoff(int v)
 {
 	return v == CS_TRUE ? "on" : v == CS_FALSE ? "off" : "unknown";
+}
+
+/* What the command prints; the console shows only the outcome in its status line. */
+static void say(const struct toggle *t, FILE *f, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void say(const struct toggle *t, FILE *f, const char *fmt, ...)
+{
+	if (t->quiet)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
 }
 
 /* Appends one JSON line to $XDG_STATE_HOME/chatsync/audit.log (0600). */
@@ -214,14 +228,14 @@ static int toggle_run(struct toggle *t, struct cs_error *err)
 		int old = t->env.sync_enabled;
 		char *name = text_sanitize(t->env.unique_name);
 		if (old == (t->want ? CS_TRUE : CS_FALSE)) {
-			printf(_("%s: Teams chat sync is already %s; nothing to change\n"), name, onoff(old));
+			say(t, stdout, _("%s: Teams chat sync is already %s; nothing to change\n"), name, onoff(old));
 			cache_set_env_sync(ctx->cache, t->env.id, t->want, t->env.org_etag, t->env.org_fetched_at, NULL);
 			audit(t, old, "unchanged");
 			free(name);
 			return 0;
 		}
-		fprintf(stderr, _("%s: Teams chat sync %s → %s (signed in as %s)\n"), name, onoff(old), t->want ? "on" : "off",
-			t->who.name ? t->who.name : "?");
+		say(t, stderr, _("%s: Teams chat sync %s → %s (signed in as %s)\n"), name, onoff(old), t->want ? "on" : "off",
+		    t->who.name ? t->who.name : "?");
 		free(name);
 		if (t->want && round == 0) {
 			if (t->who.delegated && check_global_admin(t, err)) {
@@ -229,11 +243,12 @@ static int toggle_run(struct toggle *t, struct cs_error *err)
 				return -1;
 			}
 			if (!t->who.delegated)
-				fprintf(stderr, _("  Signed in as an application: its application user needs the System "
-						  "Administrator role in this environment.\n"));
-			warn_turning_on(t);
+				say(t, stderr, _("  Signed in as an application: its application user needs the System "
+						 "Administrator role in this environment.\n"));
+			if (!t->quiet)
+				warn_turning_on(t);
 		}
-		if (!ctx->opts->yes) {
+		if (!ctx->opts->yes && !t->quiet) {
 			int ok = confirm(t);
 			if (ok < 0) {
 				audit(t, old, "refused: no terminal to confirm and no --yes");
@@ -255,12 +270,12 @@ static int toggle_run(struct toggle *t, struct cs_error *err)
 			/* The ETag changed with the write; the next read fetches it. */
 			cache_set_env_sync(ctx->cache, t->env.id, t->want, NULL, now, NULL);
 			audit(t, old, "ok");
-			printf(_("%s: Teams chat sync is now %s\n"), t->env.unique_name, t->want ? "on" : "off");
+			say(t, stdout, _("%s: Teams chat sync is now %s\n"), t->env.unique_name, t->want ? "on" : "off");
 			return 0;
 		}
 		if (status == 412) {
 			audit(t, old, "conflict: changed meanwhile (412), read again");
-			fprintf(stderr, _("%s changed since it was read; reading it again\n"), t->env.unique_name);
+			say(t, stderr, _("%s changed since it was read; reading it again\n"), t->env.unique_name);
 			continue;
 		}
 		if (status == 403) {
@@ -283,12 +298,10 @@ static int toggle_run(struct toggle *t, struct cs_error *err)
 		       t->env.unique_name);
 }
 
-int cmd_sync(struct cli_context *ctx, struct cs_error *err)
+static int toggle(struct cli_context *ctx, const char *env, bool want, bool quiet, struct cs_error *err)
 {
-	if (ctx->opts->n_args != 2 || (strcmp(ctx->opts->args[1], "on") && strcmp(ctx->opts->args[1], "off")))
-		return cs_fail(err, CS_EXIT_USAGE, _("usage: chatsync sync ENV on|off"));
-	struct toggle t = { .ctx = ctx, .want = strcmp(ctx->opts->args[1], "on") == 0 };
-	if (cache_find_env(ctx->cache, ctx->opts->args[0], &t.env, err))
+	struct toggle t = { .ctx = ctx, .want = want, .quiet = quiet };
+	if (cache_find_env(ctx->cache, env, &t.env, err))
 		return -1;
 	if (ctx->opts->readonly) {
 		audit(&t, t.env.sync_enabled, "refused: read-only");
@@ -305,4 +318,16 @@ int cmd_sync(struct cli_context *ctx, struct cs_error *err)
 	cs_env_free(&t.env);
 	free(t.request_id);
 	return rc;
+}
+
+int cmd_sync(struct cli_context *ctx, struct cs_error *err)
+{
+	if (ctx->opts->n_args != 2 || (strcmp(ctx->opts->args[1], "on") && strcmp(ctx->opts->args[1], "off")))
+		return cs_fail(err, CS_EXIT_USAGE, _("usage: chatsync sync ENV on|off"));
+	return toggle(ctx, ctx->opts->args[0], strcmp(ctx->opts->args[1], "on") == 0, false, err);
+}
+
+int cli_sync_set(struct cli_context *ctx, const char *env_id, bool enable, struct cs_error *err)
+{
+	return toggle(ctx, env_id, enable, true, err);
 }

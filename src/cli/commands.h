@@ -17,6 +17,10 @@
 CLI_COMMANDS(CLI_DECLARE)
 #undef CLI_DECLARE
 
+/* The toggle without terminal output or questions, for the console (which has asked already):
+ * the same checks, write and audit as `sync ENV on|off --yes`. */
+int cli_sync_set(struct cli_context *ctx, const char *env_id, bool enable, struct cs_error *err);
+
 /* No command: the console (needs a terminal). Returns the exit code. */
 int cli_console(struct cli_opts *opts, struct cs_error *err);
 

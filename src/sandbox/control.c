@@ -45,6 +45,24 @@ cJSON *sb_control_truth(struct sb_server *s)
 			else
 				cJSON_AddNullToObject(co, "activity_id");
 			cJSON_AddStringToObject(co, "situation", sb_situation_name(c->situation));
+			/* The row as the tenant holds it, in the client's contract terms, so tests can compare
+			 * what chatsync cached field by field. */
+			if (c->has_activity) {
+				static const char *const states[] = { "open", "completed", "canceled", "scheduled" };
+				static const char *const syncs[] = { "not_enabled", "pending", "enabled" };
+				char iso[40];
+				cJSON_AddStringToObject(co, "subject", c->subject ? c->subject : "");
+				cJSON_AddStringToObject(co, "state", c->statecode >= 0 && c->statecode < 4 ? states[c->statecode] : "?");
+				cJSON_AddStringToObject(co, "sync_status",
+							c->syncstatus >= 0 && c->syncstatus < 3 ? syncs[c->syncstatus] : "?");
+				cJSON_AddStringToObject(co, "modified_in_teams_on", sb_iso(c->modifiedinteamson, iso, sizeof iso));
+				cJSON *parts = cJSON_AddArrayToObject(co, "participants");
+				for (uint32_t m = 0; m < c->n_members; m++) {
+					const struct sb_party *p = &e->parties[e->party_by_chat[c->first_party + m]];
+					if (!p->deleted)
+						cJSON_AddItemToArray(parts, cJSON_CreateString(t->users[p->user].name));
+				}
+			}
 			if (c->mutated)
 				cJSON_AddBoolToObject(co, "mutated", true);
 			cJSON_AddItemToArray(chats, co);

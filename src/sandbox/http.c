@@ -153,7 +153,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 	struct sb_resp rs;
 	sb_resp_init(&rs);
 	if (hit.reset) {
-		sb_rlog_record(s->rlog, method, rq.path, 0, 0, (sb_mono() - cx->start) * 1000, false, rq.client_request_id);
+		sb_rlog_record(s->rlog, method, rq.path, rq.query, 0, 0, (sb_mono() - cx->start) * 1000, false, rq.client_request_id);
 		sb_req_free(&rq);
 		sb_resp_free(&rs);
 		return MHD_NO;
@@ -180,7 +180,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 		ret = MHD_queue_response(conn, (unsigned)rs.status, r);
 		MHD_destroy_response(r);
 	}
-	sb_rlog_record(s->rlog, method, rq.path, rs.status, sent, (sb_mono() - cx->start) * 1000, rs.throttled,
+	sb_rlog_record(s->rlog, method, rq.path, rq.query, rs.status, sent, (sb_mono() - cx->start) * 1000, rs.throttled,
 			rq.client_request_id);
 	sb_req_free(&rq);
 	sb_resp_free(&rs);

@@ -43,8 +43,8 @@ void sb_rlog_close(struct sb_rlog *l)
 	free(l);
 }
 
-void sb_rlog_record(struct sb_rlog *l, const char *method, const char *path, int status, size_t bytes,
-		double latency_ms, bool throttled, const char *client_request_id)
+void sb_rlog_record(struct sb_rlog *l, const char *method, const char *path, const char *query, int status,
+		size_t bytes, double latency_ms, bool throttled, const char *client_request_id)
 {
 	char *line = NULL;
 	if (l->f) {
@@ -53,6 +53,8 @@ void sb_rlog_record(struct sb_rlog *l, const char *method, const char *path, int
 		cJSON_AddStringToObject(o, "t", sb_iso_ms(sb_now_frac(), t, sizeof t));
 		cJSON_AddStringToObject(o, "method", method);
 		cJSON_AddStringToObject(o, "path", path);
+		if (query && *query) /* tests tell a delta read ($deltatoken) from a full one by it */
+			cJSON_AddStringToObject(o, "query", query);
 		cJSON_AddNumberToObject(o, "status", status);
 		cJSON_AddNumberToObject(o, "bytes", (double)bytes);
 		cJSON_AddNumberToObject(o, "latency_ms", (double)(long)(latency_ms * 10) / 10.0);

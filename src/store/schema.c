@@ -54,6 +54,10 @@ static const char *const migrations[] = {
 	"  link TEXT NOT NULL, saved_at INTEGER, PRIMARY KEY(env_id, entity));\n"
 	"CREATE INDEX chats_by_modified ON chats(env_id, modifiedinteamson);\n"
 	"ALTER TABLE environments ADD COLUMN last_error_at INTEGER;\n",
+
+	/* 2 → 3: finding a connected chat's activity row by environment and Teams chat id (the chat list's
+	 * "no activity row" test) without scanning the environment's chats for every association. */
+	"CREATE INDEX chats_by_env_teams_id ON chats(env_id, teams_chat_id);\n",
 };
 
 int schema_latest(void)

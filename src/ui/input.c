@@ -38,12 +38,16 @@ void ui_input_signals(void)
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_stop;
 	sigemptyset(&sa.sa_mask);
-	/* No SA_RESTART: a blocking read returns, and the loop sees the flag. */
+	/* No SA_RESTART: a blocking read returns, and the loop sees the flag. A hook (the refresh's
+	 * Ctrl-C cancel) may have put its own handlers in: take them back, but keep the ones found
+	 * first for ui_input_close. */
 	for (size_t i = 0; i < sizeof stop_signals / sizeof *stop_signals; i++)
-		sigaction(stop_signals[i], &sa, &saved[i]);
+		sigaction(stop_signals[i], &sa, installed ? NULL : &saved[i]);
+	if (!installed) {
+		stop_signal = 0;
+		dead_errors = 0;
+	}
 	installed = true;
-	stop_signal = 0;
-	dead_errors = 0;
 }
 
 static int decode(const char **p)

@@ -18,7 +18,8 @@ int ui_input_load_script(const char *path, struct cs_error *err);
 size_t ui_input_parse_line(const char *line, int *keys, size_t max);
 /* Whether script keys remain. */
 bool ui_input_scripted(void);
-/* Installs the handlers of the signals that end the session. */
+/* Installs the handlers of the signals that end the session; again after a hook that may have
+ * replaced them. */
 void ui_input_signals(void);
 /* The next key, normalised (ui_key_normalize); UI_INPUT_NONE after timeout_ms (0: poll,
  * negative: wait), UI_INPUT_HANGUP when the session is over. Curses must be running. */

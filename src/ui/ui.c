@@ -54,6 +54,24 @@ void ui_message(struct ui *ui, int slot, const char *fmt, ...)
 	va_end(ap);
 }
 
+void view_scratch(struct view_row *out, int col, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *text = xvasprintf(fmt, ap);
+	va_end(ap);
+	size_t n = strlen(text);
+	if (n >= VIEW_SCRATCH) {
+		n = VIEW_SCRATCH - 1;
+		while (n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80)
+			n--;
+	}
+	memcpy(out->scratch[col], text, n);
+	out->scratch[col][n] = '\0';
+	out->cells[col].text = out->scratch[col];
+	free(text);
+}
+
 void view_clamp(struct view *v)
 {
 	if (v->lines == 0) {
@@ -171,6 +189,9 @@ static void refresh(struct ui *ui)
 	}
 	on_progress(ui, _("refreshing…"));
 	int rc = refresh_hook(refresh_user, on_progress, ui);
+	/* Whatever the hook printed or installed, the console takes the terminal and signals back. */
+	ui_input_signals();
+	screen_force_redraw();
 	char *last = ui->progress;
 	ui->progress = NULL;
 	reload(ui);
@@ -192,6 +213,11 @@ void ui_toggle_sync(struct ui *ui, const struct ui_env *e)
 		ui_message(ui, UI_COLOR_STATUS, _("to turn sync on or off, run: chatsync sync %s on|off"), e->name);
 		return;
 	}
+	if (!e->env.id) {
+		ui_message(ui, UI_COLOR_STATUS_ERROR, _("%s has no id in the cache (run: chatsync refresh, then press R)"),
+			   e->name);
+		return;
+	}
 	if (e->env.sync_enabled == CS_UNKNOWN) {
 		ui_message(ui, UI_COLOR_STATUS_ERROR,
 			   _("the sync setting of %s is not known yet (run: chatsync refresh, then press R)"), e->name);
@@ -207,6 +233,8 @@ void ui_toggle_sync(struct ui *ui, const struct ui_env *e)
 	} else {
 		struct cs_error err = { 0 };
 		int rc = toggle_hook(toggle_user, id, enable, &err);
+		ui_input_signals();
+		screen_force_redraw();
 		reload(ui);
 		if (rc)
 			ui_message(ui, UI_COLOR_STATUS_ERROR, "%s", err.msg[0] ? err.msg : _("the sync toggle failed"));
@@ -257,7 +285,7 @@ static void move(struct view *v, enum ui_request req)
 		if (!scroll && step > 1)
 			v->offset += step;
 		if (v->lines && *at >= v->lines)
-			*at = scroll ? v->lines - 1 : v->lines - 1;
+			*at = v->lines - 1;
 		break;
 	case UI_REQ_MOVE_FIRST:
 		*at = 0;
@@ -410,17 +438,19 @@ int ui_run(struct cli_context *ctx, struct cs_error *err)
 	struct ui ui = { .ctx = ctx };
 	const char *script = getenv("CHATSYNC_UI_SCRIPT");
 	if (script && *script && ui_input_load_script(script, err))
-		return err->exit_code;
+		return err->exit_code ? err->exit_code : CS_EXIT_USAGE;
 	int rc = CS_EXIT_OK;
 	if (ui_data_load(&ui.data, ctx->cache, ctx->now ? ctx->now : time_now(), ctx->opts->warn_hours, err) ||
 	    screen_open(&ui, !ui_colors_disabled_by_user(ctx->opts->no_color), err)) {
 		rc = err->exit_code ? err->exit_code : CS_EXIT_USAGE;
 	} else {
 		ui_input_signals();
-		if (ui_open_view(&ui, &view_envs_ops, NULL) == 0)
+		if (ui_open_view(&ui, &view_envs_ops, NULL) == 0) {
 			loop(&ui);
-		else
-			rc = cs_fail(err, CS_EXIT_USAGE, "%s", ui.message ? ui.message : _("the console could not start"));
+		} else {
+			cs_fail(err, CS_EXIT_USAGE, "%s", ui.message ? ui.message : _("the console could not start"));
+			rc = CS_EXIT_USAGE;
+		}
 	}
 	while (ui.depth)
 		close_view(&ui);

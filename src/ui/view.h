@@ -82,7 +82,6 @@ struct ui {
 	char *message;      /* the status line's last message, owned */
 	int message_slot;
 	bool quit;
-	bool redraw;        /* repaint everything */
 	bool use_color;
 	char *progress;     /* the refresh hook's latest line, owned, NULL when idle */
 };
@@ -103,6 +102,9 @@ void ui_set_filter(struct ui *ui, const char *text);
 void ui_resized(struct ui *ui);
 /* Asks to turn sync of e on or off through the toggle hook, after a confirmation. */
 void ui_toggle_sync(struct ui *ui, const struct ui_env *e);
+/* Formats a cell into out->scratch[col] and points the cell at it, cut at a character boundary
+ * when it does not fit (a cut UTF-8 sequence would reach the terminal as garbage). */
+void view_scratch(struct view_row *out, int col, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Keeps v's selection and offset within its lines and on screen. */
 void view_clamp(struct view *v);
 /* Moves v's selection to row (clamped) and scrolls to show it. */

@@ -181,7 +181,7 @@ static int chats_open(struct view *v, const char *arg, struct cs_error *err)
 			return cs_fail(err, CS_EXIT_USAGE, _("no environment \"%s\" in the cache (see the environments view)"),
 				       arg);
 		}
-		p->env_id = xstrdup(v->ui->data.envs[p->env].env.id);
+		p->env_id = xstrdup(v->ui->data.envs[p->env].env.id ? v->ui->data.envs[p->env].env.id : arg);
 		p->env_name = xstrdup(v->ui->data.envs[p->env].name);
 	}
 	v->priv = p;
@@ -204,11 +204,8 @@ static void chats_row(struct view *v, size_t lineno, struct view_row *out)
 	cell[COL_SYNC].text = ui_sync_status_text(c->sync_status);
 	if (c->sync_status == CS_SYNC_NOT_ENABLED)
 		cell[COL_SYNC].slot = UI_COLOR_SYNC_OFF;
-	if (c->modified)
-		time_format_age(c->modified, d->now, out->scratch[COL_IDLE], VIEW_SCRATCH);
-	else
-		snprintf(out->scratch[COL_IDLE], VIEW_SCRATCH, "%s", _("never"));
-	cell[COL_IDLE].text = out->scratch[COL_IDLE];
+	char age[32];
+	view_scratch(out, COL_IDLE, "%s", c->modified ? time_format_age(c->modified, d->now, age, sizeof age) : _("never"));
 	cell[COL_VERDICT].text = ui_verdict_text(c->verdict);
 	cell[COL_VERDICT].slot = ui_verdict_slot(c->verdict);
 	/* One environment's table has no environment column: the rest move left by one. */
@@ -276,7 +273,7 @@ static void chats_update(struct view *v, enum view_update why)
 		save_selection(v);
 		break;
 	case VIEW_UPDATE_RELOADED:
-		if (p->env_id) {
+		if (p->env != UI_NO_ENV) {
 			p->env = ui_data_find_env(&v->ui->data, p->env_id);
 			/* The environment left the cache: show nothing rather than every chat. */
 			if (p->env == UI_NO_ENV)

@@ -56,7 +56,7 @@ static void rebuild(struct view *v)
 		p->rows[v->lines++] = i;
 	}
 	for (size_t i = 0; p->selected && i < v->lines; i++)
-		if (strcmp(d->envs[p->rows[i]].env.id, p->selected) == 0)
+		if (d->envs[p->rows[i]].env.id && strcmp(d->envs[p->rows[i]].env.id, p->selected) == 0)
 			v->lineno = i;
 	free(p->selected);
 	p->selected = NULL;
@@ -82,8 +82,7 @@ static void count_cell(const struct ui_env *e, size_t n, struct view_row *out, i
 		out->cells[col].slot = UI_COLOR_PENDING;
 		return;
 	}
-	snprintf(out->scratch[col], VIEW_SCRATCH, "%zu", n);
-	out->cells[col].text = out->scratch[col];
+	view_scratch(out, col, "%zu", n);
 	out->cells[col].slot = n ? slot : UI_COLOR_DEFAULT;
 }
 
@@ -96,29 +95,25 @@ static void envs_row(struct view *v, size_t lineno, struct view_row *out)
 	out->cells[COL_SYNC].text = ui_tristate_text(e->env.sync_enabled);
 	out->cells[COL_SYNC].slot = e->env.sync_enabled == CS_TRUE ? UI_COLOR_SYNC_ON
 				  : e->env.sync_enabled == CS_FALSE ? UI_COLOR_SYNC_OFF : UI_COLOR_UNKNOWN;
-	snprintf(out->scratch[COL_LIMIT], VIEW_SCRATCH, _("%d d"), cs_env_inactivity_days(&e->env));
-	out->cells[COL_LIMIT].text = out->scratch[COL_LIMIT];
-	snprintf(out->scratch[COL_CHATS], VIEW_SCRATCH, "%zu", e->n_chats);
-	out->cells[COL_CHATS].text = out->scratch[COL_CHATS];
+	view_scratch(out, COL_LIMIT, _("%d d"), cs_env_inactivity_days(&e->env));
+	view_scratch(out, COL_CHATS, "%zu", e->n_chats);
 	count_cell(e, e->not_syncing, out, COL_NOT_SYNCING, UI_COLOR_NOT_SYNCING);
 	count_cell(e, e->at_risk, out, COL_AT_RISK, UI_COLOR_AT_RISK);
 	char age[32];
 	if (e->error) {
 		/* Room is short: the error sentence itself says what failed. */
-		snprintf(out->scratch[COL_REFRESHED], VIEW_SCRATCH, _("failed: %s"), e->error);
+		view_scratch(out, COL_REFRESHED, _("failed: %s"), e->error);
 		out->cells[COL_REFRESHED].slot = UI_COLOR_ERROR;
 	} else if (e->env.refreshed_at) {
-		time_format_age(e->env.refreshed_at, v->ui->data.now, age, sizeof age);
-		snprintf(out->scratch[COL_REFRESHED], VIEW_SCRATCH, _("%s ago"), age);
+		view_scratch(out, COL_REFRESHED, _("%s ago"), time_format_age(e->env.refreshed_at, v->ui->data.now, age,
+									   sizeof age));
 	} else {
-		snprintf(out->scratch[COL_REFRESHED], VIEW_SCRATCH, "%s", _("never"));
+		view_scratch(out, COL_REFRESHED, "%s", _("never"));
 	}
-	out->cells[COL_REFRESHED].text = out->scratch[COL_REFRESHED];
 }
 
 static void envs_want(struct view *v, int *want)
 {
-	struct envs *p = v->priv;
 	struct view_row row;
 	for (size_t c = 0; c < N_COLS; c++)
 		want[c] = 0;
@@ -134,7 +129,6 @@ static void envs_want(struct view *v, int *want)
 	/* The counts settle as the diagnosis runs: reserve room for them now. */
 	if (want[COL_NOT_SYNCING] < 3)
 		want[COL_NOT_SYNCING] = 3;
-	(void)p;
 }
 
 static const struct ui_env *selected_env(struct view *v)
@@ -154,7 +148,8 @@ static enum view_result envs_request(struct view *v, enum ui_request req)
 			ui_message(v->ui, UI_COLOR_STATUS, "%s", _("no environment selected"));
 			return VIEW_HANDLED;
 		}
-		ui_open_view(v->ui, &view_chats_ops, e->env.id);
+		/* A row without an id (a damaged cache) is still found by its unique name. */
+		ui_open_view(v->ui, &view_chats_ops, e->env.id ? e->env.id : e->env.unique_name);
 		return VIEW_HANDLED;
 	case UI_REQ_TOGGLE_SYNC:
 		if (!e)

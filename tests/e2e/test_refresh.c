@@ -56,7 +56,24 @@ static void assert_cache_matches_truth(void)
 			const char *act = str(tc, "activity_id");
 			if (act) {
 				cr_assert_str_eq(str(c, "activity_id"), act);
-				cr_assert_str_neq(str(c, "state"), "not_recorded");
+				/* field by field against the row the tenant holds */
+				static const char *const fields[] = { "subject", "state", "sync_status",
+								      "modified_in_teams_on", NULL };
+				for (int f = 0; fields[f]; f++)
+					cr_assert_str_eq(str(c, fields[f]), str(tc, fields[f]), "%s of %s", fields[f], act);
+				/* the same participants; Dataverse promises no order */
+				const cJSON *want = cJSON_GetObjectItem(tc, "participants"), *w, *g;
+				const cJSON *got = cJSON_GetObjectItem(c, "participants");
+				cr_assert_eq(cJSON_GetArraySize(got), cJSON_GetArraySize(want), "participants of %s", act);
+				cJSON_ArrayForEach(w, want) {
+					int in_got = 0, in_want = 0;
+					cJSON_ArrayForEach(g, got)
+						in_got += strcmp(g->valuestring, w->valuestring) == 0;
+					const cJSON *w2;
+					cJSON_ArrayForEach(w2, want)
+						in_want += strcmp(w2->valuestring, w->valuestring) == 0;
+					cr_assert_eq(in_got, in_want, "participant %s of %s", w->valuestring, act);
+				}
 			} else {
 				cr_assert_null(str(c, "activity_id"));
 				cr_assert_str_eq(str(c, "state"), "not_recorded");

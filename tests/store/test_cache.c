@@ -74,7 +74,7 @@ Test(cache, migrates_a_version_1_file_keeping_its_rows)
 
 	struct cache *c = cache_open(db, 0, &err);
 	cr_assert_not_null(c, "%s", err.msg);
-	cr_assert_eq(cache_schema_version(c), 2);
+	cr_assert_eq(cache_schema_version(c), CACHE_SCHEMA_VERSION);
 	struct cs_env e;
 	cr_assert_eq(cache_find_env(c, "OLD-ENV", &e, &err), 0, "%s", err.msg);
 	cr_assert_eq(e.sync_enabled, CS_TRUE);

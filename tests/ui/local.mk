@@ -1,14 +1,18 @@
 # Console tests: the column layout and the request table as unit tests (Criterion), and the
 # console itself in a real terminal (tmux) against a cache the fixture program fills.
-UI_UNIT_TESTS = tests/ui/test_layout tests/ui/test_requests
+UI_UNIT_TESTS = tests/ui/test_layout tests/ui/test_requests tests/ui/test_hangup
 check_PROGRAMS += $(UI_UNIT_TESTS) tests/ui/ui_driver tests/ui/ui_fixture
-TESTS += $(UI_UNIT_TESTS)
-EXTRA_DIST +=
+TESTS += $(UI_UNIT_TESTS) tests/ui/test_console.sh
+EXTRA_DIST += tests/ui/test_console.sh tests/ui/chats-filtered-80x30.txt
 tests_ui_test_layout_CFLAGS = $(TEST_CFLAGS)
 tests_ui_test_layout_LDADD = $(TEST_LIBS_ALL)
 tests_ui_test_requests_CFLAGS = $(TEST_CFLAGS)
 tests_ui_test_requests_LDADD = $(TEST_LIBS_ALL)
+tests_ui_test_hangup_CFLAGS = $(TEST_CFLAGS)
+tests_ui_test_hangup_LDADD = $(TEST_LIBS_ALL)
+# The driver and the fixture are programs the tests run, not tests: no Criterion in them (its
+# library would take them for a test's sandboxed child and abort).
 tests_ui_ui_driver_CFLAGS = $(TEST_CFLAGS)
-tests_ui_ui_driver_LDADD = $(TEST_LIBS_ALL)
+tests_ui_ui_driver_LDADD = $(CLIENT_LIBS)
 tests_ui_ui_fixture_CFLAGS = $(TEST_CFLAGS)
-tests_ui_ui_fixture_LDADD = $(TEST_LIBS_ALL)
+tests_ui_ui_fixture_LDADD = $(CLIENT_LIBS)

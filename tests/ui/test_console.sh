@@ -13,8 +13,10 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/chatsync-ui.XXXXXX")
 pass=0
 fail=0
 
-# A private tmux server: never the user's, never another test's.
-tm() { tmux -S "$T/tmux.sock" -f /dev/null "$@"; }
+# A private tmux server: never the user's, never another test's. Each start takes a new socket,
+# so a server that is still going away never meets the next one.
+server=0
+tm() { tmux -S "$T/tmux-$server.sock" -f /dev/null "$@"; }
 cleanup() { tm kill-server 2>/dev/null; rm -rf "$T"; }
 trap cleanup EXIT INT TERM
 unset TMUX
@@ -39,7 +41,7 @@ if ! command -v tmux >/dev/null 2>&1; then
 fi
 
 mkdir -p "$T/config" "$T/state" "$T/cachehome"
-if ! CHATSYNC_NOW=$NOW "$FIXTURE" "$T/pristine.db"; then
+if ! CHATSYNC_NOW=$NOW "$FIXTURE" "$T/pristine.db" || ! CHATSYNC_NOW=$NOW "$FIXTURE" "$T/bulk.db" 60; then
 	echo "ui_fixture could not fill the cache"
 	echo "0 passed, 1 failed"
 	exit 1
@@ -71,19 +73,14 @@ start() {
 	done
 	[ $# -gt 0 ] && shift
 	tm kill-server 2>/dev/null
-	# A server that is still going away refuses the new session: wait for its socket to go.
-	i=0
-	while [ -S "$T/tmux.sock" ] && [ $i -lt 50 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	server=$((server + 1))
 	rm -f "$T/cache.db" "$T/cache.db-wal" "$T/cache.db-shm" "$T/status" "$T/pid"
 	cp "$T/pristine.db" "$T/cache.db"
 	tm new-session -d -s ui -x "$cols" -y "$rows" "env $envs $T/run.sh $*"
-	# Up: the title bar's dot, the too-small sentence, or the driver's end.
+	# Up: the title bar, the too-small sentence, or the driver's end.
 	i=0
 	while [ $i -lt 100 ]; do
-		screen | grep -E -q "$(printf '\302\267')|terminal too|EXITED=" && return 0
+		screen | grep -E -q "Environments|terminal too|EXITED=" && return 0
 		sleep 0.1
 		i=$((i + 1))
 	done
@@ -159,10 +156,12 @@ wait_for "Chats: sales"
 settle
 check "Enter shows the chats of the environment" has "Chats: sales"
 check "chat columns are there" row_has "STATE" "STATE +SYNC +IDLE +VERDICT +SUBJECT +PARTICIPANTS"
-check "the completed chat is not syncing, 30 d idle" row_has "Old escalation" "completed +enabled +30 d +not syncing +Old escalation +Dan Smith"
+check "the completed chat is not syncing, 30 d idle" \
+	row_has "Old escalation" "completed +enabled +30 d +not syncing +Old escalation +Dan Smith"
 check "the chat near its inactivity limit is at risk" row_has "Renewal Northwind" "6 d 12 h +at risk"
 check "a healthy chat is syncing" row_has "Deal room" "1 d +syncing +Deal room Fabrikam +Alice Example, Bob"
-check "a chat connected before sync shows without an activity" row_has "Connected too early" "no activity +- +40 d +not syncing"
+check "a chat connected before sync shows without an activity" \
+	row_has "Connected too early" "no activity +- +40 d +not syncing"
 check "CJK subjects and names are shown" has "山田太郎"
 oldest_first() {
 	before "Connected too early" "Old escalation" && before "Old escalation" "Renewal" &&
@@ -247,7 +246,7 @@ check "q goes back to the environments" row_has "ENVIRONMENT" "ENVIRONMENT +NAME
 keys q
 wait_for "EXITED=" >/dev/null
 check "q on the first view quits with status 0" has "EXITED=0"
-check "the terminal is restored: canonical mode and echo" has "icanon echo"
+check "the terminal is restored: canonical mode and echo" wait_for "icanon echo"
 check "the console's screen is gone (alternate screen left)" lacks "cache 5 min old"
 
 # ---- commands ----
@@ -298,6 +297,21 @@ check "r without a refresh hook says how to refresh" has "to refresh the cache, 
 keys Q
 wait_for "EXITED=" >/dev/null
 
+cat >"$T/profile.conf" <<EOF
+[profile contoso]
+tenant    = contoso.onmicrosoft.com
+client_id = 11111111-2222-3333-4444-555555555555
+readonly  = true
+EOF
+chmod 600 "$T/profile.conf"
+start 80 30 -- -c "$T/profile.conf"
+check "the title bar names the profile and its tenant" has "profile contoso (contoso.onmicrosoft.com)"
+keys t
+wait_for "read-only" >/dev/null
+check "t with readonly = true in the profile says why it is disabled" \
+	has "read-only: profile readonly = true or --readonly"
+keys Q
+
 start 80 30
 keys t
 wait_for "chatsync sync" >/dev/null
@@ -322,8 +336,9 @@ keys r
 wait_for "refresh finished" >/dev/null
 check "r runs the refresh hook and re-reads the cache" has "refresh finished: 3 environments, 7 chats"
 check "the refresh cleared trial's error" row_has "trial " "unknown .*never"
-keys Q
+kill -TERM "$(cat "$T/pid")"
 wait_for "EXITED=" >/dev/null
+check "after the refresh hook took SIGTERM over, SIGTERM still ends the console" has "EXITED=0"
 
 start 80 30 UI_DRIVER_HOOKS=1 UI_DRIVER_TOGGLE_FAIL=1
 keys t
@@ -379,6 +394,52 @@ sleep 0.5
 row40() { screen | sed -n 40p | grep -q "1/3"; }
 check "a resize redraws: the status line is on the new last row" row40
 keys Q
+
+# ---- moving through a long list ----
+start 80 30 -- --cache "$T/bulk.db"
+keys :
+type_text "env bulk"
+keys Enter
+wait_for "Chats: bulk" >/dev/null
+settle
+check "a long list starts at its first line" status_has " 1/60"
+keys PageDown
+sleep 0.2
+check "PgDn moves a page (27 lines)" status_has " 28/60"
+keys G
+sleep 0.2
+check "G goes to the last line" status_has " 60/60"
+check "the last line is on screen" has "Bulk chat 00000"
+keys g
+sleep 0.2
+check "g goes to the first line" status_has " 1/60"
+check "oldest first: 59 hours idle leads" row_has "Bulk chat 00059" "2 d 11 h"
+keys C-d
+sleep 0.2
+check "Ctrl-D moves half a page" status_has " 15/60"
+keys C-u
+sleep 0.2
+check "Ctrl-U moves back" status_has " 1/60"
+keys j j k
+sleep 0.2
+check "j and k move by one line" status_has " 2/60"
+keys Down Up Up
+sleep 0.2
+check "the arrows move too, and never above the first line" status_has " 1/60"
+keys Q
+
+# ---- an empty cache ----
+start 80 30 -- --cache "$T/empty.db"
+check "an empty cache says how to fill it" has "no environments in the cache yet (run: chatsync refresh"
+keys Enter
+wait_for "no environment selected" >/dev/null
+check "Enter on nothing says so" has "no environment selected"
+keys c
+wait_for "Chats: all environments" >/dev/null
+check "the chats of no environment are an empty list, not a crash" has "no connected chats here"
+keys q q
+wait_for "EXITED=" >/dev/null
+check "and it quits cleanly" has "EXITED=0"
 
 # ---- a dropped session ----
 start 80 30

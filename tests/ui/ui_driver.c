@@ -3,22 +3,34 @@
  *   - write its pid to $UI_DRIVER_PIDFILE (to send it SIGHUP),
  *   - write "exit=N icanon=B echo=B" to $UI_DRIVER_STATUS after ui_run, from the terminal's
  *     modes, which shows whether the terminal was given back as it was,
- *   - with $UI_DRIVER_HOOKS set, install a refresh hook (progress lines, clears the trial
- *     environment's error) and a toggle hook (writes the new value to the cache; fails with a
- *     sentence when $UI_DRIVER_TOGGLE_FAIL is set). */
+ *   - with $UI_DRIVER_HOOKS set, install a refresh hook (takes SIGINT and SIGTERM over as the
+ *     real one does, shows progress lines, clears the trial environment's error) and a toggle
+ *     hook (writes the new value to the cache; fails with a sentence when $UI_DRIVER_TOGGLE_FAIL
+ *     is set). */
 #include "config.h"
 #include "cli/cli.h"
 #include "store/cache.h"
 #include "ui/ui.h"
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <termios.h>
 #include <unistd.h>
 
+static void cancel_refresh(int sig)
+{
+	(void)sig;
+}
+
 static int fake_refresh(void *user, void (*progress)(void *ui, const char *line), void *ui)
 {
 	struct cli_context *ctx = user;
+	/* As the real refresh does: SIGINT and SIGTERM cancel it, so it takes them over. */
+	struct sigaction sa = { .sa_handler = cancel_refresh };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	progress(ui, "refresh: discovery, 3 environments");
 	usleep(200 * 1000);
 	progress(ui, "refresh: trial, 0 chats");
