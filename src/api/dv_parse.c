@@ -47,14 +47,10 @@ int dv_parse_instances(const char *body, struct cs_env **envs, size_t *n, struct
 {
 	*envs = NULL;
 	*n = 0;
-	cJSON *root = ju_parse_object(body, _("Global Discovery Instances"), err);
-	if (!root)
+	cJSON *root;
+	const cJSON *arr = ju_collection(body, _("Global Discovery Instances"), &root, err), *row;
+	if (!arr)
 		return -1;
-	const cJSON *arr = ju_value_array(root, _("Global Discovery Instances"), err), *row;
-	if (!arr) {
-		cJSON_Delete(root);
-		return -1;
-	}
 	*envs = xcalloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof **envs);
 	cJSON_ArrayForEach(row, arr) {
 		struct cs_env *e = &(*envs)[*n];
@@ -122,14 +118,10 @@ int dv_parse_parties(const char *body, struct cs_party **parties, char ***activi
 	*parties = NULL;
 	*activity_ids = NULL;
 	*n = 0;
-	cJSON *root = ju_parse_object(body, _("the chat participants"), err);
-	if (!root)
+	cJSON *root;
+	const cJSON *arr = ju_collection(body, _("the chat participants"), &root, err), *row;
+	if (!arr)
 		return -1;
-	const cJSON *arr = ju_value_array(root, _("the chat participants"), err), *row;
-	if (!arr) {
-		cJSON_Delete(root);
-		return -1;
-	}
 	read_links(root, page);
 	size_t cap = (size_t)cJSON_GetArraySize(arr) + 1;
 	*parties = xcalloc(cap, sizeof **parties);
@@ -191,14 +183,10 @@ int dv_parse_chats(const char *body, const char *env_id, cs_time fetched_at, str
 {
 	*chats = NULL;
 	*n = 0;
-	cJSON *root = ju_parse_object(body, _("the chat activities"), err);
-	if (!root)
+	cJSON *root;
+	const cJSON *arr = ju_collection(body, _("the chat activities"), &root, err), *row;
+	if (!arr)
 		return -1;
-	const cJSON *arr = ju_value_array(root, _("the chat activities"), err), *row;
-	if (!arr) {
-		cJSON_Delete(root);
-		return -1;
-	}
 	read_links(root, page);
 	*chats = xcalloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof **chats);
 	cJSON_ArrayForEach(row, arr) {
@@ -215,14 +203,10 @@ int dv_parse_assocs(const char *body, const char *env_id, cs_time fetched_at, st
 {
 	*assocs = NULL;
 	*n = 0;
-	cJSON *root = ju_parse_object(body, _("the Teams chat associations"), err);
-	if (!root)
+	cJSON *root;
+	const cJSON *arr = ju_collection(body, _("the Teams chat associations"), &root, err), *row;
+	if (!arr)
 		return -1;
-	const cJSON *arr = ju_value_array(root, _("the Teams chat associations"), err), *row;
-	if (!arr) {
-		cJSON_Delete(root);
-		return -1;
-	}
 	read_links(root, page);
 	*assocs = xcalloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof **assocs);
 	cJSON_ArrayForEach(row, arr) {
@@ -250,14 +234,10 @@ int dv_parse_sync_errors(const char *body, struct cs_sync_error **errors, char *
 	*errors = NULL;
 	*regarding = NULL;
 	*n = 0;
-	cJSON *root = ju_parse_object(body, _("the sync errors"), err);
-	if (!root)
+	cJSON *root;
+	const cJSON *arr = ju_collection(body, _("the sync errors"), &root, err), *row;
+	if (!arr)
 		return -1;
-	const cJSON *arr = ju_value_array(root, _("the sync errors"), err), *row;
-	if (!arr) {
-		cJSON_Delete(root);
-		return -1;
-	}
 	read_links(root, page);
 	size_t cap = (size_t)cJSON_GetArraySize(arr) + 1;
 	*errors = xcalloc(cap, sizeof **errors);

@@ -42,14 +42,10 @@ static bool app_matches(const cJSON *inst, const char *want)
 
 int graph_parse_installed_apps(const char *body, const char *app, struct cs_graph_chat *g, struct cs_error *err)
 {
-	cJSON *root = ju_parse_object(body, _("the chat's installed apps"), err);
-	if (!root)
+	cJSON *root;
+	const cJSON *arr = ju_collection(body, _("the chat's installed apps"), &root, err), *inst;
+	if (!arr)
 		return -1;
-	const cJSON *arr = ju_value_array(root, _("the chat's installed apps"), err), *inst;
-	if (!arr) {
-		cJSON_Delete(root);
-		return -1;
-	}
 	g->app_installed = CS_FALSE;
 	free(g->app_client_id);
 	free(g->app_name);
@@ -72,14 +68,10 @@ int graph_parse_installed_apps(const char *body, const char *app, struct cs_grap
 
 int graph_parse_grants(const char *body, struct cs_graph_chat *g, struct cs_error *err)
 {
-	cJSON *root = ju_parse_object(body, _("the chat's permission grants"), err);
-	if (!root)
+	cJSON *root;
+	const cJSON *arr = ju_collection(body, _("the chat's permission grants"), &root, err), *grant;
+	if (!arr)
 		return -1;
-	const cJSON *arr = ju_value_array(root, _("the chat's permission grants"), err), *grant;
-	if (!arr) {
-		cJSON_Delete(root);
-		return -1;
-	}
 	g->n_grants = 0;
 	g->app_has_grant = g->app_client_id ? CS_FALSE : CS_UNKNOWN;
 	cJSON_ArrayForEach(grant, arr) {
@@ -164,14 +156,10 @@ int graph_parse_teams_app_settings(const char *body, struct cs_rsc *rsc, struct 
 int graph_parse_directory_roles(const char *body, bool *global_admin, char **next_link, struct cs_error *err)
 {
 	*next_link = NULL;
-	cJSON *root = ju_parse_object(body, _("the signed-in user's directory roles"), err);
-	if (!root)
+	cJSON *root;
+	const cJSON *arr = ju_collection(body, _("the signed-in user's directory roles"), &root, err), *role;
+	if (!arr)
 		return -1;
-	const cJSON *arr = ju_value_array(root, _("the signed-in user's directory roles"), err), *role;
-	if (!arr) {
-		cJSON_Delete(root);
-		return -1;
-	}
 	cJSON_ArrayForEach(role, arr) {
 		const char *tmpl = ju_str_ref(role, "roleTemplateId");
 		if (tmpl && strcasecmp(tmpl, GRAPH_GLOBAL_ADMIN_TEMPLATE) == 0)

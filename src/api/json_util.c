@@ -67,3 +67,16 @@ const cJSON *ju_value_array(const cJSON *root, const char *what, struct cs_error
 	}
 	return v;
 }
+
+const cJSON *ju_collection(const char *body, const char *what, cJSON **root, struct cs_error *err)
+{
+	*root = ju_parse_object(body, what, err);
+	if (!*root)
+		return NULL;
+	const cJSON *arr = ju_value_array(*root, what, err);
+	if (!arr) {
+		cJSON_Delete(*root);
+		*root = NULL;
+	}
+	return arr;
+}

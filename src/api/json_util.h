@@ -13,6 +13,9 @@ int ju_int(const cJSON *o, const char *key, int dflt);  /* a number member, dflt
 int ju_bool(const cJSON *o, const char *key);           /* CS_TRUE/CS_FALSE, CS_UNKNOWN when absent or null;
 							   also the strings "true"/"false" */
 cs_time ju_time(const cJSON *o, const char *key);       /* ISO 8601 string → time, 0 otherwise */
+/* Parses an OData collection: *root gets the document (caller deletes it), the result is its
+ * "value" array; NULL with err (and *root NULL) when the body is not one. */
+const cJSON *ju_collection(const char *body, const char *what, cJSON **root, struct cs_error *err);
 /* The "value" array of an OData collection; NULL with err when missing. */
 const cJSON *ju_value_array(const cJSON *root, const char *what, struct cs_error *err);
 
