@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <cjson/cJSON.h>
+#include "api/dv_batch.h"
 #include "api/dv_parse.h"
 #include "api/graph_parse.h"
 #include "core/xalloc.h"
@@ -285,4 +287,58 @@ Test(robustness, truncated_and_malformed_bodies_are_errors_not_crashes)
 	cr_assert_eq(graph_parse_chat("[1,2]", &g, &err), -1);
 	cr_assert_eq(graph_parse_chat("{\"id\":\"x\",\"topic\":\"\xff\xfe\"}", &g, &err), 0);
 	cs_graph_chat_free(&g);
+}
+
+Test(dataverse, batch_response_as_documented)
+{
+	char *text = fixture("dataverse-batch-response.txt");
+	/* The fixture is the whole answer: status line and headers, a blank line, then the body. */
+	char *body = strstr(text, "\n\n");
+	cr_assert_not_null(body);
+	struct dv_batch_part *parts;
+	size_t n;
+	cr_assert_eq(dv_parse_batch(NULL, body + 2, &parts, &n, &err), 0, "%s", err.msg);
+	cr_assert_eq(n, 4);
+	cr_assert_eq(parts[0].status, 204);
+	cr_assert_str_eq(parts[0].body, "");
+	cr_assert_eq(parts[3].status, 200);
+	cJSON *j = cJSON_Parse(parts[3].body);
+	cr_assert_not_null(j, "part body: %s", parts[3].body);
+	cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(j, "value")), 3);
+	cJSON_Delete(j);
+	dv_batch_parts_free(parts, n);
+	/* cut anywhere before the closing delimiter: an error, never a short list */
+	size_t len = strlen(body + 2);
+	for (size_t cut = 0; cut + 60 < len; cut += 11) {
+		char *part = xstrndup(body + 2, cut);
+		cr_assert_eq(dv_parse_batch(NULL, part, &parts, &n, &err), -1, "cut at %zu parsed", cut);
+		free(part);
+	}
+	free(text);
+}
+
+Test(dataverse, batch_request_round_trips_through_the_parser)
+{
+	char *urls[] = { (char *)"https://h.example/env/x/api/data/v9.2/activityparties?$filter=a%20eq%201",
+			 (char *)"https://h.example/api/data/v9.2/WhoAmI" };
+	char *ct;
+	char *body = dv_batch_body(urls, 2, &ct);
+	cr_assert(strncmp(ct, "multipart/mixed; boundary=\"batch_", 33) == 0, "%s", ct);
+	/* and the parser reads a response framed the same way */
+	char *boundary = strstr(ct, "batch_");
+	char *resp = NULL;
+	cr_assert(asprintf(&resp, "--%.22s\r\nContent-Type: application/http\r\n\r\nHTTP/1.1 200 OK\r\n"
+			   "Content-Type: application/json\r\n\r\n{\"value\":[]}\r\n--%.22s--\r\n", boundary, boundary) > 0);
+	struct dv_batch_part *parts;
+	size_t n;
+	cr_assert_eq(dv_parse_batch(ct, resp, &parts, &n, &err), 0, "%s", err.msg);
+	cr_assert_eq(n, 1);
+	cr_assert_str_eq(parts[0].body, "{\"value\":[]}");
+	dv_batch_parts_free(parts, n);
+	free(resp);
+	cr_assert(strstr(body, "GET /env/x/api/data/v9.2/activityparties?$filter=a%20eq%201 HTTP/1.1\r\n"), "%s", body);
+	cr_assert(strstr(body, "GET /api/data/v9.2/WhoAmI HTTP/1.1\r\n"), "%s", body);
+	cr_assert(strstr(body, "--\r\n"), "no closing delimiter");
+	free(ct);
+	free(body);
 }

@@ -116,6 +116,8 @@ Test(refresh, second_refresh_after_mutations_sends_only_deltas, .fini = stop, .t
 	cr_assert_eq(chats_reads, delta_reads, "a chats read without its delta token");
 	cr_assert_eq(e2e_log_count(&e, mark, "msdyn_teamschatassociations", NULL),
 		     e2e_log_count(&e, mark, "msdyn_teamschatassociations", "deltatoken", NULL));
+	cr_assert_gt(e2e_log_count(&e, mark, "\"method\":\"POST\"", "/api/data/v9.2/$batch", "\"status\":200", NULL), 0,
+		     "the changed chats' participants were not read in a $batch");
 	size_t apps = e2e_log_count(&e, mark, "/installedApps", NULL);
 	cr_assert_lt(apps, 20, "%zu Graph detail reads: only changed chats should be read again", apps);
 	assert_cache_matches_truth();
