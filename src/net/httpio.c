@@ -65,6 +65,7 @@ static size_t on_header(char *data, size_t size, size_t n, void *ud)
 {
 	struct net_req *r = ud;
 	size_t len = size * n;
+	r->last_byte = net_now();
 	if (len >= 5 && strncmp(data, "HTTP/", 5) == 0) {
 		/* A new status line: headers of an interim (100) answer are not the final ones. */
 		for (size_t i = 0; i < r->n_rhdrs; i++) {
@@ -96,6 +97,7 @@ static size_t on_body(char *data, size_t size, size_t n, void *ud)
 {
 	struct net_req *r = ud;
 	size_t len = size * n;
+	r->last_byte = net_now();
 	/* The cap applies to decoded bytes: a small compressed answer may inflate. */
 	if (r->rbody.len + len > r->max_body) {
 		r->too_big = true;

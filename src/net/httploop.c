@@ -359,6 +359,7 @@ static void start(struct net *net, struct net_req *r, const char *token, double 
 	if (r->first_start == 0)
 		r->first_start = now;
 	r->attempt_start = now;
+	r->last_byte = 0;
 	move_to(net, r, REQ_RUNNING, false);
 	atomic_fetch_add(&net->n_sent, 1);
 	netio_trace_request(r);
@@ -419,6 +420,27 @@ static void drain(struct net *net)
 	}
 }
 
+/* Aborts attempts that have received nothing for low_speed_time_s since their request went out.
+ * curl's own low-speed check averages over a window that includes the bytes we uploaded, so a
+ * server that accepts a request and then says nothing can hold it far longer than that. Time
+ * spent connecting or queued for a connection is not counted (the connect timeout covers it). */
+static void check_stalls(struct net *net, double now)
+{
+	double limit = (double)net->opts.low_speed_time_s;
+	for (struct net_req *r = net->running.head, *nx; r; r = nx) {
+		nx = r->next;
+		curl_off_t pre = 0;
+		if (curl_easy_getinfo(r->easy, CURLINFO_PRETRANSFER_TIME_T, &pre) != CURLE_OK || pre <= 0)
+			continue;
+		double sent = r->attempt_start + (double)pre / 1e6;
+		double last = r->last_byte > sent ? r->last_byte : sent;
+		if (now - last > limit) {
+			snprintf(r->errbuf, sizeof r->errbuf, "no data received for %.0f seconds", now - last);
+			attempt_done(net, r, CURLE_OPERATION_TIMEDOUT);
+		}
+	}
+}
+
 void netloop_cancel_all(struct net *net)
 {
 	net->cancelling = true;
@@ -463,6 +485,7 @@ size_t net_step(struct net *net, int timeout_ms)
 	int still = 0;
 	curl_multi_perform(net->multi, &still);
 	drain(net);
+	check_stalls(net, net_now());
 	double next = schedule(net);
 	if (net_pending(net) == 0)
 		return 0;

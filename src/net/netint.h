@@ -32,6 +32,7 @@ struct net_req {
 	char crid[40];
 	struct pace_chain chain;
 	double not_before, first_start, attempt_start; /* monotonic seconds */
+	double last_byte;  /* when the running attempt last received anything */
 	int attempts, retries, redirects;
 	bool reauthed;
 	char *token_used; /* the bearer token of the running attempt, to invalidate on 401 */

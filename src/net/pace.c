@@ -8,14 +8,18 @@
 
 /* The documented limits we start from (DOMAIN.md): name, requests per second, burst, concurrency.
  * Graph's Teams limits are per app per tenant: installedApps 30 rps and 1 rps per chat, list/get
- * chat 5 rps, other Teams GETs 30 rps. Dataverse service protection is per user per 5 minutes:
- * 6000 requests (20 rps on average; the window allows bursts) and 52 concurrent requests. Entra
- * and Global Discovery publish no numbers; small caps keep a sign-in storm polite. */
+ * chat 5 rps, other Teams GETs (permissionGrants among them) 30 rps. Services count them in
+ * windows of a second, so what one window can see — the burst plus a second's worth of rate —
+ * stays at or under the limit, with headroom for windows that do not start when ours do: 25 rps
+ * with a burst of 5 against 30. Dataverse service protection is per user per 5 minutes: 6000
+ * requests (20 rps on average; the window allows bursts) and 52 concurrent requests. Entra and
+ * Global Discovery publish no numbers; small caps keep a sign-in storm polite. */
 #define PACE_DEFAULT_RULES                         \
-	R("graph", 30, 30, 32)                     \
-	R("graph:chat", 5, 5, 0)                   \
-	R("graph:installedApps", 30, 30, 0)        \
+	R("graph", 0, 0, 32)                       \
+	R("graph:chat", 4, 1, 0)                   \
+	R("graph:installedApps", 25, 5, 0)         \
 	R("graph:installedApps:*", 1, 1, 0)        \
+	R("graph:teams", 25, 5, 0)                 \
 	R("dataverse:*", 20, 100, 52)              \
 	R("discovery", 10, 10, 8)                  \
 	R("entra", 10, 20, 4)                      \
@@ -35,6 +39,7 @@ struct pace_bucket {
 	int base_conc, conc, dop, in_flight;
 	double paused_until;
 	unsigned mark;   /* pass stamp of the last scheduler pass it blocked */
+	double last_cut; /* when the rate was last cut for a 429 */
 };
 
 struct pace {
@@ -279,14 +284,21 @@ void pace_done(struct pace_chain *c, double now, long status, double retry_after
 		if (b->in_flight > 0)
 			b->in_flight--;
 		if (status == 429) {
-			if (b->base_rate > 0) {
+			/* Answers to requests that were in flight together report one overload: cut
+			 * once per second, not once per answer, or a burst collapses the rate. */
+			bool cut = b->last_cut <= 0 || now - b->last_cut >= 1.0;
+			if (cut)
+				b->last_cut = now;
+			if (cut && b->base_rate > 0) {
+				/* Never below a quarter of the documented limit: throttling at that rate
+				 * is not ours to cure by going slower, and Retry-After pauses the bucket. */
 				b->rate /= 2;
-				if (b->rate < b->base_rate / 20)
-					b->rate = b->base_rate / 20;
+				if (b->rate < b->base_rate / 4)
+					b->rate = b->base_rate / 4;
 				if (b->tokens > b->rate)
 					b->tokens = b->rate < 1 ? 0 : b->rate;
 			}
-			if (b->base_conc > 0 && strncmp(b->name, "host:", 5) != 0 && b->conc > 1)
+			if (cut && b->base_conc > 0 && strncmp(b->name, "host:", 5) != 0 && b->conc > 1)
 				b->conc = b->conc * 3 / 4 > 0 ? b->conc * 3 / 4 : 1;
 			/* Only the most specific bucket waits out the Retry-After: a per-chat limit
 			 * must not stall every other chat. */

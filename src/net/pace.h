@@ -10,9 +10,9 @@
  * "graph:installedApps:*"), by "graph:installedApps" (30 rps) and by "graph". Chat ids contain
  * colons, which is why wildcard rules take the whole rest of the name.
  *
- * Limits adapt: a 429 halves the rate of the buckets involved and pauses the most specific one
- * for the Retry-After; successes win the rate back slowly; Dataverse's x-ms-dop-hint sets the
- * concurrency. */
+ * Limits adapt: a 429 halves the rate of the buckets involved (at most once a second, never below
+ * a quarter of the limit) and pauses the most specific one for the Retry-After; successes win the
+ * rate back slowly; Dataverse's x-ms-dop-hint sets the concurrency. */
 #ifndef CHATSYNC_NET_PACE_H
 #define CHATSYNC_NET_PACE_H
 #include <stdbool.h>

@@ -169,7 +169,7 @@ static void on_apps(struct net *net, const struct net_response *resp, void *user
 	}
 	if (d->g.apps_status != 404) {
 		char *url = graph_url_grants(d->r->profile, d->g.teams_chat_id);
-		queue_detail(d, url, "graph:permissionGrants", GRAPH_PERM_APPS, on_grants);
+		queue_detail(d, url, "graph:teams:permissionGrants", GRAPH_PERM_APPS, on_grants);
 		free(url);
 	}
 	detail_done_one(d);
@@ -263,7 +263,9 @@ int refresh_details(struct refresh *r, char *const *env_ids, size_t n_env_ids, s
 			}
 		}
 		refresh_report_progress(r, "graph", NULL, 0, c.n);
-		while (net_pending(r->net) > 0 && !net_cancelled(r->net)) {
+		/* Step until nothing is pending, also after a cancel: every callback must run while
+		 * the details it writes to still exist. */
+		while (net_pending(r->net) > 0) {
 			size_t before = done;
 			net_step(r->net, 200);
 			if (done != before)

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,6 +34,7 @@ void sandbox_start(struct sandbox *sb, const char *const *extra)
 	sb->pid = fork();
 	cr_assert(sb->pid >= 0);
 	if (sb->pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGTERM); /* a test that dies takes its sandbox with it */
 		dup2(out[1], 1);
 		close(out[0]);
 		execv(bin, (char *const *)argv);

@@ -43,7 +43,7 @@ static const char *expected(const char *situation)
 	return strcmp(situation, "healthy") == 0 ? "" : situation;
 }
 
-Test(diagnose, check_names_every_generated_situation, .fini = stop, .timeout = 240)
+Test(diagnose, check_names_every_generated_situation, .fini = stop)
 {
 	e2e_start(&e, NULL);
 	cr_assert_eq(e2e_run(&e, "sandbox", "refresh", "--quiet", NULL), 0, "%s", e.r.err);
@@ -85,7 +85,7 @@ Test(diagnose, check_names_every_generated_situation, .fini = stop, .timeout = 2
 	cJSON_Delete(truth);
 }
 
-Test(diagnose, diagnose_json_for_one_chat_of_each_situation, .fini = stop, .timeout = 240)
+Test(diagnose, diagnose_json_for_one_chat_of_each_situation, .fini = stop)
 {
 	e2e_start(&e, NULL);
 	cr_assert_eq(e2e_run(&e, "sandbox", "refresh", "--quiet", NULL), 0, "%s", e.r.err);
@@ -130,7 +130,7 @@ Test(diagnose, diagnose_json_for_one_chat_of_each_situation, .fini = stop, .time
 	cJSON_Delete(inactive);
 }
 
-Test(diagnose, rsc_disabled_tenant_blocks_every_chat, .fini = stop, .timeout = 240)
+Test(diagnose, rsc_disabled_tenant_blocks_every_chat, .fini = stop)
 {
 	const char *args[] = { "--rsc-state", "DisabledForAllApps", "--envs", "1", "--chats-per-env", "12", NULL };
 	e2e_start(&e, args);

@@ -93,7 +93,7 @@ static void assert_cache_matches_truth(void)
 	cJSON_Delete(truth);
 }
 
-Test(refresh, fills_the_cache_with_what_the_tenant_holds_without_429s, .fini = stop, .timeout = 240)
+Test(refresh, fills_the_cache_with_what_the_tenant_holds_without_429s, .fini = stop)
 {
 	e2e_start(&e, NULL);
 	cr_assert_eq(e2e_run(&e, "sandbox", "refresh", NULL), 0, "%s", e.r.err);
@@ -102,7 +102,7 @@ Test(refresh, fills_the_cache_with_what_the_tenant_holds_without_429s, .fini = s
 	assert_cache_matches_truth();
 }
 
-Test(refresh, second_refresh_after_mutations_sends_only_deltas, .fini = stop, .timeout = 240)
+Test(refresh, second_refresh_after_mutations_sends_only_deltas, .fini = stop)
 {
 	e2e_start(&e, NULL);
 	cr_assert_eq(e2e_run(&e, "sandbox", "refresh", NULL), 0, "%s", e.r.err);
@@ -123,7 +123,7 @@ Test(refresh, second_refresh_after_mutations_sends_only_deltas, .fini = stop, .t
 	assert_cache_matches_truth();
 }
 
-Test(refresh, survives_throttling_and_server_errors, .fini = stop, .timeout = 300)
+Test(refresh, survives_throttling_and_server_errors, .fini = stop)
 {
 	const char *args[] = { "--fault", "p429=0.15,p503=0.1", NULL };
 	e2e_start(&e, args);
@@ -133,7 +133,7 @@ Test(refresh, survives_throttling_and_server_errors, .fini = stop, .timeout = 30
 	assert_cache_matches_truth();
 }
 
-Test(refresh, broken_answers_leave_the_previous_data_intact, .fini = stop, .timeout = 300)
+Test(refresh, broken_answers_leave_the_previous_data_intact, .fini = stop)
 {
 	e2e_start(&e, NULL);
 	cr_assert_eq(e2e_run(&e, "sandbox", "refresh", NULL), 0, "%s", e.r.err);

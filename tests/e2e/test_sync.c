@@ -65,7 +65,7 @@ static void start_and_refresh(void)
 	cr_assert_eq(e2e_run(&e, "sandbox", "refresh", "--quiet", NULL), 0, "%s", e.r.err);
 }
 
-Test(sync, on_then_idempotent_on_then_off, .fini = stop, .timeout = 240)
+Test(sync, on_then_idempotent_on_then_off, .fini = stop)
 {
 	start_and_refresh();
 	cr_assert_eq(cached_sync("contoso-field"), 0);
@@ -117,7 +117,7 @@ static void *change_meanwhile(void *arg)
 	return NULL;
 }
 
-Test(sync, a_412_race_reads_again_and_writes_with_the_new_etag, .fini = stop, .timeout = 240)
+Test(sync, a_412_race_reads_again_and_writes_with_the_new_etag, .fini = stop)
 {
 	start_and_refresh();
 	/* Hold up only the PATCH (its path has "organizations(") long enough for the change. */
@@ -139,7 +139,7 @@ Test(sync, a_412_race_reads_again_and_writes_with_the_new_etag, .fini = stop, .t
 	cJSON_Delete(rows);
 }
 
-Test(sync, app_without_system_administrator_gets_a_clear_403, .fini = stop, .timeout = 240)
+Test(sync, app_without_system_administrator_gets_a_clear_403, .fini = stop)
 {
 	start_and_refresh();
 	cr_assert_eq(e2e_run(&e, "sandbox-reader", "refresh", "--quiet", NULL), 0, "%s", e.r.err);
@@ -153,7 +153,7 @@ Test(sync, app_without_system_administrator_gets_a_clear_403, .fini = stop, .tim
 	cJSON_Delete(rows);
 }
 
-Test(sync, a_user_who_is_not_global_admin_is_refused_before_writing, .fini = stop, .timeout = 240)
+Test(sync, a_user_who_is_not_global_admin_is_refused_before_writing, .fini = stop)
 {
 	start_and_refresh();
 	size_t mark = e2e_log_lines(&e);
@@ -171,7 +171,7 @@ Test(sync, a_user_who_is_not_global_admin_is_refused_before_writing, .fini = sto
 	cr_assert(truth_sync("contoso-field"));
 }
 
-Test(sync, readonly_and_missing_confirmation_refuse_with_exit_2, .fini = stop, .timeout = 240)
+Test(sync, readonly_and_missing_confirmation_refuse_with_exit_2, .fini = stop)
 {
 	start_and_refresh();
 	size_t mark = e2e_log_lines(&e);

@@ -1,10 +1,9 @@
 # net tests: unit tests of the pure parts, the transport against a test server, and sign-in
 # against the sandbox.
-NET_TESTS = tests/net/test_retry tests/net/test_pace tests/net/test_jwt tests/net/test_neterr tests/net/test_http tests/net/test_auth
+NET_TESTS = tests/net/test_retry tests/net/test_pace tests/net/test_jwt tests/net/test_neterr \
+	tests/net/test_http tests/net/test_auth tests/net/test_sandbox
 check_PROGRAMS += $(NET_TESTS)
 TESTS += $(NET_TESTS)
-# test_sandbox runs against chatsync-sandbox; it joins TESTS once src/sandbox builds the binary.
-check_PROGRAMS += tests/net/test_sandbox
 EXTRA_DIST += tests/net/fake.h
 NET_TEST_LIBS = $(TEST_LIBS_ALL) $(MHD_LIBS)
 

@@ -591,8 +591,8 @@ Test(device, slow_down_lengthens_the_interval)
 	cr_assert_eq(res.ok, 1, "%s", res.err);
 	cr_assert_geq(E.polls, 3);
 	double before = E.poll_times[1] - E.poll_times[0], after = E.poll_times[2] - E.poll_times[1];
-	cr_assert_lt(before, 0.45, "%f", before);
-	cr_assert_geq(after, 0.65, "slow_down was ignored: %f", after);
+	/* slow_down adds 5 s x retry_scale 0.1; load slows both gaps alike, so compare them. */
+	cr_assert_geq(after - before, 0.4, "slow_down was ignored: %f then %f", before, after);
 	teardown(&t);
 }
 
