@@ -112,9 +112,9 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, struct cs_error *err)
 			o->state = strcmp(optarg, "all") ? optarg : NULL;
 			break;
 		case OPT_WARN_HOURS:
-			if (parse_int(optarg, 0, 24 * 28, &o->warn_hours))
+			if (parse_int(optarg, 1, 24 * 28, &o->warn_hours))
 				return cs_fail(err, CS_EXIT_USAGE,
-					       _("--warn-hours takes a whole number of hours from 0 to 672, not \"%s\""),
+					       _("--warn-hours takes a whole number of hours from 1 to 672, not \"%s\""),
 					       optarg);
 			break;
 		case 'h': o->help = true; break;

@@ -140,3 +140,35 @@ Test(diagnose, rsc_disabled_tenant_blocks_every_chat, .fini = stop)
 	cr_assert_eq(e2e_run(&e, "sandbox", "check", "--json", NULL), 2);
 	cr_assert(strstr(e.r.out, "\"rule\":\"rsc-disabled\""), "%s", e.r.out);
 }
+
+Test(diagnose, refresh_of_one_chat_takes_a_few_requests_and_warn_hours_widens_the_look_ahead, .fini = stop)
+{
+	e2e_start(&e, NULL);
+	cr_assert_eq(e2e_run(&e, "sandbox", "refresh", "--quiet", NULL), 0, "%s", e.r.err);
+	cr_assert_eq(e2e_run(&e, "sandbox", "chats", "contoso-sales", "--json", "--state", "open", NULL), 0);
+	cJSON *open = e2e_json(&e);
+	const char *id = str(cJSON_GetArrayItem(open, 0), "activity_id");
+	size_t mark = e2e_log_lines(&e);
+	e2e_run(&e, "sandbox", "diagnose", id, "--refresh", "--json", NULL);
+	size_t sent = e2e_log_lines(&e) - mark;
+	cr_assert_leq(sent, 15, "diagnose --refresh sent %zu requests", sent);
+	cr_assert_eq(e2e_log_count(&e, mark, "/installedApps", "\"throttled\":false", NULL), 1, "only this chat's Graph details");
+	cJSON *d = e2e_json(&e);
+	cr_assert_str_eq(str(cJSON_GetObjectItem(d, "chat"), "activity_id"), id);
+	cJSON_Delete(d);
+	cJSON_Delete(open);
+
+	/* A longer look-ahead finds more chats about to go stale, never fewer. */
+	int soon[3];
+	const char *hours[] = { "1", "24", "72" };
+	for (int i = 0; i < 3; i++) {
+		cr_assert_eq(e2e_run(&e, "sandbox", "check", "--json", "--warn-hours", hours[i], NULL), 2);
+		soon[i] = 0;
+		for (const char *p = e.r.out; (p = strstr(p, "\"rule\":\"inactive-soon\"")); p++)
+			soon[i]++;
+	}
+	cr_assert(soon[0] < soon[1] && soon[1] <= soon[2], "inactive-soon at 1/24/72 h: %d %d %d", soon[0], soon[1],
+		  soon[2]);
+	cr_assert_eq(e2e_run(&e, "sandbox", "check", "--warn-hours", "0", NULL), 2, "0 hours is refused as usage");
+	cr_assert(strstr(e.r.err, "--warn-hours"), "%s", e.r.err);
+}
