@@ -233,13 +233,16 @@ int refresh_details(struct refresh *r, char *const *env_ids, size_t n_env_ids, s
 	c.ttl_start = r->now - ttl;
 	if (r->opts->full)
 		c.ttl_start = r->now + 1; /* a full refresh fetches everything again */
-	qsort(r->changed, r->n_changed, sizeof *r->changed, cmp_str);
+	if (r->n_changed) /* qsort wants a valid pointer even for no elements */
+		qsort(r->changed, r->n_changed, sizeof *r->changed, cmp_str);
 	int rc = cache_each_graph_fetch(r->cache, note_fetch, &c, err);
-	qsort(c.fresh, c.n_fresh, sizeof *c.fresh, cmp_str);
+	if (c.n_fresh)
+		qsort(c.fresh, c.n_fresh, sizeof *c.fresh, cmp_str);
 	if (!rc)
 		rc = cache_each_chat(r->cache, NULL, add_candidate, &c, err);
 	if (!rc) {
-		qsort(c.d, c.n, sizeof *c.d, cmp_risk);
+		if (c.n)
+			qsort(c.d, c.n, sizeof *c.d, cmp_risk);
 		size_t done = 0;
 		if (!r->opts->chat) {
 			char *url = graph_url_authorization_policy(r->profile);
