@@ -24,11 +24,16 @@ int cmd_envs(struct cli_context *ctx, struct cs_error *err)
 	size_t n;
 	if (cache_list_envs(ctx->cache, &envs, &n, err))
 		return -1;
-	if (ctx->opts->format == CLI_FORMAT_JSON) {
+	if (ctx->opts->format != CLI_FORMAT_TABLE) {
+		static const char *const keys[] = { "unique_name", "friendly_name", "id", "url", "state", "sync_enabled",
+						    "inactivity_days", "chat_count", "refreshed_at", "last_error", NULL };
 		cJSON *arr = cJSON_CreateArray();
 		for (size_t i = 0; i < n; i++)
 			cJSON_AddItemToArray(arr, rows_env_json(&envs[i], cache_env_chat_count(ctx->cache, envs[i].id)));
-		out_json(arr, stdout);
+		if (ctx->opts->format == CLI_FORMAT_JSON)
+			out_json(arr, stdout);
+		else
+			out_csv(arr, keys, stdout);
 	} else {
 		const char *headers[] = { _("ENVIRONMENT"), _("NAME"), _("SYNC"), _("LIMIT"), _("CHATS"),
 					  _("REFRESHED"), _("URL") };
@@ -47,9 +52,7 @@ int cmd_envs(struct cli_context *ctx, struct cs_error *err)
 			out_table_row(&t, row);
 			free(refreshed);
 		}
-		if (ctx->opts->format == CLI_FORMAT_CSV)
-			out_table_csv(&t, stdout);
-		else if (n == 0)
+		if (n == 0)
 			fprintf(stderr, _("chatsync: no environments in the cache yet (run: chatsync refresh)\n"));
 		else
 			out_table_print(&t, stdout, out_width());
@@ -102,16 +105,19 @@ int cmd_chats(struct cli_context *ctx, struct cs_error *err)
 	struct chats_out o = { .ctx = ctx };
 	const char *headers[] = { _("ENVIRONMENT"), _("STATE"), _("SYNC"), _("IDLE"), _("SUBJECT"),
 				  _("TEAMS CHAT"), _("ACTIVITY") };
-	if (ctx->opts->format == CLI_FORMAT_JSON)
+	static const char *const keys[] = { "environment", "activity_id", "teams_chat_id", "subject", "state",
+					    "sync_status", "modified_in_teams_on", "age_days", "linked_on", "unlinked_on",
+					    "regarding_type", "regarding_id", "participants", NULL };
+	if (ctx->opts->format != CLI_FORMAT_TABLE)
 		o.json = cJSON_CreateArray();
 	else
 		out_table_init(&o.table, headers, 7, 4);
 	int rc = cache_each_chat(ctx->cache, &f, chat_row, &o, err);
 	if (rc == 0) {
-		if (o.json)
+		if (ctx->opts->format == CLI_FORMAT_JSON)
 			out_json(o.json, stdout), o.json = NULL;
 		else if (ctx->opts->format == CLI_FORMAT_CSV)
-			out_table_csv(&o.table, stdout);
+			out_csv(o.json, keys, stdout), o.json = NULL;
 		else if (o.n == 0)
 			fprintf(stderr, _("chatsync: no connected chats in the cache%s (run: chatsync refresh)\n"),
 				f.state ? _(" in that state") : "");
@@ -119,7 +125,7 @@ int cmd_chats(struct cli_context *ctx, struct cs_error *err)
 			out_table_print(&o.table, stdout, out_width());
 	}
 	cJSON_Delete(o.json);
-	if (ctx->opts->format != CLI_FORMAT_JSON)
+	if (ctx->opts->format == CLI_FORMAT_TABLE)
 		out_table_free(&o.table);
 	cs_env_free(&env);
 	return rc;
@@ -133,7 +139,9 @@ int cmd_audit(struct cli_context *ctx, struct cs_error *err)
 	size_t n;
 	if (cache_audit_list(ctx->cache, &rows, &n, err))
 		return -1;
-	if (ctx->opts->format == CLI_FORMAT_JSON) {
+	if (ctx->opts->format != CLI_FORMAT_TABLE) {
+		static const char *const keys[] = { "time", "profile", "identity", "environment", "old", "new",
+						    "request_id", "result", NULL };
 		cJSON *arr = cJSON_CreateArray();
 		for (size_t i = 0; i < n; i++) {
 			cJSON *o = cJSON_CreateObject();
@@ -147,7 +155,10 @@ int cmd_audit(struct cli_context *ctx, struct cs_error *err)
 			cJSON_AddItemToObject(o, "result", rows_string(rows[i].result));
 			cJSON_AddItemToArray(arr, o);
 		}
-		out_json(arr, stdout);
+		if (ctx->opts->format == CLI_FORMAT_JSON)
+			out_json(arr, stdout);
+		else
+			out_csv(arr, keys, stdout);
 	} else {
 		const char *headers[] = { _("TIME"), _("PROFILE"), _("IDENTITY"), _("ENVIRONMENT"), _("CHANGE"),
 					  _("RESULT"), _("REQUEST ID") };
@@ -163,9 +174,7 @@ int cmd_audit(struct cli_context *ctx, struct cs_error *err)
 			out_table_row(&t, row);
 			free(change);
 		}
-		if (ctx->opts->format == CLI_FORMAT_CSV)
-			out_table_csv(&t, stdout);
-		else if (n == 0)
+		if (n == 0)
 			fprintf(stderr, _("chatsync: no writes recorded\n"));
 		else
 			out_table_print(&t, stdout, out_width());

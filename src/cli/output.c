@@ -96,17 +96,44 @@ static void csv_field(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-void out_table_csv(const struct out_table *t, FILE *f)
+static void csv_value(FILE *f, const cJSON *v)
 {
-	for (size_t r = 0; r <= t->n_rows; r++) {
-		for (size_t c = 0; c < t->n_cols; c++) {
-			if (c)
+	char num[32];
+	if (cJSON_IsString(v)) {
+		csv_field(f, v->valuestring);
+	} else if (cJSON_IsNumber(v)) {
+		snprintf(num, sizeof num, "%.15g", v->valuedouble);
+		fputs(num, f);
+	} else if (cJSON_IsBool(v)) {
+		fputs(cJSON_IsTrue(v) ? "true" : "false", f);
+	} else if (cJSON_IsArray(v)) {
+		struct buf b;
+		buf_init(&b);
+		buf_add(&b, "", 0);
+		const cJSON *x;
+		cJSON_ArrayForEach(x, v)
+			if (cJSON_IsString(x))
+				buf_printf(&b, "%s%s", b.len ? "; " : "", x->valuestring);
+		csv_field(f, b.data);
+		buf_free(&b);
+	}
+}
+
+void out_csv(cJSON *rows, const char *const *keys, FILE *f)
+{
+	for (size_t k = 0; keys[k]; k++)
+		fprintf(f, "%s%s", k ? "," : "", keys[k]);
+	fputs("\r\n", f);
+	const cJSON *row;
+	cJSON_ArrayForEach(row, rows) {
+		for (size_t k = 0; keys[k]; k++) {
+			if (k)
 				fputc(',', f);
-			const char *s = r == 0 ? t->headers[c] : t->cells[(r - 1) * t->n_cols + c];
-			csv_field(f, r > 0 && strcmp(s, "-") == 0 ? "" : s);
+			csv_value(f, cJSON_GetObjectItemCaseSensitive(row, keys[k]));
 		}
 		fputs("\r\n", f);
 	}
+	cJSON_Delete(rows);
 }
 
 void out_table_free(struct out_table *t)

@@ -18,12 +18,14 @@ void out_table_init(struct out_table *t, const char **headers, size_t n_cols, in
 void out_table_row(struct out_table *t, const char *const *cells);
 /* Writes the table to f in at most width columns (0: no limit). */
 void out_table_print(const struct out_table *t, FILE *f, size_t width);
-/* Writes the table as RFC 4180 CSV (headers lower-cased as given). */
-void out_table_csv(const struct out_table *t, FILE *f);
 void out_table_free(struct out_table *t);
 
 /* The width to fit: the terminal's when stdout is one, else $COLUMNS, else 0 (no limit). */
 size_t out_width(void);
+/* Writes a JSON array of row objects as RFC 4180 CSV: a header of the given keys (the JSON keys: stable
+ * in every language), then one line per row; strings as they are, numbers, true/false, empty for null,
+ * arrays joined with "; ". Frees rows. */
+void out_csv(cJSON *rows, const char *const *keys, FILE *f);
 /* Prints a JSON document and a newline; frees it. */
 void out_json(cJSON *doc, FILE *f);
 

@@ -445,9 +445,13 @@ static void job_finish(struct job *j)
 		char *msg = xasprintf(_("refresh of %s failed: %s"), j->env.unique_name, j->error);
 		log_error("%s", msg);
 		/* The environment keeps its last good data; only the error is recorded with it. */
-		if (cache_find_env(r->cache, j->env.id, &(struct cs_env){ 0 }, NULL) == 0 ||
-		    cache_put_env(r->cache, &j->env, NULL) == 0)
+		struct cs_env known;
+		if (cache_find_env(r->cache, j->env.id, &known, NULL) == 0) {
+			cs_env_free(&known);
 			cache_set_env_error(r->cache, j->env.id, j->error, NULL);
+		} else if (cache_put_env(r->cache, &j->env, NULL) == 0) { /* never refreshed: record it to say so */
+			cache_set_env_error(r->cache, j->env.id, j->error, NULL);
+		}
 		if (!r->have_err) {
 			cs_fail(&r->first_err, CS_EXIT_NETWORK, "%s", msg);
 			r->have_err = true;

@@ -83,6 +83,18 @@ static void assert_cache_matches_truth(void)
 		total += live;
 	}
 	cr_assert_eq(cJSON_GetArraySize(chats), total);
+	/* CSV: the JSON keys as its header (stable in every language), one record per chat */
+	cr_assert_eq(e2e_run(&e, "sandbox", "chats", "--csv", NULL), 0, "%s", e.r.err);
+	cr_assert(strncmp(e.r.out, "environment,activity_id,teams_chat_id,subject,state,sync_status,", 64) == 0, "%.100s",
+		  e.r.out);
+	int records = 0, quoted = 0;
+	for (const char *p = e.r.out; *p; p++) {
+		if (*p == '"')
+			quoted = !quoted;
+		else if (*p == '\n' && !quoted)
+			records++;
+	}
+	cr_assert_eq(records, total + 1, "CSV records");
 	cr_assert_eq(e2e_run(&e, "sandbox", "rsc", "--json", NULL), 0, "%s", e.r.err);
 	cJSON *rsc = e2e_json(&e);
 	cr_assert_str_eq(str(rsc, "state"), str(truth, "rsc_state"));

@@ -331,6 +331,7 @@ wait_for "[y/N]" >/dev/null
 keys y
 wait_for "sync turned off" >/dev/null
 check "y turns it off through the hook and the row shows it" row_has "sales " "Contoso Sales +off "
+settle # the verdicts are worked out again after the toggle, a slice at a time
 check "the verdicts follow: every sales chat is now not syncing" row_has "sales " "off +7 d +5 +5 +0"
 keys r
 wait_for "refresh finished" >/dev/null
