@@ -36,6 +36,17 @@ curl -s --cacert "$work/ca.pem" -X POST -d '{"action":"random","fraction":0.01}'
 run "refresh after 1% of chats changed" refresh
 run "check (whole cache, offline)" check >/dev/null
 
+# The cache side at scale: a 20,000-chat cache made by the console tests' fixture, read offline.
+if [ -x "$builddir/tests/ui/ui_fixture" ]; then
+	CHATSYNC_NOW=2026-11-25T10:00:00Z "$builddir/tests/ui/ui_fixture" "$work/big.db" 20000 >/dev/null
+	for cmd in check "chats --json" envs; do
+		t0=$(date +%s.%N)
+		"$builddir/chatsync" --cache "$work/big.db" $cmd >/dev/null
+		t1=$(date +%s.%N)
+		printf '%-34s %8.2f s\n' "$cmd, 20,000 chats (cache only)" "$(echo "$t1 - $t0" | bc)"
+	done
+fi
+
 # The peer: the official Graph SDK scanning installedApps + permissionGrants for the same chats.
 if command -v node >/dev/null && command -v npm >/dev/null; then
 	peer=$work/peer

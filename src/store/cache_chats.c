@@ -149,22 +149,22 @@ int cache_put_sync_error(struct cache *c, const char *env_id, const char *regard
 }
 
 /* One select for both kinds of connected chat: activity rows, and associations that have none
- * (state NOT_RECORDED, subject from Graph's topic when known). Participants come in one column. */
-#define CHAT_SELECT \
-	"SELECT * FROM (" \
+ * (state NOT_RECORDED, subject from Graph's topic when known). Participants come in one column.
+ * Each half can also be used alone, where an index finds the row. */
+#define CHAT_ROW_SELECT \
 	" SELECT ch.env_id, ch.activity_id, ch.teams_chat_id, ch.subject, ch.statecode, ch.statuscode," \
 	"  ch.syncstatus, ch.lastsyncerror, ch.modifiedinteamson, ch.modifiedinteamsby, ch.linkedon, ch.linkedby," \
 	"  ch.unlinkedon, ch.unlinkedby, ch.regarding_id, ch.regarding_type, ch.createdon, ch.modifiedon," \
 	"  ch.fetched_at," \
 	"  (SELECT group_concat(name, char(31)) FROM (SELECT name FROM participants p" \
 	"    WHERE p.activity_id = ch.activity_id ORDER BY seq)) AS parties" \
-	" FROM chats ch" \
-	" UNION ALL" \
+	" FROM chats ch"
+#define ASSOC_ROW_SELECT \
 	" SELECT a.env_id, NULL, a.teams_chat_id, g.topic, -1, NULL, NULL, 0, g.last_updated, NULL, a.created_on," \
 	"  NULL, NULL, NULL, a.regarding_id, a.regarding_table, a.created_on, a.modified_on, a.fetched_at, NULL" \
 	" FROM associations a LEFT JOIN graph_chats g ON g.teams_chat_id = a.teams_chat_id" \
-	" WHERE NOT EXISTS (SELECT 1 FROM chats x WHERE x.env_id = a.env_id AND x.teams_chat_id = a.teams_chat_id)" \
-	") AS c"
+	" WHERE NOT EXISTS (SELECT 1 FROM chats x WHERE x.env_id = a.env_id AND x.teams_chat_id = a.teams_chat_id)"
+#define CHAT_SELECT "SELECT * FROM (" CHAT_ROW_SELECT " UNION ALL " ASSOC_ROW_SELECT ") AS c"
 
 static void read_chat(sqlite3_stmt *st, struct cs_chat *ch)
 {
@@ -246,12 +246,27 @@ struct candidate {
 	char *env_id, *activity_id, *teams_chat_id;
 };
 
+static char *id_match(const char *col, bool prefix)
+{
+	return prefix ? xasprintf("%s >= ?1 AND %s < ?1 || char(1114111)", col, col) : xasprintf("%s = ?1", col);
+}
+
+/* Chats whose activity id or Teams chat id is key (exact), or starts with it (prefix). Both halves
+ * use an index: the ids are compared as ranges, [key, key + U+10FFFF), never with substr(). */
 static size_t find_candidates(struct cache *c, const char *key, bool prefix, struct candidate *out, size_t max,
 			      struct cs_error *err)
 {
-	char *sql = prefix ? xasprintf(CHAT_SELECT " WHERE substr(c.activity_id, 1, length(?1)) = ?1"
-				       " OR substr(c.teams_chat_id, 1, length(?1)) = ?1 LIMIT %zu", max)
-			   : xasprintf(CHAT_SELECT " WHERE c.activity_id = ?1 OR c.teams_chat_id = ?1 LIMIT %zu", max);
+	char *m_act = id_match("activity_id", prefix), *m_chat = id_match("teams_chat_id", prefix),
+	     *m_assoc = id_match("a.teams_chat_id", prefix);
+	char *sql = xasprintf("SELECT env_id, activity_id, teams_chat_id FROM chats WHERE %s"
+			      " UNION SELECT env_id, activity_id, teams_chat_id FROM chats WHERE %s"
+			      " UNION ALL SELECT a.env_id, NULL, a.teams_chat_id FROM associations a WHERE %s"
+			      " AND NOT EXISTS (SELECT 1 FROM chats x WHERE x.env_id = a.env_id"
+			      " AND x.teams_chat_id = a.teams_chat_id) LIMIT %zu",
+			      m_act, m_chat, m_assoc, max);
+	free(m_act);
+	free(m_chat);
+	free(m_assoc);
 	sqlite3_stmt *st = store_prepare(c, sql, err);
 	free(sql);
 	size_t n = 0;
@@ -316,21 +331,15 @@ static void load_errors(struct cache *c, struct cache_facts *f, const char *acti
 	sqlite3_finalize(st);
 }
 
-static int load_chat_row(struct cache *c, struct cache_facts *f, const char *activity_id, const char *env_id,
-			 const char *teams_chat_id, struct cs_error *err)
+static int load_chat_row(struct cache *c, struct cache_facts *f, const char *activity_id, struct cs_error *err)
 {
-	sqlite3_stmt *st = store_prepare(c, CHAT_SELECT " WHERE c.env_id = ?1 AND (c.activity_id = ?2 OR"
-					    " (?2 IS NULL AND c.activity_id IS NULL AND c.teams_chat_id = ?3))", err);
+	sqlite3_stmt *st = store_prepare(c, CHAT_ROW_SELECT " WHERE ch.activity_id = ?1", err);
 	if (!st)
 		return -1;
-	store_bind_text(st, 1, env_id);
-	store_bind_text(st, 2, activity_id);
-	store_bind_text(st, 3, teams_chat_id);
+	store_bind_text(st, 1, activity_id);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		read_chat(st, &f->chat);
-		f->has_chat = activity_id != NULL;
-		if (!f->has_chat)
-			cs_chat_free(&f->chat);
+		f->has_chat = true;
 	}
 	sqlite3_finalize(st);
 	return 0;
@@ -357,7 +366,7 @@ int cache_load_facts(struct cache *c, const char *key, struct cache_facts *f, st
 	} else if (!store_get_env(c, cand[0].env_id, &f->env)) {
 		ret = cs_fail(err, CS_EXIT_CACHE, _("cache %s: chat %s names an environment it does not hold (run: chatsync refresh)"),
 			      c->path, key);
-	} else if (load_chat_row(c, f, cand[0].activity_id, cand[0].env_id, cand[0].teams_chat_id, err) == 0) {
+	} else if (!cand[0].activity_id || load_chat_row(c, f, cand[0].activity_id, err) == 0) {
 		load_assoc(c, f, cand[0].env_id, cand[0].teams_chat_id);
 		if (cand[0].activity_id)
 			load_errors(c, f, cand[0].activity_id);
