@@ -2,6 +2,8 @@
 #include "config.h"
 #include <criterion/criterion.h>
 #include <pthread.h>
+#include <stdarg.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,4 +197,55 @@ Test(sync, readonly_and_missing_confirmation_refuse_with_exit_2, .fini = stop)
 	cr_assert(strstr(log, "\"result\":\"refused: read-only\""), "%s", log);
 	free(log);
 	free(path);
+}
+
+/* Runs sh -c CMD; returns its exit status. */
+static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int sh(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *cmd = NULL;
+	cr_assert(vasprintf(&cmd, fmt, ap) > 0);
+	va_end(ap);
+	int rc = system(cmd);
+	free(cmd);
+	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+/* Waits until the tmux pane shows text (10 s at most). */
+static bool pane_shows(const char *sock, const char *text)
+{
+	for (int i = 0; i < 100; i++) {
+		if (sh("tmux -L %s capture-pane -p -t t 2>/dev/null | grep -F -q -- '%s'", sock, text) == 0)
+			return true;
+		usleep(100 * 1000);
+	}
+	return false;
+}
+
+Test(sync, a_production_environment_asks_for_its_name_on_the_terminal, .fini = stop)
+{
+	start_and_refresh();
+	char sock[64];
+	snprintf(sock, sizeof sock, "chatsync-test-%d", (int)getpid());
+	char *bin = run_chatsync_path();
+	/* the sandbox's environments are production ones (Global Discovery's Purpose) */
+	const char *answers[] = { "contoso-sales", "contoso-field" };
+	for (int i = 0; i < 2; i++) {
+		cr_assert_eq(sh("tmux -L %s new-session -d -s t -x 120 -y 20 "
+				"'HOME=%s XDG_STATE_HOME=%s/state %s -c %s -p sandbox --cache %s sync contoso-field on; "
+				"echo EXIT=$?; sleep 30'", sock, e.home, e.home, bin, e.sb.config, e.cache), 0);
+		cr_assert(pane_shows(sock, "Type its name to confirm"), "no question on the terminal");
+		sh("tmux -L %s send-keys -t t '%s' Enter", sock, answers[i]);
+		cr_assert(pane_shows(sock, i == 0 ? "EXIT=2" : "EXIT=0"), "answer %s", answers[i]);
+		cr_assert_eq(truth_sync("contoso-field"), i == 1, "answer %s", answers[i]);
+		sh("tmux -L %s kill-server", sock);
+	}
+	cJSON *rows = audit_rows();
+	int n = cJSON_GetArraySize(rows);
+	cr_assert_str_eq(str(cJSON_GetArrayItem(rows, n - 2), "result"), "cancelled");
+	cr_assert_str_eq(str(cJSON_GetArrayItem(rows, n - 1), "result"), "ok");
+	cJSON_Delete(rows);
+	free(bin);
 }
