@@ -1,7 +1,12 @@
 /* Issue 5: from the sandbox tenant into the cache, and the read commands, end to end. */
 #include "config.h"
 #include <criterion/criterion.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include "e2e.h"
@@ -175,4 +180,50 @@ Test(refresh, broken_answers_leave_the_previous_data_intact, .fini = stop)
 	free(before);
 	cr_assert_eq(e2e_run(&e, "sandbox", "refresh", NULL), 0, "%s", e.r.err);
 	assert_cache_matches_truth();
+}
+
+Test(refresh, ctrl_c_stops_it_and_keeps_the_last_good_data, .fini = stop)
+{
+	e2e_start(&e, NULL);
+	cr_assert_eq(e2e_run(&e, "sandbox", "refresh", "--quiet", NULL), 0, "%s", e.r.err);
+	cr_assert_eq(e2e_run(&e, "sandbox", "chats", "--json", NULL), 0);
+	char *before = strdup(e.r.out);
+	/* Slow every Dataverse answer down so the interrupt lands in the middle, then press Ctrl-C. */
+	e2e_control(&e, "POST", "mutate", "{\"action\":\"random\",\"fraction\":0.2}");
+	e2e_control(&e, "POST", "faults", "{\"latency_ms\":3000,\"path\":\"/api/data/v9.2/\"}");
+	char *bin = run_chatsync_path(), *home = NULL;
+	cr_assert(asprintf(&home, "HOME=%s", e.home) > 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_WRONLY);
+		dup2(devnull, 1);
+		dup2(devnull, 2);
+		putenv(home);
+		execl(bin, bin, "-c", e.sb.config, "-p", "sandbox", "--cache", e.cache, "refresh", (char *)NULL);
+		_exit(127);
+	}
+	usleep(1200 * 1000);
+	kill(pid, SIGINT);
+	int st;
+	time_t t0 = time(NULL);
+	waitpid(pid, &st, 0);
+	cr_assert_leq(time(NULL) - t0, 5, "the interrupt took more than 5 s to stop the refresh");
+	cr_assert(WIFEXITED(st), "killed by a signal instead of stopping");
+	cr_assert_eq(WEXITSTATUS(st), 3);
+	e2e_control(&e, "DELETE", "faults", NULL);
+	cr_assert_eq(e2e_run(&e, "sandbox", "chats", "--json", NULL), 0, "%s", e.r.err);
+	/* the same rows (age_days left out: it moves with the clock, not with the cache) */
+	cJSON *now = e2e_json(&e), *then = cJSON_Parse(before), *x;
+	cJSON_ArrayForEach(x, now)
+		cJSON_DeleteItemFromObject(x, "age_days");
+	cJSON_ArrayForEach(x, then)
+		cJSON_DeleteItemFromObject(x, "age_days");
+	cr_assert(cJSON_Compare(now, then, true), "the interrupted refresh changed the cached chats");
+	cJSON_Delete(now);
+	cJSON_Delete(then);
+	cr_assert_eq(e2e_run(&e, "sandbox", "envs", "--json", NULL), 0);
+	cr_assert(strstr(e.r.out, "interrupted"), "the environments do not say the refresh was interrupted: %s", e.r.out);
+	free(before);
+	free(bin);
+	free(home);
 }
