@@ -3,7 +3,6 @@
 #ifndef CHATSYNC_CLI_H
 #define CHATSYNC_CLI_H
 #include <stdbool.h>
-#include <sys/types.h>
 #include "core/conf.h"
 #include "core/error.h"
 #include "core/model.h"
@@ -40,10 +39,9 @@ struct cli_context {
 	char *cache_path;
 	struct cache *cache;
 	cs_time now;
-	pid_t sandbox_pid;         /* --demo: the sandbox we started, 0 otherwise */
-	char *demo_dir;
 };
-/* Loads the config and profile and opens the cache (need_profile: also validate sign-in settings). */
+/* Loads the config and its profile (checked, secret file modes included) and opens the cache. The
+ * config may be absent only when --cache names the cache and need_profile is false. */
 int cli_context_open(struct cli_context *ctx, struct cli_opts *opts, bool need_profile, struct cs_error *err);
 void cli_context_close(struct cli_context *ctx);
 

@@ -28,7 +28,7 @@ int cli_context_open(struct cli_context *ctx, struct cli_opts *opts, bool need_p
 				rc = -1;
 		}
 		/* A loaded profile is always checked, so a secret file readable by others is refused
-		 * whatever the command (need_profile only forces a config to exist). */
+		 * whatever the command. */
 		if (rc == 0)
 			rc = conf_profile_validate(ctx->profile, err);
 	}
@@ -48,6 +48,5 @@ void cli_context_close(struct cli_context *ctx)
 	cache_close(ctx->cache);
 	conf_free(&ctx->conf);
 	free(ctx->cache_path);
-	free(ctx->demo_dir);
 	memset(ctx, 0, sizeof *ctx);
 }
