@@ -34,8 +34,6 @@ static void facts_chat(const struct cache_facts *f, struct cs_chat *out)
 
 static void run_diag(struct cli_context *ctx, const struct cache_facts *f, struct diag_result *res)
 {
-	struct cs_chat view;
-	facts_chat(f, &view);
 	struct diag_facts facts = {
 		.env = &f->env, .chat = f->has_chat ? &f->chat : NULL, .assoc = f->has_assoc ? &f->assoc : NULL,
 		.errors = f->errors, .n_errors = f->n_errors, .graph = f->has_graph ? &f->graph : NULL,
