@@ -5,6 +5,7 @@
 #include "core/i18n.h"
 #include "net/auth.h"
 #include "net/http.h"
+#include "store/cache.h"
 #include "sync/refresh.h"
 #include "ui/ui.h"
 #include <stdio.h>
@@ -40,21 +41,29 @@ static void console_sign_in(const char *message, const char *user_code, const ch
 	r->progress(r->ui, message);
 }
 
-static int console_refresh(void *user, void (*progress)(void *ui, const char *line), void *ui)
+/* The refresh behind the console's `r`, on the console's worker thread: its own transport and its
+ * own cache connection, cancelled through the console's flag (no signal handlers of its own). */
+static int console_refresh(void *user, void (*progress)(void *ui, const char *line), void *ui,
+			   volatile sig_atomic_t *cancel)
 {
 	struct cli_context *ctx = user;
 	struct cs_error err = { 0 };
-	struct net *net = cli_net_open(ctx, &err);
+	struct net *net = NULL;
+	struct cache *cache = cache_open(ctx->cache_path, 0, &err);
+	if (cache && conf_profile_validate(ctx->profile, &err) == 0)
+		net = net_open(ctx->profile, &(struct net_opts){ .cancel = cancel }, &err);
 	if (!net) {
 		progress(ui, err.msg);
+		cache_close(cache);
 		return -1;
 	}
 	struct console_refresh r = { progress, ui };
 	auth_set_prompt(net, console_sign_in, &r);
 	struct refresh_report rep;
 	struct refresh_opts ro = { .progress = console_progress, .user = &r };
-	int rc = refresh_run(net, ctx->cache, &ro, &rep, &err);
+	int rc = refresh_run(net, cache, &ro, &rep, &err);
 	net_close(net);
+	cache_close(cache);
 	if (rc != 0)
 		progress(ui, err.msg[0] ? err.msg : _("some environments failed (see their REFRESHED column)"));
 	return rc != 0;

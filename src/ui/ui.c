@@ -2,6 +2,7 @@
  * the table, offers it to the focused view, and handles what the view leaves (moving, views,
  * prompts, reload, the hooks). Between keys it diagnoses the chats a slice at a time. */
 #include "config.h"
+#include <pthread.h>
 #include "ui/ui.h"
 #include "ui/colors.h"
 #include "ui/input.h"
@@ -15,18 +16,19 @@
 #include "core/timefmt.h"
 #include "core/xalloc.h"
 #include <stdarg.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* How long one slice of diagnosis may hold the keyboard. */
 #define DIAGNOSE_SLICE_MS 40
 
-static int (*refresh_hook)(void *user, void (*progress)(void *ui, const char *line), void *ui);
+static ui_refresh_hook refresh_hook;
 static void *refresh_user;
 static int (*toggle_hook)(void *user, const char *env_id, bool enable, struct cs_error *err);
 static void *toggle_user;
 
-void ui_set_refresh_hook(int (*hook)(void *user, void (*progress)(void *ui, const char *line), void *ui),
+void ui_set_refresh_hook(ui_refresh_hook hook,
 			 void *user)
 {
 	refresh_hook = hook;
@@ -172,12 +174,34 @@ static void reload(struct ui *ui)
 			   ui->data.n_chats);
 }
 
-static void on_progress(void *uip, const char *line)
+/* The refresh runs on a worker thread; it hands its progress lines and its end over through this. */
+struct refresh_job {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	char *line;          /* the latest progress line, owned; NULL when already shown */
+	bool done;
+	int rc;
+	volatile sig_atomic_t cancel;
+};
+
+static void on_progress(void *jobp, const char *line)
 {
-	struct ui *ui = uip;
-	free(ui->progress);
-	ui->progress = xstrdup(line ? line : "");
-	screen_draw(ui);
+	struct refresh_job *job = jobp;
+	pthread_mutex_lock(&job->mu);
+	free(job->line);
+	job->line = xstrdup(line ? line : "");
+	pthread_mutex_unlock(&job->mu);
+}
+
+static void *refresh_main(void *jobp)
+{
+	struct refresh_job *job = jobp;
+	int rc = refresh_hook(refresh_user, on_progress, job, &job->cancel);
+	pthread_mutex_lock(&job->mu);
+	job->rc = rc;
+	job->done = true;
+	pthread_mutex_unlock(&job->mu);
+	return NULL;
 }
 
 static void refresh(struct ui *ui)
@@ -187,20 +211,76 @@ static void refresh(struct ui *ui)
 			   _("to refresh the cache, run: chatsync refresh (in a shell), then press R here to re-read it"));
 		return;
 	}
-	on_progress(ui, _("refreshing…"));
-	int rc = refresh_hook(refresh_user, on_progress, ui);
-	/* Whatever the hook printed or installed, the console takes the terminal and signals back. */
-	ui_input_signals();
-	screen_force_redraw();
+	if (ui->refresh) {
+		ui_message(ui, UI_COLOR_STATUS, "%s", _("a refresh is already running"));
+		return;
+	}
+	struct refresh_job *job = xcalloc(1, sizeof *job);
+	pthread_mutex_init(&job->mu, NULL);
+	free(ui->progress);
+	ui->progress = xstrdup(_("refreshing…"));
+	/* Signals are the console's: the worker blocks them all, so they reach this thread. */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int rc = pthread_create(&job->thread, NULL, refresh_main, job);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		pthread_mutex_destroy(&job->mu);
+		free(job);
+		free(ui->progress);
+		ui->progress = NULL;
+		ui_message(ui, UI_COLOR_STATUS_ERROR, _("refresh failed: %s"), strerror(rc));
+		return;
+	}
+	ui->refresh = job;
+}
+
+/* One turn of the loop while a refresh runs: show its latest line; when it ended, re-read the cache. */
+static void refresh_poll(struct ui *ui)
+{
+	struct refresh_job *job = ui->refresh;
+	if (!job)
+		return;
+	pthread_mutex_lock(&job->mu);
+	char *line = job->line;
+	job->line = NULL;
+	bool done = job->done;
+	pthread_mutex_unlock(&job->mu);
+	if (line) {
+		free(ui->progress);
+		ui->progress = line;
+	}
+	if (!done)
+		return;
+	pthread_join(job->thread, NULL);
+	pthread_mutex_destroy(&job->mu);
+	int rc = job->rc;
+	free(job->line);
+	free(job);
+	ui->refresh = NULL;
 	char *last = ui->progress;
 	ui->progress = NULL;
 	reload(ui);
 	if (rc)
-		ui_message(ui, UI_COLOR_STATUS_ERROR, _("refresh failed: %s"), last);
+		ui_message(ui, UI_COLOR_STATUS_ERROR, _("refresh failed: %s"), last ? last : "");
 	else
 		ui_message(ui, UI_COLOR_STATUS, _("refresh finished: %zu environments, %zu chats"), ui->data.n_envs,
 			   ui->data.n_chats);
 	free(last);
+}
+
+/* Leaving with a refresh running: ask it to stop and wait for it (the transport checks often). */
+static void refresh_stop(struct ui *ui)
+{
+	if (!ui->refresh)
+		return;
+	ui->refresh->cancel = 1;
+	pthread_join(ui->refresh->thread, NULL);
+	pthread_mutex_destroy(&ui->refresh->mu);
+	free(ui->refresh->line);
+	free(ui->refresh);
+	ui->refresh = NULL;
 }
 
 void ui_toggle_sync(struct ui *ui, const struct ui_env *e)
@@ -410,14 +490,25 @@ static void loop(struct ui *ui)
 	while (!ui->quit) {
 		screen_draw(ui);
 		bool pending = ui->data.diagnosed < ui->data.n_chats;
-		/* A script waits for every verdict, so what it saves does not depend on timing. */
+		/* A script waits for a refresh to end and for every verdict, so what it saves does not
+		 * depend on timing. */
+		if (ui->refresh && ui_input_scripted()) {
+			while (ui->refresh) {
+				struct timespec ts = { 0, 20 * 1000 * 1000 };
+				nanosleep(&ts, NULL);
+				refresh_poll(ui);
+			}
+			continue;
+		}
 		if (pending && ui_input_scripted()) {
 			while (ui_data_diagnose(&ui->data, ui->ctx->cache, 1000))
 				;
 			notify(ui, VIEW_UPDATE_VERDICTS);
 			continue;
 		}
-		int key = ui_input_key(pending ? 0 : -1);
+		/* While a refresh runs, wake up often enough to show its progress and its end. */
+		int key = ui_input_key(pending ? 0 : ui->refresh ? 100 : -1);
+		refresh_poll(ui);
 		if (key == UI_INPUT_HANGUP) {
 			log_info("console: the session ended (hangup, signal or closed terminal)");
 			break;
@@ -447,6 +538,7 @@ int ui_run(struct cli_context *ctx, struct cs_error *err)
 		ui_input_signals();
 		if (ui_open_view(&ui, &view_envs_ops, NULL) == 0) {
 			loop(&ui);
+			refresh_stop(&ui);
 		} else {
 			cs_fail(err, CS_EXIT_USAGE, "%s", ui.message ? ui.message : _("the console could not start"));
 			rc = CS_EXIT_USAGE;

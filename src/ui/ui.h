@@ -3,17 +3,23 @@
  * outside the console; whoever has them hands them in through the hooks below before ui_run. */
 #ifndef CHATSYNC_UI_H
 #define CHATSYNC_UI_H
+#include <signal.h>
 #include <stdbool.h>
 #include "core/error.h"
 
 struct cli_context;
 
-/* `r` runs hook(user, progress, ui): the refresh calls progress(ui, line) with each line to show
- * (the console redraws its status line), and returns 0 on success or non-zero on failure (its
- * last progress line is then shown as the reason). The console re-reads the cache afterwards.
- * Without a hook, `r` says how to refresh from the shell. Borrows user. */
-void ui_set_refresh_hook(int (*hook)(void *user, void (*progress)(void *ui, const char *line), void *ui),
-			 void *user);
+/* `r` starts hook(user, progress, ui, cancel) on a worker thread, so the console keeps taking keys
+ * (the UI never waits on the network). The hook reports each line to show with progress(ui, line)
+ * — from its own thread: the console draws it on the next turn of its loop — must use its own cache
+ * connection (never ctx->cache, which belongs to the console's thread), should stop soon when
+ * *cancel becomes non-zero (quitting asks for that), must not touch signal handlers, and returns 0
+ * on success or non-zero on failure (its last progress line is then shown as the reason). The
+ * console re-reads the cache when it returns. Without a hook, `r` says how to refresh from the
+ * shell. Borrows user. */
+typedef int (*ui_refresh_hook)(void *user, void (*progress)(void *ui, const char *line), void *ui,
+			       volatile sig_atomic_t *cancel);
+void ui_set_refresh_hook(ui_refresh_hook hook, void *user);
 
 /* `t` on an environment, after the user confirms, runs hook(user, env_id, enable, err): turn
  * "Sync Teams chat data with Dynamics 365 records" on (enable) or off for the environment with

@@ -84,6 +84,7 @@ struct ui {
 	bool quit;
 	bool use_color;
 	char *progress;     /* the refresh hook's latest line, owned, NULL when idle */
+	struct refresh_job *refresh; /* the refresh running on its worker thread, NULL when none */
 };
 
 extern const struct view_ops view_envs_ops, view_chats_ops, view_diag_ops, view_help_ops;

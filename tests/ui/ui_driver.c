@@ -3,8 +3,9 @@
  *   - write its pid to $UI_DRIVER_PIDFILE (to send it SIGHUP),
  *   - write "exit=N icanon=B echo=B" to $UI_DRIVER_STATUS after ui_run, from the terminal's
  *     modes, which shows whether the terminal was given back as it was,
- *   - with $UI_DRIVER_HOOKS set, install a refresh hook (takes SIGINT and SIGTERM over as the
- *     real one does, shows progress lines, clears the trial environment's error) and a toggle
+ *   - with $UI_DRIVER_HOOKS set, install a refresh hook (on the console's worker thread with its
+ *     own cache connection, as the real one; shows progress lines, clears the trial environment's
+ *     error) and a toggle
  *     hook (writes the new value to the cache; fails with a sentence when $UI_DRIVER_TOGGLE_FAIL
  *     is set). */
 #include "config.h"
@@ -18,27 +19,23 @@
 #include <termios.h>
 #include <unistd.h>
 
-static void cancel_refresh(int sig)
-{
-	(void)sig;
-}
-
-static int fake_refresh(void *user, void (*progress)(void *ui, const char *line), void *ui)
+/* Like the real refresh: on the console's worker thread, with a cache connection of its own. */
+static int fake_refresh(void *user, void (*progress)(void *ui, const char *line), void *ui,
+			volatile sig_atomic_t *cancel)
 {
 	struct cli_context *ctx = user;
-	/* As the real refresh does: SIGINT and SIGTERM cancel it, so it takes them over. */
-	struct sigaction sa = { .sa_handler = cancel_refresh };
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 	progress(ui, "refresh: discovery, 3 environments");
-	usleep(200 * 1000);
+	for (int i = 0; i < 20 && !*cancel; i++)
+		usleep(10 * 1000);
 	progress(ui, "refresh: trial, 0 chats");
 	struct cs_error err = { 0 };
-	if (cache_set_env_error(ctx->cache, "e-trial", NULL, &err)) {
+	struct cache *cache = cache_open(ctx->cache_path, 0, &err);
+	if (!cache || cache_set_env_error(cache, "e-trial", NULL, &err)) {
 		progress(ui, err.msg);
+		cache_close(cache);
 		return -1;
 	}
+	cache_close(cache);
 	return 0;
 }
 
