@@ -104,3 +104,19 @@ size_t e2e_log_count(struct e2e *e, size_t from, ...)
 	free(log);
 	return count;
 }
+
+char *e2e_log_first(struct e2e *e, size_t from, const char *needle)
+{
+	char *log = sandbox_request_log(&e->sb), *found = NULL;
+	size_t line = 0;
+	for (char *p = log, *nl; !found && p && *p; p = nl + 1, line++) {
+		nl = strchr(p, '\n');
+		if (!nl)
+			break;
+		*nl = '\0';
+		if (line >= from && strstr(p, needle))
+			found = xstrdup(p);
+	}
+	free(log);
+	return found ? found : xstrdup("");
+}

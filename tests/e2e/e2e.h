@@ -27,5 +27,7 @@ void e2e_control(struct e2e *e, const char *method, const char *path, const char
  * `from` on (the count of lines before a mark). */
 size_t e2e_log_count(struct e2e *e, size_t from, ...) __attribute__((sentinel));
 size_t e2e_log_lines(struct e2e *e);
+/* The first request-log line from line `from` on that contains needle, or "" (caller frees). */
+char *e2e_log_first(struct e2e *e, size_t from, const char *needle);
 
 #endif

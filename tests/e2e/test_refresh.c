@@ -114,7 +114,9 @@ Test(refresh, fills_the_cache_with_what_the_tenant_holds_without_429s, .fini = s
 {
 	e2e_start(&e, NULL);
 	cr_assert_eq(e2e_run(&e, "sandbox", "refresh", NULL), 0, "%s", e.r.err);
-	cr_assert_eq(e2e_log_count(&e, 0, "\"status\":429", NULL), 0, "the refresh was throttled");
+	char *first = e2e_log_first(&e, 0, "\"status\":429");
+	cr_assert_eq(e2e_log_count(&e, 0, "\"status\":429", NULL), 0, "the refresh was throttled: %s", first);
+	free(first);
 	cr_assert(strstr(e.r.err, "0 throttled"), "%s", e.r.err);
 	assert_cache_matches_truth();
 }

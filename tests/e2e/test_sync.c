@@ -217,7 +217,7 @@ static int sh(const char *fmt, ...)
 static bool pane_shows(const char *sock, const char *text)
 {
 	for (int i = 0; i < 100; i++) {
-		if (sh("tmux -L %s capture-pane -p -t t 2>/dev/null | grep -F -q -- '%s'", sock, text) == 0)
+		if (sh("tmux -S %s capture-pane -p -t t 2>/dev/null | grep -F -q -- '%s'", sock, text) == 0)
 			return true;
 		usleep(100 * 1000);
 	}
@@ -227,20 +227,21 @@ static bool pane_shows(const char *sock, const char *text)
 Test(sync, a_production_environment_asks_for_its_name_on_the_terminal, .fini = stop)
 {
 	start_and_refresh();
-	char sock[64];
-	snprintf(sock, sizeof sock, "chatsync-test-%d", (int)getpid());
+	char sock[512];
 	char *bin = run_chatsync_path();
 	/* the sandbox's environments are production ones (Global Discovery's Purpose) */
 	const char *answers[] = { "contoso-sales", "contoso-field" };
 	for (int i = 0; i < 2; i++) {
-		cr_assert_eq(sh("tmux -L %s new-session -d -s t -x 120 -y 20 "
+		/* A private server, a new socket each time: one still going away never meets the next. */
+		snprintf(sock, sizeof sock, "%s/tmux-%d.sock", e.sb.dir, i);
+		cr_assert_eq(sh("unset TMUX; TERM=xterm tmux -S %s -f /dev/null new-session -d -s t -x 120 -y 20 "
 				"'HOME=%s XDG_STATE_HOME=%s/state %s -c %s -p sandbox --cache %s sync contoso-field on; "
 				"echo EXIT=$?; sleep 30'", sock, e.home, e.home, bin, e.sb.config, e.cache), 0);
 		cr_assert(pane_shows(sock, "Type its name to confirm"), "no question on the terminal");
-		sh("tmux -L %s send-keys -t t '%s' Enter", sock, answers[i]);
+		sh("tmux -S %s send-keys -t t '%s' Enter", sock, answers[i]);
 		cr_assert(pane_shows(sock, i == 0 ? "EXIT=2" : "EXIT=0"), "answer %s", answers[i]);
 		cr_assert_eq(truth_sync("contoso-field"), i == 1, "answer %s", answers[i]);
-		sh("tmux -L %s kill-server", sock);
+		sh("tmux -S %s kill-server", sock);
 	}
 	cJSON *rows = audit_rows();
 	int n = cJSON_GetArraySize(rows);
