@@ -105,13 +105,16 @@ Test(sync, on_then_idempotent_on_then_off, .fini = stop)
 
 struct race {
 	struct e2e *e;
+	size_t mark;
 };
 
-/* Changes the row behind chatsync's back while its PATCH is held up by the sandbox. */
+/* Changes the row behind chatsync's back once chatsync has read it, while its PATCH is held up by
+ * the sandbox: the read is in the request log when it has been answered. */
 static void *change_meanwhile(void *arg)
 {
 	struct race *r = arg;
-	usleep(700 * 1000);
+	for (int i = 0; i < 600 && e2e_log_count(r->e, r->mark, "\"method\":\"GET\"", "/organizations", NULL) == 0; i++)
+		usleep(50 * 1000);
 	long status;
 	char *body = sandbox_control(&r->e->sb, "POST", "org",
 				     "{\"env\":\"contoso-field\",\"daysbeforeinactiveteamschatsyncdisabled\":9}", &status);
@@ -123,9 +126,9 @@ Test(sync, a_412_race_reads_again_and_writes_with_the_new_etag, .fini = stop)
 {
 	start_and_refresh();
 	/* Hold up only the PATCH (its path has "organizations(") long enough for the change. */
-	e2e_control(&e, "POST", "faults", "{\"latency_ms\":1500,\"path\":\"organizations(\",\"count\":1}");
+	e2e_control(&e, "POST", "faults", "{\"latency_ms\":2000,\"path\":\"organizations(\",\"count\":1}");
 	pthread_t t;
-	struct race r = { &e };
+	struct race r = { &e, e2e_log_lines(&e) };
 	pthread_create(&t, NULL, change_meanwhile, &r);
 	int rc = e2e_run(&e, "sandbox", "sync", "contoso-field", "on", "--yes", NULL);
 	pthread_join(t, NULL);
