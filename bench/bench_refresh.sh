@@ -31,6 +31,7 @@ run() { # label, then chatsync arguments
 }
 
 echo "chatsync refresh, sandbox tenant of $envs environments x $per_env chats, documented limits on"
+echo "(target for a full refresh of the default tenant: 0 throttled)"
 run "full refresh" refresh
 curl -s --cacert "$work/ca.pem" -X POST -d '{"action":"random","fraction":0.01}' "$base/_sandbox/mutate" >/dev/null
 run "refresh after 1% of chats changed" refresh
