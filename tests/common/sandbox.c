@@ -16,16 +16,20 @@
 
 void sandbox_start(struct sandbox *sb, const char *const *extra)
 {
+	sandbox_start_env(sb, extra, NULL);
+}
+
+void sandbox_start_env(struct sandbox *sb, const char *const *extra, const char *const *env)
+{
 	memset(sb, 0, sizeof *sb);
 	sb->dir = run_tmpdir();
 	cr_assert_not_null(sb->dir);
 	sb->config = xasprintf("%s/config", sb->dir);
-	sb->log = xasprintf("%s/requests.jsonl", sb->dir);
+	sb->log = xasprintf("%s/requests.jsonl", sb->dir); /* where the sandbox logs by default */
 	const char *b = getenv("CHATSYNC_TEST_BUILDDIR");
 	char *bin = xasprintf("%s/chatsync-sandbox", b ? b : TEST_BUILDDIR);
-	const char *argv[64] = { bin, "--port", "0", "--dir", sb->dir, "--write-profile", sb->config,
-				 "--request-log", sb->log, "--quiet" };
-	int argc = 10;
+	const char *argv[64] = { bin, "--port", "0", "--dir", sb->dir, "--write-profile", sb->config, "--quiet" };
+	int argc = 8;
 	for (size_t i = 0; extra && extra[i] && argc < 62; i++)
 		argv[argc++] = extra[i];
 	argv[argc] = NULL;
@@ -37,6 +41,8 @@ void sandbox_start(struct sandbox *sb, const char *const *extra)
 		prctl(PR_SET_PDEATHSIG, SIGTERM); /* a test that dies takes its sandbox with it */
 		dup2(out[1], 1);
 		close(out[0]);
+		for (size_t i = 0; env && env[i]; i++)
+			putenv((char *)env[i]);
 		execv(bin, (char *const *)argv);
 		_exit(127);
 	}
@@ -65,16 +71,33 @@ void sandbox_start(struct sandbox *sb, const char *const *extra)
 	sb->ca = xstrdup(ca);
 }
 
-void sandbox_stop(struct sandbox *sb)
+int sandbox_stop_status(struct sandbox *sb)
 {
+	int status = -1;
 	if (sb->pid > 0) {
 		kill(sb->pid, SIGTERM);
 		int st;
-		waitpid(sb->pid, &st, 0);
+		for (int i = 0; i < 100 && status < 0; i++) {
+			if (waitpid(sb->pid, &st, WNOHANG) == sb->pid)
+				status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+			else
+				usleep(50 * 1000);
+		}
+		if (status < 0) {
+			kill(sb->pid, SIGKILL);
+			waitpid(sb->pid, &st, 0);
+			status = 128 + SIGKILL;
+		}
 	}
 	run_rmtree(sb->dir);
 	free(sb->dir); free(sb->base); free(sb->ca); free(sb->config); free(sb->log);
 	memset(sb, 0, sizeof *sb);
+	return status;
+}
+
+void sandbox_stop(struct sandbox *sb)
+{
+	sandbox_stop_status(sb);
 }
 
 static size_t collect(char *p, size_t size, size_t n, void *user)

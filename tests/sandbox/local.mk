@@ -1,7 +1,7 @@
 # Sandbox tests: unit tests of its modules (linked from libsandbox.a) and tests that start
 # chatsync-sandbox and drive it over HTTPS with libcurl.
 SBT_CFLAGS = $(TEST_CFLAGS) $(CJSON_CFLAGS) -I$(top_srcdir)/tests/sandbox
-SBT_LIBS = libsandbox.a $(TEST_LIBS) $(MHD_LIBS)
+SBT_LIBS = tests/libtestutil.a libsandbox.a $(TEST_LIBS) $(MHD_LIBS)
 SBT_HELPERS = tests/sandbox/sbt.c tests/sandbox/sbt.h
 SANDBOX_TESTS = \
 	tests/sandbox/test_sb_odata \

@@ -1,11 +1,10 @@
 #include "config.h"
 #include "sbt.h"
 #include "core/xalloc.h"
+#include "run.h"
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,21 +12,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-static char *read_all(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	struct buf b;
-	buf_init(&b);
-	char chunk[4096];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		buf_add(&b, chunk, n);
-	fclose(f);
-	return buf_steal(&b);
-}
 
 /* The value of key in the n-th [profile] section of the config text. Caller frees. */
 static char *profile_value(const char *text, const char *profile, const char *key)
@@ -50,7 +34,7 @@ static char *profile_value(const char *text, const char *profile, const char *ke
 
 static char *trimmed_file(const char *path)
 {
-	char *s = read_all(path);
+	char *s = run_read_file(path, NULL);
 	if (s)
 		s[strcspn(s, "\n")] = '\0';
 	return s;
@@ -60,53 +44,13 @@ void sbt_start(struct sbt *t, const char *const *args, const char *const *env)
 {
 	memset(t, 0, sizeof *t);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	char tmpl[] = "/tmp/chatsync-sbt-XXXXXX";
-	cr_assert_not_null(mkdtemp(tmpl));
-	t->dir = xstrdup(tmpl);
-	t->profile = xasprintf("%s/config", t->dir);
-	char *sbdir = xasprintf("%s/sb", t->dir);
-	const char *bd = getenv("CHATSYNC_TEST_BUILDDIR");
-	char *bin = xasprintf("%s/chatsync-sandbox", bd ? bd : TEST_BUILDDIR);
-	const char *argv[64] = { bin, "--dir", sbdir, "--write-profile", t->profile, "--quiet" };
-	int argc = 6;
-	for (size_t i = 0; args && args[i] && argc < 62; i++)
-		argv[argc++] = args[i];
-	argv[argc] = NULL;
-	int out[2];
-	cr_assert_eq(pipe(out), 0);
-	pid_t pid = fork();
-	cr_assert(pid >= 0);
-	if (pid == 0) {
-		dup2(out[1], 1);
-		close(out[0]);
-		for (size_t i = 0; env && env[i]; i++)
-			putenv((char *)env[i]);
-		execv(bin, (char *const *)argv);
-		_exit(127);
-	}
-	close(out[1]);
-	t->pid = pid;
-	char line[1024];
-	size_t n = 0;
-	/* Wait for the one line (the RSA keys for the profile may take a moment under sanitizers). */
-	for (int waited = 0; waited < 30000 && (n == 0 || line[n - 1] != '\n');) {
-		struct pollfd p = { out[0], POLLIN, 0 };
-		if (poll(&p, 1, 100) > 0) {
-			ssize_t k = read(out[0], line + n, sizeof line - 1 - n);
-			if (k <= 0)
-				break;
-			n += (size_t)k;
-		} else {
-			waited += 100;
-		}
-	}
-	close(out[0]);
-	line[n] = '\0';
-	char base[256], ca[512];
-	cr_assert_eq(sscanf(line, "listening %255s ca=%511s", base, ca), 2, "sandbox did not start: \"%s\"", line);
-	t->base = xstrdup(base);
-	t->ca = xstrdup(ca);
-	char *cfg = read_all(t->profile);
+	sandbox_start_env(&t->sb, args, env);
+	t->pid = t->sb.pid;
+	t->dir = t->sb.dir;
+	t->base = t->sb.base;
+	t->ca = t->sb.ca;
+	t->profile = t->sb.config;
+	char *cfg = run_read_file(t->profile, NULL);
 	cr_assert_not_null(cfg, "no profile written");
 	t->app_id = profile_value(cfg, "sandbox", "client_id");
 	t->reader_id = profile_value(cfg, "sandbox-reader", "client_id");
@@ -120,44 +64,12 @@ void sbt_start(struct sbt *t, const char *const *args, const char *const *env)
 	free(s1);
 	free(s2);
 	free(cfg);
-	free(bin);
-	free(sbdir);
 	cr_assert(t->app_id && t->app_secret && t->reader_id && t->reader_secret && t->device_id && t->user_id);
-}
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
 }
 
 int sbt_stop(struct sbt *t)
 {
-	int status = -1;
-	if (t->pid > 0) {
-		kill(t->pid, SIGTERM);
-		int st;
-		for (int i = 0; i < 100; i++) {
-			if (waitpid(t->pid, &st, WNOHANG) == t->pid) {
-				status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-				break;
-			}
-			struct timespec ts = { 0, 50000000 };
-			nanosleep(&ts, NULL);
-		}
-		if (status < 0) {
-			kill(t->pid, SIGKILL);
-			waitpid(t->pid, &st, 0);
-		}
-	}
-	if (t->dir)
-		nftw(t->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	free(t->dir);
-	free(t->base);
-	free(t->ca);
-	free(t->profile);
+	int status = sandbox_stop_status(&t->sb);
 	free(t->app_id);
 	free(t->app_secret);
 	free(t->reader_id);
@@ -344,7 +256,7 @@ cJSON *sbt_fixture(const char *rel)
 {
 	const char *s = getenv("CHATSYNC_TEST_SRCDIR");
 	char *path = xasprintf("%s/tests/fixtures/%s", s ? s : TEST_SRCDIR, rel);
-	char *text = read_all(path);
+	char *text = run_read_file(path, NULL);
 	cr_assert_not_null(text, "missing fixture %s", path);
 	cJSON *j = cJSON_Parse(text);
 	cr_assert_not_null(j, "fixture %s is not JSON", path);

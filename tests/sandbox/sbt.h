@@ -8,9 +8,11 @@
 #include <stddef.h>
 #include <sys/types.h>
 #include "sandbox/util.h"
+#include "sandbox.h"
 
 struct sbt {
-	pid_t pid;
+	struct sandbox sb;                /* the process (tests/common/sandbox.h) */
+	pid_t pid;                        /* these five borrow from sb */
 	char *dir, *base, *ca, *profile;
 	char *app_id, *app_secret;        /* [profile sandbox] */
 	char *reader_id, *reader_secret;  /* [profile sandbox-reader] */

@@ -72,7 +72,7 @@ Test(process, request_log_lines)
 	sbt_req(&t, "GET", "/graph/v1.0/policies/authorizationPolicy", h, NULL, &r);
 	cr_expect_eq(r.status, 401);
 	sbt_resp_free(&r);
-	char *path = xasprintf("%s/sb/requests.jsonl", t.dir);
+	char *path = xasprintf("%s/requests.jsonl", t.dir);
 	FILE *f = fopen(path, "r");
 	cr_assert_not_null(f);
 	char line[2048];
