@@ -223,7 +223,7 @@ esac
 keys /
 type_text "what to do"
 keys Enter
-sleep 0.3
+wait_for "What to do: Reopen the activity" >/dev/null
 check "/ in a diagnosis searches: the remedy line comes into view" has "What to do: Reopen the activity"
 
 # ---- ? help ----
@@ -265,7 +265,7 @@ check ":chat ID opens the diagnosis of a chat" has "Verdict: syncing. Every chec
 keys :
 type_text "env nowhere"
 keys Enter
-wait_for "nowhere" >/dev/null
+wait_for 'no environment "nowhere"' >/dev/null # not "nowhere": the prompt echoes it before Enter
 check ":env with an unknown name says so" has 'no environment "nowhere" in the cache'
 keys :
 type_text "frobnicate"
