@@ -119,6 +119,17 @@ settle() {
 }
 before() { [ "$(line_no "$1")" -lt "$(line_no "$2")" ]; }
 row_has() { row "$1" | grep -E -q -- "$2"; }
+# eventually CMD...: CMD succeeds within 10 s (the console answers a key on its next turn; under a
+# sanitizer on a loaded machine that can take a while, so no fixed sleep is long enough).
+eventually() {
+	i=0
+	while [ $i -lt 100 ]; do
+		"$@" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
 # has_all TEXT...: every one is on the screen.
 has_all() {
 	for x in "$@"; do has "$x" || return 1; done
@@ -232,8 +243,7 @@ wait_for "ACTION" >/dev/null
 check "? shows help generated from the request table" has "Move the cursor one line down"
 check "help lists the keys" row_has "Move the cursor one line down" "^j, <Down> +Move"
 keys G
-sleep 0.3
-check "help lists the commands" has ":save-display FILE"
+check "help lists the commands" eventually has ":save-display FILE"
 keys q
 wait_for "Verdict:" >/dev/null
 check "q closes the help" has "Diagnosis: Old escalation"
@@ -374,8 +384,7 @@ check "20x6: Enter shows verdicts and subjects" row_has "not syncing" "^not sync
 keys Enter
 wait_for "Diagnosis" >/dev/null
 keys j j
-sleep 0.3
-check "20x6: the diagnosis scrolls" has "Verdict: not syncin"
+check "20x6: the diagnosis scrolls" eventually has "Verdict: not syncin"
 tm resize-window -t ui -x 15 -y 5
 wait_for "terminal too" >/dev/null
 check "below 20x6 it says the terminal is too small" has "terminal too"
@@ -391,9 +400,8 @@ check "Q quits even when too small" has "EXITED=0"
 # ---- a resize moves the status line ----
 start 80 30
 tm resize-window -t ui -x 100 -y 40
-sleep 0.5
 row40() { screen | sed -n 40p | grep -q "1/3"; }
-check "a resize redraws: the status line is on the new last row" row40
+check "a resize redraws: the status line is on the new last row" eventually row40
 keys Q
 
 # ---- moving through a long list ----
@@ -405,28 +413,21 @@ wait_for "Chats: bulk" >/dev/null
 settle
 check "a long list starts at its first line" status_has " 1/60"
 keys PageDown
-sleep 0.2
-check "PgDn moves a page (27 lines)" status_has " 28/60"
+check "PgDn moves a page (27 lines)" eventually status_has " 28/60"
 keys G
-sleep 0.2
-check "G goes to the last line" status_has " 60/60"
+check "G goes to the last line" eventually status_has " 60/60"
 check "the last line is on screen" has "Bulk chat 00000"
 keys g
-sleep 0.2
-check "g goes to the first line" status_has " 1/60"
+check "g goes to the first line" eventually status_has " 1/60"
 check "oldest first: 59 hours idle leads" row_has "Bulk chat 00059" "2 d 11 h"
 keys C-d
-sleep 0.2
-check "Ctrl-D moves half a page" status_has " 15/60"
+check "Ctrl-D moves half a page" eventually status_has " 15/60"
 keys C-u
-sleep 0.2
-check "Ctrl-U moves back" status_has " 1/60"
+check "Ctrl-U moves back" eventually status_has " 1/60"
 keys j j k
-sleep 0.2
-check "j and k move by one line" status_has " 2/60"
+check "j and k move by one line" eventually status_has " 2/60"
 keys Down Up Up
-sleep 0.2
-check "the arrows move too, and never above the first line" status_has " 1/60"
+check "the arrows move too, and never above the first line" eventually status_has " 1/60"
 keys Q
 
 # ---- an empty cache ----
@@ -469,8 +470,7 @@ else
 	nok ":save-display wrote the expected screen" "$(diff "$S/tests/ui/chats-filtered-80x30.txt" "$T/screen.txt" 2>&1)"
 fi
 start 80 30 "CHATSYNC_UI_SCRIPT=$T/missing-keys"
-sleep 0.5
-check "a missing key script is an error, not a hang" grep -q "exit=2" "$T/status"
+check "a missing key script is an error, not a hang" eventually grep -q "exit=2" "$T/status"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
