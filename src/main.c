@@ -3,8 +3,8 @@
 #include "config.h"
 #include "cli/cli.h"
 #include "cli/demo.h"
-#include "core/i18n.h"
-#include "core/log.h"
+#include "base/i18n.h"
+#include "base/log.h"
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>

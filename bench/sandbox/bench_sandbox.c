@@ -10,7 +10,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include "core/xalloc.h"
+#include "base/xalloc.h"
 #include "sandbox/tenant.h"
 #include "sandbox/util.h"
 

@@ -1,7 +1,7 @@
 #include "config.h"
 #include "api/dv_batch.h"
-#include "core/i18n.h"
-#include "core/xalloc.h"
+#include "base/i18n.h"
+#include "base/xalloc.h"
 #include <openssl/rand.h>
 #include <stdbool.h>
 #include <stdio.h>

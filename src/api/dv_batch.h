@@ -2,7 +2,7 @@
 #ifndef CHATSYNC_DV_BATCH_H
 #define CHATSYNC_DV_BATCH_H
 #include <stddef.h>
-#include "core/error.h"
+#include "base/error.h"
 
 #define DV_BATCH_MAX 1000 /* requests per $batch (DOMAIN.md) */
 

@@ -4,7 +4,7 @@
 #ifndef CHATSYNC_DV_PARSE_H
 #define CHATSYNC_DV_PARSE_H
 #include <stddef.h>
-#include "core/error.h"
+#include "base/error.h"
 #include "core/model.h"
 
 /* A page of an OData collection: the rows, ids of $deletedEntity rows, and the links. */

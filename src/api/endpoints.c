@@ -1,6 +1,6 @@
 #include "config.h"
 #include "api/endpoints.h"
-#include "core/xalloc.h"
+#include "base/xalloc.h"
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>

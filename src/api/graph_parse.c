@@ -1,8 +1,8 @@
 #include "config.h"
 #include "api/graph_parse.h"
 #include "api/json_util.h"
-#include "core/i18n.h"
-#include "core/xalloc.h"
+#include "base/i18n.h"
+#include "base/xalloc.h"
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>

@@ -5,7 +5,7 @@
 #define CHATSYNC_GRAPH_PARSE_H
 #include <stdbool.h>
 #include <stddef.h>
-#include "core/error.h"
+#include "base/error.h"
 #include "core/model.h"
 
 /* GET /chats/{id}: topic, chatType, lastUpdatedDateTime into g. */

@@ -1,8 +1,8 @@
 #include "config.h"
 #include "api/json_util.h"
-#include "core/i18n.h"
-#include "core/timefmt.h"
-#include "core/xalloc.h"
+#include "base/i18n.h"
+#include "base/timefmt.h"
+#include "base/xalloc.h"
 #include <string.h>
 
 cJSON *ju_parse_object(const char *body, const char *what, struct cs_error *err)

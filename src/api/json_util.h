@@ -2,7 +2,7 @@
 #ifndef CHATSYNC_JSON_UTIL_H
 #define CHATSYNC_JSON_UTIL_H
 #include <cjson/cJSON.h>
-#include "core/error.h"
+#include "base/error.h"
 #include "core/model.h"
 
 /* Parses body as a JSON object; on failure fills err naming what was expected. */

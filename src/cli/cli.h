@@ -4,8 +4,9 @@
 #define CHATSYNC_CLI_H
 #include <stdbool.h>
 #include "core/conf.h"
-#include "core/error.h"
+#include "base/error.h"
 #include "core/model.h"
+#include "sync/session.h"
 
 struct cache;
 
@@ -31,13 +32,10 @@ int cli_parse(int argc, char **argv, struct cli_opts *opts, struct cs_error *err
 void cli_print_help(void);
 void cli_print_version(void);
 
-/* What a command runs with: the profile and an open cache. Set up by cli_context_open. */
+/* What a command runs with: its options and a session (the profile and an open cache). */
 struct cli_context {
 	struct cli_opts *opts;
-	struct conf conf;
-	const struct conf_profile *profile;
-	char *cache_path;
-	struct cache *cache;
+	struct session s;
 	cs_time now;
 };
 /* Loads the config and its profile (checked, secret file modes included) and opens the cache. The

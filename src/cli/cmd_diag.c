@@ -5,10 +5,10 @@
 #include "cli/rows.h"
 #include "core/diag_report.h"
 #include "core/diagnose.h"
-#include "core/i18n.h"
-#include "core/text.h"
-#include "core/timefmt.h"
-#include "core/xalloc.h"
+#include "base/i18n.h"
+#include "base/text.h"
+#include "base/timefmt.h"
+#include "base/xalloc.h"
 #include "store/cache.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,7 +51,7 @@ int cmd_diagnose(struct cli_context *ctx, struct cs_error *err)
 	struct cache_facts f;
 	if (ctx->opts->refresh) {
 		/* Only this chat's environment (by delta when possible) and this chat's Graph details. */
-		if (cache_load_facts(ctx->cache, key, &f, err))
+		if (cache_load_facts(ctx->s.cache, key, &f, err))
 			return -1;
 		char *env = xstrdup(f.env.id), *chat = xstrdup(f.has_chat ? f.chat.teams_chat_id : f.assoc.teams_chat_id);
 		cache_facts_free(&f);
@@ -61,7 +61,7 @@ int cmd_diagnose(struct cli_context *ctx, struct cs_error *err)
 		if (rc)
 			return -1;
 	}
-	if (cache_load_facts(ctx->cache, key, &f, err))
+	if (cache_load_facts(ctx->s.cache, key, &f, err))
 		return -1;
 	struct diag_result res;
 	run_diag(ctx, &f, &res);
@@ -109,7 +109,7 @@ static int check_chat(const struct cs_chat *ch, const struct cs_env *env, void *
 	const char *key = ch->activity_id ? ch->activity_id : ch->teams_chat_id;
 	if (!key || !env)
 		return 0;
-	if (cache_load_facts(cr->ctx->cache, key, &f, cr->err)) {
+	if (cache_load_facts(cr->ctx->s.cache, key, &f, cr->err)) {
 		cr->rc = -1;
 		return 1;
 	}
@@ -161,7 +161,7 @@ int cmd_check(struct cli_context *ctx, struct cs_error *err)
 	struct check_run cr = { .ctx = ctx, .err = err };
 	diag_check_init(&cr.total);
 	cr.total.warn_hours = ctx->opts->warn_hours;
-	if (cache_each_chat(ctx->cache, NULL, check_chat, &cr, err) || cr.rc) {
+	if (cache_each_chat(ctx->s.cache, NULL, check_chat, &cr, err) || cr.rc) {
 		for (size_t i = 0; i < cr.n_envs; i++) {
 			free(cr.envs[i].unique_name);
 			cJSON_Delete(cr.envs[i].json_chats);
@@ -237,7 +237,7 @@ int cmd_rsc(struct cli_context *ctx, struct cs_error *err)
 	if (ctx->opts->n_args > 0)
 		return cs_fail(err, CS_EXIT_USAGE, _("rsc takes no arguments (see chatsync --help)"));
 	struct cs_rsc r = { 0 };
-	bool have = cache_get_rsc(ctx->cache, &r) == 1;
+	bool have = cache_get_rsc(ctx->s.cache, &r) == 1;
 	int state = have ? r.state : CS_RSC_UNKNOWN;
 	if (ctx->opts->format == CLI_FORMAT_JSON) {
 		cJSON *o = cJSON_CreateObject();

@@ -3,9 +3,9 @@
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "cli/rows.h"
-#include "core/i18n.h"
-#include "core/timefmt.h"
-#include "core/xalloc.h"
+#include "base/i18n.h"
+#include "base/timefmt.h"
+#include "base/xalloc.h"
 #include "store/cache.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,14 +22,14 @@ int cmd_envs(struct cli_context *ctx, struct cs_error *err)
 		return cs_fail(err, CS_EXIT_USAGE, _("envs takes no arguments (see chatsync --help)"));
 	struct cs_env *envs;
 	size_t n;
-	if (cache_list_envs(ctx->cache, &envs, &n, err))
+	if (cache_list_envs(ctx->s.cache, &envs, &n, err))
 		return -1;
 	if (ctx->opts->format != CLI_FORMAT_TABLE) {
 		static const char *const keys[] = { "unique_name", "friendly_name", "id", "url", "state", "sync_enabled",
 						    "inactivity_days", "chat_count", "refreshed_at", "last_error", NULL };
 		cJSON *arr = cJSON_CreateArray();
 		for (size_t i = 0; i < n; i++)
-			cJSON_AddItemToArray(arr, rows_env_json(&envs[i], cache_env_chat_count(ctx->cache, envs[i].id)));
+			cJSON_AddItemToArray(arr, rows_env_json(&envs[i], cache_env_chat_count(ctx->s.cache, envs[i].id)));
 		if (ctx->opts->format == CLI_FORMAT_JSON)
 			out_json(arr, stdout);
 		else
@@ -42,7 +42,7 @@ int cmd_envs(struct cli_context *ctx, struct cs_error *err)
 		for (size_t i = 0; i < n; i++) {
 			char limit[16], count[16], age[32] = "";
 			snprintf(limit, sizeof limit, _("%d d"), cs_env_inactivity_days(&envs[i]));
-			snprintf(count, sizeof count, "%d", cache_env_chat_count(ctx->cache, envs[i].id));
+			snprintf(count, sizeof count, "%d", cache_env_chat_count(ctx->s.cache, envs[i].id));
 			if (envs[i].refreshed_at)
 				time_format_age(envs[i].refreshed_at, ctx->now, age, sizeof age);
 			char *refreshed = envs[i].last_error ? xasprintf(_("failed (%s)"), envs[i].last_error)
@@ -98,7 +98,7 @@ int cmd_chats(struct cli_context *ctx, struct cs_error *err)
 	struct cs_env env = { 0 };
 	struct cache_chat_filter f = { .state = ctx->opts->state };
 	if (ctx->opts->n_args == 1) {
-		if (cache_find_env(ctx->cache, ctx->opts->args[0], &env, err))
+		if (cache_find_env(ctx->s.cache, ctx->opts->args[0], &env, err))
 			return -1;
 		f.env_id = env.id;
 	}
@@ -112,7 +112,7 @@ int cmd_chats(struct cli_context *ctx, struct cs_error *err)
 		o.json = cJSON_CreateArray();
 	else
 		out_table_init(&o.table, headers, 7, 4);
-	int rc = cache_each_chat(ctx->cache, &f, chat_row, &o, err);
+	int rc = cache_each_chat(ctx->s.cache, &f, chat_row, &o, err);
 	if (rc == 0) {
 		if (ctx->opts->format == CLI_FORMAT_JSON)
 			out_json(o.json, stdout), o.json = NULL;
@@ -137,7 +137,7 @@ int cmd_audit(struct cli_context *ctx, struct cs_error *err)
 		return cs_fail(err, CS_EXIT_USAGE, _("audit takes no arguments (see chatsync --help)"));
 	struct cache_audit *rows;
 	size_t n;
-	if (cache_audit_list(ctx->cache, &rows, &n, err))
+	if (cache_audit_list(ctx->s.cache, &rows, &n, err))
 		return -1;
 	if (ctx->opts->format != CLI_FORMAT_TABLE) {
 		static const char *const keys[] = { "time", "profile", "identity", "environment", "old", "new",

@@ -1,8 +1,8 @@
 /* refresh, and the network side shared by the commands that talk to the cloud. */
 #include "config.h"
 #include "cli/commands.h"
-#include "core/i18n.h"
-#include "core/log.h"
+#include "base/i18n.h"
+#include "base/log.h"
 #include "net/http.h"
 #include "sync/refresh.h"
 #include <signal.h>
@@ -20,19 +20,19 @@ static void on_sigint(int sig)
 
 struct net *cli_net_open(struct cli_context *ctx, struct cs_error *err)
 {
-	if (!ctx->profile) {
+	if (!ctx->s.profile) {
 		cs_fail(err, CS_EXIT_USAGE, _("this command needs a profile with sign-in settings (give -c FILE or create "
 					      "~/.config/chatsync/config; see chatsync(1))"));
 		return NULL;
 	}
-	if (conf_profile_validate(ctx->profile, err))
+	if (session_check_profile(ctx->s.profile, err))
 		return NULL;
 	struct sigaction sa = { .sa_handler = on_sigint };
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	interrupted = 0;
-	return net_open(ctx->profile, &(struct net_opts){ .cancel = &interrupted }, err);
+	return net_open(ctx->s.profile, &(struct net_opts){ .cancel = &interrupted }, err);
 }
 
 struct progress_out {
@@ -86,7 +86,7 @@ int cli_refresh(struct cli_context *ctx, char *const *envs, size_t n_envs, const
 	struct refresh_report rep;
 	struct refresh_opts ro = { .envs = envs, .n_envs = n_envs, .chat = chat, .progress = print_progress,
 				   .user = &out };
-	int rc = refresh_run(net, ctx->cache, &ro, &rep, err);
+	int rc = refresh_run(net, ctx->s.cache, &ro, &rep, err);
 	net_close(net);
 	log_info("refresh: %zu environments ok, %zu failed, %zu chats read, %zu deleted, %zu details, %lu requests, "
 		 "%lu throttled%s", rep.envs_ok, rep.envs_failed, rep.chats_read, rep.chats_deleted,

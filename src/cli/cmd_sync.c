@@ -5,12 +5,12 @@
 #include "api/dv_parse.h"
 #include "api/endpoints.h"
 #include "api/graph_parse.h"
-#include "core/i18n.h"
-#include "core/log.h"
-#include "core/paths.h"
-#include "core/text.h"
-#include "core/timefmt.h"
-#include "core/xalloc.h"
+#include "base/i18n.h"
+#include "base/log.h"
+#include "base/paths.h"
+#include "base/text.h"
+#include "base/timefmt.h"
+#include "base/xalloc.h"
 #include "net/auth.h"
 #include "net/http.h"
 #include "store/cache.h"
@@ -87,13 +87,13 @@ static void audit_file(const struct cache_audit *a)
 static void audit(struct toggle *t, int old, const char *result)
 {
 	struct cache_audit a = {
-		.time = time_now(), .profile = t->ctx->profile ? t->ctx->profile->name : NULL,
+		.time = time_now(), .profile = t->ctx->s.profile ? t->ctx->s.profile->name : NULL,
 		.identity = t->who.name ? t->who.name : (char *)"unknown",
 		.environment = t->env.unique_name, .old_value = (char *)onoff(old),
 		.new_value = (char *)(t->want ? "on" : "off"), .request_id = t->request_id, .result = (char *)result,
 	};
 	struct cs_error err = { 0 };
-	if (cache_audit_append(t->ctx->cache, &a, &err))
+	if (cache_audit_append(t->ctx->s.cache, &a, &err))
 		log_error("audit: %s", err.msg);
 	audit_file(&a);
 	log_info("audit: %s %s %s → %s: %s", a.identity, a.environment, a.old_value, a.new_value, result);
@@ -119,7 +119,7 @@ static int read_org(struct toggle *t, struct cs_error *err)
 /* Delegated sign-ins: only a Global Administrator may turn the setting on (DOMAIN.md). */
 static int check_global_admin(struct toggle *t, struct cs_error *err)
 {
-	char *url = graph_url_my_directory_roles(t->ctx->profile);
+	char *url = graph_url_my_directory_roles(t->ctx->s.profile);
 	bool admin = false;
 	int rc = 0;
 	while (url && rc == 0) {
@@ -157,9 +157,9 @@ static void warn_turning_on(struct toggle *t)
 {
 	size_t before = 0;
 	struct cache_chat_filter f = { .env_id = t->env.id };
-	cache_each_chat(t->ctx->cache, &f, count_unrecorded, &before, NULL);
+	cache_each_chat(t->ctx->s.cache, &f, count_unrecorded, &before, NULL);
 	struct cs_rsc rsc = { 0 };
-	bool have = cache_get_rsc(t->ctx->cache, &rsc) == 1;
+	bool have = cache_get_rsc(t->ctx->s.cache, &rsc) == 1;
 	fprintf(stderr, _("  Chats connected before now will not sync: %zu connected chat(s) of this environment have no "
 			  "activity row; reconnect them from their records after turning sync on.\n"), before);
 	fprintf(stderr, _("  Tenant chat RSC state: %s%s\n"), cs_rsc_state_name(have ? rsc.state : CS_RSC_UNKNOWN),
@@ -229,7 +229,7 @@ static int toggle_run(struct toggle *t, struct cs_error *err)
 		char *name = text_sanitize(t->env.unique_name);
 		if (old == (t->want ? CS_TRUE : CS_FALSE)) {
 			say(t, stdout, _("%s: Teams chat sync is already %s; nothing to change\n"), name, onoff(old));
-			cache_set_env_sync(ctx->cache, t->env.id, t->want, t->env.org_etag, t->env.org_fetched_at, NULL);
+			cache_set_env_sync(ctx->s.cache, t->env.id, t->want, t->env.org_etag, t->env.org_fetched_at, NULL);
 			audit(t, old, "unchanged");
 			free(name);
 			return 0;
@@ -268,7 +268,7 @@ static int toggle_run(struct toggle *t, struct cs_error *err)
 		if (rc == 0) {
 			cs_time now = time_now();
 			/* The ETag changed with the write; the next read fetches it. */
-			cache_set_env_sync(ctx->cache, t->env.id, t->want, NULL, now, NULL);
+			cache_set_env_sync(ctx->s.cache, t->env.id, t->want, NULL, now, NULL);
 			audit(t, old, "ok");
 			say(t, stdout, _("%s: Teams chat sync is now %s\n"), t->env.unique_name, t->want ? "on" : "off");
 			return 0;
@@ -301,7 +301,7 @@ static int toggle_run(struct toggle *t, struct cs_error *err)
 static int toggle(struct cli_context *ctx, const char *env, bool want, bool quiet, struct cs_error *err)
 {
 	struct toggle t = { .ctx = ctx, .want = want, .quiet = quiet };
-	if (cache_find_env(ctx->cache, env, &t.env, err))
+	if (cache_find_env(ctx->s.cache, env, &t.env, err))
 		return -1;
 	if (ctx->opts->readonly) {
 		audit(&t, t.env.sync_enabled, "refused: read-only");

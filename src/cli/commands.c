@@ -1,7 +1,7 @@
 #include "config.h"
 #include "cli/commands.h"
-#include "core/i18n.h"
-#include "core/log.h"
+#include "base/i18n.h"
+#include "base/log.h"
 #include <string.h>
 
 struct command {
@@ -29,8 +29,8 @@ int cli_run(struct cli_opts *opts, struct cs_error *err)
 		cli_context_close(&ctx);
 		return err->exit_code ? err->exit_code : CS_EXIT_USAGE;
 	}
-	log_debug("command %s, profile %s, cache %s", cmd->name, ctx.profile ? ctx.profile->name : "-",
-		  ctx.cache_path);
+	log_debug("command %s, profile %s, cache %s", cmd->name, ctx.s.profile ? ctx.s.profile->name : "-",
+		  ctx.s.cache_path);
 	int rc = 0;
 	/* --refresh on a read command refreshes first (diagnose does its own, narrower one); the demo
 	 * tenant starts empty, so every demo command but refresh fills the cache first. */

@@ -2,7 +2,7 @@
  * the sync toggle handed in as hooks (the console knows neither the network nor the cloud). */
 #include "config.h"
 #include "cli/commands.h"
-#include "core/i18n.h"
+#include "base/i18n.h"
 #include "net/auth.h"
 #include "net/http.h"
 #include "store/cache.h"
@@ -49,9 +49,9 @@ static int console_refresh(void *user, void (*progress)(void *ui, const char *li
 	struct cli_context *ctx = user;
 	struct cs_error err = { 0 };
 	struct net *net = NULL;
-	struct cache *cache = cache_open(ctx->cache_path, 0, &err);
-	if (cache && conf_profile_validate(ctx->profile, &err) == 0)
-		net = net_open(ctx->profile, &(struct net_opts){ .cancel = cancel }, &err);
+	struct cache *cache = cache_open(ctx->s.cache_path, 0, &err);
+	if (cache && session_check_profile(ctx->s.profile, &err) == 0)
+		net = net_open(ctx->s.profile, &(struct net_opts){ .cancel = cancel }, &err);
 	if (!net) {
 		progress(ui, err.msg);
 		cache_close(cache);
@@ -89,7 +89,7 @@ int cli_console(struct cli_opts *opts, struct cs_error *err)
 	if (opts->demo || opts->refresh) /* the demo tenant starts empty */
 		rc = cli_refresh(&ctx, NULL, 0, NULL, err);
 	if (rc == 0) {
-		if (ctx.profile) {
+		if (ctx.s.profile) {
 			ui_set_refresh_hook(console_refresh, &ctx);
 			ui_set_toggle_hook(console_toggle, &ctx);
 		}

@@ -2,9 +2,9 @@
  * writes, and stop it (removing its files) when done. Nothing leaves the machine. */
 #include "config.h"
 #include "cli/demo.h"
-#include "core/i18n.h"
-#include "core/log.h"
-#include "core/xalloc.h"
+#include "base/i18n.h"
+#include "base/log.h"
+#include "base/xalloc.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>

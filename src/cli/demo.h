@@ -2,7 +2,7 @@
 #ifndef CHATSYNC_DEMO_H
 #define CHATSYNC_DEMO_H
 #include <sys/types.h>
-#include "core/error.h"
+#include "base/error.h"
 
 struct demo {
 	pid_t pid;

@@ -1,6 +1,6 @@
 #include "config.h"
 #include "cli/cli.h"
-#include "core/i18n.h"
+#include "base/i18n.h"
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>

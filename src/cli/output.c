@@ -1,7 +1,7 @@
 #include "config.h"
 #include "cli/output.h"
-#include "core/text.h"
-#include "core/xalloc.h"
+#include "base/text.h"
+#include "base/xalloc.h"
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>

@@ -1,7 +1,7 @@
 #include "config.h"
 #include "cli/rows.h"
-#include "core/text.h"
-#include "core/timefmt.h"
+#include "base/text.h"
+#include "base/timefmt.h"
 #include <stdlib.h>
 
 cJSON *rows_string(const char *s)

@@ -1,8 +1,8 @@
 #include "config.h"
 #include "core/conf.h"
-#include "core/i18n.h"
-#include "core/paths.h"
-#include "core/xalloc.h"
+#include "base/i18n.h"
+#include "base/paths.h"
+#include "base/xalloc.h"
 #include <ctype.h>
 #include <errno.h>
 #include <stddef.h>
@@ -284,41 +284,6 @@ int conf_parse(struct conf *conf, const char *path, const char *text, struct cs_
 	return 0;
 }
 
-int conf_load(struct conf *conf, const char *path, struct cs_error *err)
-{
-	memset(conf, 0, sizeof *conf);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return cs_fail(err, 2, _("cannot read config %s: %s (create it from chatsync.conf.example, or use --demo)"),
-			       path, strerror(errno));
-	struct buf b;
-	buf_init(&b);
-	char chunk[4096];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-		buf_add(&b, chunk, n);
-		if (b.len > 1 << 20) {
-			fclose(f);
-			buf_free(&b);
-			return cs_fail(err, 2, _("config %s is larger than 1 MiB (is it the right file?)"), path);
-		}
-	}
-	int bad = ferror(f);
-	fclose(f);
-	if (bad) {
-		buf_free(&b);
-		return cs_fail(err, 2, _("cannot read config %s (I/O error)"), path);
-	}
-	if (b.len && memchr(b.data, '\0', b.len)) {
-		buf_free(&b);
-		return cs_fail(err, 2, _("config %s holds a NUL byte (is it a text file?)"), path);
-	}
-	char *text = buf_steal(&b);
-	int rc = conf_parse(conf, path, text, err);
-	free(text);
-	return rc;
-}
-
 const struct conf_profile *conf_profile(const struct conf *conf, const char *name, struct cs_error *err)
 {
 	if (conf->n_profiles == 0) {
@@ -341,7 +306,7 @@ const struct conf_profile *conf_profile(const struct conf *conf, const char *nam
 	return NULL;
 }
 
-int conf_profile_validate(const struct conf_profile *p, struct cs_error *err)
+int conf_profile_validate(const struct conf_profile *p, bool have_secret_env, struct cs_error *err)
 {
 	if (!p->tenant)
 		return cs_fail(err, 2, _("profile \"%s\" has no tenant (add tenant = NAME.onmicrosoft.com or the tenant id)"),
@@ -349,24 +314,13 @@ int conf_profile_validate(const struct conf_profile *p, struct cs_error *err)
 	if (!p->client_id)
 		return cs_fail(err, 2, _("profile \"%s\" has no client_id (add the app registration's application id)"),
 			       p->name);
-	if (p->auth == CONF_AUTH_CLIENT_SECRET && !p->client_secret_file) {
-		const char *env = getenv("CHATSYNC_CLIENT_SECRET");
-		if (!env || !*env)
-			return cs_fail(err, 2,
-				       _("profile \"%s\" uses auth = client-secret but has no client_secret_file (add one, "
-					 "or set CHATSYNC_CLIENT_SECRET)"),
-				       p->name);
-	}
-	if (p->auth == CONF_AUTH_CLIENT_SECRET && p->client_secret_file &&
-	    path_check_private(p->client_secret_file, _("a client secret"), err))
-		return -1;
-	if (p->auth == CONF_AUTH_CERTIFICATE) {
-		if (!p->certificate)
-			return cs_fail(err, 2, _("profile \"%s\" uses auth = certificate but has no certificate file"),
-				       p->name);
-		if (path_check_private(p->certificate, _("a private key"), err))
-			return -1;
-	}
+	if (p->auth == CONF_AUTH_CLIENT_SECRET && !p->client_secret_file && !have_secret_env)
+		return cs_fail(err, 2,
+			       _("profile \"%s\" uses auth = client-secret but has no client_secret_file (add one, "
+				 "or set CHATSYNC_CLIENT_SECRET)"),
+			       p->name);
+	if (p->auth == CONF_AUTH_CERTIFICATE && !p->certificate)
+		return cs_fail(err, 2, _("profile \"%s\" uses auth = certificate but has no certificate file"), p->name);
 	return 0;
 }
 

@@ -1,10 +1,11 @@
 /* The config file (DESIGN.md "Config file"): INI, one [profile NAME] section per tenant, the first
- * profile is the default. Parsing is pure; permission checks live in core/paths.h. */
+ * profile is the default. Pure: reading the file and checking the modes of the files it names is
+ * sync/session.h's job. */
 #ifndef CHATSYNC_CONF_H
 #define CHATSYNC_CONF_H
 #include <stdbool.h>
 #include <stddef.h>
-#include "core/error.h"
+#include "base/error.h"
 
 enum conf_auth { CONF_AUTH_DEVICE_CODE, CONF_AUTH_CLIENT_SECRET, CONF_AUTH_CERTIFICATE };
 
@@ -41,12 +42,11 @@ struct conf {
 /* Parses text (path is only used in messages). On error fills err with
  * "PATH:LINE: what (hint)" and returns -1; conf is then empty. */
 int conf_parse(struct conf *conf, const char *path, const char *text, struct cs_error *err);
-/* Reads and parses a file; a missing file is an error naming the path. */
-int conf_load(struct conf *conf, const char *path, struct cs_error *err);
 /* The named profile, or the first when name is NULL; NULL with err filled when absent. */
 const struct conf_profile *conf_profile(const struct conf *conf, const char *name, struct cs_error *err);
-/* Checks that a profile has what its auth method needs (tenant, client_id, secret file...). */
-int conf_profile_validate(const struct conf_profile *p, struct cs_error *err);
+/* Checks that a profile names what its auth method needs (tenant, client_id, a secret file unless
+ * have_secret_env, a certificate). The files themselves are checked by session_check_profile. */
+int conf_profile_validate(const struct conf_profile *p, bool have_secret_env, struct cs_error *err);
 const char *conf_auth_name(enum conf_auth auth);
 void conf_free(struct conf *conf);
 

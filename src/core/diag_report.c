@@ -2,11 +2,11 @@
  * like a short report an admin can paste into a ticket; the JSON is the scripting contract. */
 #include "config.h"
 #include "core/diag_report.h"
-#include "core/error.h"
-#include "core/i18n.h"
-#include "core/text.h"
-#include "core/timefmt.h"
-#include "core/xalloc.h"
+#include "base/error.h"
+#include "base/i18n.h"
+#include "base/text.h"
+#include "base/timefmt.h"
+#include "base/xalloc.h"
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>

@@ -3,9 +3,9 @@
  * verdict. Text here is what the admin reads, so it goes through _(). */
 #include "config.h"
 #include "core/diagnose.h"
-#include "core/i18n.h"
-#include "core/timefmt.h"
-#include "core/xalloc.h"
+#include "base/i18n.h"
+#include "base/timefmt.h"
+#include "base/xalloc.h"
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>

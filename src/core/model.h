@@ -6,8 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stddef.h>
-
-typedef int64_t cs_time;
+#include "base/timefmt.h"
 
 /* Tri-state for facts that may not have been fetched. */
 enum cs_tristate { CS_UNKNOWN = -1, CS_FALSE = 0, CS_TRUE = 1 };

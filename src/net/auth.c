@@ -5,9 +5,9 @@
  * authstore.c. */
 #include "config.h"
 #include "net/auth.h"
-#include "core/i18n.h"
-#include "core/log.h"
-#include "core/paths.h"
+#include "base/i18n.h"
+#include "base/log.h"
+#include "base/paths.h"
 #include "net/jwt.h"
 #include "net/neterr.h"
 #include "net/netint.h"

@@ -28,7 +28,7 @@
 #ifndef CHATSYNC_NET_AUTH_H
 #define CHATSYNC_NET_AUTH_H
 #include <stdbool.h>
-#include "core/error.h"
+#include "base/error.h"
 
 struct net;
 

@@ -2,9 +2,9 @@
  * cache file, the client secret, the key passphrase and the device-code prompt; and reading an
  * identity out of a token. */
 #include "config.h"
-#include "core/i18n.h"
-#include "core/log.h"
-#include "core/paths.h"
+#include "base/i18n.h"
+#include "base/log.h"
+#include "base/paths.h"
 #include "net/auth.h"
 #include "net/jwt.h"
 #include "net/netint.h"

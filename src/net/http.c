@@ -2,9 +2,9 @@
  * queueing requests, the blocking helper and accessors. The loop that runs requests is in
  * httploop.c, one attempt on curl in httpio.c. */
 #include "config.h"
-#include "core/i18n.h"
-#include "core/log.h"
-#include "core/paths.h"
+#include "base/i18n.h"
+#include "base/log.h"
+#include "base/paths.h"
 #include "net/jwt.h"
 #include "net/neterr.h"
 #include "net/netint.h"

@@ -42,7 +42,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include "core/error.h"
+#include "base/error.h"
 
 struct net;
 struct conf_profile;

@@ -3,8 +3,8 @@
  * headers and body, the TRACE log, and what a curl failure means to the user and to the retry
  * policy. The loop that schedules attempts is in http.c. */
 #include "config.h"
-#include "core/i18n.h"
-#include "core/log.h"
+#include "base/i18n.h"
+#include "base/log.h"
 #include "net/netint.h"
 #include <openssl/err.h>
 #include <openssl/pem.h>

@@ -2,8 +2,8 @@
  * room in their pacing buckets), run on the curl multi handle, and on completion are retried,
  * re-sent after a token refresh, redirected, or handed to their callback. */
 #include "config.h"
-#include "core/i18n.h"
-#include "core/log.h"
+#include "base/i18n.h"
+#include "base/log.h"
 #include "net/neterr.h"
 #include "net/netint.h"
 #include <openssl/crypto.h>

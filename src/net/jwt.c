@@ -1,7 +1,7 @@
 #include "config.h"
 #include "net/jwt.h"
-#include "core/i18n.h"
-#include "core/xalloc.h"
+#include "base/i18n.h"
+#include "base/xalloc.h"
 #include <cJSON.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>

@@ -7,7 +7,7 @@
 #define CHATSYNC_NET_JWT_H
 #include <stddef.h>
 #include <stdint.h>
-#include "core/error.h"
+#include "base/error.h"
 
 struct cJSON;
 struct jwt_key;

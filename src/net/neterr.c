@@ -1,7 +1,7 @@
 #include "config.h"
 #include "net/neterr.h"
-#include "core/i18n.h"
-#include "core/xalloc.h"
+#include "base/i18n.h"
+#include "base/xalloc.h"
 #include <cJSON.h>
 #include <ctype.h>
 #include <stdarg.h>

@@ -5,7 +5,7 @@
 #ifndef CHATSYNC_NET_NETERR_H
 #define CHATSYNC_NET_NETERR_H
 #include <stddef.h>
-#include "core/error.h"
+#include "base/error.h"
 
 /* What a service said in its error body. Empty strings when absent. */
 struct neterr_body {

@@ -8,8 +8,8 @@
 #include <stdbool.h>
 #include <time.h>
 #include "core/conf.h"
-#include "core/error.h"
-#include "core/xalloc.h"
+#include "base/error.h"
+#include "base/xalloc.h"
 #include "net/http.h"
 #include "net/pace.h"
 #include "net/retry.h"

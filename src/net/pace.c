@@ -1,6 +1,6 @@
 #include "config.h"
 #include "net/pace.h"
-#include "core/xalloc.h"
+#include "base/xalloc.h"
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>

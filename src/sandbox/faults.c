@@ -1,7 +1,7 @@
 #include "config.h"
 #include "sandbox/faults.h"
 #include "sandbox/util.h"
-#include "core/xalloc.h"
+#include "base/xalloc.h"
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,7 +3,7 @@
 #include "config.h"
 #include "sandbox/tenant.h"
 #include "sandbox/names.h"
-#include "core/xalloc.h"
+#include "base/xalloc.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 #include "config.h"
 #include "sandbox/jwt.h"
 #include "sandbox/util.h"
-#include "core/xalloc.h"
+#include "base/xalloc.h"
 #include <openssl/rsa.h>
 #include <stdlib.h>
 #include <string.h>

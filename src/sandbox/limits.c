@@ -1,7 +1,7 @@
 #include "config.h"
 #include "sandbox/limits.h"
 #include "sandbox/util.h"
-#include "core/xalloc.h"
+#include "base/xalloc.h"
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>

@@ -7,7 +7,7 @@ SANDBOX_LIBS = libsandbox.a $(MHD_LIBS) $(CJSON_LIBS) $(OPENSSL_LIBS) $(PTHREAD_
 noinst_LIBRARIES += libsandbox.a
 libsandbox_a_CFLAGS = $(SANDBOX_CFLAGS)
 libsandbox_a_SOURCES = \
-	src/core/xalloc.c \
+	src/base/xalloc.c \
 	src/sandbox/util.c src/sandbox/util.h \
 	src/sandbox/names.c src/sandbox/names.h \
 	src/sandbox/tenant.c src/sandbox/tenant.h \

@@ -9,7 +9,7 @@
 #include "sandbox/rlog.h"
 #include "sandbox/server.h"
 #include "sandbox/tls.h"
-#include "core/i18n.h"
+#include "base/i18n.h"
 #include <errno.h>
 #include <ftw.h>
 #include <getopt.h>

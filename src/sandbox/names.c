@@ -1,6 +1,6 @@
 #include "config.h"
 #include "sandbox/names.h"
-#include "core/xalloc.h"
+#include "base/xalloc.h"
 #include <ctype.h>
 #include <string.h>
 

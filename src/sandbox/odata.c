@@ -1,7 +1,7 @@
 #include "config.h"
 #include "sandbox/odata.h"
 #include "sandbox/util.h"
-#include "core/xalloc.h"
+#include "base/xalloc.h"
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>

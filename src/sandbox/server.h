@@ -6,7 +6,7 @@
 #include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include "core/xalloc.h"
+#include "base/xalloc.h"
 #include "sandbox/tenant.h"
 #include "sandbox/util.h"
 

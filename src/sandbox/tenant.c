@@ -1,7 +1,7 @@
 /* Tenant lookups, change stamps and the control endpoint's mutations. */
 #include "config.h"
 #include "sandbox/tenant.h"
-#include "core/xalloc.h"
+#include "base/xalloc.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 #include "config.h"
 #include "sandbox/tls.h"
 #include "sandbox/util.h"
-#include "core/xalloc.h"
+#include "base/xalloc.h"
 #include <errno.h>
 #include <openssl/bio.h>
 #include <openssl/ec.h>

@@ -1,6 +1,6 @@
 #include "config.h"
 #include "sandbox/util.h"
-#include "core/xalloc.h"
+#include "base/xalloc.h"
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>

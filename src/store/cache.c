@@ -2,10 +2,10 @@
 #include "store/cache.h"
 #include "store/internal.h"
 #include "store/schema.h"
-#include "core/i18n.h"
-#include "core/log.h"
-#include "core/paths.h"
-#include "core/xalloc.h"
+#include "base/i18n.h"
+#include "base/log.h"
+#include "base/paths.h"
+#include "base/xalloc.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>

@@ -5,7 +5,7 @@
 #define CHATSYNC_CACHE_H
 #include <stdbool.h>
 #include <stddef.h>
-#include "core/error.h"
+#include "base/error.h"
 #include "core/model.h"
 
 struct cache;

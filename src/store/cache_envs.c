@@ -2,8 +2,8 @@
 #include "config.h"
 #include "store/cache.h"
 #include "store/internal.h"
-#include "core/i18n.h"
-#include "core/xalloc.h"
+#include "base/i18n.h"
+#include "base/xalloc.h"
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>

@@ -2,7 +2,7 @@
 #ifndef CHATSYNC_STORE_INTERNAL_H
 #define CHATSYNC_STORE_INTERNAL_H
 #include <sqlite3.h>
-#include "core/error.h"
+#include "base/error.h"
 #include "core/model.h"
 
 struct cache {

@@ -4,9 +4,9 @@
 #include "sync/refresh_int.h"
 #include "api/endpoints.h"
 #include "api/graph_parse.h"
-#include "core/i18n.h"
-#include "core/log.h"
-#include "core/xalloc.h"
+#include "base/i18n.h"
+#include "base/log.h"
+#include "base/xalloc.h"
 #include "net/http.h"
 #include "store/cache.h"
 #include <stdlib.h>

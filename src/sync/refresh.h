@@ -9,7 +9,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include "core/error.h"
+#include "base/error.h"
 #include "core/model.h"
 
 struct net;

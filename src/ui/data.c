@@ -2,11 +2,11 @@
 #include "config.h"
 #include "ui/data.h"
 #include "ui/colors.h"
-#include "core/i18n.h"
-#include "core/log.h"
-#include "core/text.h"
-#include "core/timefmt.h"
-#include "core/xalloc.h"
+#include "base/i18n.h"
+#include "base/log.h"
+#include "base/text.h"
+#include "base/timefmt.h"
+#include "base/xalloc.h"
 #include "store/cache.h"
 #include <stdlib.h>
 #include <string.h>

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "core/diagnose.h"
-#include "core/error.h"
+#include "base/error.h"
 #include "core/model.h"
 
 struct cache;

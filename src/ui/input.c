@@ -2,8 +2,8 @@
 #include "config.h"
 #include "ui/input.h"
 #include "ui/keys.h"
-#include "core/i18n.h"
-#include "core/xalloc.h"
+#include "base/i18n.h"
+#include "base/xalloc.h"
 #include <curses.h>
 #include <errno.h>
 #include <signal.h>

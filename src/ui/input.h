@@ -5,7 +5,7 @@
 #define CHATSYNC_UI_INPUT_H
 #include <stdbool.h>
 #include <stddef.h>
-#include "core/error.h"
+#include "base/error.h"
 
 #define UI_INPUT_NONE (-1)     /* nothing arrived within the timeout */
 #define UI_INPUT_HANGUP (-2)   /* the session ended: clean up and leave */

@@ -1,9 +1,9 @@
 /* Column widths and cell emission, pure: no curses. */
 #include "config.h"
 #include "ui/layout.h"
-#include "core/i18n.h"
-#include "core/text.h"
-#include "core/xalloc.h"
+#include "base/i18n.h"
+#include "base/text.h"
+#include "base/xalloc.h"
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>

@@ -6,8 +6,8 @@
 #include "ui/keys.h"
 #include "ui/screen.h"
 #include "ui/view.h"
-#include "core/i18n.h"
-#include "core/xalloc.h"
+#include "base/i18n.h"
+#include "base/xalloc.h"
 #include <curses.h>
 #include <limits.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
 #include "config.h"
 #include "ui/request.h"
 #include "ui/keys.h"
-#include "core/i18n.h"
+#include "base/i18n.h"
 #include <string.h>
 
 #define UI_REQ_INFO_(name, id, group, key1, key2, help) \

@@ -4,10 +4,10 @@
 #include "ui/colors.h"
 #include "ui/view.h"
 #include "cli/cli.h"
-#include "core/i18n.h"
-#include "core/text.h"
-#include "core/timefmt.h"
-#include "core/xalloc.h"
+#include "base/i18n.h"
+#include "base/text.h"
+#include "base/timefmt.h"
+#include "base/xalloc.h"
 #include <curses.h>
 #include <errno.h>
 #include <limits.h>
@@ -110,7 +110,7 @@ static void draw_bar(int y, const char *left, const char *right, enum ui_color s
 static void draw_title(struct ui *ui)
 {
 	struct cli_context *ctx = ui->ctx;
-	const struct conf_profile *p = ctx->profile;
+	const struct conf_profile *p = ctx->s.profile;
 	char *who = !p ? xstrdup(_("no profile"))
 		  : p->tenant ? xasprintf(_("profile %s (%s)"), p->name, p->tenant) : xasprintf(_("profile %s"), p->name);
 	char *safe_who = text_sanitize(who);

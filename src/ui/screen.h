@@ -3,7 +3,7 @@
 #ifndef CHATSYNC_UI_SCREEN_H
 #define CHATSYNC_UI_SCREEN_H
 #include <stdbool.h>
-#include "core/error.h"
+#include "base/error.h"
 
 struct ui;
 struct view;

@@ -11,10 +11,10 @@
 #include "ui/screen.h"
 #include "ui/view.h"
 #include "cli/cli.h"
-#include "core/i18n.h"
-#include "core/log.h"
-#include "core/timefmt.h"
-#include "core/xalloc.h"
+#include "base/i18n.h"
+#include "base/log.h"
+#include "base/timefmt.h"
+#include "base/xalloc.h"
 #include <stdarg.h>
 #include <time.h>
 #include <stdlib.h>
@@ -165,7 +165,7 @@ static void reload(struct ui *ui)
 {
 	notify(ui, VIEW_UPDATE_SAVE);
 	struct cs_error err = { 0 };
-	int rc = ui_data_load(&ui->data, ui->ctx->cache, time_now(), ui->ctx->opts->warn_hours, &err);
+	int rc = ui_data_load(&ui->data, ui->ctx->s.cache, time_now(), ui->ctx->opts->warn_hours, &err);
 	notify(ui, VIEW_UPDATE_RELOADED);
 	if (rc)
 		ui_message(ui, UI_COLOR_STATUS_ERROR, "%s", err.msg);
@@ -501,7 +501,7 @@ static void loop(struct ui *ui)
 			continue;
 		}
 		if (pending && ui_input_scripted()) {
-			while (ui_data_diagnose(&ui->data, ui->ctx->cache, 1000))
+			while (ui_data_diagnose(&ui->data, ui->ctx->s.cache, 1000))
 				;
 			notify(ui, VIEW_UPDATE_VERDICTS);
 			continue;
@@ -515,7 +515,7 @@ static void loop(struct ui *ui)
 		}
 		if (key == UI_INPUT_NONE) {
 			if (pending) {
-				ui_data_diagnose(&ui->data, ui->ctx->cache, DIAGNOSE_SLICE_MS);
+				ui_data_diagnose(&ui->data, ui->ctx->s.cache, DIAGNOSE_SLICE_MS);
 				notify(ui, VIEW_UPDATE_VERDICTS);
 			}
 			continue;
@@ -531,7 +531,7 @@ int ui_run(struct cli_context *ctx, struct cs_error *err)
 	if (script && *script && ui_input_load_script(script, err))
 		return err->exit_code ? err->exit_code : CS_EXIT_USAGE;
 	int rc = CS_EXIT_OK;
-	if (ui_data_load(&ui.data, ctx->cache, ctx->now ? ctx->now : time_now(), ctx->opts->warn_hours, err) ||
+	if (ui_data_load(&ui.data, ctx->s.cache, ctx->now ? ctx->now : time_now(), ctx->opts->warn_hours, err) ||
 	    screen_open(&ui, !ui_colors_disabled_by_user(ctx->opts->no_color), err)) {
 		rc = err->exit_code ? err->exit_code : CS_EXIT_USAGE;
 	} else {

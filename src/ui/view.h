@@ -5,7 +5,7 @@
 #define CHATSYNC_UI_VIEW_H
 #include <stdbool.h>
 #include <stddef.h>
-#include "core/error.h"
+#include "base/error.h"
 #include "ui/data.h"
 #include "ui/layout.h"
 #include "ui/request.h"

@@ -4,10 +4,10 @@
 #include "config.h"
 #include "ui/view.h"
 #include "ui/colors.h"
-#include "core/i18n.h"
-#include "core/text.h"
-#include "core/timefmt.h"
-#include "core/xalloc.h"
+#include "base/i18n.h"
+#include "base/text.h"
+#include "base/timefmt.h"
+#include "base/xalloc.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

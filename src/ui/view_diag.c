@@ -5,9 +5,9 @@
 #include "ui/colors.h"
 #include "cli/cli.h"
 #include "core/diag_report.h"
-#include "core/i18n.h"
-#include "core/text.h"
-#include "core/xalloc.h"
+#include "base/i18n.h"
+#include "base/text.h"
+#include "base/xalloc.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -139,7 +139,7 @@ static int diagnose(struct view *v, struct cs_error *err)
 	struct diag_result r;
 	char *label, *about;
 	struct ui *ui = v->ui;
-	if (ui_diagnose_chat(ui->ctx->cache, p->key, ui->data.now, ui->data.warn_hours, &r, &label, &about, err))
+	if (ui_diagnose_chat(ui->ctx->s.cache, p->key, ui->data.now, ui->data.warn_hours, &r, &label, &about, err))
 		return -1;
 	diag_result_free(&p->result);
 	free(p->label);

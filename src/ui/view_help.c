@@ -4,9 +4,9 @@
 #include "ui/view.h"
 #include "ui/colors.h"
 #include "ui/prompt.h"
-#include "core/i18n.h"
-#include "core/text.h"
-#include "core/xalloc.h"
+#include "base/i18n.h"
+#include "base/text.h"
+#include "base/xalloc.h"
 #include <stdlib.h>
 #include <string.h>
 

@@ -9,7 +9,7 @@
 #include "api/dv_batch.h"
 #include "api/dv_parse.h"
 #include "api/graph_parse.h"
-#include "core/xalloc.h"
+#include "base/xalloc.h"
 #include "run.h"
 
 static char *fixture(const char *name)

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include "core/xalloc.h"
+#include "base/xalloc.h"
 #include "run.h"
 
 static char *bin, *dir, *home_env, *xdg_env;

@@ -1,6 +1,6 @@
 #include "config.h"
 #include "run.h"
-#include "core/xalloc.h"
+#include "base/xalloc.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>

@@ -1,7 +1,7 @@
 #include "config.h"
 #include "sandbox.h"
 #include "run.h"
-#include "core/xalloc.h"
+#include "base/xalloc.h"
 #include <criterion/criterion.h>
 #include <curl/curl.h>
 #include <poll.h>

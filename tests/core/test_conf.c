@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/conf.h"
+#include "sync/session.h"
 
 static struct conf conf;
 static struct cs_error err;
@@ -108,32 +109,29 @@ Test(conf, empty_file_has_no_default_profile)
 
 Test(conf, validate_requires_what_the_auth_method_needs)
 {
-	unsetenv("CHATSYNC_CLIENT_SECRET");
 	cr_assert_eq(conf_parse(&conf, "cfg", "[profile a]\ntenant = t\nclient_id = c\nauth = client-secret\n"
 				"[profile b]\nclient_id = c\n[profile c]\ntenant = t\nclient_id = c\nauth = certificate\n"
 				"[profile d]\ntenant = t\nclient_id = c\n", &err), 0);
-	cr_assert_eq(conf_profile_validate(&conf.profiles[0], &err), -1);
+	cr_assert_eq(conf_profile_validate(&conf.profiles[0], false, &err), -1);
 	cr_assert(strstr(err.msg, "no client_secret_file"), "%s", err.msg);
-	setenv("CHATSYNC_CLIENT_SECRET", "s3cret", 1);
-	cr_assert_eq(conf_profile_validate(&conf.profiles[0], &err), 0, "%s", err.msg);
-	unsetenv("CHATSYNC_CLIENT_SECRET");
-	cr_assert_eq(conf_profile_validate(&conf.profiles[1], &err), -1);
+	cr_assert_eq(conf_profile_validate(&conf.profiles[0], true, &err), 0, "%s", err.msg);
+	cr_assert_eq(conf_profile_validate(&conf.profiles[1], false, &err), -1);
 	cr_assert(strstr(err.msg, "has no tenant"), "%s", err.msg);
-	cr_assert_eq(conf_profile_validate(&conf.profiles[2], &err), -1);
+	cr_assert_eq(conf_profile_validate(&conf.profiles[2], false, &err), -1);
 	cr_assert(strstr(err.msg, "no certificate file"), "%s", err.msg);
-	cr_assert_eq(conf_profile_validate(&conf.profiles[3], &err), 0, "%s", err.msg);
+	cr_assert_eq(conf_profile_validate(&conf.profiles[3], false, &err), 0, "%s", err.msg);
 }
 
 Test(conf, load_reports_a_missing_file_and_nul_bytes)
 {
-	cr_assert_eq(conf_load(&conf, "/nonexistent/chatsync/config", &err), -1);
+	cr_assert_eq(session_load_conf(&conf, "/nonexistent/chatsync/config", &err), -1);
 	cr_assert(strstr(err.msg, "/nonexistent/chatsync/config"), "%s", err.msg);
 	char path[] = "/tmp/chatsync-conf-XXXXXX";
 	int fd = mkstemp(path);
 	cr_assert(fd >= 0);
 	cr_assert_eq(write(fd, "[profile a]\n\0tenant = x\n", 24), 24);
 	close(fd);
-	cr_assert_eq(conf_load(&conf, path, &err), -1);
+	cr_assert_eq(session_load_conf(&conf, path, &err), -1);
 	cr_assert(strstr(err.msg, "NUL byte"), "%s", err.msg);
 	unlink(path);
 }

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/diag_report.h"
-#include "core/text.h"
+#include "base/text.h"
 
 TestSuite(diag_report, .init = fx_locale);
 

@@ -5,7 +5,7 @@
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
-#include "core/log.h"
+#include "base/log.h"
 #include "run.h"
 
 static void assert_redacted(const char *in, const char *secret, const char *kept)

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "core/paths.h"
+#include "base/paths.h"
 #include "run.h"
 
 Test(paths, tilde_expands_with_home)

@@ -6,9 +6,9 @@
 #include <locale.h>
 #include <stdlib.h>
 #include <string.h>
-#include "core/text.h"
-#include "core/timefmt.h"
-#include "core/xalloc.h"
+#include "base/text.h"
+#include "base/timefmt.h"
+#include "base/xalloc.h"
 
 static void utf8_locale(void) { setlocale(LC_ALL, "C.UTF-8"); }
 TestSuite(text, .init = utf8_locale);

@@ -1,6 +1,6 @@
 #include "config.h"
 #include "e2e.h"
-#include "core/xalloc.h"
+#include "base/xalloc.h"
 #include <criterion/criterion.h>
 #include <stdarg.h>
 #include <stdlib.h>

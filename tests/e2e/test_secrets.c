@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include "core/xalloc.h"
+#include "base/xalloc.h"
 #include "e2e.h"
 
 static struct e2e e;

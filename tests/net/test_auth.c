@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "core/conf.h"
-#include "core/log.h"
+#include "base/log.h"
 #include "fake.h"
 #include "net/auth.h"
 #include "net/http.h"

@@ -13,7 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 #include "core/conf.h"
-#include "core/log.h"
+#include "sync/session.h"
+#include "base/log.h"
 #include "net/auth.h"
 #include "net/http.h"
 #include "run.h"
@@ -27,7 +28,7 @@ static const struct conf_profile *sandbox_profile(struct sandbox *sb, const char
 {
 	struct cs_error err;
 	if (!conf.path)
-		cr_assert_eq(conf_load(&conf, sb->config, &err), 0, "%s", err.msg);
+		cr_assert_eq(session_load_conf(&conf, sb->config, &err), 0, "%s", err.msg);
 	const struct conf_profile *p = conf_profile(&conf, name, &err);
 	cr_assert_not_null(p, "%s", err.msg);
 	return p;

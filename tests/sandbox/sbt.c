@@ -1,6 +1,6 @@
 #include "config.h"
 #include "sbt.h"
-#include "core/xalloc.h"
+#include "base/xalloc.h"
 #include "run.h"
 #include <criterion/criterion.h>
 #include <errno.h>

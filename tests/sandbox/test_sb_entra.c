@@ -10,7 +10,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include "core/xalloc.h"
+#include "base/xalloc.h"
 #include "sandbox/jwt.h"
 #include "sbt.h"
 

@@ -3,7 +3,7 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
-#include "core/xalloc.h"
+#include "base/xalloc.h"
 #include "sbt.h"
 
 static char *env_token(struct sbt *t, char **url)

@@ -4,7 +4,7 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
-#include "core/xalloc.h"
+#include "base/xalloc.h"
 #include "sbt.h"
 
 struct g {

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "core/xalloc.h"
+#include "base/xalloc.h"
 #include "sbt.h"
 
 static char *bin(void)

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include "store/cache.h"
 #include "store/schema.h"
-#include "core/xalloc.h"
+#include "base/xalloc.h"
 #include "run.h"
 
 static char *dir, *db;

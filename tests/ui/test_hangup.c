@@ -14,7 +14,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include "core/xalloc.h"
+#include "base/xalloc.h"
 #include "run.h"
 
 static char *dir;

@@ -5,8 +5,8 @@
 #include <locale.h>
 #include <stdlib.h>
 #include <string.h>
-#include "core/text.h"
-#include "core/xalloc.h"
+#include "base/text.h"
+#include "base/xalloc.h"
 #include "ui/layout.h"
 
 /* The chats table's shape: fixed short columns, a flexible subject that is kept longest. */

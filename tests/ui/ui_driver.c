@@ -29,7 +29,7 @@ static int fake_refresh(void *user, void (*progress)(void *ui, const char *line)
 		usleep(10 * 1000);
 	progress(ui, "refresh: trial, 0 chats");
 	struct cs_error err = { 0 };
-	struct cache *cache = cache_open(ctx->cache_path, 0, &err);
+	struct cache *cache = cache_open(ctx->s.cache_path, 0, &err);
 	if (!cache || cache_set_env_error(cache, "e-trial", NULL, &err)) {
 		progress(ui, err.msg);
 		cache_close(cache);
@@ -46,7 +46,7 @@ static int fake_toggle(void *user, const char *env_id, bool enable, struct cs_er
 		return cs_fail(err, CS_EXIT_NETWORK,
 			       "turning sync %s: Dataverse answered 403 Forbidden (sign in as a System Administrator)",
 			       enable ? "on" : "off");
-	return cache_set_env_sync(ctx->cache, env_id, enable, NULL, ctx->now, err);
+	return cache_set_env_sync(ctx->s.cache, env_id, enable, NULL, ctx->now, err);
 }
 
 static void write_status(int rc)

@@ -4,7 +4,7 @@
  * Usage: ui_fixture CACHE [BULK_CHATS] */
 #include "config.h"
 #include "store/cache.h"
-#include "core/xalloc.h"
+#include "base/xalloc.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 #include "config.h"
-#include "core/error.h"
+#include "base/error.h"
 #include <stdarg.h>
 #include <stdio.h>
 

@@ -1,8 +1,9 @@
 #include "config.h"
-#include "core/paths.h"
-#include "core/i18n.h"
-#include "core/xalloc.h"
+#include "base/paths.h"
+#include "base/i18n.h"
+#include "base/xalloc.h"
 #include <errno.h>
+#include <stdio.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,5 +93,36 @@ int path_check_private(const char *path, const char *what, struct cs_error *err)
 	if (st.st_uid != geteuid())
 		return cs_fail(err, 2, _("'%s' holds %s but belongs to another user (run: chown %u %s)"), path, what,
 			       (unsigned)geteuid(), path);
+	return 0;
+}
+
+int path_read_text(const char *path, size_t max, char **out, int *why)
+{
+	*out = NULL;
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		*why = errno;
+		return -1;
+	}
+	struct buf b;
+	buf_init(&b);
+	char chunk[4096];
+	size_t n;
+	*why = 0;
+	while (!*why && (n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+		buf_add(&b, chunk, n);
+		if (b.len > max)
+			*why = EFBIG;
+	}
+	if (!*why && ferror(f))
+		*why = EIO;
+	fclose(f);
+	if (!*why && b.len && memchr(b.data, '\0', b.len))
+		*why = EILSEQ;
+	if (*why) {
+		buf_free(&b);
+		return -1;
+	}
+	*out = buf_steal(&b);
 	return 0;
 }

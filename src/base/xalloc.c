@@ -1,5 +1,5 @@
 #include "config.h"
-#include "core/xalloc.h"
+#include "base/xalloc.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 #include "config.h"
-#include "core/log.h"
-#include "core/paths.h"
-#include "core/xalloc.h"
+#include "base/log.h"
+#include "base/paths.h"
+#include "base/xalloc.h"
 #include <ctype.h>
 #include <fcntl.h>
 #include <pthread.h>

@@ -1,5 +1,5 @@
 #include "config.h"
-#include "core/timefmt.h"
+#include "base/timefmt.h"
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 #include "config.h"
-#include "core/text.h"
-#include "core/xalloc.h"
+#include "base/text.h"
+#include "base/xalloc.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

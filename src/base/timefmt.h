@@ -2,7 +2,10 @@
 #ifndef CHATSYNC_TIMEFMT_H
 #define CHATSYNC_TIMEFMT_H
 #include <stddef.h>
-#include "core/model.h"
+#include <stdint.h>
+
+/* Unix seconds (UTC); 0 means "unknown". */
+typedef int64_t cs_time;
 
 /* Parses "2026-11-14T09:12:00Z", with optional fraction and "+hh:mm"/"-hh:mm" offset, or a
  * date alone. Returns 0 and sets *out (UTC seconds), or -1. */

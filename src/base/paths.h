@@ -1,7 +1,8 @@
 /* XDG paths, ~ expansion and the OpenSSH-style permission checks for secret files. */
 #ifndef CHATSYNC_PATHS_H
 #define CHATSYNC_PATHS_H
-#include "core/error.h"
+#include <stddef.h>
+#include "base/error.h"
 
 /* "~" and "~/x" expanded with $HOME; other paths are copied. Caller owns the result. */
 char *path_expand(const char *path);
@@ -16,5 +17,8 @@ int path_mkdirs(const char *dir, struct cs_error *err);
 /* Refuses a file readable or writable by group or others, OpenSSH style:
  * "permissions 0644 for 'F' are too open (it holds <what>; run: chmod 600 F)". what: "a client secret". */
 int path_check_private(const char *path, const char *what, struct cs_error *err);
+/* Reads a whole text file of at most max bytes into *out (NUL-terminated; caller owns). -1 with
+ * *why: the errno of open/read, EFBIG when larger than max, EILSEQ when it holds a NUL byte. */
+int path_read_text(const char *path, size_t max, char **out, int *why);
 
 #endif

@@ -1,0 +1,81 @@
+#include "config.h"
+#include "sync/session.h"
+#include "base/i18n.h"
+#include "base/paths.h"
+#include "base/xalloc.h"
+#include "store/cache.h"
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define CONF_MAX_BYTES (1u << 20)
+
+int session_load_conf(struct conf *conf, const char *path, struct cs_error *err)
+{
+	memset(conf, 0, sizeof *conf);
+	char *text;
+	int why;
+	if (path_read_text(path, CONF_MAX_BYTES, &text, &why) != 0) {
+		if (why == EFBIG)
+			return cs_fail(err, 2, _("config %s is larger than 1 MiB (is it the right file?)"), path);
+		if (why == EILSEQ)
+			return cs_fail(err, 2, _("config %s holds a NUL byte (is it a text file?)"), path);
+		return cs_fail(err, 2, _("cannot read config %s: %s (create it from chatsync.conf.example, or use --demo)"),
+			       path, strerror(why));
+	}
+	int rc = conf_parse(conf, path, text, err);
+	free(text);
+	return rc;
+}
+
+int session_check_profile(const struct conf_profile *p, struct cs_error *err)
+{
+	const char *env = getenv("CHATSYNC_CLIENT_SECRET");
+	if (conf_profile_validate(p, env && *env, err))
+		return -1;
+	if (p->auth == CONF_AUTH_CLIENT_SECRET && p->client_secret_file &&
+	    path_check_private(p->client_secret_file, _("a client secret"), err))
+		return -1;
+	if (p->auth == CONF_AUTH_CERTIFICATE && path_check_private(p->certificate, _("a private key"), err))
+		return -1;
+	return 0;
+}
+
+int session_open(struct session *s, const struct session_opts *o, struct cs_error *err)
+{
+	memset(s, 0, sizeof *s);
+	char *path = path_config_file(o->config_path);
+	const char *env_config = getenv("CHATSYNC_CONFIG");
+	bool explicit = o->config_path || (env_config && *env_config);
+	int rc = 0;
+	if (explicit || o->need_profile || !o->cache_path || access(path, F_OK) == 0) {
+		/* The config holds paths, not secrets: the secret and key files it names are what
+		 * session_check_profile checks for their mode. */
+		rc = session_load_conf(&s->conf, path, err);
+		if (rc == 0) {
+			s->profile = conf_profile(&s->conf, o->profile, err);
+			if (!s->profile)
+				rc = -1;
+		}
+		/* A loaded profile is always checked, so a secret file readable by others is refused
+		 * whatever the command. */
+		if (rc == 0)
+			rc = session_check_profile(s->profile, err);
+	}
+	free(path);
+	if (rc)
+		return -1;
+	s->cache_path = o->cache_path ? path_expand(o->cache_path)
+				      : cache_default_path(s->profile ? s->profile->name : "default");
+	s->cache = cache_open(s->cache_path, 0, err);
+	return s->cache ? 0 : -1;
+}
+
+void session_close(struct session *s)
+{
+	cache_close(s->cache);
+	conf_free(&s->conf);
+	free(s->cache_path);
+	memset(s, 0, sizeof *s);
+}

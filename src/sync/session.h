@@ -1,0 +1,37 @@
+/* A profile opened for work: the config read and checked, the profile chosen, its secret and key
+ * files checked, the cache open. Every front end (cli/, ui/) runs on one; main.c opens it. */
+#ifndef CHATSYNC_SYNC_SESSION_H
+#define CHATSYNC_SYNC_SESSION_H
+#include <stdbool.h>
+#include "base/error.h"
+#include "core/conf.h"
+
+struct cache;
+
+struct session_opts {
+	const char *config_path; /* -c; NULL: $CHATSYNC_CONFIG, then the XDG default */
+	const char *profile;     /* -p; NULL: the config's first */
+	const char *cache_path;  /* --cache; NULL: the profile's default cache */
+	bool need_profile;       /* the config must exist and name a profile (else --cache alone will do) */
+};
+
+struct session {
+	struct conf conf;
+	const struct conf_profile *profile; /* NULL when running on --cache alone */
+	char *cache_path;
+	struct cache *cache;                /* this thread's connection; workers open their own */
+};
+
+/* Loads the config and its profile (checked, secret file modes included) and opens the cache.
+ * The config may be absent only when o->cache_path names the cache and !o->need_profile.
+ * Returns 0, or -1 with err (exit 2 for config errors, 4 for the cache); close it either way. */
+int session_open(struct session *s, const struct session_opts *o, struct cs_error *err);
+void session_close(struct session *s);
+
+/* Reads and parses a config file; a missing file is an error naming the path and the fix. */
+int session_load_conf(struct conf *conf, const char *path, struct cs_error *err);
+/* Checks that a profile can sign in: what its auth method needs, and that the secret file and the
+ * certificate are private (OpenSSH-style message otherwise). Exit code 2. */
+int session_check_profile(const struct conf_profile *p, struct cs_error *err);
+
+#endif
