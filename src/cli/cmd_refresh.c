@@ -20,19 +20,12 @@ static void on_sigint(int sig)
 
 struct net *cli_net_open(struct cli_context *ctx, struct cs_error *err)
 {
-	if (!ctx->s.profile) {
-		cs_fail(err, CS_EXIT_USAGE, _("this command needs a profile with sign-in settings (give -c FILE or create "
-					      "~/.config/chatsync/config; see chatsync(1))"));
-		return NULL;
-	}
-	if (session_check_profile(ctx->s.profile, err))
-		return NULL;
 	struct sigaction sa = { .sa_handler = on_sigint };
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	interrupted = 0;
-	return net_open(ctx->s.profile, &(struct net_opts){ .cancel = &interrupted }, err);
+	return session_net_open(ctx->s.profile, &interrupted, NULL, err);
 }
 
 struct progress_out {

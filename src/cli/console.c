@@ -3,7 +3,6 @@
 #include "config.h"
 #include "cli/commands.h"
 #include "base/i18n.h"
-#include "net/auth.h"
 #include "net/http.h"
 #include "store/cache.h"
 #include "sync/refresh.h"
@@ -50,15 +49,15 @@ static int console_refresh(void *user, void (*progress)(void *ui, const char *li
 	struct cs_error err = { 0 };
 	struct net *net = NULL;
 	struct cache *cache = cache_open(ctx->s.cache_path, 0, &err);
-	if (cache && session_check_profile(ctx->s.profile, &err) == 0)
-		net = net_open(ctx->s.profile, &(struct net_opts){ .cancel = cancel }, &err);
+	struct console_refresh r = { progress, ui };
+	if (cache)
+		net = session_net_open(ctx->s.profile, cancel,
+				       &(struct session_hooks){ .device_code = console_sign_in, .user = &r }, &err);
 	if (!net) {
 		progress(ui, err.msg);
 		cache_close(cache);
 		return -1;
 	}
-	struct console_refresh r = { progress, ui };
-	auth_set_prompt(net, console_sign_in, &r);
 	struct refresh_report rep;
 	struct refresh_opts ro = { .progress = console_progress, .user = &r };
 	int rc = refresh_run(net, cache, &ro, &rep, &err);

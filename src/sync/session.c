@@ -3,6 +3,8 @@
 #include "base/i18n.h"
 #include "base/paths.h"
 #include "base/xalloc.h"
+#include "net/auth.h"
+#include "net/http.h"
 #include "store/cache.h"
 #include <errno.h>
 #include <stdlib.h>
@@ -78,4 +80,22 @@ void session_close(struct session *s)
 	conf_free(&s->conf);
 	free(s->cache_path);
 	memset(s, 0, sizeof *s);
+}
+
+struct net *session_net_open(const struct conf_profile *p, volatile sig_atomic_t *cancel,
+			     const struct session_hooks *hooks, struct cs_error *err)
+{
+	if (!p) {
+		cs_fail(err, CS_EXIT_USAGE, _("this command needs a profile with sign-in settings (give -c FILE or create "
+					      "~/.config/chatsync/config; see chatsync(1))"));
+		return NULL;
+	}
+	if (session_check_profile(p, err))
+		return NULL;
+	struct net *net = net_open(p, &(struct net_opts){ .cancel = cancel }, err);
+	if (net && hooks && hooks->device_code)
+		auth_set_prompt(net, hooks->device_code, hooks->user);
+	if (net && hooks && hooks->passphrase)
+		auth_set_passphrase(net, hooks->passphrase, hooks->user);
+	return net;
 }

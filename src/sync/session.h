@@ -2,6 +2,7 @@
  * files checked, the cache open. Every front end (cli/, ui/) runs on one; main.c opens it. */
 #ifndef CHATSYNC_SYNC_SESSION_H
 #define CHATSYNC_SYNC_SESSION_H
+#include <signal.h>
 #include <stdbool.h>
 #include "base/error.h"
 #include "core/conf.h"
@@ -33,5 +34,22 @@ int session_load_conf(struct conf *conf, const char *path, struct cs_error *err)
 /* Checks that a profile can sign in: what its auth method needs, and that the secret file and the
  * certificate are private (OpenSSH-style message otherwise). Exit code 2. */
 int session_check_profile(const struct conf_profile *p, struct cs_error *err);
+
+/* How a sign-in talks to the person at the terminal; each front end supplies its own (the command
+ * line: stderr and /dev/tty; the console: a dialog). NULL members take the command line's. */
+struct session_hooks {
+	/* Shows the device-code instructions until sign-in ends: Entra's sentence, and its parts. */
+	void (*device_code)(const char *message, const char *user_code, const char *verification_uri, void *user);
+	/* Asks for a key's passphrase: fills buf, returns its length or -1 to give up. */
+	int (*passphrase)(char *buf, int size, const char *what, void *user);
+	void *user;
+};
+
+struct net;
+/* The transport for profile p, signed in as the profile says (lazily, on the first request), and
+ * cancelled when *cancel becomes non-zero. The one way sync/ and the front ends get a transport.
+ * NULL with err (2 for a bad profile, 3 for the network). Free with net_close. */
+struct net *session_net_open(const struct conf_profile *p, volatile sig_atomic_t *cancel,
+			     const struct session_hooks *hooks, struct cs_error *err);
 
 #endif
