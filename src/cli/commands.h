@@ -21,8 +21,6 @@ CLI_COMMANDS(CLI_DECLARE)
  * the same checks, write and audit as `sync ENV on|off --yes`. */
 int cli_sync_set(struct cli_context *ctx, const char *env_id, bool enable, struct cs_error *err);
 
-/* No command: the console (needs a terminal). Returns the exit code. */
-int cli_console(struct cli_opts *opts, struct cs_error *err);
 
 struct net;
 /* The transport for the context's profile, with Ctrl-C wired to cancel it. NULL with err. */
