@@ -1,6 +1,7 @@
 #include "config.h"
 #include "base/log.h"
 #include "base/paths.h"
+#include "base/text.h"
 #include "base/xalloc.h"
 #include <ctype.h>
 #include <fcntl.h>
@@ -19,6 +20,9 @@ static FILE *log_file;
 static int log_file_level = LOG_INFO;
 static int log_stderr_level = -1;
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Characters in one line: a traced body (4 KiB, its controls escaped) fits whole. */
+#define LOG_LINE_MAX 20000
 
 static const char *const level_names[] = { "error", "warn", "info", "debug", "trace" };
 
@@ -71,8 +75,12 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	va_start(ap, fmt);
 	char *raw = xvasprintf(fmt, ap);
 	va_end(ap);
-	char *line = log_redact(raw);
+	/* Redacted first (it reads line ends), then sanitised: a server's words in a line cannot start
+	 * a forged line, move the cursor or retitle a terminal that shows the log. */
+	char *redacted = log_redact(raw);
 	free(raw);
+	char *line = text_sanitize_n(redacted, LOG_LINE_MAX);
+	free(redacted);
 	char stamp[32];
 	time_t now = time(NULL);
 	struct tm tm;

@@ -1,6 +1,7 @@
 /* Logging with levels to $XDG_STATE_HOME/chatsync/chatsync.log. Every line goes through
  * log_redact, so secrets (Authorization, client_secret, client_assertion, device_code,
- * refresh_token, access_token values) never reach the file or the trace. */
+ * refresh_token, access_token values) never reach the file or the trace, then through
+ * text_sanitize, so each message is one line with nothing a terminal would obey. */
 #ifndef CHATSYNC_LOG_H
 #define CHATSYNC_LOG_H
 #include <stddef.h>
