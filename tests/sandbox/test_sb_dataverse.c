@@ -435,3 +435,143 @@ Test(dataverse, multipart_batch_of_gets)
 	free(delim), free(url), free(auth);
 	dv_stop(&d);
 }
+
+/* One pass over a delta link: the ids served in order (updated rows, then "-id" for deletions), the
+ * number of pages, and the deltaLink of the last page (caller deletes). Fails when a page carries
+ * both links or neither, or when a row comes twice. */
+struct delta_pass {
+	char *ids[64];
+	int n, pages;
+	cJSON *delta;
+};
+
+static void delta_walk(struct dv *d, const char *link, const char *prefer, struct delta_pass *p,
+		void (*between)(struct dv *d))
+{
+	memset(p, 0, sizeof *p);
+	char *url = xstrdup(link), *pref = xasprintf("Prefer: %s", prefer);
+	while (url) {
+		struct sbt_resp r;
+		sbt_get(&d->t, d->tok, url, pref, &r);
+		cr_assert_eq(r.status, 200, "%s", r.body);
+		p->pages++;
+		cr_assert(strstr(cJSON_GetObjectItemCaseSensitive(r.json, "@odata.context")->valuestring, "/$delta"),
+				"every page of a delta is a delta: %s", r.body);
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(r.json, "value"), *it;
+		cJSON_ArrayForEach(it, v) {
+			const cJSON *id = cJSON_GetObjectItemCaseSensitive(it, "activityid");
+			char *s = cJSON_IsString(id) ? xstrdup(id->valuestring)
+						    : xasprintf("-%s", cJSON_GetObjectItemCaseSensitive(it, "id")->valuestring);
+			for (int i = 0; i < p->n; i++)
+				cr_assert_str_neq(p->ids[i], s, "served twice in one pass");
+			cr_assert_lt(p->n, 64);
+			p->ids[p->n++] = s;
+		}
+		const cJSON *next = cJSON_GetObjectItemCaseSensitive(r.json, "@odata.nextLink");
+		const cJSON *dl = cJSON_GetObjectItemCaseSensitive(r.json, "@odata.deltaLink");
+		cr_assert(cJSON_IsString(next) != cJSON_IsString(dl), "one link per page, nextLink or deltaLink: %s", r.body);
+		free(url);
+		url = cJSON_IsString(next) ? xstrdup(next->valuestring) : NULL;
+		if (url)
+			cr_expect(strstr(url, "$skiptoken=") && strstr(url, "$deltatoken="), "%s", url);
+		if (dl)
+			p->delta = cJSON_Duplicate(dl, 1);
+		sbt_resp_free(&r);
+		if (url && between && p->pages == 1)
+			between(d);
+	}
+	free(pref);
+}
+
+static void delta_pass_free(struct delta_pass *p)
+{
+	for (int i = 0; i < p->n; i++)
+		free(p->ids[i]);
+	cJSON_Delete(p->delta);
+}
+
+static char *touched_mid_pass;
+
+static void touch_mid_pass(struct dv *d)
+{
+	char *m = xasprintf("{\"action\":\"touch\",\"activity_id\":\"%s\"}", touched_mid_pass);
+	struct sbt_resp r;
+	sbt_req(&d->t, "POST", "/_sandbox/mutate", NULL, m, &r);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	sbt_resp_free(&r);
+	free(m);
+}
+
+Test(dataverse, delta_answer_in_three_pages)
+{
+	/* The service's page size made small (the client asks for 5000, as chatsync does). */
+	const char *args[] = { "--page-size", "2", "--envs", "1", "--chats-per-env", "20", NULL };
+	struct dv d;
+	dv_start(&d, args);
+	int pages;
+	cJSON *delta = NULL;
+	int rows = page_all(&d, "chats?$select=subject", "odata.track-changes,odata.maxpagesize=5000", &pages, &delta);
+	cr_assert_gt(rows, 4);
+	cr_expect_eq(pages, (rows + 1) / 2, "the initial read is paged at the service's size too");
+	cr_assert(cJSON_IsString(delta));
+
+	const char *acts[6] = { 0 };
+	int na = 0;
+	const cJSON *c;
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(truth_env(&d.t, 0), "chats")) {
+		const cJSON *a = cJSON_GetObjectItemCaseSensitive(c, "activity_id");
+		if (cJSON_IsString(a) && na < 6)
+			acts[na++] = a->valuestring;
+	}
+	cr_assert_eq(na, 6);
+	/* Four touched (the first one last, so it is the newest), one deleted: five changes. */
+	static const int order[] = { 1, 2, 3, 0 };
+	for (int i = 0; i < 4; i++) {
+		char *m = xasprintf("{\"action\":\"touch\",\"activity_id\":\"%s\"}", acts[order[i]]);
+		struct sbt_resp r;
+		sbt_req(&d.t, "POST", "/_sandbox/mutate", NULL, m, &r);
+		cr_assert_eq(r.status, 200, "%s", r.body);
+		sbt_resp_free(&r);
+		free(m);
+	}
+	char *del = xasprintf("{\"action\":\"delete\",\"activity_id\":\"%s\"}", acts[4]);
+	struct sbt_resp r;
+	sbt_req(&d.t, "POST", "/_sandbox/mutate", NULL, del, &r);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	sbt_resp_free(&r);
+
+	/* While the client pages, another chat changes: it belongs to the next delta, not this pass. */
+	touched_mid_pass = (char *)acts[5];
+	struct delta_pass p;
+	delta_walk(&d, delta->valuestring, "odata.maxpagesize=5000", &p, touch_mid_pass);
+	cr_expect_eq(p.pages, 3, "five changes at two a page");
+	cr_assert_eq(p.n, 5);
+	for (int i = 0; i < 4; i++)
+		cr_expect_str_eq(p.ids[i], acts[order[i]], "updated rows in the order they changed (%d)", i);
+	cr_expect(p.ids[4][0] == '-' && !strcmp(p.ids[4] + 1, acts[4]), "deletions after the updates: %s", p.ids[4]);
+	cr_assert(cJSON_IsString(p.delta));
+
+	/* The next delta: only the chat changed during the pass. */
+	struct delta_pass q;
+	delta_walk(&d, p.delta->valuestring, "odata.maxpagesize=5000", &q, NULL);
+	cr_expect_eq(q.pages, 1);
+	cr_assert_eq(q.n, 1);
+	cr_expect_str_eq(q.ids[0], acts[5]);
+	delta_pass_free(&q);
+
+	/* A client asking for less than the service's size gets its own size. */
+	delta_walk(&d, delta->valuestring, "odata.maxpagesize=1", &q, NULL);
+	cr_expect_eq(q.pages, 6, "six changes at one a page");
+	delta_pass_free(&q);
+
+	/* A cookie that was tampered with is refused in the service's words. */
+	char *bad = xasprintf("%s&$skiptoken=%%3Ccookie%%20pagenumber=%%222%%22%%20/%%3E", delta->valuestring);
+	sbt_get(&d.t, d.tok, bad, NULL, &r);
+	assert_dv_error(&r, 400);
+	sbt_resp_free(&r);
+	free(bad);
+	delta_pass_free(&p);
+	free(del);
+	cJSON_Delete(delta);
+	dv_stop(&d);
+}
