@@ -460,16 +460,20 @@ void dv_dispatch(struct dv_call *call, struct sb_req *rq, struct sb_resp *rs, co
 	if (!tb) {
 		sb_dv_error(rs, 404, "0x8006088a", "Resource not found for the segment '%s'.", set);
 	} else if (!strcmp(rq->method, "GET")) {
-		pthread_rwlock_rdlock(&call->s->tenant.lock);
+		if (!call->write_locked)
+			pthread_rwlock_rdlock(&call->s->tenant.lock);
 		if (key)
 			single(call, rq, rs, tb, key, &pf);
 		else
 			collection(call, rq, rs, tb, &pf);
-		pthread_rwlock_unlock(&call->s->tenant.lock);
+		if (!call->write_locked)
+			pthread_rwlock_unlock(&call->s->tenant.lock);
 	} else if (!strcmp(rq->method, "PATCH") && key && tb->id == SB_TBL_ORG) {
-		pthread_rwlock_wrlock(&call->s->tenant.lock);
+		if (!call->write_locked)
+			pthread_rwlock_wrlock(&call->s->tenant.lock);
 		patch_org(call, rq, rs, key, &pf);
-		pthread_rwlock_unlock(&call->s->tenant.lock);
+		if (!call->write_locked)
+			pthread_rwlock_unlock(&call->s->tenant.lock);
 	} else {
 		sb_dv_error(rs, 405, "0x80060888", "The HTTP method %s is not allowed on '%s' in the sandbox; it serves "
 				"reads, and PATCH of organizations.", rq->method, api);
@@ -529,7 +533,7 @@ void sb_dv_handle(struct sb_server *s, struct sb_req *rq, struct sb_resp *rs, co
 		else if (rq->fault_status)
 			sb_dv_error(rs, 503, "0x80040216", "The service is temporarily unavailable. Try again later.");
 		else {
-			struct dv_call call = { s, e, &id };
+			struct dv_call call = { s, e, &id, dv_dispatch, false };
 			dv_dispatch(&call, rq, rs, api);
 		}
 		sb_limit_spend(s->limits, key_t, sb_mono() - t0);

@@ -575,3 +575,131 @@ Test(dataverse, delta_answer_in_three_pages)
 	cJSON_Delete(delta);
 	dv_stop(&d);
 }
+
+/* A change set of PATCHes of the organization; each entry "ID|URL|JSON" (ID may be empty). */
+static char *changeset(const char *cs, const char *const *reqs)
+{
+	struct buf b;
+	buf_init(&b);
+	buf_printf(&b, "Content-Type: multipart/mixed; boundary=\"%s\"\r\n\r\n", cs);
+	for (size_t i = 0; reqs[i]; i++) {
+		char *r = xstrdup(reqs[i]), *url = strchr(r, '|'), *json;
+		*url++ = '\0';
+		json = strchr(url, '|');
+		*json++ = '\0';
+		buf_printf(&b, "--%s\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n", cs);
+		if (*r)
+			buf_printf(&b, "Content-ID: %s\r\n", r);
+		if (*json)
+			buf_printf(&b, "\r\nPATCH %s HTTP/1.1\r\nContent-Type: application/json\r\n\r\n%s\r\n", url, json);
+		else
+			buf_printf(&b, "\r\nGET %s HTTP/1.1\r\n\r\n\r\n", url);
+		free(r);
+	}
+	buf_printf(&b, "--%s--\r\n", cs);
+	return buf_steal(&b);
+}
+
+static int org_days(struct dv *d, char **etag)
+{
+	struct sbt_resp r;
+	api_get(d, "organizations?$select=daysbeforeinactiveteamschatsyncdisabled", NULL, &r);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	const cJSON *o = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r.json, "value"), 0);
+	int days = cJSON_GetObjectItemCaseSensitive(o, "daysbeforeinactiveteamschatsyncdisabled")->valueint;
+	if (etag)
+		*etag = xstrdup(cJSON_GetObjectItemCaseSensitive(o, "@odata.etag")->valuestring);
+	sbt_resp_free(&r);
+	return days;
+}
+
+static int count_of(const char *hay, const char *needle)
+{
+	int n = 0;
+	for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
+Test(dataverse, batch_change_sets_are_all_or_nothing)
+{
+	struct dv d;
+	dv_start(&d, NULL);
+	char *etag0;
+	int days0 = org_days(&d, &etag0);
+	struct sbt_resp r;
+	api_get(&d, "organizations?$select=organizationid", NULL, &r);
+	char *org = xasprintf("/api/data/v9.2/organizations(%s)", cJSON_GetObjectItemCaseSensitive(
+			cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r.json, "value"), 0), "organizationid")->valuestring);
+	sbt_resp_free(&r);
+	char *url = xasprintf("%s/api/data/v9.2/$batch", d.env), *auth = sbt_bearer(d.tok);
+	const char *bh = "Content-Type: multipart/mixed; boundary=\"batch_AAA123\"";
+	const char *h[] = { auth, bh, "OData-Version: 4.0", NULL };
+	const char *hc[] = { auth, bh, "OData-Version: 4.0", "Prefer: odata.continue-on-error", NULL };
+
+	/* Two PATCHes, the second through the first's Content-ID: both take effect. */
+	char *p1 = xasprintf("1|%s|{\"daysbeforeinactiveteamschatsyncdisabled\":10}", org);
+	const char *ok[] = { p1, "2|$1|{\"daysbeforeinactiveteamschatsyncdisabled\":12}", NULL };
+	char *cs = changeset("changeset_BBB456", ok);
+	char *body = xasprintf("--batch_AAA123\r\n%s\r\n--batch_AAA123--\r\n", cs);
+	sbt_req(&d.t, "POST", url, h, body, &r);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_expect(strstr(r.body, "Content-Type: multipart/mixed; boundary=changesetresponse_"), "%s", r.body);
+	cr_expect_eq(count_of(r.body, "HTTP/1.1 204 No Content"), 2, "%s", r.body);
+	cr_expect(strstr(r.body, "Content-ID: 1\r\n") && strstr(r.body, "Content-ID: 2\r\n"), "%s", r.body);
+	cr_expect(strstr(r.body, "OData-EntityId: "), "%s", r.body);
+	sbt_resp_free(&r);
+	char *etag1;
+	cr_expect_eq(org_days(&d, &etag1), 12);
+	cr_expect_str_neq(etag1, etag0);
+	free(cs), free(body);
+
+	/* The second request fails (outside 1-28): the first is undone, the change set is answered by
+	 * the failed request alone, and the batch stops there with its status. */
+	char *p2 = xasprintf("1|%s|{\"daysbeforeinactiveteamschatsyncdisabled\":20}", org);
+	char *p3 = xasprintf("2|%s|{\"daysbeforeinactiveteamschatsyncdisabled\":99}", org);
+	const char *bad[] = { p2, p3, NULL };
+	cs = changeset("changeset_CCC", bad);
+	body = xasprintf("--batch_AAA123\r\n%s\r\n--batch_AAA123\r\nContent-Type: application/http\r\n"
+			 "Content-Transfer-Encoding: binary\r\n\r\nGET /api/data/v9.2/WhoAmI HTTP/1.1\r\n\r\n\r\n"
+			 "--batch_AAA123--\r\n", cs);
+	sbt_req(&d.t, "POST", url, h, body, &r);
+	cr_expect_eq(r.status, 400, "%s", r.body);
+	cr_expect(!strstr(r.body, "changesetresponse_"), "a failed change set is one response: %s", r.body);
+	cr_expect_eq(count_of(r.body, "HTTP/1.1 "), 1, "%s", r.body);
+	cr_expect(strstr(r.body, "Content-ID: 2\r\n") && strstr(r.body, "0x80044331"), "%s", r.body);
+	cr_expect(!strstr(r.body, "BusinessUnitId"), "the batch stopped at the failure");
+	sbt_resp_free(&r);
+	char *etag2;
+	cr_expect_eq(org_days(&d, &etag2), 12, "rolled back");
+	cr_expect_str_eq(etag2, etag1, "a rolled-back change leaves the row's version as it was");
+
+	/* The same with odata.continue-on-error: the batch goes on after the failed change set. */
+	sbt_req(&d.t, "POST", url, hc, body, &r);
+	cr_expect_eq(r.status, 200, "%s", r.body);
+	cr_expect(strstr(r.body, "BusinessUnitId"), "%s", r.body);
+	sbt_resp_free(&r);
+	cr_expect_eq(org_days(&d, NULL), 12);
+	free(cs), free(body);
+
+	/* A GET inside a change set, and a reference to a Content-ID not declared before it: 400 each. */
+	char *g = xasprintf("1|%s|", org);
+	const char *with_get[] = { g, NULL };
+	const char *unknown_ref[] = { "1|$3|{\"daysbeforeinactiveteamschatsyncdisabled\":9}", NULL };
+	const char *const *cases[] = { with_get, unknown_ref };
+	const char *want[] = { "GET requests are not allowed in a change set", "'$3' does not exist in the batch context" };
+	for (int i = 0; i < 2; i++) {
+		cs = changeset("changeset_DDD", cases[i]);
+		body = xasprintf("--batch_AAA123\r\n%s\r\n--batch_AAA123--\r\n", cs);
+		sbt_req(&d.t, "POST", url, h, body, &r);
+		cr_expect_eq(r.status, 400, "%s", r.body);
+		cr_expect(strstr(r.body, want[i]), "%s", r.body);
+		sbt_resp_free(&r);
+		free(cs), free(body);
+	}
+	cr_expect_eq(org_days(&d, NULL), 12);
+	(void)days0;
+	free(g), free(p1), free(p2), free(p3), free(etag0), free(etag1), free(etag2);
+	free(org), free(url), free(auth);
+	dv_stop(&d);
+}
