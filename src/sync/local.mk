@@ -3,4 +3,5 @@
 libchatsync_a_SOURCES += \
 	src/sync/details.c \
 	src/sync/refresh.c src/sync/refresh.h src/sync/refresh_int.h \
-	src/sync/session.c src/sync/session.h
+	src/sync/session.c src/sync/session.h \
+	src/sync/toggle.c src/sync/toggle.h

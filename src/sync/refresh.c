@@ -10,6 +10,7 @@
 #include "base/xalloc.h"
 #include "net/http.h"
 #include "store/cache.h"
+#include "sync/session.h"
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -630,4 +631,17 @@ int refresh_run(struct net *net, struct cache *cache, const struct refresh_opts 
 		return 1;
 	}
 	return 0;
+}
+
+int refresh_profile(const struct conf_profile *p, struct cache *cache, volatile sig_atomic_t *cancel,
+		    const struct session_hooks *hooks, const struct refresh_opts *opts, struct refresh_report *rep,
+		    struct cs_error *err)
+{
+	memset(rep, 0, sizeof *rep);
+	struct net *net = session_net_open(p, cancel, hooks, err);
+	if (!net)
+		return -1;
+	int rc = refresh_run(net, cache, opts, rep, err);
+	net_close(net);
+	return rc;
 }

@@ -46,4 +46,11 @@ struct refresh_report {
 int refresh_run(struct net *net, struct cache *cache, const struct refresh_opts *opts, struct refresh_report *rep,
 		struct cs_error *err);
 
+struct conf_profile;
+struct session_hooks;
+/* The same on a transport of its own for profile p (session_net_open), cancelled by *cancel. */
+int refresh_profile(const struct conf_profile *p, struct cache *cache, volatile sig_atomic_t *cancel,
+		    const struct session_hooks *hooks, const struct refresh_opts *opts, struct refresh_report *rep,
+		    struct cs_error *err);
+
 #endif
