@@ -10,6 +10,7 @@
 #include "base/timefmt.h"
 #include "base/xalloc.h"
 #include "store/cache.h"
+#include "store/history.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,6 +116,17 @@ static int check_chat(const struct cs_chat *ch, const struct cs_env *env, void *
 	}
 	struct diag_result res;
 	run_diag(cr->ctx, &f, &res);
+	/* Every check records what it found per chat; --new reports only what the previous one had not. */
+	const char *id = ch->teams_chat_id ? ch->teams_chat_id : ch->activity_id;
+	char *seen = diag_result_rules(&res);
+	if (cr->ctx->opts->new_only) {
+		char *before = cache_check_seen_get(cr->ctx->s.cache, id);
+		diag_result_keep_new(&res, before);
+		free(before);
+	}
+	if (cache_check_seen_put(cr->ctx->s.cache, id, seen, cr->err))
+		cr->rc = -1;
+	free(seen);
 	struct check_env *ce = NULL;
 	for (size_t i = 0; i < cr->n_envs && !ce; i++)
 		if (strcmp(cr->envs[i].unique_name, env->unique_name) == 0)
@@ -161,7 +173,11 @@ int cmd_check(struct cli_context *ctx, struct cs_error *err)
 	struct check_run cr = { .ctx = ctx, .err = err };
 	diag_check_init(&cr.total);
 	cr.total.warn_hours = ctx->opts->warn_hours;
-	if (cache_each_chat(ctx->s.cache, NULL, check_chat, &cr, err) || cr.rc) {
+	if (cache_check_seen_begin(ctx->s.cache, err))
+		return -1;
+	if (cache_each_chat(ctx->s.cache, NULL, check_chat, &cr, err) || cr.rc ||
+	    cache_check_seen_end(ctx->s.cache, err)) {
+		cache_rollback(ctx->s.cache);
 		for (size_t i = 0; i < cr.n_envs; i++) {
 			free(cr.envs[i].unique_name);
 			cJSON_Delete(cr.envs[i].json_chats);
@@ -171,6 +187,13 @@ int cmd_check(struct cli_context *ctx, struct cs_error *err)
 	}
 	int code = diag_check_exit_code(&cr.total);
 	char *summary = diag_check_summary(&cr.total);
+	if (ctx->opts->new_only) {
+		/* The tally counts only what is new, so it says so. */
+		char *all = summary;
+		summary = code == 0 ? xstrdup(_("No new findings since the previous check."))
+				    : xasprintf(_("New since the previous check: %s"), all);
+		free(all);
+	}
 	if (ctx->opts->format == CLI_FORMAT_JSON) {
 		cJSON *doc = cJSON_CreateObject();
 		cJSON *envs = cJSON_AddArrayToObject(doc, "environments");

@@ -2,5 +2,6 @@ libchatsync_a_SOURCES += \
 	src/store/cache.c src/store/cache.h \
 	src/store/cache_chats.c \
 	src/store/cache_envs.c \
+	src/store/history.c src/store/history.h \
 	src/store/internal.h \
 	src/store/schema.c src/store/schema.h

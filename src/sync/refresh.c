@@ -1,6 +1,7 @@
 /* Phase 1 of a refresh: Global Discovery, then each environment's Dataverse rows, in parallel. */
 #include "config.h"
 #include "sync/refresh_int.h"
+#include "sync/history.h"
 #include "api/dv_batch.h"
 #include "api/dv_parse.h"
 #include "api/endpoints.h"
@@ -622,6 +623,10 @@ int refresh_run(struct net *net, struct cache *cache, const struct refresh_opts 
 	for (size_t i = 0; i < r.n_changed; i++)
 		free(r.changed[i]);
 	free(r.changed);
+	/* What the cache now shows, against what it showed: the history of verdicts and facts. */
+	struct cs_error herr = { 0 };
+	if (rc == 0 && history_record(cache, r.now, 0, &herr) < 0)
+		log_warn("history not recorded: %s", herr.msg);
 	refresh_report_progress(&r, "done", NULL, 1, 1);
 	if (rc)
 		return -1;
