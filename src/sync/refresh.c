@@ -625,7 +625,7 @@ int refresh_run(struct net *net, struct cache *cache, const struct refresh_opts 
 	free(r.changed);
 	/* What the cache now shows, against what it showed: the history of verdicts and facts. */
 	struct cs_error herr = { 0 };
-	if (rc == 0 && history_record(cache, r.now, 0, &herr) < 0)
+	if (rc == 0 && history_record(cache, r.now, r.profile ? r.profile->history_days : 0, &herr) < 0)
 		log_warn("history not recorded: %s", herr.msg);
 	refresh_report_progress(&r, "done", NULL, 1, 1);
 	if (rc)
