@@ -10,6 +10,7 @@
 #include "base/timefmt.h"
 #include "base/xalloc.h"
 #include "store/cache.h"
+#include "store/history.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +71,8 @@ struct check_run {
 	struct check_env *envs;
 	size_t n_envs;
 	struct diag_check total;
+	int rc;
+	struct cs_error *err;
 };
 
 static int check_chat(const struct cache_facts *f, void *user)
@@ -81,6 +84,21 @@ static int check_chat(const struct cache_facts *f, void *user)
 	const struct cs_chat *ch = &view;
 	struct diag_result res;
 	cache_facts_diagnose(f, cr->ctx->now, cr->ctx->opts->warn_hours, &res);
+	/* Every check records what it found per chat; --new reports only what the previous one had not. */
+	const char *id = ch->teams_chat_id ? ch->teams_chat_id : ch->activity_id;
+	char *seen = diag_result_rules(&res);
+	if (cr->ctx->opts->new_only) {
+		char *before = cache_check_seen_get(cr->ctx->s.cache, id);
+		diag_result_keep_new(&res, before);
+		free(before);
+	}
+	if (cache_check_seen_put(cr->ctx->s.cache, id, seen, cr->err))
+		cr->rc = -1;
+	free(seen);
+	if (cr->rc) {
+		diag_result_free(&res);
+		return 1;
+	}
 	struct check_env *ce = NULL;
 	for (size_t i = 0; i < cr->n_envs && !ce; i++)
 		if (strcmp(cr->envs[i].unique_name, env->unique_name) == 0)
@@ -123,10 +141,14 @@ int cmd_check(struct cli_context *ctx, struct cs_error *err)
 {
 	if (ctx->opts->n_args > 0)
 		return cs_fail(err, CS_EXIT_USAGE, _("check takes no arguments (see chatsync --help)"));
-	struct check_run cr = { .ctx = ctx };
+	struct check_run cr = { .ctx = ctx, .err = err };
 	diag_check_init(&cr.total);
 	cr.total.warn_hours = ctx->opts->warn_hours;
-	if (cache_facts_each(ctx->s.cache, NULL, check_chat, &cr, err)) {
+	if (cache_check_seen_begin(ctx->s.cache, err))
+		return -1;
+	if (cache_facts_each(ctx->s.cache, NULL, check_chat, &cr, err) || cr.rc ||
+	    cache_check_seen_end(ctx->s.cache, err)) {
+		cache_rollback(ctx->s.cache);
 		for (size_t i = 0; i < cr.n_envs; i++) {
 			free(cr.envs[i].unique_name);
 			cJSON_Delete(cr.envs[i].json_chats);
@@ -136,6 +158,13 @@ int cmd_check(struct cli_context *ctx, struct cs_error *err)
 	}
 	int code = diag_check_exit_code(&cr.total);
 	char *summary = diag_check_summary(&cr.total);
+	if (ctx->opts->new_only) {
+		/* The tally counts only what is new, so it says so. */
+		char *all = summary;
+		summary = code == 0 ? xstrdup(_("No new findings since the previous check."))
+				    : xasprintf(_("New since the previous check: %s"), all);
+		free(all);
+	}
 	if (ctx->opts->format == CLI_FORMAT_JSON) {
 		cJSON *doc = cJSON_CreateObject();
 		cJSON *envs = cJSON_AddArrayToObject(doc, "environments");

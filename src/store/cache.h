@@ -11,7 +11,7 @@
 
 struct cache;
 
-#define CACHE_SCHEMA_VERSION 4
+#define CACHE_SCHEMA_VERSION 5
 #define CACHE_APPLICATION_ID 0x43535943 /* "CSYC": marks a file as a chatsync cache */
 
 enum cache_open_flags {
