@@ -11,7 +11,7 @@
 #include "base/text.h"
 #include "base/timefmt.h"
 #include "base/xalloc.h"
-#include "net/auth.h"
+#include "auth/auth.h"
 #include "net/http.h"
 #include "store/cache.h"
 #include <cjson/cJSON.h>
@@ -125,7 +125,7 @@ static int check_global_admin(struct toggle *t, struct cs_error *err)
 	while (url && rc == 0) {
 		struct net_result res;
 		rc = net_fetch(t->net, &(struct net_request){ .url = url, .headers = graph_headers, .bucket = "graph",
-							      .resource = net_graph_resource(t->net), .service = "Graph",
+							      .resource = conf_graph_resource(t->ctx->s.profile), .service = "Graph",
 							      .needs = "Directory.Read.All" }, &res, err);
 		free(url);
 		url = NULL;
