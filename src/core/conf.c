@@ -273,6 +273,9 @@ int conf_parse(struct conf *conf, const char *path, const char *text, struct cs_
 	conf->path = xstrdup(path);
 	int line = 0, rc = 0;
 	const char *p = text;
+	/* Notepad and some editors start a UTF-8 file with a byte order mark: it is not part of line 1. */
+	if (strncmp(p, "\xEF\xBB\xBF", 3) == 0)
+		p += 3;
 	while (*p && rc == 0) {
 		size_t len = strcspn(p, "\n");
 		char *raw = xstrndup(p, len);

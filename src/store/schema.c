@@ -58,6 +58,10 @@ static const char *const migrations[] = {
 	/* 2 → 3: finding a connected chat's activity row by environment and Teams chat id (the chat list's
 	 * "no activity row" test) without scanning the environment's chats for every association. */
 	"CREATE INDEX chats_by_env_teams_id ON chats(env_id, teams_chat_id);\n",
+
+	/* 3 → 4: a chat's newest association by environment and Teams chat id, for the facts of every chat
+	 * in one pass (and the chat list's one row per chat without an activity row). */
+	"CREATE INDEX associations_by_env_chat ON associations(env_id, teams_chat_id, modified_on);\n",
 };
 
 int schema_latest(void)
