@@ -33,6 +33,7 @@ tests_api_test_parse_LDADD = $(TEST_LIBS_ALL)
 include tests/net/local.mk
 include tests/auth/local.mk
 include tests/ui/local.mk
+include tests/sync/local.mk
 
 # End to end: the chatsync binary against a sandbox tenant of each test's own.
 E2E_TESTS = tests/e2e/test_refresh
