@@ -108,6 +108,15 @@ struct diag_facts {
  * Borrows facts. Never fails: missing facts become check-unavailable findings. */
 void diag_run(const struct diag_facts *facts, struct diag_result *out);
 void diag_result_free(struct diag_result *r);   /* frees members, not r itself */
+/* The verdict its findings give: not_syncing if any blocking, else at_risk if any warning, else
+ * unknown if any unknown, else syncing. */
+enum diag_verdict diag_verdict_of(const struct diag_result *r);
+/* The rules of r's findings, info ones left out, as "rule,rule" (check-unavailable as
+ * "check-unavailable:RULE"); caller owns. */
+char *diag_result_rules(const struct diag_result *r);
+/* Drops the findings whose rule is in previous (a diag_result_rules list; NULL: none is dropped,
+ * everything is new) and sets the verdict from what is left: the findings new since then. */
+void diag_result_keep_new(struct diag_result *r, const char *previous);
 
 /* Rule table lookups. diag_rule_title is translated. Out-of-range rules give NULL. */
 const char *diag_rule_id(enum diag_rule rule);

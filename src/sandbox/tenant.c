@@ -135,7 +135,7 @@ static int apply(struct sb_tenant *t, struct sb_env *e, struct sb_chat *c, const
 		size_t errlen)
 {
 	int64_t now = sb_now();
-	bool needs_row = strcmp(action, "delete_in_teams") && strcmp(action, "unlink");
+	bool needs_row = strcmp(action, "delete_in_teams") && strcmp(action, "unlink") && strcmp(action, "uninstall_app");
 	if (needs_row && !c->has_activity) {
 		snprintf(err, errlen, "chat %s has no activity row to %s", c->teams_id, action);
 		return -1;
@@ -171,13 +171,20 @@ static int apply(struct sb_tenant *t, struct sb_env *e, struct sb_chat *c, const
 			c->assoc_version = sb_env_bump(e);
 		}
 		c->situation = SB_SIT_UNLINKED;
+	} else if (!strcmp(action, "uninstall_app")) {
+		/* A member removed the Dataverse Chat Sync app from the chat in Teams: Graph sees it at once,
+		 * Dataverse's row does not change. */
+		c->app_installed = c->grant_present = false;
+		c->situation = SB_SIT_APP_NOT_INSTALLED;
+		c->mutated = true;
+		return 0;
 	} else if (!strcmp(action, "delete_in_teams")) {
 		c->deleted_in_teams = true;
 		c->situation = SB_SIT_CHAT_NOT_FOUND;
 		c->mutated = true;
 		return 0;
 	} else {
-		snprintf(err, errlen, "unknown action \"%s\" (touch, complete, cancel, delete, unlink, delete_in_teams, random)",
+		snprintf(err, errlen, "unknown action \"%s\" (touch, complete, cancel, delete, unlink, delete_in_teams, uninstall_app, random)",
 				action);
 		return -1;
 	}
