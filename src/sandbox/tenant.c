@@ -283,3 +283,29 @@ void sb_tenant_free(struct sb_tenant *t)
 	sb_map_free(&t->chat_by_teams_id);
 	pthread_rwlock_destroy(&t->lock);
 }
+
+bool sb_chat_has_member(const struct sb_chat *c, uint32_t u)
+{
+	for (uint32_t m = 0; m < c->n_members; m++)
+		if (c->members[m] == u)
+			return true;
+	return c->teams_member == u + 1;
+}
+
+int sb_tenant_add_teams_member(struct sb_tenant *t, const char *teams_chat_id, const char *upn, char *err, size_t errlen)
+{
+	struct sb_chat *c = teams_chat_id ? sb_tenant_chat_by_teams_id(t, teams_chat_id, NULL) : NULL;
+	int u = upn ? sb_tenant_user_by_upn(t, upn) : -1;
+	if (!c || u < 0) {
+		snprintf(err, errlen, "give an existing \"teams_chat_id\" and \"user\" (a UPN)");
+		return -1;
+	}
+	if (sb_chat_has_member(c, (uint32_t)u) || c->teams_member) {
+		snprintf(err, errlen, "%s is already a member of %s, or it has its one Teams-only member", upn, c->teams_id);
+		return -1;
+	}
+	c->teams_member = (uint32_t)u + 1;
+	c->last_updated = sb_now();   /* lastUpdatedDateTime moves on a membership change */
+	c->mutated = true;
+	return 0;
+}
