@@ -591,6 +591,12 @@ static void worker_turn(struct ui *ui)
 		free(ui->ask_what);
 		ui->ask_what = n.ask_what;
 		n.ask_what = NULL;
+		/* The tenant's RSC state, when the write did not say, is in the cache. */
+		struct cs_rsc rsc;
+		if (ui->plan.rsc_state == CS_RSC_UNKNOWN && cache_get_rsc(ui->cache, &rsc) == 1) {
+			ui->plan.rsc_state = rsc.state;
+			cs_rsc_free(&rsc);
+		}
 		ui->ask = n.ask;
 		ui->mode = UI_MODE_ASK;
 		line_reset(ui);

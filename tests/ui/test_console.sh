@@ -347,6 +347,7 @@ settle
 keys t
 wait_for "[y/N]" >/dev/null
 check "t asks in a dialog before turning sync off" has "Turn sync OFF for sales?"
+check "the answer line says what y does" has "y turns sync OFF, n leaves it. [y/N]"
 check "the dialog says the change in words" has "Sync Teams chat data with Dynamics 365 records: ON → OFF"
 check "the dialog says which chats stop syncing" has "No chat of this environment will sync"
 check "the dialog names the tenant's RSC state" has "Tenant chat RSC: enabled for all apps"
