@@ -29,6 +29,7 @@ check() {
 }
 screen() { tm capture-pane -p -t demo 2>/dev/null; }
 has() { screen | grep -F -q -- "$1"; }
+screen_re() { screen | grep -E -q -- "$1"; }
 lacks() { ! has "$1"; }
 row_has() { screen | grep -F -- "$1" | head -n 1 | grep -E -q -- "$2"; }
 keys() { tm send-keys -t demo "$@"; }
@@ -77,14 +78,17 @@ t0=$(ms)
 start 80 24
 keys j t y
 first=
+opened=
 i=0
 while [ $i -lt 300 ]; do
+	[ -z "$opened" ] && has "Environments" && opened=$(($(ms) - t0))
 	if has "contoso-sales"; then first=$(($(ms) - t0)); break; fi
 	sleep 0.02
 	i=$((i + 1))
 done
-echo "# first screen with environments after ${first:-never} ms"
-check "the environments are on screen within 2 s of start" [ -n "$first" ] && [ "$first" -le 2000 ]
+echo "# console open after ${opened:-never} ms, first screen with environments after ${first:-never} ms"
+within_2s() { [ -n "$first" ] && [ "$first" -le 2000 ]; }
+check "the environments are on screen within 2 s of start" within_2s
 check "the refresh ends in the background" wait_for "refresh finished: 3 environments"
 check "j t y typed at once made no toggle: contoso-sales is still on" row_has "contoso-sales " "Contoso Sales +on "
 check "no question is left on screen" lacks "Turn sync"
@@ -182,6 +186,46 @@ wait_for "refresh finished" >/dev/null
 keys t
 check "and t is refused" wait_for "read-only: profile readonly = true or --readonly"
 keys Q
+
+# ---- sign-in inside the console: the device code in a dialog, whole at 80x24 ----
+SB=$T/sandbox
+mkdir -p "$SB"
+"$B/chatsync-sandbox" --port 0 --dir "$SB" --write-profile "$SB/config" --quiet --auto-approve-after 5 \
+	>"$SB/out" 2>&1 &
+sandbox_pid=$!
+i=0
+while [ $i -lt 100 ] && ! grep -q listening "$SB/out" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+tm kill-server 2>/dev/null
+server=$((server + 1))
+home=$T/home$server
+mkdir -p "$home"
+tm new-session -d -s demo -x 80 -y 24 \
+	"env LC_ALL=C.UTF-8 LANGUAGE= XDG_CONFIG_HOME=$home XDG_STATE_HOME=$home XDG_CACHE_HOME=$home \
+	$B/chatsync -c $SB/config -p sandbox-device --cache $home/dc.db 2>$home/stderr; echo EXITED=\$?; sleep 600"
+wait_for "Environments" >/dev/null
+check "an empty cache says how to fill it" has "no environments in the cache yet (r refreshes it)"
+keys r
+check "r on an empty cache with a device-code profile shows the sign-in dialog" wait_for "Sign in to Microsoft"
+check "the dialog shows the whole URL" eventually screen_re "1\. Open: https://127\.0\.0\.1:[0-9]+/"
+check "and the whole code" eventually screen_re "2\. Enter the code: [A-Z0-9-]{6,}"
+check "the dialog closes by itself when the sign-in is approved" wait_for "refresh finished" 400
+check "and the environments are there" has "contoso-sales"
+keys :
+tm send-keys -t demo -l "profile sandbox-reader"
+keys Enter
+check ":profile NAME switches to that profile's cache" wait_for "profile sandbox-reader:"
+keys r
+wait_for "refresh finished" 400 >/dev/null
+keys g t
+wait_for "type contoso-field and" >/dev/null
+tm send-keys -t demo -l contoso-field
+keys Enter
+check "a write refused with 403 is said" wait_for "403"
+keys L
+check "the log view has the 403's remedy whole" eventually has "System Administrator"
+keys Q
+kill "$sandbox_pid" 2>/dev/null
+wait "$sandbox_pid" 2>/dev/null
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
