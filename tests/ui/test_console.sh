@@ -598,6 +598,19 @@ newest_first() { before "off→on" "on→off"; }
 check "the audit view lists the writes newest first" eventually newest_first
 keys Q
 
+# ---- the mouse, when asked for ----
+start 80 24 -- --mouse
+settle
+# An xterm mouse report: ESC [ M, then button, column and row, each plus 32 (1-based).
+click() { tm send-keys -t ui -l "$(printf '\033[M%s%s%s' "$(printf "\\$(printf '%03o' $((32 + $1)))")" \
+	"$(printf "\\$(printf '%03o' $((33 + $2)))")" "$(printf "\\$(printf '%03o' $((33 + $3)))")")"; }
+click 0 5 4
+click 3 5 4
+check "--mouse: a click selects the row under it" eventually status_has "3/3"
+click 64 5 4
+check "--mouse: the wheel scrolls up" eventually status_has "1/3"
+keys Q
+
 # ---- the key script and :save-display ----
 cat >"$T/keys" <<EOF
 # open sales, filter it, save the screen, quit

@@ -125,6 +125,7 @@ int main(int argc, char **argv)
 		.session = &ctx.s,
 		.readonly = opts.readonly || (ctx.s.profile && ctx.s.profile->readonly),
 		.no_color = opts.no_color,
+		.mouse = opts.mouse,
 		.refresh_at_start = opts.refresh,
 		.warn_hours = opts.warn_hours,
 		.now = ctx.now,
