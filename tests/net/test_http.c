@@ -581,3 +581,26 @@ Test(tls, untrusted_certificate_names_ca_file_and_ca_file_adds_trust)
 	run_rmtree(dir);
 	free(dir);
 }
+
+Test(redirect, a_token_belongs_to_one_origin)
+{
+	cr_assert(net_same_origin("https://graph.microsoft.com/v1.0/chats", "https://GRAPH.microsoft.com:443/beta"));
+	cr_assert(!net_same_origin("https://graph.microsoft.com/", "https://graph.microsoft.com:8443/"), "port");
+	cr_assert(!net_same_origin("https://127.0.0.1:8443/", "http://127.0.0.1:8443/"), "scheme");
+	cr_assert(!net_same_origin("https://graph.microsoft.com/", "https://graph.microsoft.com.evil.com/"), "host");
+	cr_assert(!net_same_origin("https://a/", "not a url"));
+}
+
+Test(redirect, a_request_with_a_body_is_never_redirected)
+{
+	struct fake *f = fake_start(h_redirect, "/landed", NULL, NULL);
+	struct net *net = open_net(f, NULL);
+	struct outcome o = { 0 };
+	run_one(net, &(struct net_request){ .method = "POST", .url = url(f, "/moved"), .body = "secret=1",
+					   .flags = NET_F_IDEMPOTENT }, &o);
+	cr_assert_eq(o.status, 0);
+	cr_assert(strstr(o.err, "redirected POST /moved to") && strstr(o.err, "never redirected"), "%s", o.err);
+	cr_assert_eq(fake_requests(f), 1, "the body was sent to the redirect's target");
+	net_close(net);
+	fake_stop(f);
+}
