@@ -31,6 +31,7 @@ TESTS += tests/api/test_parse
 tests_api_test_parse_CFLAGS = $(TEST_CFLAGS)
 tests_api_test_parse_LDADD = $(TEST_LIBS_ALL)
 include tests/net/local.mk
+include tests/auth/local.mk
 include tests/ui/local.mk
 include tests/sync/local.mk
 
@@ -57,5 +58,9 @@ E2E_TESTS += tests/e2e/test_secrets
 tests_e2e_test_secrets_SOURCES = tests/e2e/test_secrets.c tests/e2e/e2e.c
 tests_e2e_test_secrets_CFLAGS = $(TEST_CFLAGS)
 tests_e2e_test_secrets_LDADD = $(TEST_LIBS_ALL)
+E2E_TESTS += tests/e2e/test_history
+tests_e2e_test_history_SOURCES = tests/e2e/test_history.c tests/e2e/e2e.c
+tests_e2e_test_history_CFLAGS = $(TEST_CFLAGS)
+tests_e2e_test_history_LDADD = $(TEST_LIBS_ALL)
 check_PROGRAMS += $(E2E_TESTS)
 TESTS += $(E2E_TESTS)

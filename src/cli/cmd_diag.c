@@ -10,37 +10,10 @@
 #include "base/timefmt.h"
 #include "base/xalloc.h"
 #include "store/cache.h"
+#include "store/history.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* The chat as listed: the activity row, or the association when there is none. */
-static void facts_chat(const struct cache_facts *f, struct cs_chat *out)
-{
-	if (f->has_chat) {
-		*out = f->chat;
-		return;
-	}
-	memset(out, 0, sizeof *out);
-	out->env_id = f->env.id;
-	out->state = CS_STATE_NOT_RECORDED;
-	out->sync_status = CS_SYNC_NULL;
-	out->teams_chat_id = f->has_assoc ? f->assoc.teams_chat_id : NULL;
-	out->subject = f->has_graph ? f->graph.topic : NULL;
-	out->regarding_id = f->has_assoc ? f->assoc.regarding_id : NULL;
-	out->regarding_type = f->has_assoc ? f->assoc.regarding_table : NULL;
-	out->linked_on = f->has_assoc ? f->assoc.created_on : 0;
-}
-
-static void run_diag(struct cli_context *ctx, const struct cache_facts *f, struct diag_result *res)
-{
-	struct diag_facts facts = {
-		.env = &f->env, .chat = f->has_chat ? &f->chat : NULL, .assoc = f->has_assoc ? &f->assoc : NULL,
-		.errors = f->errors, .n_errors = f->n_errors, .graph = f->has_graph ? &f->graph : NULL,
-		.rsc = f->has_rsc ? &f->rsc : NULL, .now = ctx->now, .warn_hours = ctx->opts->warn_hours,
-	};
-	diag_run(&facts, res);
-}
 
 int cmd_diagnose(struct cli_context *ctx, struct cs_error *err)
 {
@@ -64,9 +37,9 @@ int cmd_diagnose(struct cli_context *ctx, struct cs_error *err)
 	if (cache_load_facts(ctx->s.cache, key, &f, err))
 		return -1;
 	struct diag_result res;
-	run_diag(ctx, &f, &res);
+	cache_facts_diagnose(&f, ctx->now, ctx->opts->warn_hours, &res);
 	struct cs_chat view;
-	facts_chat(&f, &view);
+	cache_facts_chat(&f, &view);
 	if (ctx->opts->format == CLI_FORMAT_JSON) {
 		out_json(diag_report_json(&res, rows_chat_json(&view, &f.env, ctx->now)), stdout);
 	} else {
@@ -102,19 +75,30 @@ struct check_run {
 	struct cs_error *err;
 };
 
-static int check_chat(const struct cs_chat *ch, const struct cs_env *env, void *user)
+static int check_chat(const struct cache_facts *f, void *user)
 {
 	struct check_run *cr = user;
-	struct cache_facts f;
-	const char *key = ch->activity_id ? ch->activity_id : ch->teams_chat_id;
-	if (!key || !env)
-		return 0;
-	if (cache_load_facts(cr->ctx->s.cache, key, &f, cr->err)) {
+	const struct cs_env *env = &f->env;
+	struct cs_chat view;
+	cache_facts_chat(f, &view);
+	const struct cs_chat *ch = &view;
+	struct diag_result res;
+	cache_facts_diagnose(f, cr->ctx->now, cr->ctx->opts->warn_hours, &res);
+	/* Every check records what it found per chat; --new reports only what the previous one had not. */
+	const char *id = ch->teams_chat_id ? ch->teams_chat_id : ch->activity_id;
+	char *seen = diag_result_rules(&res);
+	if (cr->ctx->opts->new_only) {
+		char *before = cache_check_seen_get(cr->ctx->s.cache, id);
+		diag_result_keep_new(&res, before);
+		free(before);
+	}
+	if (cache_check_seen_put(cr->ctx->s.cache, id, seen, cr->err))
 		cr->rc = -1;
+	free(seen);
+	if (cr->rc) {
+		diag_result_free(&res);
 		return 1;
 	}
-	struct diag_result res;
-	run_diag(cr->ctx, &f, &res);
 	struct check_env *ce = NULL;
 	for (size_t i = 0; i < cr->n_envs && !ce; i++)
 		if (strcmp(cr->envs[i].unique_name, env->unique_name) == 0)
@@ -150,7 +134,6 @@ static int check_chat(const struct cs_chat *ch, const struct cs_env *env, void *
 		cJSON_AddItemToArray(ce->json_chats, o);
 	}
 	diag_result_free(&res);
-	cache_facts_free(&f);
 	return 0;
 }
 
@@ -161,7 +144,11 @@ int cmd_check(struct cli_context *ctx, struct cs_error *err)
 	struct check_run cr = { .ctx = ctx, .err = err };
 	diag_check_init(&cr.total);
 	cr.total.warn_hours = ctx->opts->warn_hours;
-	if (cache_each_chat(ctx->s.cache, NULL, check_chat, &cr, err) || cr.rc) {
+	if (cache_check_seen_begin(ctx->s.cache, err))
+		return -1;
+	if (cache_facts_each(ctx->s.cache, NULL, check_chat, &cr, err) || cr.rc ||
+	    cache_check_seen_end(ctx->s.cache, err)) {
+		cache_rollback(ctx->s.cache);
 		for (size_t i = 0; i < cr.n_envs; i++) {
 			free(cr.envs[i].unique_name);
 			cJSON_Delete(cr.envs[i].json_chats);
@@ -171,6 +158,13 @@ int cmd_check(struct cli_context *ctx, struct cs_error *err)
 	}
 	int code = diag_check_exit_code(&cr.total);
 	char *summary = diag_check_summary(&cr.total);
+	if (ctx->opts->new_only) {
+		/* The tally counts only what is new, so it says so. */
+		char *all = summary;
+		summary = code == 0 ? xstrdup(_("No new findings since the previous check."))
+				    : xasprintf(_("New since the previous check: %s"), all);
+		free(all);
+	}
 	if (ctx->opts->format == CLI_FORMAT_JSON) {
 		cJSON *doc = cJSON_CreateObject();
 		cJSON *envs = cJSON_AddArrayToObject(doc, "environments");

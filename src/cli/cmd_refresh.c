@@ -106,8 +106,8 @@ int cli_refresh(struct cli_context *ctx, char *const *envs, size_t n_envs, const
 	bool tty = isatty(STDERR_FILENO);
 	struct progress_out out = { .tty = tty, .on = !ctx->opts->quiet && (tty || ctx->opts->progress) };
 	struct refresh_report rep;
-	struct refresh_opts ro = { .envs = envs, .n_envs = n_envs, .chat = chat, .progress = print_progress,
-				   .user = &out };
+	struct refresh_opts ro = { .envs = envs, .n_envs = n_envs, .chat = chat, .full = ctx->opts->full,
+				   .progress = print_progress, .user = &out };
 	int rc = refresh_profile(ctx->s.profile, ctx->s.cache, cli_interrupt_flag(), NULL, &ro, &rep, err);
 	log_info("refresh: %zu environments ok, %zu failed, %zu chats read, %zu deleted, %zu details, %lu requests, "
 		 "%lu throttled%s", rep.envs_ok, rep.envs_failed, rep.chats_read, rep.chats_deleted,

@@ -12,7 +12,9 @@
 	X(sync, cmd_sync)        \
 	X(rsc, cmd_rsc)          \
 	X(check, cmd_check)      \
-	X(audit, cmd_audit)
+	X(audit, cmd_audit)      \
+	X(history, cmd_history)  \
+	X(changes, cmd_changes)
 
 #define CLI_DECLARE(name, fn) int fn(struct cli_context *ctx, struct cs_error *err);
 CLI_COMMANDS(CLI_DECLARE)

@@ -2,11 +2,14 @@
  * Dataverse for every environment (dataverse.c), then the Graph details (graph.c). */
 #include "config.h"
 #include "sync/refresh_ctx.h"
+#include "sync/history.h"
+#include "base/log.h"
 #include "api/dv_parse.h"
 #include "api/endpoints.h"
 #include "base/i18n.h"
 #include "base/timefmt.h"
 #include "base/xalloc.h"
+#include "auth/auth.h"
 #include "net/http.h"
 #include "store/cache.h"
 #include "sync/session.h"
@@ -36,7 +39,7 @@ static int discover(struct refresh *r, struct cs_env **envs, size_t *n, struct c
 	char *url = api_discovery_instances_url(r->profile);
 	struct net_result res;
 	int rc = net_fetch(r->net, &(struct net_request){ .url = url, .headers = dv_headers_read, .bucket = "discovery",
-							  .resource = net_discovery_resource(r->net),
+							  .resource = conf_discovery_resource(r->profile),
 							  .service = "Global Discovery" }, &res, err);
 	free(url);
 	if (rc == 0)
@@ -77,7 +80,7 @@ static int select_envs(const struct refresh_opts *opts, struct cs_env *envs, siz
 int refresh_run(struct net *net, struct cache *cache, const struct refresh_opts *opts, struct refresh_report *rep,
 		struct cs_error *err)
 {
-	struct refresh r = { .net = net, .cache = cache, .profile = opts->profile ? opts->profile : net_profile(net),
+	struct refresh r = { .net = net, .cache = cache, .profile = opts->profile ? opts->profile : auth_profile(net),
 			     .opts = opts, .rep = rep, .now = time_now() };
 	memset(rep, 0, sizeof *rep);
 	refresh_ctx_progress(&r, "discovery", NULL, 0, 1);
@@ -93,6 +96,11 @@ int refresh_run(struct net *net, struct cache *cache, const struct refresh_opts 
 	free_envs(envs, n_envs);
 	if (rc == 0 && !opts->no_details)
 		rc = refresh_graph(&r, err);
+	/* Phase 3: what the cache now shows, against what it showed: the history of verdicts and facts.
+	 * A history that cannot be written does not undo the refresh; it is said. */
+	struct cs_error herr = { 0 };
+	if (rc == 0 && history_record(cache, r.now, r.profile ? r.profile->history_days : 0, &herr) < 0)
+		log_warn("history not recorded: %s", herr.msg);
 	refresh_ctx_progress(&r, "done", NULL, 1, 1);
 	if (rc == 0 && r.have_err) {
 		*err = r.first_err;

@@ -10,6 +10,7 @@
 #include "core/model.h"
 
 struct cache;
+struct cache_facts_cursor;
 
 #define UI_VERDICT_PENDING (-1)
 #define UI_NO_ENV ((size_t)-1)
@@ -39,6 +40,8 @@ struct ui_data {
 	struct ui_chat *chats;      /* ordered by environment, then oldest first */
 	size_t n_chats;
 	size_t diagnosed;           /* chats[0 .. diagnosed) have their verdict */
+	struct cache_facts_cursor *facts; /* the facts of chats[diagnosed ..] in list order, while diagnosing */
+	bool facts_by_key;          /* the cache changed under the list: the rest are looked up one by one */
 	cs_time now;                /* the diagnosis time */
 	int warn_hours;
 	unsigned generation;        /* bumped by every load, so views know to rebuild */
