@@ -31,7 +31,9 @@ TESTS += tests/api/test_parse
 tests_api_test_parse_CFLAGS = $(TEST_CFLAGS)
 tests_api_test_parse_LDADD = $(TEST_LIBS_ALL)
 include tests/net/local.mk
+include tests/auth/local.mk
 include tests/ui/local.mk
+include tests/sync/local.mk
 
 # End to end: the chatsync binary against a sandbox tenant of each test's own.
 E2E_TESTS = tests/e2e/test_refresh
@@ -56,5 +58,9 @@ E2E_TESTS += tests/e2e/test_output
 tests_e2e_test_output_SOURCES = tests/e2e/test_output.c tests/e2e/e2e.c
 tests_e2e_test_output_CFLAGS = $(TEST_CFLAGS)
 tests_e2e_test_output_LDADD = $(TEST_LIBS_ALL)
+E2E_TESTS += tests/e2e/test_history
+tests_e2e_test_history_SOURCES = tests/e2e/test_history.c tests/e2e/e2e.c
+tests_e2e_test_history_CFLAGS = $(TEST_CFLAGS)
+tests_e2e_test_history_LDADD = $(TEST_LIBS_ALL)
 check_PROGRAMS += $(E2E_TESTS)
 TESTS += $(E2E_TESTS)

@@ -15,6 +15,28 @@ const char *const dv_headers_track[] = {
 };
 const char *const graph_headers[] = { "Accept: application/json", NULL };
 
+const char *const *dv_body_headers(struct dv_body_headers *h, const char *content_type, const char *extra)
+{
+	h->content_type = xasprintf("Content-Type: %s", content_type);
+	h->extra = xstrdup(extra);
+	size_t n = 0;
+	h->list[n++] = "Accept: application/json";
+	h->list[n++] = "OData-MaxVersion: 4.0";
+	h->list[n++] = "OData-Version: 4.0";
+	h->list[n++] = h->content_type;
+	if (h->extra)
+		h->list[n++] = h->extra;
+	h->list[n] = NULL;
+	return h->list;
+}
+
+void dv_body_headers_free(struct dv_body_headers *h)
+{
+	free(h->content_type);
+	free(h->extra);
+	memset(h, 0, sizeof *h);
+}
+
 char *api_escape(const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";

@@ -17,7 +17,9 @@ struct cs_error {
 	char msg[1024];  /* "<what failed>: <why> (<what to do>)", without the "chatsync: " prefix */
 };
 
-/* Fills err (if not NULL) and returns -1, so callers can `return cs_fail(err, ...)`. */
+/* Fills err (if not NULL) and returns -1, so callers can `return cs_fail(err, ...)`. The sentence is
+ * sanitised (text_sanitize: one line, no controls, escapes or bidi overrides) and cut with an
+ * ellipsis to fit msg, so a server's words quoted in it are safe on a terminal and in a log. */
 int cs_fail(struct cs_error *err, int exit_code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void cs_error_clear(struct cs_error *err);
 

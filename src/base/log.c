@@ -1,8 +1,10 @@
 #include "config.h"
 #include "base/log.h"
 #include "base/paths.h"
+#include "base/text.h"
 #include "base/xalloc.h"
 #include <ctype.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -19,6 +21,11 @@ static FILE *log_file;
 static int log_file_level = LOG_INFO;
 static int log_stderr_level = -1;
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+static int open_errno;         /* why the last log_open failed, 0 if it did not */
+static char open_failed[4096]; /* the path it could not open */
+
+/* Characters in one line: a traced body (4 KiB, its controls escaped) fits whole. */
+#define LOG_LINE_MAX 20000
 
 static const char *const level_names[] = { "error", "warn", "info", "debug", "trace" };
 
@@ -28,24 +35,39 @@ int log_open(const char *path, int file_level, int stderr_level)
 	log_file_level = file_level;
 	log_stderr_level = stderr_level;
 	char *owned = NULL;
+	open_errno = 0;
+	open_failed[0] = '\0';
+	if (path && !*path)
+		path = NULL; /* CHATSYNC_LOG= (empty) means the default */
 	if (!path) {
 		char *dir = path_state_dir();
-		if (path_mkdirs(dir, NULL) == 0)
-			owned = xasprintf("%s/chatsync.log", dir);
+		owned = xasprintf("%s/chatsync.log", dir);
+		int made = path_mkdirs(dir, NULL);
 		free(dir);
 		path = owned;
+		if (made != 0) {
+			open_errno = errno ? errno : EACCES;
+			snprintf(open_failed, sizeof open_failed, "%s", path);
+			free(owned);
+			return -1;
+		}
 	}
-	if (!path)
-		return -1;
 	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
-	free(owned);
-	if (fd < 0)
-		return -1;
-	log_file = fdopen(fd, "a");
-	if (!log_file) {
-		close(fd);
+	struct stat st;
+	if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+		close(fd); /* a directory, a FIFO or a device is no log */
+		fd = -1;
+		errno = EINVAL;
+	}
+	if (fd < 0 || !(log_file = fdopen(fd, "a"))) {
+		open_errno = errno;
+		snprintf(open_failed, sizeof open_failed, "%s", path);
+		if (fd >= 0)
+			close(fd);
+		free(owned);
 		return -1;
 	}
+	free(owned);
 	return 0;
 }
 
@@ -58,21 +80,27 @@ void log_close(void)
 	pthread_mutex_unlock(&log_lock);
 }
 
+int log_open_error(const char **path)
+{
+	if (path)
+		*path = open_failed;
+	return open_errno;
+}
+
 int log_enabled(enum log_level level)
 {
 	return (log_file && (int)level <= log_file_level) || (int)level <= log_stderr_level;
 }
 
-void log_msg(enum log_level level, const char *fmt, ...)
+static void log_write(enum log_level level, bool to_stderr, const char *fmt, va_list ap)
 {
-	if (!log_enabled(level))
-		return;
-	va_list ap;
-	va_start(ap, fmt);
 	char *raw = xvasprintf(fmt, ap);
-	va_end(ap);
-	char *line = log_redact(raw);
+	/* Redacted first (it reads line ends), then sanitised: a server's words in a line cannot start
+	 * a forged line, move the cursor or retitle a terminal that shows the log. */
+	char *redacted = log_redact(raw);
 	free(raw);
+	char *line = text_sanitize_n(redacted, LOG_LINE_MAX);
+	free(redacted);
 	char stamp[32];
 	time_t now = time(NULL);
 	struct tm tm;
@@ -83,10 +111,28 @@ void log_msg(enum log_level level, const char *fmt, ...)
 		fprintf(log_file, "%s %d %s: %s\n", stamp, (int)getpid(), level_names[level], line);
 		fflush(log_file);
 	}
-	if ((int)level <= log_stderr_level)
+	if (to_stderr)
 		fprintf(stderr, "chatsync: %s: %s\n", level_names[level], line);
 	pthread_mutex_unlock(&log_lock);
 	free(line);
+}
+
+void log_msg(enum log_level level, const char *fmt, ...)
+{
+	if (!log_enabled(level))
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	log_write(level, (int)level <= log_stderr_level, fmt, ap);
+	va_end(ap);
+}
+
+void log_tell(enum log_level level, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	log_write(level, true, fmt, ap);
+	va_end(ap);
 }
 
 /* Names whose values are secrets wherever they appear: as a header, a form or query field, or a JSON key. */

@@ -96,6 +96,26 @@ int path_check_private(const char *path, const char *what, struct cs_error *err)
 	return 0;
 }
 
+int path_check_not_writable(const char *path, const char *what, struct cs_error *err)
+{
+	struct stat st;
+	if (stat(path, &st) != 0)
+		return cs_fail(err, 2, _("cannot read %s %s: %s (check the path in the config file)"), what, path,
+			       strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return cs_fail(err, 2, _("%s %s is not a regular file (point the config at the file itself)"), what,
+			       path);
+	if (st.st_mode & 022)
+		return cs_fail(err, 2,
+			       _("permissions 0%03o for '%s' are too open: it holds %s and must not be writable by "
+				 "others (run: chmod go-w %s)"),
+			       (unsigned)(st.st_mode & 0777), path, what, path);
+	if (st.st_uid != geteuid() && st.st_uid != 0)
+		return cs_fail(err, 2, _("'%s' holds %s but belongs to another user (run: chown %u %s)"), path, what,
+			       (unsigned)geteuid(), path);
+	return 0;
+}
+
 int path_read_text(const char *path, size_t max, char **out, int *why)
 {
 	*out = NULL;

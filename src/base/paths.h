@@ -17,6 +17,10 @@ int path_mkdirs(const char *dir, struct cs_error *err);
 /* Refuses a file readable or writable by group or others, OpenSSH style:
  * "permissions 0644 for 'F' are too open (it holds <what>; run: chmod 600 F)". what: "a client secret". */
 int path_check_private(const char *path, const char *what, struct cs_error *err);
+/* Refuses a file writable by group or others, or owned by someone other than the user or root,
+ * OpenSSH style: "permissions 0666 for 'F' are too open: it holds <what> ... (run: chmod go-w F)".
+ * For what may be read by all but decides where secrets go: the config, ca_file. */
+int path_check_not_writable(const char *path, const char *what, struct cs_error *err);
 /* Reads a whole text file of at most max bytes into *out (NUL-terminated; caller owns). -1 with
  * *why: the errno of open/read, EFBIG when larger than max, EILSEQ when it holds a NUL byte. */
 int path_read_text(const char *path, size_t max, char **out, int *why);

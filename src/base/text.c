@@ -1,6 +1,7 @@
 #include "config.h"
 #include "base/text.h"
 #include "base/xalloc.h"
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,26 +51,79 @@ static void utf8_encode(struct buf *b, uint32_t cp)
 	buf_add(b, out, n);
 }
 
-char *text_sanitize(const char *s)
+/* Bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): they reorder
+ * what follows on the screen, so "exe.txt" can show as "txt.exe" (Trojan Source). */
+static bool is_bidi_control(uint32_t cp)
+{
+	return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/* C0 controls, DEL, C1 controls, and the line and paragraph separators. */
+static bool is_control(uint32_t cp)
+{
+	return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0) || cp == 0x2028 || cp == 0x2029;
+}
+
+char *text_sanitize_n(const char *s, size_t max_chars)
 {
 	struct buf b;
 	buf_init(&b);
 	buf_add(&b, "", 0);
+	size_t chars = 0, cut_at = 0;
 	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p;) {
 		uint32_t cp;
 		size_t len = utf8_decode(p, &cp);
-		if (len == 0) {
-			utf8_encode(&b, 0xFFFD);
-			p++;
+		if (len == 0)
+			cp = 0xFFFD, len = 1;
+		if (is_bidi_control(cp)) {
+			p += len;
 			continue;
 		}
-		if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0) || cp == 0x2028 || cp == 0x2029)
+		if (max_chars && chars == max_chars - 1)
+			cut_at = b.len; /* where the ellipsis goes if one more character follows */
+		if (max_chars && chars == max_chars) {
+			b.len = cut_at;
+			b.data[b.len] = '\0';
+			buf_adds(&b, "…");
+			break;
+		}
+		if (is_control(cp))
 			buf_add(&b, " ", 1);
+		else if (cp == 0xFFFD)
+			utf8_encode(&b, cp);
 		else
 			buf_add(&b, p, len);
+		chars++;
 		p += len;
 	}
 	return buf_steal(&b);
+}
+
+char *text_sanitize(const char *s)
+{
+	return text_sanitize_n(s, TEXT_SANITIZE_MAX);
+}
+
+void text_sanitize_into(char *dst, size_t size, const char *s)
+{
+	if (!size)
+		return;
+	char *clean = text_sanitize_n(s, size - 1);
+	size_t len = strlen(clean);
+	if (len >= size) {
+		/* Cut at a character boundary with room for the 3 bytes of the ellipsis. */
+		size_t keep = size > 4 ? size - 4 : 0;
+		while (keep > 0 && ((unsigned char)clean[keep] & 0xC0) == 0x80)
+			keep--;
+		memcpy(dst, clean, keep);
+		if (size > 4)
+			memcpy(dst + keep, "…", 4);
+		else
+			dst[keep] = '\0';
+	} else {
+		memcpy(dst, clean, len + 1);
+	}
+	free(clean);
 }
 
 static int cp_width(uint32_t cp)

@@ -22,6 +22,10 @@ struct cli_opts {
 	bool quiet;
 	const char *state;         /* chats --state */
 	int warn_hours;            /* check --warn-hours */
+	bool new_only;             /* check --new */
+	bool full;                 /* refresh --full */
+	const char *env;           /* history --env */
+	const char *since;         /* changes --since */
 	const char *command;       /* NULL: the console */
 	char **args;               /* the command's operands */
 	int n_args;

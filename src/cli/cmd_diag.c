@@ -10,6 +10,7 @@
 #include "base/timefmt.h"
 #include "base/xalloc.h"
 #include "store/cache.h"
+#include "store/history.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +111,8 @@ struct check_run {
 	size_t chats, n_envs;
 	struct diag_check tally, total;
 	struct out_rows csv;
+	int rc;
+	struct cs_error *err;
 };
 
 static void check_env_end(struct check_run *cr)
@@ -165,6 +168,21 @@ static int check_chat(const struct cache_facts *f, void *user)
 	cache_facts_chat(f, &ch);
 	struct diag_result res;
 	cache_facts_diagnose(f, cr->ctx->now, cr->ctx->opts->warn_hours, &res);
+	/* Every check records what it found per chat; --new reports only what the previous one had not. */
+	const char *id = ch.teams_chat_id ? ch.teams_chat_id : ch.activity_id;
+	char *seen = diag_result_rules(&res);
+	if (cr->ctx->opts->new_only) {
+		char *before = cache_check_seen_get(cr->ctx->s.cache, id);
+		diag_result_keep_new(&res, before);
+		free(before);
+	}
+	if (cache_check_seen_put(cr->ctx->s.cache, id, seen, cr->err))
+		cr->rc = -1;
+	free(seen);
+	if (cr->rc) {
+		diag_result_free(&res);
+		return 1;
+	}
 	const char *name = f->env.unique_name ? f->env.unique_name : "";
 	if (!cr->env || strcmp(cr->env, name) != 0) {
 		check_env_end(cr);
@@ -217,26 +235,38 @@ int cmd_check(struct cli_context *ctx, struct cs_error *err)
 	if (n_envs == 0) /* nothing was ever read: that is not "all syncing" */
 		return cs_fail(err, CS_EXIT_NETWORK, _("nothing to check: the cache holds no environments yet (run: "
 						       "chatsync refresh)"));
-	struct check_run cr = { .ctx = ctx };
+	struct check_run cr = { .ctx = ctx, .err = err };
 	diag_check_init(&cr.total);
 	cr.total.warn_hours = ctx->opts->warn_hours;
 	static const char *const keys[] = { "environment", "activity_id", "teams_chat_id", "subject", "verdict",
 					    "rules", NULL };
+	if (cache_check_seen_begin(ctx->s.cache, err))
+		return -1;
 	if (ctx->opts->format == CLI_FORMAT_JSON)
 		fputs("{\"environments\":[", stdout);
 	else if (ctx->opts->format == CLI_FORMAT_CSV)
 		out_rows_begin(&cr.csv, stdout, true, keys);
-	int rc = cache_facts_each(ctx->s.cache, NULL, check_chat, &cr, err);
+	int rc = cache_facts_each(ctx->s.cache, NULL, check_chat, &cr, err) || cr.rc ? -1 : 0;
 	if (rc == 0)
 		check_env_end(&cr);
 	free(cr.env);
+	if (rc == 0 && cache_check_seen_end(ctx->s.cache, err))
+		rc = -1;
 	if (rc) {
+		cache_rollback(ctx->s.cache);
 		if (ctx->opts->format == CLI_FORMAT_JSON)
 			fputs("\n", stdout);
 		return -1;
 	}
 	int code = diag_check_exit_code(&cr.total);
 	char *summary = diag_check_summary(&cr.total);
+	if (ctx->opts->new_only) {
+		/* The tally counts only what is new, so it says so. */
+		char *all = summary;
+		summary = code == 0 ? xstrdup(_("No new findings since the previous check."))
+				    : xasprintf(_("New since the previous check: %s"), all);
+		free(all);
+	}
 	if (ctx->opts->format == CLI_FORMAT_JSON) {
 		fputs("],\"summary\":", stdout);
 		out_json_value(cJSON_CreateString(summary), stdout);

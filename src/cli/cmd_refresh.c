@@ -3,7 +3,6 @@
 #include "cli/commands.h"
 #include "base/i18n.h"
 #include "base/log.h"
-#include "net/http.h"
 #include "sync/refresh.h"
 #include <signal.h>
 #include <stdio.h>
@@ -18,14 +17,14 @@ static void on_sigint(int sig)
 	interrupted = 1;
 }
 
-struct net *cli_net_open(struct cli_context *ctx, struct cs_error *err)
+volatile sig_atomic_t *cli_interrupt_flag(void)
 {
 	struct sigaction sa = { .sa_handler = on_sigint };
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	interrupted = 0;
-	return session_net_open(ctx->s.profile, &interrupted, NULL, err);
+	return &interrupted;
 }
 
 struct progress_out {
@@ -72,15 +71,11 @@ static void print_progress(const struct refresh_progress *p, void *user)
 
 int cli_refresh(struct cli_context *ctx, char *const *envs, size_t n_envs, const char *chat, struct cs_error *err)
 {
-	struct net *net = cli_net_open(ctx, err);
-	if (!net)
-		return -1;
 	struct progress_out out = { .tty = isatty(STDERR_FILENO), .quiet = ctx->opts->quiet };
 	struct refresh_report rep;
-	struct refresh_opts ro = { .envs = envs, .n_envs = n_envs, .chat = chat, .progress = print_progress,
-				   .user = &out };
-	int rc = refresh_run(net, ctx->s.cache, &ro, &rep, err);
-	net_close(net);
+	struct refresh_opts ro = { .envs = envs, .n_envs = n_envs, .chat = chat, .full = ctx->opts->full,
+				   .progress = print_progress, .user = &out };
+	int rc = refresh_profile(ctx->s.profile, ctx->s.cache, cli_interrupt_flag(), NULL, &ro, &rep, err);
 	log_info("refresh: %zu environments ok, %zu failed, %zu chats read, %zu deleted, %zu details, %lu requests, "
 		 "%lu throttled%s", rep.envs_ok, rep.envs_failed, rep.chats_read, rep.chats_deleted,
 		 rep.details_fetched, rep.requests, rep.throttled, rep.delta_used ? ", delta" : "");

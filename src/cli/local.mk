@@ -1,6 +1,7 @@
 libchatsync_a_SOURCES += \
 	src/cli/cli.h \
 	src/cli/cmd_diag.c \
+	src/cli/cmd_history.c \
 	src/cli/cmd_read.c \
 	src/cli/cmd_refresh.c \
 	src/cli/cmd_sync.c \

@@ -8,7 +8,7 @@
 
 enum {
 	OPT_CACHE = 256, OPT_READONLY, OPT_JSON, OPT_CSV, OPT_DEMO, OPT_NO_COLOR, OPT_REFRESH, OPT_YES,
-	OPT_STATE, OPT_WARN_HOURS, OPT_VERSION,
+	OPT_STATE, OPT_WARN_HOURS, OPT_VERSION, OPT_NEW, OPT_ENV, OPT_SINCE, OPT_FULL,
 };
 
 static const struct option long_opts[] = {
@@ -26,6 +26,10 @@ static const struct option long_opts[] = {
 	{ "yes", no_argument, NULL, OPT_YES },
 	{ "state", required_argument, NULL, OPT_STATE },
 	{ "warn-hours", required_argument, NULL, OPT_WARN_HOURS },
+	{ "new", no_argument, NULL, OPT_NEW },
+	{ "full", no_argument, NULL, OPT_FULL },
+	{ "env", required_argument, NULL, OPT_ENV },
+	{ "since", required_argument, NULL, OPT_SINCE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -51,6 +55,8 @@ void cli_print_help(void)
 		"  check                monitoring: exit 0 all syncing, 1 warnings, 2 blocking, 3 unknown\n"
 		"                       or could not check (usage and config errors included)\n"
 		"  audit                every write chatsync made or tried\n"
+		"  history CHAT         changes of a chat's verdict and of the facts behind it (or --env ENV)\n"
+		"  changes              what changed across the tenant since the last run (--since D|T)\n"
 		"\n"
 		"Options:\n"
 		"  -c, --config FILE    config file (default $XDG_CONFIG_HOME/chatsync/config)\n"
@@ -62,9 +68,13 @@ void cli_print_help(void)
 		"      --demo           run against a built-in sandbox tenant\n"
 		"      --no-color       no colours (also NO_COLOR)\n"
 		"      --refresh        refresh before a read command\n"
+		"      --full           refresh: read everything again (no change tracking, no detail TTL)\n"
 		"      --state STATE    chats: open, inactive or all\n"
 		"      --warn-hours N   check: look-ahead for chats about to go stale (default 24)\n"
 		"      --yes            sync: do not ask for confirmation\n"
+		"      --new            check: only findings that are new since the previous check\n"
+		"      --env ENV        history: the environment's timeline\n"
+		"      --since D|T      changes: since a duration ago (30m, 12h, 7d) or a time\n"
 		"  -v, --verbose        more detail on stderr (twice: trace requests)\n"
 		"  -q, --quiet          only errors on stderr\n"
 		"      --help           show this help\n"
@@ -153,6 +163,10 @@ static int parse(int argc, char **argv, struct cli_opts *o, struct cs_error *err
 					       _("--warn-hours takes a whole number of hours from 1 to 672, not \"%s\""),
 					       optarg);
 			break;
+		case OPT_NEW: o->new_only = true; break;
+		case OPT_FULL: o->full = true; break;
+		case OPT_ENV: o->env = optarg; break;
+		case OPT_SINCE: o->since = optarg; break;
 		case 'h': o->help = true; break;
 		case OPT_VERSION: o->version = true; break;
 		case ':':

@@ -5,17 +5,64 @@
 #include "base/i18n.h"
 #include "base/log.h"
 #include "base/paths.h"
+#include "base/timefmt.h"
 #include "base/xalloc.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
+
+/* The directory a cache file lives in; caller owns. */
+static char *cache_dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		return xstrdup(".");
+	if (slash == path)
+		return xstrdup("/");
+	return xstrndup(path, (size_t)(slash - path));
+}
+
+/* Why a write could not happen, from what the system said (SQLite's own words, "disk I/O error" or
+ * "attempt to write a readonly database", name neither the cause nor the file to fix). */
+static int fail_write(struct cache *c, struct cs_error *err, int sys_errno, const char *why)
+{
+	char *dir = cache_dir_of(c->path);
+	int rc;
+	if (sys_errno == ENOSPC || sys_errno == EDQUOT)
+		rc = cs_fail(err, CS_EXIT_CACHE,
+			     _("cache %s: the disk is full (free some space in %s; the cache keeps its last good "
+			       "data)"),
+			     c->path, dir);
+	else if (sys_errno == EROFS || (access(dir, W_OK) != 0 && errno == EROFS))
+		rc = cs_fail(err, CS_EXIT_CACHE,
+			     _("cannot write cache %s: its directory %s is on a read-only file system (point --cache "
+			       "at a writable place)"),
+			     c->path, dir);
+	else if (access(dir, W_OK) != 0)
+		rc = cs_fail(err, CS_EXIT_CACHE,
+			     _("cannot write cache %s: its directory %s is not writable, and SQLite keeps its -wal and "
+			       "-shm files beside the cache (make the directory writable, or point --cache elsewhere)"),
+			     c->path, dir);
+	else if (access(c->path, F_OK) == 0 && access(c->path, W_OK) != 0)
+		rc = cs_fail(err, CS_EXIT_CACHE, _("cannot write cache %s: the file is read-only (run: chmod u+w %s)"),
+			     c->path, c->path);
+	else
+		rc = cs_fail(err, CS_EXIT_CACHE, _("cannot write cache %s: %s (check the permissions of it and of %s)"),
+			     c->path, sys_errno ? strerror(sys_errno) : why, dir);
+	free(dir);
+	return rc;
+}
 
 int store_fail(struct cache *c, struct cs_error *err, const char *what)
 {
 	int code = sqlite3_errcode(c->db);
+	int sys_errno = sqlite3_system_errno(c->db);
 	const char *why = sqlite3_errmsg(c->db);
 	if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB)
 		return cs_fail(err, CS_EXIT_CACHE,
@@ -23,11 +70,13 @@ int store_fail(struct cache *c, struct cs_error *err, const char *what)
 	if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
 		return cs_fail(err, CS_EXIT_CACHE,
 			       _("cache %s is busy: %s (another chatsync is writing; try again)"), c->path, why);
+	if (code == SQLITE_FULL || sys_errno == ENOSPC || sys_errno == EDQUOT)
+		return fail_write(c, err, ENOSPC, why);
 	if (code == SQLITE_READONLY || code == SQLITE_CANTOPEN || code == SQLITE_PERM)
-		return cs_fail(err, CS_EXIT_CACHE, _("cannot write cache %s: %s (check its permissions)"), c->path,
-			       why);
-	if (code == SQLITE_FULL)
-		return cs_fail(err, CS_EXIT_CACHE, _("cache %s: the disk is full (free some space)"), c->path);
+		return fail_write(c, err, sys_errno, why);
+	if (code == SQLITE_IOERR)
+		return cs_fail(err, CS_EXIT_CACHE, _("cache %s: %s failed: %s (%s)"), c->path, what, why,
+			       sys_errno ? strerror(sys_errno) : _("check the disk"));
 	return cs_fail(err, CS_EXIT_CACHE, _("cache %s: %s failed: %s"), c->path, what, why);
 }
 
@@ -192,6 +241,18 @@ static int adopt(struct cache *c, bool existed, bool readonly, struct cs_error *
 			       _("cache %s has schema %d, newer than this chatsync knows (%d) (upgrade chatsync, or "
 				 "use another --cache)"),
 			       c->path, version, schema_latest());
+	/* A schema claimed but not there (an emptied file, or another program's with user_version set):
+	 * migrating it would fail on a missing table with SQLite's "no such table". */
+	int has_envs = 0;
+	if (version > 0 &&
+	    pragma_int(c, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'environments'",
+		       &has_envs, err))
+		return -1;
+	if (version > 0 && !has_envs)
+		return cs_fail(err, CS_EXIT_CACHE,
+			       _("%s claims to be a chatsync cache of schema %d but has none of its tables (it was "
+				 "emptied, or another program wrote it; move it aside and the next refresh rebuilds it)"),
+			       c->path, version);
 	if (version == schema_latest())
 		return 0;
 	if (readonly)
@@ -222,6 +283,7 @@ struct cache *cache_open(const char *path, int flags, struct cs_error *err)
 	}
 	struct cache *c = xcalloc(1, sizeof *c);
 	c->path = xstrdup(path);
+	c->lock_fd = -1;
 	int oflags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	mode_t old_mask = umask(077); /* the cache names people and chats: keep it private */
 	int rc = sqlite3_open_v2(path, &c->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
@@ -252,6 +314,7 @@ void cache_close(struct cache *c)
 		return;
 	if (c->in_tx)
 		cache_rollback(c);
+	cache_unlock_refresh(c);
 	sqlite3_close(c->db);
 	free(c->path);
 	free(c);
@@ -262,6 +325,126 @@ int cache_schema_version(struct cache *c)
 	int v = -1;
 	pragma_int(c, "PRAGMA user_version", &v, NULL);
 	return v;
+}
+
+/* "pid since" of the lock's holder, as it wrote them; 0 when unknown. */
+static void lock_holder(int fd, long *pid, cs_time *since)
+{
+	char text[64];
+	ssize_t n = pread(fd, text, sizeof text - 1, 0);
+	*pid = 0;
+	*since = 0;
+	if (n <= 0)
+		return;
+	text[n] = '\0';
+	long long t = 0;
+	if (sscanf(text, "%ld %lld", pid, &t) == 2 && *pid > 0 && t > 0)
+		*since = (cs_time)t;
+	else
+		*pid = 0;
+}
+
+static int lock_busy(struct cache *c, int fd, struct cs_error *err)
+{
+	long pid;
+	cs_time since;
+	lock_holder(fd, &pid, &since);
+	if (!pid)
+		return cs_fail(err, CS_EXIT_CACHE,
+			       _("cache %s is being refreshed by another chatsync (wait for it to finish, or try again "
+				 "later)"),
+			       c->path);
+	char when[32];
+	time_format_iso(since, when, sizeof when);
+	return cs_fail(err, CS_EXIT_CACHE,
+		       _("cache %s is being refreshed by another chatsync (pid %ld, since %s) (wait for it to finish, "
+			 "or try again later)"),
+		       c->path, pid, when);
+}
+
+/* After the lock: the whole file checked before any request is made for it. */
+static int quick_check(struct cache *c, struct cs_error *err)
+{
+	sqlite3_stmt *st = store_prepare(c, "PRAGMA quick_check(1)", err);
+	if (!st)
+		return -1;
+	int rc = sqlite3_step(st);
+	const char *verdict = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+	int ret = 0;
+	if (rc != SQLITE_ROW)
+		ret = store_fail(c, err, "check");
+	else if (!verdict || strcmp(verdict, "ok") != 0)
+		ret = cs_fail(err, CS_EXIT_CACHE, _("cache %s is damaged: %s (move it aside; the next refresh rebuilds it)"),
+			      c->path, verdict ? verdict : "?");
+	sqlite3_finalize(st);
+	return ret;
+}
+
+int cache_lock_refresh(struct cache *c, int wait_s, volatile sig_atomic_t *cancel, struct cs_error *err)
+{
+	if (c->lock_fd >= 0)
+		return 0;
+	char *path = xasprintf("%s.lock", c->path);
+	mode_t old_mask = umask(077);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	int open_errno = errno;
+	umask(old_mask);
+	if (fd < 0) {
+		cs_fail(err, CS_EXIT_CACHE, _("cannot create the refresh lock %s: %s (check the permissions of its directory)"),
+			path, strerror(open_errno));
+		free(path);
+		return -1;
+	}
+	free(path);
+	struct timespec start, now;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	bool said = false;
+	for (;;) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			break;
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			int e = errno;
+			close(fd);
+			return cs_fail(err, CS_EXIT_CACHE, _("cannot lock cache %s for a refresh: %s"), c->path, strerror(e));
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		double waited = (double)(now.tv_sec - start.tv_sec) + (double)(now.tv_nsec - start.tv_nsec) / 1e9;
+		if (waited >= wait_s || (cancel && *cancel)) {
+			int rc = lock_busy(c, fd, err);
+			close(fd);
+			return rc;
+		}
+		if (!said) {
+			long pid;
+			cs_time since;
+			lock_holder(fd, &pid, &since);
+			log_info("cache %s: waiting up to %d s for the refresh of pid %ld to finish", c->path, wait_s, pid);
+			said = true;
+		}
+		nanosleep(&(struct timespec){ .tv_nsec = 100 * 1000 * 1000 }, NULL);
+	}
+	char who[64];
+	int n = snprintf(who, sizeof who, "%ld %lld\n", (long)getpid(), (long long)time(NULL));
+	if (ftruncate(fd, 0) != 0 || pwrite(fd, who, (size_t)n, 0) != n)
+		log_warn("cache %s: could not record this refresh in its lock file: %s", c->path, strerror(errno));
+	c->lock_fd = fd;
+	if (quick_check(c, err)) {
+		cache_unlock_refresh(c);
+		return -1;
+	}
+	return 0;
+}
+
+void cache_unlock_refresh(struct cache *c)
+{
+	if (!c || c->lock_fd < 0)
+		return;
+	/* Emptied first, so a reader of the file never names a holder that has gone. */
+	if (ftruncate(c->lock_fd, 0) != 0)
+		log_debug("cache %s: could not empty its lock file: %s", c->path, strerror(errno));
+	flock(c->lock_fd, LOCK_UN);
+	close(c->lock_fd);
+	c->lock_fd = -1;
 }
 
 int cache_begin(struct cache *c, struct cs_error *err)

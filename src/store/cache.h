@@ -3,14 +3,16 @@
  * while a refresh writes). Strings returned in model structs are owned by the caller. */
 #ifndef CHATSYNC_CACHE_H
 #define CHATSYNC_CACHE_H
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include "base/error.h"
 #include "core/model.h"
+#include "core/diagnose.h"
 
 struct cache;
 
-#define CACHE_SCHEMA_VERSION 4
+#define CACHE_SCHEMA_VERSION 5
 #define CACHE_APPLICATION_ID 0x43535943 /* "CSYC": marks a file as a chatsync cache */
 
 enum cache_open_flags {
@@ -29,6 +31,19 @@ int cache_schema_version(struct cache *c);
 int cache_begin(struct cache *c, struct cs_error *err);
 int cache_commit(struct cache *c, struct cs_error *err);
 void cache_rollback(struct cache *c);
+
+/* The refresh lock: one refresh at a time per cache file, across processes and connections. A lock
+ * file beside the cache (<cache>.lock, 0600) is held with flock(2), so the kernel releases it when
+ * the holder exits or is killed (SIGKILL included), and it records who holds it (pid, since when).
+ * Readers never take it and never wait: they read the last committed data (WAL).
+ * Takes the lock, waiting at most wait_s seconds (0: not at all) while another refresh holds it, and
+ * stopping early when *cancel (may be NULL) becomes non-zero; then checks the cache (PRAGMA
+ * quick_check), so a damaged cache is found before the first request. -1 with err (exit 4) naming
+ * the holder: "cache F is being refreshed by another chatsync (pid N, since T) (...)". Released by
+ * cache_unlock_refresh or cache_close. */
+#define CACHE_LOCK_WAIT_S 10
+int cache_lock_refresh(struct cache *c, int wait_s, volatile sig_atomic_t *cancel, struct cs_error *err);
+void cache_unlock_refresh(struct cache *c);
 
 /* --- environments --- */
 int cache_put_env(struct cache *c, const struct cs_env *env, struct cs_error *err);
@@ -88,6 +103,7 @@ struct cache_facts {
 	struct cs_graph_chat graph;
 	bool has_rsc;
 	struct cs_rsc rsc;
+	struct diag_since since;   /* from the history; filled by cache_load_facts (one chat) */
 };
 /* key: Teams chat id, activity id, or a unique prefix of either. Not found / ambiguous: exit 2. */
 int cache_load_facts(struct cache *c, const char *key, struct cache_facts *out, struct cs_error *err);

@@ -9,6 +9,7 @@ struct cache {
 	sqlite3 *db;
 	char *path;
 	int in_tx;
+	int lock_fd;  /* the refresh lock file while this connection holds it (cache_lock_refresh), else -1 */
 };
 
 /* Prepares sql; on failure fills err (exit 4) and returns NULL. */

@@ -1,9 +1,11 @@
 #include "config.h"
 #include "sync/session.h"
 #include "base/i18n.h"
+#include "base/log.h"
 #include "base/paths.h"
+#include "base/timefmt.h"
 #include "base/xalloc.h"
-#include "net/auth.h"
+#include "auth/auth.h"
 #include "net/http.h"
 #include "store/cache.h"
 #include <errno.h>
@@ -26,15 +28,61 @@ int session_load_conf(struct conf *conf, const char *path, struct cs_error *err)
 		return cs_fail(err, 2, _("cannot read config %s: %s (create it from chatsync.conf.example, or use --demo)"),
 			       path, strerror(why));
 	}
+	/* Readable by all is fine (it holds paths and URLs, no secret), writable by others is not: the
+	 * config decides which host gets the secret and which certificates are trusted. */
+	if (path_check_not_writable(path, _("the config (which decides where the secret goes)"), err)) {
+		free(text);
+		return -1;
+	}
 	int rc = conf_parse(conf, path, text, err);
 	free(text);
 	return rc;
+}
+
+/* libcurl writes every TLS session key to $SSLKEYLOGFILE (for Wireshark): whoever reads that file
+ * reads the tokens and the secret sent. Said once a run, on stderr and in the log. */
+static void warn_keylog(void)
+{
+	static bool warned;
+	const char *keylog = getenv("SSLKEYLOGFILE");
+	if (warned || !keylog || !*keylog)
+		return;
+	warned = true;
+	log_tell(LOG_WARN,
+		 _("SSLKEYLOGFILE is set: the TLS session keys of this run go to %s, and whoever can read "
+		   "it can read the tokens and secrets sent (unset SSLKEYLOGFILE unless you are debugging TLS)"),
+		 keylog);
+}
+
+/* The environment variables that change what chatsync does: garbage in them is an error, not
+ * silently ignored. */
+static int check_environment(struct cs_error *err)
+{
+	const char *now = getenv("CHATSYNC_NOW");
+	cs_time t;
+	if (now && *now && time_parse_iso(now, &t) != 0)
+		return cs_fail(err, CS_EXIT_USAGE,
+			       _("CHATSYNC_NOW is \"%s\", not an ISO 8601 time (give e.g. 2026-11-14T09:12:00Z, or "
+				 "unset it)"),
+			       now);
+	const char *log = getenv("CHATSYNC_LOG");
+	const char *log_path;
+	int log_errno = log_open_error(&log_path);
+	if (log && *log && log_errno)
+		return cs_fail(err, CS_EXIT_USAGE,
+			       _("cannot write the log CHATSYNC_LOG names, %s: %s (point it at a writable file, or "
+				 "unset it)"),
+			       log_path, strerror(log_errno));
+	return 0;
 }
 
 int session_check_profile(const struct conf_profile *p, struct cs_error *err)
 {
 	const char *env = getenv("CHATSYNC_CLIENT_SECRET");
 	if (conf_profile_validate(p, env && *env, err))
+		return -1;
+	warn_keylog();
+	if (p->ca_file && path_check_not_writable(p->ca_file, _("the trust anchors (ca_file)"), err))
 		return -1;
 	if (p->auth == CONF_AUTH_CLIENT_SECRET && p->client_secret_file &&
 	    path_check_private(p->client_secret_file, _("a client secret"), err))
@@ -47,6 +95,8 @@ int session_check_profile(const struct conf_profile *p, struct cs_error *err)
 int session_open(struct session *s, const struct session_opts *o, struct cs_error *err)
 {
 	memset(s, 0, sizeof *s);
+	if (check_environment(err))
+		return -1;
 	char *path = path_config_file(o->config_path);
 	const char *env_config = getenv("CHATSYNC_CONFIG");
 	bool explicit = o->config_path || (env_config && *env_config);
@@ -92,10 +142,12 @@ struct net *session_net_open(const struct conf_profile *p, volatile sig_atomic_t
 	}
 	if (session_check_profile(p, err))
 		return NULL;
-	struct net *net = net_open(p, &(struct net_opts){ .cancel = cancel }, err);
-	if (net && hooks && hooks->device_code)
-		auth_set_prompt(net, hooks->device_code, hooks->user);
-	if (net && hooks && hooks->passphrase)
-		auth_set_passphrase(net, hooks->passphrase, hooks->user);
-	return net;
+	struct auth_opts ao = { 0 };
+	if (hooks) {
+		ao.prompt = hooks->device_code;
+		ao.prompt_user = hooks->user;
+		ao.passphrase = hooks->passphrase;
+		ao.passphrase_user = hooks->user;
+	}
+	return auth_net_open(p, &(struct net_opts){ .cancel = cancel }, &ao, err);
 }

@@ -1,11 +1,15 @@
 #include "config.h"
 #include <criterion/criterion.h>
+#include <criterion/redirect.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include "core/conf.h"
+#include "base/log.h"
+#include "store/cache.h"
+#include "run.h"
 #include "sync/session.h"
 
 static struct conf conf;
@@ -134,4 +138,125 @@ Test(conf, load_reports_a_missing_file_and_nul_bytes)
 	cr_assert_eq(session_load_conf(&conf, path, &err), -1);
 	cr_assert(strstr(err.msg, "NUL byte"), "%s", err.msg);
 	unlink(path);
+}
+
+Test(conf, a_byte_order_mark_is_not_part_of_the_first_line)
+{
+	cr_assert_eq(conf_parse(&conf, "c", "\xEF\xBB\xBF[profile a]\ntenant = t\n", &err), 0, "%s", err.msg);
+	cr_assert_eq(conf.n_profiles, 1);
+	cr_assert_str_eq(conf.profiles[0].name, "a");
+	conf_free(&conf);
+	/* Only at the very start: one in the middle of a file is still an error. */
+	cr_assert_eq(conf_parse(&conf, "c", "[profile a]\n\xEF\xBB\xBFtenant = t\n", &err), -1);
+}
+
+/* A config in a private directory of its own, with mode. */
+static char *config_file(char **dir, const char *text, mode_t mode)
+{
+	*dir = run_tmpdir();
+	char *path = malloc(strlen(*dir) + 16);
+	sprintf(path, "%s/config", *dir);
+	cr_assert_eq(run_write_file(path, text, mode), 0);
+	return path;
+}
+
+Test(conf, a_config_writable_by_others_is_refused)
+{
+	char *dir, *path = config_file(&dir, "[profile a]\ntenant = t\nclient_id = c\n", 0666);
+	cr_assert_eq(session_load_conf(&conf, path, &err), -1);
+	cr_assert(strstr(err.msg, "permissions 0666") && strstr(err.msg, "chmod go-w"), "%s", err.msg);
+	cr_assert_eq(err.exit_code, 2);
+	chmod(path, 0620);
+	cr_assert_eq(session_load_conf(&conf, path, &err), -1);
+	chmod(path, 0644); /* readable by all is fine: it holds no secret */
+	cr_assert_eq(session_load_conf(&conf, path, &err), 0, "%s", err.msg);
+	run_rmtree(dir);
+	free(dir);
+	free(path);
+}
+
+Test(conf, a_ca_file_writable_by_others_is_refused)
+{
+	char *dir = run_tmpdir();
+	char ca[512], text[1024];
+	snprintf(ca, sizeof ca, "%s/ca.pem", dir);
+	cr_assert_eq(run_write_file(ca, "-----BEGIN CERTIFICATE-----\n", 0664), 0);
+	snprintf(text, sizeof text, "[profile a]\ntenant = t\nclient_id = c\nca_file = %s\n", ca);
+	cr_assert_eq(conf_parse(&conf, "c", text, &err), 0, "%s", err.msg);
+	cr_assert_eq(session_check_profile(&conf.profiles[0], &err), -1);
+	cr_assert(strstr(err.msg, "permissions 0664") && strstr(err.msg, ca) && strstr(err.msg, "ca_file"), "%s",
+		  err.msg);
+	chmod(ca, 0644);
+	cr_assert_eq(session_check_profile(&conf.profiles[0], &err), 0, "%s", err.msg);
+	run_rmtree(dir);
+	free(dir);
+}
+
+static void redirect_stderr(void) { cr_redirect_stderr(); }
+
+Test(conf, sslkeylogfile_is_warned_about_on_stderr_and_in_the_log, .init = redirect_stderr)
+{
+	char *dir = run_tmpdir();
+	char log[512];
+	snprintf(log, sizeof log, "%s/chatsync.log", dir);
+	cr_assert_eq(log_open(log, LOG_INFO, -1), 0);
+	setenv("SSLKEYLOGFILE", "/tmp/keys.log", 1);
+	cr_assert_eq(conf_parse(&conf, "c", "[profile a]\ntenant = t\nclient_id = c\n", &err), 0);
+	cr_assert_eq(session_check_profile(&conf.profiles[0], &err), 0, "%s", err.msg);
+	cr_assert_eq(session_check_profile(&conf.profiles[0], &err), 0, "%s", err.msg); /* said once */
+	unsetenv("SSLKEYLOGFILE");
+	log_close();
+	fflush(stderr);
+	char *text = run_read_file(log, NULL);
+	cr_assert(text && strstr(text, "warn: SSLKEYLOGFILE is set") && strstr(text, "/tmp/keys.log"), "%s", text);
+	free(text);
+	cr_assert_stderr_eq_str("chatsync: warn: SSLKEYLOGFILE is set: the TLS session keys of this run go to "
+				"/tmp/keys.log, and whoever can read it can read the tokens and secrets sent (unset "
+				"SSLKEYLOGFILE unless you are debugging TLS)\n");
+	run_rmtree(dir);
+	free(dir);
+}
+
+Test(conf, garbage_in_chatsync_now_or_chatsync_log_is_an_error)
+{
+	char *dir = run_tmpdir();
+	char cache[512];
+	snprintf(cache, sizeof cache, "%s/c.db", dir);
+	struct session s;
+	struct session_opts o = { .cache_path = cache };
+	setenv("CHATSYNC_NOW", "next tuesday", 1);
+	cr_assert_eq(session_open(&s, &o, &err), -1);
+	session_close(&s);
+	cr_assert(strstr(err.msg, "CHATSYNC_NOW is \"next tuesday\", not an ISO 8601 time"), "%s", err.msg);
+	cr_assert_eq(err.exit_code, 2);
+	setenv("CHATSYNC_NOW", "2026-11-14T09:12:00Z", 1);
+	cr_assert_eq(session_open(&s, &o, &err), 0, "%s", err.msg);
+	session_close(&s);
+	unsetenv("CHATSYNC_NOW");
+	char bad_log[600];
+	snprintf(bad_log, sizeof bad_log, "%s/no/such/dir/x.log", dir);
+	setenv("CHATSYNC_LOG", bad_log, 1);
+	cr_assert_eq(log_open(bad_log, LOG_INFO, -1), -1);
+	cr_assert_eq(session_open(&s, &o, &err), -1);
+	session_close(&s);
+	cr_assert(strstr(err.msg, "cannot write the log CHATSYNC_LOG names") && strstr(err.msg, bad_log) &&
+		  strstr(err.msg, "No such file"), "%s", err.msg);
+	cr_assert_eq(log_open(dir, LOG_INFO, -1), -1); /* a directory */
+	cr_assert_eq(session_open(&s, &o, &err), -1);
+	session_close(&s);
+	unsetenv("CHATSYNC_LOG");
+	log_close();
+	run_rmtree(dir);
+	free(dir);
+}
+
+Test(conf, history_days_is_a_number_of_days)
+{
+	cr_assert_eq(conf_parse(&conf, "cfg", "[profile a]\nhistory_days = 30\n[profile b]\n", &err), 0, "%s", err.msg);
+	cr_assert_eq(conf.profiles[0].history_days, 30);
+	cr_assert_eq(conf.profiles[1].history_days, 0, "unset: the default");
+	conf_free(&conf);
+	cr_assert_eq(conf_parse(&conf, "cfg", "[profile a]\nhistory_days = 0\n", &err), -1);
+	cr_assert(strstr(err.msg, "cfg:2: history_days takes a number of days from 1 to 3650"), "%s", err.msg);
+	cr_assert_eq(conf_parse(&conf, "cfg", "[profile a]\nhistory_days = 7d\n", &err), -1);
 }

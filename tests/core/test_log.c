@@ -65,3 +65,34 @@ Test(log, file_gets_redacted_lines_at_its_level)
 	run_rmtree(dir);
 	free(dir);
 }
+
+Test(log, every_line_is_one_inert_line)
+{
+	char *dir = run_tmpdir();
+	char path[512];
+	snprintf(path, sizeof path, "%s/chatsync.log", dir);
+	cr_assert_eq(log_open(path, LOG_INFO, -1), 0);
+	log_warn("Entra said: %s", "\x1b]0;pwned\x07" "bad request\nchatsync: forged line\xe2\x80\xae\xff");
+	char *big = malloc(100001);
+	memset(big, 'y', 100000);
+	big[100000] = '\0';
+	log_info("long: %s", big);
+	free(big);
+	log_close();
+	char *text = run_read_file(path, NULL);
+	cr_assert_not_null(text);
+	size_t lines = 0;
+	for (const char *p = text; *p; p++) {
+		lines += *p == '\n';
+		cr_assert((unsigned char)*p >= 0x20 || *p == '\n', "control 0x%02x in the log", (unsigned char)*p);
+	}
+	cr_assert_eq(lines, 2, "%s", text);
+	cr_assert_null(strstr(text, "\nchatsync: forged"));
+	cr_assert_null(strstr(text, "\xe2\x80\xae"));
+	cr_assert(strstr(text, "warn: Entra said:  ]0;pwned bad request chatsync: forged line\xef\xbf\xbd\n"), "%s", text);
+	cr_assert(strstr(text, "yyy…\n"), "the long line is not cut with an ellipsis");
+	cr_assert_lt(strlen(text), 30000);
+	free(text);
+	run_rmtree(dir);
+	free(dir);
+}

@@ -93,3 +93,27 @@ Test(paths, mkdirs_creates_private_nested_directories)
 	run_rmtree(dir);
 	free(dir);
 }
+
+Test(paths, config_and_trust_anchors_may_be_read_by_all_but_not_written)
+{
+	char *dir = run_tmpdir();
+	char f[512];
+	snprintf(f, sizeof f, "%s/config", dir);
+	struct cs_error err;
+	cr_assert_eq(run_write_file(f, "[profile a]\n", 0644), 0);
+	cr_assert_eq(path_check_not_writable(f, "the config", &err), 0, "%s", err.msg);
+	chmod(f, 0664);
+	cr_assert_eq(path_check_not_writable(f, "the config", &err), -1);
+	cr_assert(strstr(err.msg, "permissions 0664") && strstr(err.msg, f) && strstr(err.msg, "chmod go-w"), "%s",
+		  err.msg);
+	cr_assert_eq(err.exit_code, 2);
+	chmod(f, 0646);
+	cr_assert_eq(path_check_not_writable(f, "the config", &err), -1);
+	cr_assert(strstr(err.msg, "0646"), "%s", err.msg);
+	chmod(f, 0444);
+	cr_assert_eq(path_check_not_writable(f, "the config", &err), 0, "%s", err.msg);
+	cr_assert_eq(path_check_not_writable(dir, "the config", &err), -1);
+	cr_assert(strstr(err.msg, "not a regular file"), "%s", err.msg);
+	run_rmtree(dir);
+	free(dir);
+}

@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
 #include "store/cache.h"
 #include "store/schema.h"
 #include "base/xalloc.h"
@@ -135,6 +138,66 @@ Test(cache, refuses_another_programs_database_and_a_newer_schema)
 	free(db2);
 }
 
+Test(cache, an_empty_file_claiming_a_schema_is_refused_untouched)
+{
+	char *sub = xasprintf("%s/sub", dir);
+	mkdir(sub, 0700);
+	free(sub);
+	sqlite3 *raw;
+	cr_assert_eq(sqlite3_open(db, &raw), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(raw, "PRAGMA user_version = 1", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(raw);
+	size_t before_len, after_len;
+	char *before = run_read_file(db, &before_len);
+	cr_assert_null(cache_open(db, 0, &err));
+	cr_assert_eq(err.exit_code, 4);
+	cr_assert(strstr(err.msg, "claims to be a chatsync cache of schema 1 but has none of its tables"), "%s",
+		  err.msg);
+	cr_assert_null(strstr(err.msg, "no such table"), "%s", err.msg);
+	char *after = run_read_file(db, &after_len);
+	cr_assert(before_len == after_len && memcmp(before, after, before_len) == 0, "the file was changed");
+	free(before);
+	free(after);
+}
+
+/* File modes mean nothing to root: a test of them runs as nobody (each test is a process of its own),
+ * owning the test's directory. */
+static void become_nobody(void)
+{
+	if (geteuid() != 0)
+		return;
+	char *cmd = xasprintf("chown -R 65534:65534 '%s'", dir);
+	cr_assert_eq(system(cmd), 0);
+	free(cmd);
+	cr_assert_eq(setgid(65534), 0);
+	cr_assert_eq(setuid(65534), 0);
+}
+
+Test(cache, a_read_only_cache_file_or_directory_is_named_as_such)
+{
+	struct cache *c = cache_open(db, 0, &err);
+	cr_assert_not_null(c, "%s", err.msg);
+	cache_close(c);
+	become_nobody();
+	struct cs_env e = { .id = "e1", .unique_name = "E1" };
+	cr_assert_eq(chmod(db, 0400), 0);
+	c = cache_open(db, 0, &err);
+	cr_assert(!c || cache_put_env(c, &e, &err) == -1, "wrote to a read-only file");
+	cache_close(c);
+	cr_assert(strstr(err.msg, "the file is read-only") && strstr(err.msg, "chmod u+w"), "%s", err.msg);
+	cr_assert_eq(chmod(db, 0600), 0);
+	char *sub = xasprintf("%s/sub", dir);
+	cr_assert_eq(chmod(sub, 0500), 0);
+	c = cache_open(db, 0, &err);
+	cr_assert(!c || cache_put_env(c, &e, &err) == -1, "wrote in a read-only directory");
+	cache_close(c);
+	cr_assert(strstr(err.msg, "its directory") && strstr(err.msg, "is not writable") && strstr(err.msg, sub),
+		  "%s", err.msg);
+	cr_assert_null(strstr(err.msg, "check its permissions"), "%s", err.msg);
+	chmod(sub, 0700);
+	free(sub);
+}
+
 Test(cache, truncated_database_is_reported_as_damaged)
 {
 	struct cache *c = cache_open(db, 0, &err);
@@ -228,4 +291,140 @@ Test(cache, audit_is_kept_in_order)
 		cache_audit_free(&rows[i]);
 	free(rows);
 	cache_close(c);
+}
+
+/* --- the refresh lock --- */
+
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* A child process that opens the cache, takes the lock, says so on the pipe, and holds it for hold_ms
+ * (or until killed). */
+static pid_t holder(int hold_ms)
+{
+	int p[2];
+	cr_assert_eq(pipe(p), 0);
+	pid_t pid = fork();
+	cr_assert_neq(pid, -1);
+	if (pid == 0) {
+		close(p[0]);
+		struct cs_error e;
+		struct cache *c = cache_open(db, 0, &e);
+		if (!c || cache_lock_refresh(c, 0, NULL, &e))
+			_exit(1);
+		if (write(p[1], "L", 1) != 1)
+			_exit(1);
+		usleep((useconds_t)hold_ms * 1000);
+		cache_close(c);
+		_exit(0);
+	}
+	close(p[1]);
+	char ch;
+	cr_assert_eq(read(p[0], &ch, 1), 1, "the holder did not take the lock");
+	close(p[0]);
+	return pid;
+}
+
+Test(cache, a_second_refresh_is_told_who_holds_the_lock)
+{
+	struct cache *c = cache_open(db, 0, &err);
+	cr_assert_not_null(c, "%s", err.msg);
+	pid_t pid = holder(60000);
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	cr_assert_eq(cache_lock_refresh(c, 1, NULL, &err), -1, "two refreshes hold one cache");
+	double waited = seconds_since(&t0);
+	cr_assert(waited >= 0.9 && waited < 3, "waited %.2f s for a 1 s bound", waited);
+	cr_assert_eq(err.exit_code, CS_EXIT_CACHE);
+	char want[64];
+	snprintf(want, sizeof want, "(pid %ld, since 20", (long)pid);
+	cr_assert(strstr(err.msg, "is being refreshed by another chatsync") && strstr(err.msg, want) &&
+		  strstr(err.msg, db), "%s", err.msg);
+	/* Readers never wait: the cache reads while the lock is held. */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	struct cs_env *envs;
+	size_t n;
+	cr_assert_eq(cache_list_envs(c, &envs, &n, &err), 0, "%s", err.msg);
+	free(envs);
+	cr_assert_lt(seconds_since(&t0), 0.5);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	/* The kernel let go of a killed holder's lock: the next refresh takes it at once. */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	cr_assert_eq(cache_lock_refresh(c, 5, NULL, &err), 0, "%s", err.msg);
+	cr_assert_lt(seconds_since(&t0), 0.5);
+	char *lock = xasprintf("%s.lock", db);
+	struct stat st;
+	cr_assert_eq(stat(lock, &st), 0);
+	cr_assert_eq(st.st_mode & 0777, 0600);
+	char *text = run_read_file(lock, NULL);
+	char mine[32];
+	snprintf(mine, sizeof mine, "%ld ", (long)getpid());
+	cr_assert(text && strncmp(text, mine, strlen(mine)) == 0, "the lock file says \"%s\"", text);
+	free(text);
+	free(lock);
+	cache_close(c);
+}
+
+Test(cache, a_second_refresh_waits_for_the_first_to_end)
+{
+	struct cache *c = cache_open(db, 0, &err);
+	cr_assert_not_null(c, "%s", err.msg);
+	pid_t pid = holder(700);
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	cr_assert_eq(cache_lock_refresh(c, 10, NULL, &err), 0, "%s", err.msg);
+	double waited = seconds_since(&t0);
+	cr_assert(waited > 0.3 && waited < 5, "waited %.2f s for a holder of 0.7 s", waited);
+	waitpid(pid, NULL, 0);
+	cache_unlock_refresh(c);
+	cache_close(c);
+}
+
+Test(cache, two_connections_of_one_process_are_two_refreshes)
+{
+	struct cache *a = cache_open(db, 0, &err), *b = cache_open(db, 0, &err);
+	cr_assert(a && b, "%s", err.msg);
+	cr_assert_eq(cache_lock_refresh(a, 0, NULL, &err), 0, "%s", err.msg);
+	cr_assert_eq(cache_lock_refresh(a, 0, NULL, &err), 0, "taking a held lock again is a no-op");
+	cr_assert_eq(cache_lock_refresh(b, 0, NULL, &err), -1);
+	cr_assert(strstr(err.msg, "is being refreshed"), "%s", err.msg);
+	volatile sig_atomic_t cancel = 1;
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	cr_assert_eq(cache_lock_refresh(b, 30, &cancel, &err), -1);
+	cr_assert_lt(seconds_since(&t0), 1, "a cancelled wait went on");
+	cache_close(a); /* closing releases */
+	cr_assert_eq(cache_lock_refresh(b, 0, NULL, &err), 0, "%s", err.msg);
+	cache_close(b);
+}
+
+Test(cache, taking_the_lock_finds_a_damaged_cache)
+{
+	struct cache *c = cache_open(db, 0, &err);
+	cr_assert_not_null(c);
+	for (int i = 0; i < 400; i++) {
+		char id[32], name[64];
+		snprintf(id, sizeof id, "e%d", i);
+		snprintf(name, sizeof name, "ENV-%d-with-a-longer-name-to-fill-pages", i);
+		put_env(c, id, name, 1, 7);
+	}
+	cache_close(c);
+	/* Checkpointed into the main file (closing did), then pages in its middle overwritten. */
+	FILE *f = fopen(db, "r+b");
+	cr_assert_not_null(f);
+	fseek(f, 4096 * 3, SEEK_SET);
+	for (int i = 0; i < 4096 * 2; i++)
+		fputc(0x5a, f);
+	fclose(f);
+	c = cache_open(db, 0, &err); /* opening reads the header and the schema, not every page */
+	cr_assert_not_null(c, "%s", err.msg);
+	cr_assert_eq(cache_lock_refresh(c, 0, NULL, &err), -1, "a damaged cache passed the check");
+	cache_close(c);
+	cr_assert(strstr(err.msg, "damaged") || strstr(err.msg, "malformed"), "%s", err.msg);
+	cr_assert_eq(err.exit_code, CS_EXIT_CACHE);
 }
