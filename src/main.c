@@ -21,7 +21,7 @@ int main(int argc, char **argv)
 	struct cs_error err = { 0 };
 	if (cli_parse(argc, argv, &opts, &err)) {
 		fprintf(stderr, "chatsync: %s\n", err.msg);
-		return CS_EXIT_USAGE;
+		return cli_failure_status(&opts, &err);
 	}
 	if (opts.help) {
 		cli_print_help();
@@ -39,7 +39,7 @@ int main(int argc, char **argv)
 		if (demo_start(&demo, &err)) {
 			fprintf(stderr, "chatsync: %s\n", err.msg);
 			log_close();
-			return err.exit_code;
+			return cli_failure_status(&opts, &err);
 		}
 		if (!opts.config_path)
 			opts.config_path = demo.config;

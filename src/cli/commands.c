@@ -27,7 +27,7 @@ int cli_run(struct cli_opts *opts, struct cs_error *err)
 	struct cli_context ctx;
 	if (cli_context_open(&ctx, opts, false, err)) {
 		cli_context_close(&ctx);
-		return err->exit_code ? err->exit_code : CS_EXIT_USAGE;
+		return cli_failure_status(opts, err);
 	}
 	log_debug("command %s, profile %s, cache %s", cmd->name, ctx.s.profile ? ctx.s.profile->name : "-",
 		  ctx.s.cache_path);
@@ -46,6 +46,6 @@ int cli_run(struct cli_opts *opts, struct cs_error *err)
 		rc = cmd->run(&ctx, err);
 	cli_context_close(&ctx);
 	if (rc < 0)
-		return err->exit_code ? err->exit_code : CS_EXIT_USAGE;
+		return cli_failure_status(opts, err);
 	return rc;
 }
