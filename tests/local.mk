@@ -31,6 +31,7 @@ TESTS += tests/api/test_parse
 tests_api_test_parse_CFLAGS = $(TEST_CFLAGS)
 tests_api_test_parse_LDADD = $(TEST_LIBS_ALL)
 include tests/net/local.mk
+include tests/fuzz/local.mk
 include tests/ui/local.mk
 
 # End to end: the chatsync binary against a sandbox tenant of each test's own.
