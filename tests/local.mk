@@ -32,6 +32,10 @@ tests_api_test_parse_CFLAGS = $(TEST_CFLAGS)
 tests_api_test_parse_LDADD = $(TEST_LIBS_ALL)
 include tests/net/local.mk
 include tests/fuzz/local.mk
+
+# The bad-input corpus: 60+ broken or hostile inputs, each with its exit status and message.
+TESTS += tests/badinput/run.sh
+EXTRA_DIST += tests/badinput/run.sh
 include tests/ui/local.mk
 
 # End to end: the chatsync binary against a sandbox tenant of each test's own.

@@ -163,17 +163,39 @@ char *cache_default_path(const char *profile)
 static int check_header(const char *path, struct cs_error *err, bool *exists)
 {
 	*exists = false;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* a FIFO must not block the open */
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return 0;
+		if (errno == ENOTDIR) {
+			char *dir = cache_dir_of(path);
+			while (strlen(dir) > 1) { /* the deepest part of the path that exists is a file */
+				struct stat st;
+				if (stat(dir, &st) == 0)
+					break;
+				char *up = cache_dir_of(dir);
+				free(dir);
+				dir = up;
+			}
+			cs_fail(err, CS_EXIT_CACHE, _("cannot open cache %s: %s is a file, not a directory (point --cache "
+						      "elsewhere)"),
+				path, dir);
+			free(dir);
+			return -1;
+		}
 		return cs_fail(err, CS_EXIT_CACHE, _("cannot open cache %s: %s (check its permissions)"), path,
 			       strerror(errno));
 	}
 	struct stat st;
 	char head[16];
 	ssize_t n = 0;
-	if (fstat(fd, &st) == 0 && st.st_size > 0)
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return cs_fail(err, CS_EXIT_CACHE,
+			       _("%s is not a chatsync cache: it is %s, not a file (give --cache the path of a file)"),
+			       path, S_ISDIR(st.st_mode) ? _("a directory") : _("a device, FIFO or socket"));
+	}
+	if (st.st_size > 0)
 		n = read(fd, head, sizeof head);
 	close(fd);
 	if (st.st_size == 0)
