@@ -59,3 +59,10 @@ tests_e2e_test_secrets_CFLAGS = $(TEST_CFLAGS)
 tests_e2e_test_secrets_LDADD = $(TEST_LIBS_ALL)
 check_PROGRAMS += $(E2E_TESTS)
 TESTS += $(E2E_TESTS)
+
+# The kill test: SIGKILL a refresh at 50 points and a toggle at each of its steps, then check the cache.
+check_PROGRAMS += tests/kill/test_kill
+TESTS += tests/kill/test_kill
+tests_kill_test_kill_SOURCES = tests/kill/test_kill.c tests/e2e/e2e.c
+tests_kill_test_kill_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/tests/e2e
+tests_kill_test_kill_LDADD = $(TEST_LIBS_ALL)

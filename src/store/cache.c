@@ -528,6 +528,34 @@ int cache_audit_append(struct cache *c, const struct cache_audit *a, struct cs_e
 	return store_run(c, st, err);
 }
 
+int cache_audit_begin(struct cache *c, const struct cache_audit *a, long long *id, struct cs_error *err)
+{
+	struct cache_audit pending = *a;
+	if (!pending.result)
+		pending.result = (char *)"pending: sent, no answer yet";
+	if (cache_audit_append(c, &pending, err))
+		return -1;
+	*id = (long long)sqlite3_last_insert_rowid(c->db);
+	return 0;
+}
+
+int cache_audit_finish(struct cache *c, long long id, const char *result, const char *request_id,
+		       struct cs_error *err)
+{
+	sqlite3_stmt *st = store_prepare(c, "UPDATE audit SET result = ?, request_id = coalesce(?, request_id) WHERE id = ?",
+					 err);
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, result ? result : "unknown");
+	store_bind_text(st, 2, request_id);
+	sqlite3_bind_int64(st, 3, id);
+	if (store_run(c, st, err))
+		return -1;
+	if (sqlite3_changes(c->db) != 1)
+		return cs_fail(err, CS_EXIT_CACHE, _("cache %s has no audit row %lld to finish"), c->path, id);
+	return 0;
+}
+
 int cache_audit_list(struct cache *c, struct cache_audit **out, size_t *n, struct cs_error *err)
 {
 	*out = NULL;
