@@ -32,6 +32,11 @@ tests_api_test_parse_CFLAGS = $(TEST_CFLAGS)
 tests_api_test_parse_LDADD = $(TEST_LIBS_ALL)
 include tests/net/local.mk
 include tests/auth/local.mk
+include tests/fuzz/local.mk
+
+# The bad-input corpus: 60+ broken or hostile inputs, each with its exit status and message.
+TESTS += tests/badinput/run.sh
+EXTRA_DIST += tests/badinput/run.sh
 include tests/ui/local.mk
 include tests/sync/local.mk
 
@@ -68,3 +73,10 @@ tests_e2e_test_history_CFLAGS = $(TEST_CFLAGS)
 tests_e2e_test_history_LDADD = $(TEST_LIBS_ALL)
 check_PROGRAMS += $(E2E_TESTS)
 TESTS += $(E2E_TESTS)
+
+# The kill test: SIGKILL a refresh at 50 points and a toggle at each of its steps, then check the cache.
+check_PROGRAMS += tests/kill/test_kill
+TESTS += tests/kill/test_kill
+tests_kill_test_kill_SOURCES = tests/kill/test_kill.c tests/e2e/e2e.c
+tests_kill_test_kill_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/tests/e2e
+tests_kill_test_kill_LDADD = $(TEST_LIBS_ALL)
