@@ -4,6 +4,7 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "base/xalloc.h"
 #include "sbt.h"
 
@@ -548,4 +549,87 @@ Test(graph, delegated_reads_every_chat_by_default)
 	free_ids(ids, 0);
 	free(path), free(enc), free(user);
 	g_stop(&g);
+}
+
+/* The chat RSC state as Get-MgBetaChatRscConfiguration derives it (msgraph-sdk-powershell
+ * src/Teams/beta/custom/RscConfigurationSynthesizer.cs), written out here on its own: teamsAppSettings
+ * true wins; else the assigned policies that permissionGrantPolicies say are about chats decide: none
+ * disabled, several custom, one by its id. */
+static const char *cmdlet_state(const cJSON *settings, const cJSON *policy, const cJSON *grant_policies)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(settings, "isChatResourceSpecificConsentEnabled");
+	if (cJSON_IsTrue(v))
+		return "EnabledForAllApps";
+	const cJSON *assigned = cJSON_GetObjectItemCaseSensitive(
+			cJSON_GetObjectItemCaseSensitive(policy, "defaultUserRolePermissions"), "permissionGrantPoliciesAssigned");
+	const char *one = NULL;
+	int n = 0;
+	const cJSON *p, *a;
+	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(grant_policies, "value")) {
+		const cJSON *scope = cJSON_GetObjectItemCaseSensitive(p, "resourceScopeType");
+		if (!cJSON_IsString(scope) || strcasecmp(scope->valuestring, "chat"))
+			continue;
+		const char *id = cJSON_GetObjectItemCaseSensitive(p, "id")->valuestring;
+		cJSON_ArrayForEach(a, assigned) {
+			const char *s = a->valuestring, *pre = "ManagePermissionGrantsForOwnedResource.";
+			if (!strncmp(s, pre, strlen(pre)) && !strcmp(s + strlen(pre), id))
+				n++, one = id;
+		}
+	}
+	if (n == 0)
+		return "DisabledForAllApps";
+	if (n > 1)
+		return "Custom";
+	if (!strcmp(one, "microsoft-all-application-permissions-for-chat"))
+		return "EnabledForAllApps";
+	if (!strcmp(one, "microsoft-pre-approval-apps-for-chat"))
+		return "EnabledForPreApprovedAppsOnly";
+	if (!strcmp(one, "microsoft-dynamically-managed-permissions-for-chat"))
+		return "ManagedByMicrosoft";
+	return "Custom";
+}
+
+Test(graph, rsc_sources_agree_with_the_cmdlet_for_every_state)
+{
+	static const char *const states[] = { "ManagedByMicrosoft", "EnabledForAllApps", "EnabledForPreApprovedAppsOnly",
+		"DisabledForAllApps", "Custom" };
+	for (size_t i = 0; i < sizeof states / sizeof *states; i++) {
+		const char *args[] = { "--rsc-state", states[i], "--envs", "1", "--chats-per-env", "1", NULL };
+		struct g g;
+		g_start(&g, args);
+		char *admin = sbt_device_token(&g.t, g.t.device_id, "https://graph.microsoft.com/.default", NULL);
+		char *user = sbt_device_token(&g.t, g.t.user_id, "https://graph.microsoft.com/.default", NULL);
+		struct sbt_resp pol, set, gp, r;
+		gget(&g, "v1.0/policies/authorizationPolicy", &pol);
+		cr_assert_eq(pol.status, 200, "an app with Policy.Read.All reads the policy: %s", pol.body);
+		sbt_get(&g.t, admin, "/graph/beta/teamwork/teamsAppSettings", NULL, &set);
+		cr_assert_eq(set.status, 200, "%s", set.body);
+		gget(&g, "beta/policies/permissionGrantPolicies", &gp);
+		cr_assert_eq(gp.status, 200, "%s", gp.body);
+		cr_expect_str_eq(cmdlet_state(set.json, pol.json, gp.json), states[i], "the three sources of %s", states[i]);
+		/* Every chat policy the authorization policy assigns is one permissionGrantPolicies knows. */
+		const cJSON *a;
+		cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(pol.json,
+						"defaultUserRolePermissions"), "permissionGrantPoliciesAssigned")) {
+			const char *id = strchr(a->valuestring, '.') + 1;
+			cr_expect(strstr(gp.body, id), "%s is not among the permission grant policies", id);
+		}
+		/* A delegated sign-in without a directory role: 403 on the policy, as documented, but
+		 * teamsAppSettings answers; the admin (Global Administrator) reads both. */
+		sbt_get(&g.t, user, "/graph/v1.0/policies/authorizationPolicy",
+				"client-request-id: 5d0e1c2b-3a4f-4b6c-8d7e-9f0a1b2c3d4e", &r);
+		assert_graph_error(&r, 403, "Authorization_RequestDenied");
+		sbt_resp_free(&r);
+		sbt_get(&g.t, user, "/graph/beta/teamwork/teamsAppSettings", NULL, &r);
+		cr_expect_eq(r.status, 200, "%s", r.body);
+		cr_expect_eq(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r.json, "isChatResourceSpecificConsentEnabled")),
+				!strcmp(states[i], "EnabledForAllApps"));
+		sbt_resp_free(&r);
+		sbt_get(&g.t, admin, "/graph/v1.0/policies/authorizationPolicy", NULL, &r);
+		cr_expect_eq(r.status, 200, "%s", r.body);
+		sbt_resp_free(&r);
+		sbt_resp_free(&pol), sbt_resp_free(&set), sbt_resp_free(&gp);
+		free(admin), free(user);
+		g_stop(&g);
+	}
 }
