@@ -104,3 +104,67 @@ void graph_rsc_derive(const struct graph_rsc_sources *s, struct graph_rsc_result
 	else if (!s->policies_known)
 		out->missing = "permissionGrantPolicies";
 }
+
+/* One chat condition: CS_TRUE, CS_FALSE or CS_UNKNOWN as graph_parse_chat_preapproval says. */
+static int chat_condition_covers(const cJSON *cond, char *const *required, size_t n_required)
+{
+	const cJSON *labels = cJSON_GetObjectItemCaseSensitive(cond, "sensitivityLabels");
+	const cJSON *perms = cJSON_GetObjectItemCaseSensitive(cond, "permissions");
+	const char *label_kind = ju_str_ref(labels, "labelKind"), *kind = ju_str_ref(perms, "permissionKind");
+	bool every_chat = label_kind && strcmp(label_kind, "all") == 0;
+	int result;
+	if (kind && strcmp(kind, "all") == 0) {
+		result = CS_TRUE;
+	} else if (kind && strcmp(kind, "enumerated") == 0) {
+		const cJSON *ids = cJSON_GetObjectItemCaseSensitive(perms, "permissionIds");
+		if (!required) {
+			result = CS_UNKNOWN;
+		} else {
+			result = CS_TRUE;
+			for (size_t i = 0; i < n_required && result == CS_TRUE; i++) {
+				bool listed = false;
+				const cJSON *id;
+				cJSON_ArrayForEach(id, ids)
+					listed |= cJSON_IsString(id) && strcasecmp(id->valuestring, required[i]) == 0;
+				if (!listed)
+					result = CS_FALSE;
+			}
+		}
+	} else {
+		result = CS_UNKNOWN; /* a kind this codec does not know */
+	}
+	return result == CS_TRUE && !every_chat ? CS_UNKNOWN : result;
+}
+
+int graph_parse_chat_preapproval(const char *body, char *const *required_ids, size_t n_required, int *covered,
+		struct cs_error *err)
+{
+	*covered = CS_FALSE;
+	cJSON *root = ju_parse_object(body, _("the app's pre-approval policies"), err);
+	if (!root)
+		return -1;
+	const cJSON *value = cJSON_GetObjectItemCaseSensitive(root, "value"), *policy;
+	if (value && !cJSON_IsArray(value)) {
+		cJSON_Delete(root);
+		return cs_fail(err, CS_EXIT_NETWORK, _("the app's pre-approval policies are not a list (malformed answer; "
+						       "run again)"));
+	}
+	int best = CS_FALSE;
+	for (const cJSON *p = value ? value->child : root; p; p = value ? p->next : NULL) {
+		policy = p;
+		const cJSON *conds = cJSON_GetObjectItemCaseSensitive(policy, "conditions"), *cond;
+		cJSON_ArrayForEach(cond, conds) {
+			const char *scope = ju_str_ref(cond, "scopeType");
+			if (!scope || strcasecmp(scope, "chat") != 0)
+				continue;
+			int c = chat_condition_covers(cond, required_ids, n_required);
+			if (c == CS_TRUE || (c == CS_UNKNOWN && best == CS_FALSE))
+				best = c;
+		}
+		if (!value)
+			break;
+	}
+	*covered = best;
+	cJSON_Delete(root);
+	return 0;
+}

@@ -49,4 +49,13 @@ struct graph_rsc_result {
  * Custom. Without permissionGrantPolicies a policy counts as a chat one when its id ends in "-for-chat". */
 void graph_rsc_derive(const struct graph_rsc_sources *s, struct graph_rsc_result *out);
 
+/* Whether an app is pre-approved for chats, from its pre-approval policies
+ * (GET /beta/servicePrincipals(appId='<teamsAppDefinition.authorization.clientAppId>')/permissionGrantPreApprovalPolicies;
+ * the collection, or one policy as the docs' example prints it). Only conditions with scopeType "chat" count:
+ * CS_TRUE when one pre-approves all permissions for every chat (allScopeSensitivityLabels), or lists every id of
+ * required_ids; CS_FALSE when there is no chat condition, or none lists them all; CS_UNKNOWN when a chat
+ * condition is limited to sensitivity labels, or lists ids and required_ids is NULL. */
+int graph_parse_chat_preapproval(const char *body, char *const *required_ids, size_t n_required, int *covered,
+		struct cs_error *err);
+
 #endif

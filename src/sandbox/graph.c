@@ -316,6 +316,13 @@ void graph_dispatch(struct graph_call *call, struct sb_req *rq, struct sb_resp *
 		graph_app_settings(call, rq, rs);
 	else if (call->beta && !strcmp(path, "policies/permissionGrantPolicies"))
 		graph_permission_grant_policies(call, rq, rs);
+	else if (call->beta && (rest = sb_skip_prefix(path, "servicePrincipals")) && (*rest == '/' || *rest == '(') &&
+		 strlen(rest) > strlen("/permissionGrantPreApprovalPolicies") &&
+		 !strcmp(rest + strlen(rest) - strlen("/permissionGrantPreApprovalPolicies"), "/permissionGrantPreApprovalPolicies")) {
+		char *sp = xstrndup(rest + (*rest == '/'), strlen(rest) - (*rest == '/') - strlen("/permissionGrantPreApprovalPolicies"));
+		graph_preapproval_policies(call, rq, rs, sp);
+		free(sp);
+	}
 	else if (!strcmp(path, "me/transitiveMemberOf/microsoft.graph.directoryRole"))
 		directory_roles(call, rq, rs);
 	else

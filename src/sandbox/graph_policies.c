@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 void graph_authorization_policy(struct graph_call *call, struct sb_req *rq, struct sb_resp *rs)
 {
@@ -135,4 +136,84 @@ void graph_permission_grant_policies(struct graph_call *call, struct sb_req *rq,
 		cJSON_AddItemToArray(arr, p);
 	}
 	graph_answer(call, rq, rs, o, "policies/permissionGrantPolicies");
+}
+
+/* A Teams app's service principal named by object id or by "(appId='...')". */
+static const struct sb_teams_app *app_by_sp(const struct sb_tenant *t, const char *ref)
+{
+	const char *key = sb_skip_prefix(ref, "(appId='");
+	size_t klen = key ? strcspn(key, "'") : strlen(ref);
+	if (key && strcmp(key + klen, "')"))
+		return NULL;
+	for (size_t i = 0; i < t->n_teams_apps; i++) {
+		const char *id = key ? t->teams_apps[i].client_app_id : t->teams_apps[i].sp_id;
+		if (strlen(id) == klen && !strncasecmp(id, key ? key : ref, klen))
+			return &t->teams_apps[i];
+	}
+	return NULL;
+}
+
+static cJSON *condition(const char *scope, bool all, const struct sb_teams_app *a)
+{
+	cJSON *c = cJSON_CreateObject();
+	cJSON_AddStringToObject(c, "scopeType", scope);
+	cJSON *labels = cJSON_AddObjectToObject(c, "sensitivityLabels");
+	cJSON_AddStringToObject(labels, "@odata.type", "#microsoft.graph.allScopeSensitivityLabels");
+	cJSON_AddStringToObject(labels, "labelKind", "all");
+	cJSON *p = cJSON_AddObjectToObject(c, "permissions");
+	if (all) {
+		cJSON_AddStringToObject(p, "@odata.type", "#microsoft.graph.allPreApprovedPermissions");
+		cJSON_AddStringToObject(p, "permissionKind", "all");
+	} else {
+		cJSON_AddStringToObject(p, "@odata.type", "#microsoft.graph.enumeratedPreApprovedPermissions");
+		cJSON_AddStringToObject(p, "permissionKind", "enumerated");
+		cJSON_AddStringToObject(p, "resourceApplicationId", SB_GRAPH_APP_ID);
+		cJSON *ids = cJSON_AddArrayToObject(p, "permissionIds");
+		for (size_t k = 0; a->rsc && a->rsc[k]; k++) {
+			/* the permission's id, stable per name */
+			uint64_t h = 1469598103934665603ull;
+			for (const char *s = a->rsc[k]; *s; s++)
+				h = (h ^ (unsigned char)*s) * 1099511628211ull;
+			struct sb_rng rng;
+			char id[37];
+			sb_rng_seed(&rng, h);
+			sb_rng_guid(&rng, id);
+			cJSON_AddItemToArray(ids, cJSON_CreateString(id));
+		}
+	}
+	cJSON_AddStringToObject(p, "permissionType", "application");
+	return c;
+}
+
+void graph_preapproval_policies(struct graph_call *call, struct sb_req *rq, struct sb_resp *rs, const char *sp_ref)
+{
+	pthread_rwlock_rdlock(&call->s->tenant.lock);
+	const struct sb_tenant *t = &call->s->tenant;
+	const struct sb_teams_app *a = app_by_sp(t, sp_ref);
+	if (!a) {
+		pthread_rwlock_unlock(&call->s->tenant.lock);
+		sb_graph_error(rq, rs, 404, "Request_ResourceNotFound", "Resource '%s' does not exist or one of its queried "
+				"reference-property objects are not present.", sp_ref);
+		return;
+	}
+	cJSON *o = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(o, "value");
+	/* Dataverse Chat Sync is pre-approved for every chat permission (unless --chat-sync-preapproved no);
+	 * Polly for the chat permissions it asks for, by id; the others are not pre-approved. */
+	size_t idx = (size_t)(a - t->teams_apps);
+	if ((idx == 0 && !call->s->opt.chat_sync_not_preapproved) || idx == 1) {
+		cJSON *p = cJSON_CreateObject();
+		char pid[37];
+		struct sb_rng rng;
+		sb_rng_seed(&rng, 104729u * (uint64_t)(idx + 1));
+		sb_rng_guid(&rng, pid);
+		cJSON_AddStringToObject(p, "id", pid);
+		cJSON_AddNullToObject(p, "deletedDateTime");
+		cJSON *conds = cJSON_AddArrayToObject(p, "conditions");
+		cJSON_AddItemToArray(conds, condition("chat", idx == 0, a));
+		cJSON_AddItemToArray(arr, p);
+	}
+	char *what = xasprintf("servicePrincipals('%s')/permissionGrantPreApprovalPolicies", a->sp_id);
+	pthread_rwlock_unlock(&call->s->tenant.lock);
+	graph_answer(call, rq, rs, o, what);
+	free(what);
 }

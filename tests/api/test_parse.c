@@ -462,3 +462,36 @@ Test(graph, rsc_from_the_documented_examples)
 	free(pol);
 	free(set);
 }
+
+Test(graph, chat_preapproval_as_documented_and_as_served)
+{
+	char *rel = run_srcpath("tests/api/fixtures/graph-serviceprincipal-permissiongrantpreapprovalpolicies.json");
+	char *body = run_read_file(rel, NULL);
+	cr_assert_not_null(body, "%s", rel);
+	int covered = -2;
+	cr_assert_eq(graph_parse_chat_preapproval(body, NULL, 0, &covered, &err), 0, "%s", err.msg);
+	cr_expect_eq(covered, CS_UNKNOWN, "all permissions, but only for chats with two sensitivity labels");
+	free(body);
+	free(rel);
+	/* every chat, every permission */
+	const char *all = "{\"value\":[{\"id\":\"p\",\"conditions\":[{\"scopeType\":\"chat\","
+		"\"sensitivityLabels\":{\"labelKind\":\"all\"},\"permissions\":{\"permissionKind\":\"all\"}}]}]}";
+	cr_assert_eq(graph_parse_chat_preapproval(all, NULL, 0, &covered, &err), 0, "%s", err.msg);
+	cr_expect_eq(covered, CS_TRUE);
+	/* listed ids: covered only when every required one is listed */
+	const char *ids = "{\"value\":[{\"conditions\":[{\"scopeType\":\"group\",\"sensitivityLabels\":{\"labelKind\":\"all\"},"
+		"\"permissions\":{\"permissionKind\":\"all\"}},{\"scopeType\":\"chat\",\"sensitivityLabels\":{\"labelKind\":\"all\"},"
+		"\"permissions\":{\"permissionKind\":\"enumerated\",\"permissionIds\":[\"A\",\"b\"]}}]}]}";
+	char *need_ab[] = { (char *)"a", (char *)"B" }, *need_c[] = { (char *)"a", (char *)"c" };
+	cr_assert_eq(graph_parse_chat_preapproval(ids, need_ab, 2, &covered, &err), 0);
+	cr_expect_eq(covered, CS_TRUE);
+	cr_assert_eq(graph_parse_chat_preapproval(ids, need_c, 2, &covered, &err), 0);
+	cr_expect_eq(covered, CS_FALSE, "c is not pre-approved");
+	cr_assert_eq(graph_parse_chat_preapproval(ids, NULL, 0, &covered, &err), 0);
+	cr_expect_eq(covered, CS_UNKNOWN, "ids listed, and the app's own not known");
+	/* no policy, or only a team condition: not pre-approved for chats */
+	cr_assert_eq(graph_parse_chat_preapproval("{\"value\":[]}", NULL, 0, &covered, &err), 0);
+	cr_expect_eq(covered, CS_FALSE);
+	cr_assert_eq(graph_parse_chat_preapproval("{\"value\":{}}", NULL, 0, &covered, &err), -1);
+	cr_assert_eq(graph_parse_chat_preapproval("[1", NULL, 0, &covered, &err), -1);
+}

@@ -633,3 +633,69 @@ Test(graph, rsc_sources_agree_with_the_cmdlet_for_every_state)
 		g_stop(&g);
 	}
 }
+
+/* The client id of Dataverse Chat Sync, as installedApps gives it (teamsAppDefinition.authorization). */
+static char *chat_sync_client_id(struct g *g)
+{
+	char *chat = chat_in(&g->t, "healthy");
+	char *path = xasprintf("v1.0/chats/%s/installedApps?$expand=teamsApp,teamsAppDefinition", chat);
+	struct sbt_resp r;
+	gget(g, path, &r);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	char *id = NULL;
+	const cJSON *it;
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(r.json, "value")) {
+		const cJSON *def = cJSON_GetObjectItemCaseSensitive(it, "teamsAppDefinition");
+		if (!strcmp(cJSON_GetObjectItemCaseSensitive(def, "displayName")->valuestring, "Dataverse Chat Sync"))
+			id = xstrdup(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(def, "authorization"),
+					"clientAppId")->valuestring);
+	}
+	cr_assert_not_null(id, "%s", r.body);
+	sbt_resp_free(&r);
+	free(path);
+	free(chat);
+	return id;
+}
+
+Test(graph, chat_sync_preapproval_policies)
+{
+	for (int no = 0; no < 2; no++) {
+		const char *args[] = { "--rsc-state", "EnabledForPreApprovedAppsOnly", "--chat-sync-preapproved", no ? "no" : "yes",
+			"--envs", "1", "--chats-per-env", "15", NULL };
+		struct g g;
+		g_start(&g, args);
+		char *client = chat_sync_client_id(&g);
+		char *path = xasprintf("beta/servicePrincipals(appId='%s')/permissionGrantPreApprovalPolicies", client);
+		struct sbt_resp r;
+		gget(&g, path, &r);
+		cr_assert_eq(r.status, 200, "%s", r.body);
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(r.json, "value");
+		cr_assert(cJSON_IsArray(v), "%s", r.body);
+		if (no) {
+			cr_expect_eq(cJSON_GetArraySize(v), 0, "not pre-approved: %s", r.body);
+		} else {
+			const cJSON *cond = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(v, 0), "conditions"), 0);
+			cr_expect_str_eq(cJSON_GetObjectItemCaseSensitive(cond, "scopeType")->valuestring, "chat");
+			cr_expect_str_eq(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(cond, "permissions"),
+					"permissionKind")->valuestring, "all");
+			/* the same policies through the service principal's object id, named in the context */
+			const char *ctx = cJSON_GetObjectItemCaseSensitive(r.json, "@odata.context")->valuestring;
+			const char *q = strstr(ctx, "servicePrincipals('");
+			cr_assert_not_null(q, "%s", ctx);
+			char *sp = xstrndup(q + 19, 36);
+			char *p2 = xasprintf("beta/servicePrincipals/%s/permissionGrantPreApprovalPolicies", sp);
+			struct sbt_resp r2;
+			gget(&g, p2, &r2);
+			cr_expect_eq(r2.status, 200, "%s", r2.body);
+			cr_expect_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r2.json, "value")), 1);
+			sbt_resp_free(&r2);
+			free(p2), free(sp);
+		}
+		sbt_resp_free(&r);
+		gget(&g, "beta/servicePrincipals(appId='00000000-0000-0000-0000-000000000001')/permissionGrantPreApprovalPolicies", &r);
+		assert_graph_error(&r, 404, "Request_ResourceNotFound");
+		sbt_resp_free(&r);
+		free(path), free(client);
+		g_stop(&g);
+	}
+}
