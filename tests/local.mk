@@ -33,7 +33,9 @@ tests_api_test_parse_LDADD = $(TEST_LIBS_ALL)
 EXTRA_DIST += tests/api/fixtures/README.md tests/api/fixtures/graph-permissiongrantpolicies-list.json \
 	tests/api/fixtures/graph-serviceprincipal-permissiongrantpreapprovalpolicies.json
 include tests/net/local.mk
+include tests/auth/local.mk
 include tests/ui/local.mk
+include tests/sync/local.mk
 
 # End to end: the chatsync binary against a sandbox tenant of each test's own.
 E2E_TESTS = tests/e2e/test_refresh

@@ -42,6 +42,16 @@ static const struct key_def keys[] = { CONF_KEYS(KEY_DEF) };
 
 static const char *const auth_names[] = { "device-code", "client-secret", "certificate" };
 
+const char *conf_graph_resource(const struct conf_profile *p)
+{
+	return p->graph_resource ? p->graph_resource : CONF_DEFAULT_GRAPH;
+}
+
+const char *conf_discovery_resource(const struct conf_profile *p)
+{
+	return p->discovery_resource ? p->discovery_resource : CONF_DEFAULT_DISCOVERY;
+}
+
 const char *conf_auth_name(enum conf_auth auth)
 {
 	return (unsigned)auth < 3 ? auth_names[auth] : "?";

@@ -91,6 +91,19 @@ struct diag_result {
 	size_t n_findings;
 };
 
+/* Since when facts have held, from the cache's history: the time of the refresh that saw the current
+ * value come (or, when first[i], that first saw the subject with it); 0: not known. */
+enum diag_since_fact {
+	DIAG_SINCE_APP_INSTALLED, DIAG_SINCE_GRANT, DIAG_SINCE_STATE, DIAG_SINCE_SYNC_STATUS, /* the chat's */
+	DIAG_SINCE_SYNC_ENABLED,                                                          /* its environment's */
+	DIAG_SINCE_RSC_STATE,                                                             /* the tenant's */
+	DIAG_SINCE_COUNT
+};
+struct diag_since {
+	cs_time at[DIAG_SINCE_COUNT];
+	bool first[DIAG_SINCE_COUNT];
+};
+
 /* The facts one diagnosis reads; all borrowed, any pointer may be NULL. */
 struct diag_facts {
 	const struct cs_env *env;
@@ -102,6 +115,7 @@ struct diag_facts {
 	const struct cs_rsc *rsc;             /* NULL if the tenant RSC state was never fetched */
 	cs_time now;                          /* 0: time_now() */
 	int warn_hours;                       /* <= 0: DIAG_DEFAULT_WARN_HOURS */
+	const struct diag_since *since;       /* NULL: no history */
 };
 
 /* Runs every rule over facts into out (which the caller then owns; free with diag_result_free).

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include "base/error.h"
 #include "core/model.h"
+#include "core/diagnose.h"
 
 struct cache;
 
@@ -102,6 +103,7 @@ struct cache_facts {
 	struct cs_graph_chat graph;
 	bool has_rsc;
 	struct cs_rsc rsc;
+	struct diag_since since;   /* from the history; filled by cache_load_facts (one chat) */
 };
 /* key: Teams chat id, activity id, or a unique prefix of either. Not found / ambiguous: exit 2. */
 int cache_load_facts(struct cache *c, const char *key, struct cache_facts *out, struct cs_error *err);

@@ -114,6 +114,7 @@ long cache_history_end(struct cache_history *h, int keep_days, struct cs_error *
 		"  AND s.fact = n.fact AND s.value IS n.value AND s.rule IS n.rule AND s.env_id IS n.env_id)"
 		" ON CONFLICT(scope, id, fact) DO UPDATE SET env_id = excluded.env_id, rule = excluded.rule,"
 		"  since = CASE WHEN facts_seen.value IS excluded.value THEN facts_seen.since ELSE excluded.since END,"
+		"  first = CASE WHEN facts_seen.value IS excluded.value THEN facts_seen.first ELSE 0 END,"
 		"  value = excluded.value",
 		/* bounded growth: rows past the retention are deleted (their pages are reused; no VACUUM) */
 		"DELETE FROM history WHERE :cut > 0 AND time < :cut",
@@ -184,17 +185,42 @@ void cache_change_free(struct cache_change *ch)
 	free(ch->old_value); free(ch->new_value); free(ch->rule);
 }
 
-cs_time cache_fact_since(struct cache *c, enum history_scope scope, const char *id, const char *fact)
+cs_time cache_fact_since(struct cache *c, enum history_scope scope, const char *id, const char *fact, bool *first)
 {
-	sqlite3_stmt *st = store_prepare(c, "SELECT since FROM facts_seen WHERE scope = ? AND id = ? AND fact = ?", NULL);
+	sqlite3_stmt *st = store_prepare(c, "SELECT since, first FROM facts_seen WHERE scope = ? AND id = ? AND fact = ?",
+					 NULL);
+	if (first)
+		*first = false;
 	if (!st)
 		return 0;
 	sqlite3_bind_int(st, 1, (int)scope);
 	store_bind_text(st, 2, id);
 	store_bind_text(st, 3, fact);
-	cs_time t = sqlite3_step(st) == SQLITE_ROW ? store_col_time(st, 0) : 0;
+	cs_time t = 0;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		t = store_col_time(st, 0);
+		if (first)
+			*first = sqlite3_column_int(st, 1) != 0;
+	}
 	sqlite3_finalize(st);
 	return t;
+}
+
+void cache_facts_since(struct cache *c, struct cache_facts *f)
+{
+	const char *id = f->has_chat && f->chat.teams_chat_id ? f->chat.teams_chat_id
+			 : f->has_assoc && f->assoc.teams_chat_id ? f->assoc.teams_chat_id
+			 : f->has_chat ? f->chat.activity_id : NULL;
+	struct diag_since *s = &f->since;
+	memset(s, 0, sizeof *s);
+	static const char *const chat_facts[] = { "app_installed", "grant", "state", "sync_status" };
+	for (int i = 0; id && i < 4; i++)
+		s->at[i] = cache_fact_since(c, HISTORY_CHAT, id, chat_facts[i], &s->first[i]);
+	if (f->env.id)
+		s->at[DIAG_SINCE_SYNC_ENABLED] = cache_fact_since(c, HISTORY_ENV, f->env.id, "sync_enabled",
+								  &s->first[DIAG_SINCE_SYNC_ENABLED]);
+	s->at[DIAG_SINCE_RSC_STATE] = cache_fact_since(c, HISTORY_TENANT, "tenant", "rsc_state",
+						       &s->first[DIAG_SINCE_RSC_STATE]);
 }
 
 char *cache_meta_get(struct cache *c, const char *key)

@@ -53,8 +53,12 @@ int cache_list_changes(struct cache *c, const struct cache_change_filter *f, str
 		       struct cs_error *err);
 void cache_change_free(struct cache_change *ch);
 
-/* Since when fact of id has had its current value (0: never recorded). */
-cs_time cache_fact_since(struct cache *c, enum history_scope scope, const char *id, const char *fact);
+/* Since when fact of id has had its current value (0: never recorded); *first (may be NULL): it has
+ * held since the subject was first seen, so the change itself was not seen. */
+cs_time cache_fact_since(struct cache *c, enum history_scope scope, const char *id, const char *fact, bool *first);
+struct cache_facts;
+/* Fills f->since for the chat, its environment and the tenant. */
+void cache_facts_since(struct cache *c, struct cache_facts *f);
 
 /* What the previous `check` reported for a chat ("rule,rule"; NULL: nothing recorded), and
  * replacing every chat's record with what this one reports (inside one transaction: begin, put

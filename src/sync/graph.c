@@ -128,7 +128,7 @@ static void queue_detail(struct detail *d, const char *url, const char *bucket, 
 	struct cs_error err = { 0 };
 	d->pending++;
 	if (net_queue(r->net, &(struct net_request){ .url = url, .headers = graph_headers, .bucket = bucket,
-						      .resource = net_graph_resource(r->net), .service = "Graph",
+						      .resource = conf_graph_resource(r->profile), .service = "Graph",
 						      .needs = needs, .done = fn, .user = d }, &err)) {
 		d->pending--;
 		log_error("%s", err.msg);
@@ -314,7 +314,7 @@ int refresh_graph(struct refresh *r, struct cs_error *err)
 	if (!r->opts->chat) {
 		char *url = graph_url_authorization_policy(r->profile);
 		net_queue(r->net, &(struct net_request){ .url = url, .headers = graph_headers, .bucket = "graph",
-							 .resource = net_graph_resource(r->net), .service = "Graph",
+							 .resource = conf_graph_resource(r->profile), .service = "Graph",
 							 .needs = GRAPH_PERM_POLICY, .done = on_rsc, .user = &gr }, NULL);
 		free(url);
 	}

@@ -9,6 +9,7 @@
 #include "base/i18n.h"
 #include "base/timefmt.h"
 #include "base/xalloc.h"
+#include "auth/auth.h"
 #include "net/http.h"
 #include "store/cache.h"
 #include "sync/session.h"
@@ -38,7 +39,7 @@ static int discover(struct refresh *r, struct cs_env **envs, size_t *n, struct c
 	char *url = api_discovery_instances_url(r->profile);
 	struct net_result res;
 	int rc = net_fetch(r->net, &(struct net_request){ .url = url, .headers = dv_headers_read, .bucket = "discovery",
-							  .resource = net_discovery_resource(r->net),
+							  .resource = conf_discovery_resource(r->profile),
 							  .service = "Global Discovery" }, &res, err);
 	free(url);
 	if (rc == 0)
@@ -79,7 +80,7 @@ static int select_envs(const struct refresh_opts *opts, struct cs_env *envs, siz
 int refresh_run(struct net *net, struct cache *cache, const struct refresh_opts *opts, struct refresh_report *rep,
 		struct cs_error *err)
 {
-	struct refresh r = { .net = net, .cache = cache, .profile = opts->profile ? opts->profile : net_profile(net),
+	struct refresh r = { .net = net, .cache = cache, .profile = opts->profile ? opts->profile : auth_profile(net),
 			     .opts = opts, .rep = rep, .now = time_now() };
 	memset(rep, 0, sizeof *rep);
 	refresh_ctx_progress(&r, "discovery", NULL, 0, 1);

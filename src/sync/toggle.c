@@ -10,7 +10,7 @@
 #include "base/log.h"
 #include "base/timefmt.h"
 #include "base/xalloc.h"
-#include "net/auth.h"
+#include "auth/auth.h"
 #include "net/http.h"
 #include "store/audit_log.h"
 #include "store/cache.h"
@@ -81,7 +81,7 @@ static int check_global_admin(struct toggle *t, struct cs_error *err)
 	while (url && rc == 0) {
 		struct net_result res;
 		rc = net_fetch(t->net, &(struct net_request){ .url = url, .headers = graph_headers, .bucket = "graph",
-							      .resource = net_graph_resource(t->net), .service = "Graph",
+							      .resource = conf_graph_resource(t->p), .service = "Graph",
 							      .needs = "Directory.Read.All" }, &res, err);
 		free(url);
 		url = NULL;

@@ -109,6 +109,15 @@ Test(history, names_each_change_with_its_time_and_rule, .fini = stop, .timeout =
 	assert_change(h, "verdict", t2, "syncing", "not_syncing", "app-not-installed");
 	cr_assert_str_eq(str(cJSON_GetArrayItem(h, 0), "time"), t2, "newest first");
 	cJSON_Delete(h);
+	/* the diagnosis says since when: the refresh that saw the app go */
+	cr_assert_eq(e2e_run(&e, "sandbox", "diagnose", lost, "--json", NULL), 1, "%s", e.r.err);
+	cJSON *d = e2e_json(&e);
+	char *dj = cJSON_PrintUnformatted(d);
+	char want[96];
+	snprintf(want, sizeof want, "held since %.10s %.5s UTC (the refresh that saw it change)", t2, t2 + 11);
+	cr_assert(strstr(dj, want), "no \"%s\" in %s", want, dj);
+	free(dj);
+	cJSON_Delete(d);
 	cr_assert_eq(e2e_run(&e, "sandbox", "history", lost, NULL), 0);
 	cr_assert(strstr(e.r.out, "app Dataverse Chat Sync no longer installed → not syncing (app-not-installed)"),
 		  "%s", e.r.out);
@@ -120,6 +129,13 @@ Test(history, names_each_change_with_its_time_and_rule, .fini = stop, .timeout =
 	assert_change(h, "verdict", t3, "not_syncing", "syncing", NULL);
 	assert_change(h, "verdict", t1, "null", "not_syncing", "inactive-too-long");
 	cJSON_Delete(h);
+	/* before the touch its diagnosis named the moment the limit passed */
+	e.now = t2;
+	char *stale = pick("inactive-too-long", 1);
+	cr_assert_eq(e2e_run(&e, "sandbox", "diagnose", stale, NULL), 1, "%s", e.r.err);
+	cr_assert(strstr(e.r.out, "which passed at 20"), "%s", e.r.out);
+	free(stale);
+	e.now = t3;
 
 	mutate("complete", completed);
 	e.now = t4;

@@ -9,7 +9,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include "core/conf.h"
 #include "fake.h"
 #include "net/http.h"
 #include "run.h"
@@ -42,22 +41,21 @@ static void record(const struct fake_req *req)
 	pthread_mutex_unlock(&lock);
 }
 
-static struct conf_profile profile(const char *base, const char *ca_file)
+/* What a profile would tell the transport: its name, trust and services. */
+static struct net_config profile(const char *base, const char *ca_file)
 {
 	static char authority[128], graph[128];
+	static struct net_service svcs[2];
 	snprintf(authority, sizeof authority, "%s/entra", base);
 	snprintf(graph, sizeof graph, "%s/graph", base);
-	struct conf_profile p = {
-		.name = "test", .tenant = "contoso.onmicrosoft.com", .client_id = "11111111-2222-3333-4444-555555555555",
-		.auth = CONF_AUTH_CLIENT_SECRET, .authority = authority, .graph = graph, .discovery = authority,
-		.ca_file = (char *)ca_file,
-	};
-	return p;
+	svcs[0] = (struct net_service){ authority, "Entra ID", "entra" };
+	svcs[1] = (struct net_service){ graph, "Graph", "graph" };
+	return (struct net_config){ .name = "test", .ca_file = ca_file, .services = svcs, .n_services = 2 };
 }
 
 static struct net *open_net(struct fake *f, struct net_opts *o)
 {
-	struct conf_profile p = profile(fake_base(f), NULL);
+	struct net_config p = profile(fake_base(f), NULL);
 	struct net_opts dflt = { .retry_scale = 0.01 };
 	struct cs_error err;
 	struct net *net = net_open(&p, o ? o : &dflt, &err);
@@ -200,7 +198,7 @@ Test(http, successive_requests_reuse_one_connection)
 	char ca[600];
 	snprintf(ca, sizeof ca, "%s/ca.pem", dir);
 	run_write_file(ca, pki.ca_cert, 0644);
-	struct conf_profile p = profile(fake_base(f), ca);
+	struct net_config p = profile(fake_base(f), ca);
 	struct cs_error err;
 	struct net *net = net_open(&p, &(struct net_opts){ .retry_scale = 0.01 }, &err);
 	cr_assert_not_null(net, "%s", err.msg);
@@ -395,7 +393,7 @@ Test(redirect, to_plain_http_is_refused_before_any_connection)
 	struct outcome o = { 0 };
 	run_one(net, &(struct net_request){ .url = url(f, "/moved") }, &o);
 	cr_assert_eq(o.status, 0);
-	cr_assert(strstr(o.err, "redirected GET /moved to http://example.invalid/, which chatsync refuses"), "%s", o.err);
+	cr_assert(strstr(o.err, "redirected GET /moved to http://example.invalid/ (HTTP 302), which chatsync refuses"), "%s", o.err);
 	cr_assert(strstr(o.err, "not HTTPS"), "%s", o.err);
 	cr_assert_null(strstr(o.err, "resolve"), "a connection was attempted: %s", o.err);
 	struct net_stats st;
@@ -461,7 +459,7 @@ Test(policy, plain_http_only_to_loopback)
 	cr_assert_eq(net_pending(net), 0);
 	net_close(net);
 	fake_stop(f);
-	struct conf_profile p = profile("http://login.example.com", NULL);
+	struct net_config p = profile("http://login.example.com", NULL);
 	cr_assert_null(net_open(&p, NULL, &err));
 	cr_assert(strstr(err.msg, "plain http"), "%s", err.msg);
 }
@@ -540,7 +538,7 @@ Test(tls, untrusted_certificate_names_ca_file_and_ca_file_adds_trust)
 	fake_make_pki(&pki);
 	struct fake *f = fake_start(h_echo, NULL, pki.leaf_cert, pki.leaf_key);
 	struct cs_error err;
-	struct conf_profile p = profile(fake_base(f), NULL);
+	struct net_config p = profile(fake_base(f), NULL);
 	struct net_opts opts = { .retry_scale = 0.01 };
 	struct net *net = net_open(&p, &opts, &err);
 	cr_assert_not_null(net, "%s", err.msg);
