@@ -30,6 +30,8 @@ check_PROGRAMS += tests/api/test_parse
 TESTS += tests/api/test_parse
 tests_api_test_parse_CFLAGS = $(TEST_CFLAGS)
 tests_api_test_parse_LDADD = $(TEST_LIBS_ALL)
+EXTRA_DIST += tests/api/fixtures/README.md tests/api/fixtures/graph-permissiongrantpolicies-list.json \
+	tests/api/fixtures/graph-serviceprincipal-permissiongrantpreapprovalpolicies.json
 include tests/net/local.mk
 include tests/auth/local.mk
 include tests/fuzz/local.mk
