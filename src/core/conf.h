@@ -30,6 +30,7 @@ struct conf_profile {
 	char *discovery_resource;
 	char *ca_file;
 	char *chat_sync_app;
+	int history_days;         /* how long the history is kept; 0: the default (90) */
 	int line;                 /* line of the [profile] header, for messages */
 };
 

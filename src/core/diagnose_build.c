@@ -138,3 +138,18 @@ void diag_request_failed(struct diag_ctx *c, enum diag_rule check, const char *w
 			 "request id."));
 	}
 }
+
+void diag_since(struct diag_ctx *c, struct diag_finding *fd, enum diag_since_fact which)
+{
+	const struct diag_since *s = c->f->since;
+	char when[64];
+	if (!s || !s->at[which])
+		return;
+	time_format_human(s->at[which], when, sizeof when);
+	if (s->first[which])
+		diag_evidence(c, fd, _("since"), DIAG_SRC_CHATSYNC, s->at[which],
+			      _("held since at least %s (the first refresh that saw it)"), when);
+	else
+		diag_evidence(c, fd, _("since"), DIAG_SRC_CHATSYNC, s->at[which],
+			      _("held since %s (the refresh that saw it change)"), when);
+}

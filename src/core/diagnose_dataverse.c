@@ -27,6 +27,7 @@ static void rule_sync_disabled(struct diag_ctx *c)
 			 "records (a global administrator must do it), or run chatsync sync %s on. Chats "
 			 "connected while it was off must then be connected again."), diag_env_name(env),
 			 diag_env_name(env));
+		diag_since(c, fd, DIAG_SINCE_SYNC_ENABLED);
 		return;
 	}
 	diag_say(fd, _("chatsync does not know whether Teams chat sync is on in %s."), diag_env_name(env));
@@ -92,6 +93,7 @@ static void rule_activity_inactive(struct diag_ctx *c)
 			 diag_state_text(ch->state));
 		diag_fix(fd, "%s", _("Reopen the activity: Dynamics 365 → the record's timeline → Teams chat → "
 			 "Mark as open."));
+		diag_since(c, fd, DIAG_SINCE_STATE);
 	} else {
 		fd = diag_unavailable(c, DIAG_RULE_ACTIVITY_INACTIVE);
 		diag_say(fd, _("The chat activity has a statecode chatsync does not know (%d)."), ch->state);
@@ -129,9 +131,10 @@ static void rule_inactivity(struct diag_ctx *c)
 	struct diag_finding *fd;
 	if (quiet > limit) {
 		fd = diag_found(c, DIAG_RULE_INACTIVE_TOO_LONG);
-		diag_say(fd, _("The chat was last updated in Teams %s ago, longer than the %d-day limit, so "
-			 "Dataverse no longer hears about its changes."),
-			 time_format_age(ch->modified_in_teams_on, c->now, age, sizeof age), days);
+		diag_say(fd, _("The chat was last updated in Teams %s ago, longer than the %d-day limit, which "
+			 "passed at %s, so Dataverse no longer hears about its changes."),
+			 time_format_age(ch->modified_in_teams_on, c->now, age, sizeof age), days,
+			 time_format_human(deadline, when, sizeof when));
 		diag_fix(fd, "%s", _("Connect the chat again from the record if it should sync: Dynamics 365 "
 			 "stops syncing chats that stay quiet past the limit, and Microsoft documents no "
 			 "way to resume them."));
@@ -171,6 +174,7 @@ static void rule_chat_sync_status(struct diag_ctx *c)
 			 "Enabled)."));
 		diag_fix(fd, "%s", _("Check that sync is on for the environment, then connect the chat again from "
 			 "the record so Dataverse sets it up."));
+		diag_since(c, fd, DIAG_SINCE_SYNC_STATUS);
 	} else if (ch->sync_status == CS_SYNC_PENDING) {
 		cs_time since = ch->linked_on ? ch->linked_on : ch->created_on;
 		if (since == 0) {

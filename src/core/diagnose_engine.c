@@ -16,7 +16,7 @@ static int cmp_findings(const void *pa, const void *pb)
 	return (int)a->check - (int)b->check;
 }
 
-static enum diag_verdict verdict_of(const struct diag_result *r)
+enum diag_verdict diag_verdict_of(const struct diag_result *r)
 {
 	bool warning = false, unknown = false;
 	for (size_t i = 0; i < r->n_findings; i++) {
@@ -52,7 +52,7 @@ void diag_run(const struct diag_facts *facts, struct diag_result *out)
 
 	if (out->n_findings > 1)
 		qsort(out->findings, out->n_findings, sizeof *out->findings, cmp_findings);
-	out->verdict = verdict_of(out);
+	out->verdict = diag_verdict_of(out);
 }
 
 void diag_result_free(struct diag_result *r)

@@ -46,6 +46,7 @@ static void rule_app_not_installed(struct diag_ctx *c)
 			 "apps → Manage apps."));
 		diag_evidence(c, fd, "installedApps", DIAG_SRC_GRAPH, g->apps_fetched_at, "%s",
 			      _("Dataverse Chat Sync not among them"));
+		diag_since(c, fd, DIAG_SINCE_APP_INSTALLED);
 	} else {
 		fd = diag_unavailable(c, DIAG_RULE_APP_NOT_INSTALLED);
 		diag_say(fd, "%s", _("Graph listed the chat's apps, but chatsync could not tell whether Dataverse "
@@ -107,6 +108,7 @@ static void rule_rsc_disabled(struct diag_ctx *c)
 		diag_fix(fd, "%s", _("Allow RSC for chats with Microsoft Graph PowerShell: "
 			 "Set-MgBetaChatRscConfiguration -State EnabledForAllApps (or ManagedByMicrosoft). "
 			 "Since 2024 chat RSC is set with these cmdlets, not in an admin center."));
+		diag_since(c, fd, DIAG_SINCE_RSC_STATE);
 		break;
 	case CS_RSC_MANAGED_BY_MICROSOFT:
 	case CS_RSC_ENABLED_FOR_PREAPPROVED_APPS_ONLY:
@@ -169,6 +171,7 @@ static void rule_rsc_grant_missing(struct diag_ctx *c)
 		diag_evidence(c, fd, "permissionGrants", DIAG_SRC_GRAPH, g->grants_fetched_at,
 			      ngettext("%zu grant, none for clientAppId %s", "%zu grants, none for clientAppId %s",
 			      g->n_grants), g->n_grants, diag_str(g->app_client_id));
+		diag_since(c, fd, DIAG_SINCE_GRANT);
 	} else {
 		fd = diag_unavailable(c, DIAG_RULE_RSC_GRANT_MISSING);
 		diag_say(fd, "%s", _("chatsync read the chat's permission grants but does not know the app's client "

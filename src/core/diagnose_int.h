@@ -29,6 +29,8 @@ void diag_fix(struct diag_finding *fd, const char *fmt, ...) __attribute__((form
 /* One fact the finding used; stale when fetched more than DIAG_STALE_AFTER before the diagnosis. */
 void diag_evidence(struct diag_ctx *c, struct diag_finding *fd, const char *fact, const char *source,
 		   cs_time fetched_at, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* Evidence of since when the finding's fact has held, from the history (nothing when unknown). */
+void diag_since(struct diag_ctx *c, struct diag_finding *fd, enum diag_since_fact which);
 /* The facts were never read: the one remedy for all of them. */
 void diag_never_fetched(struct diag_finding *fd);
 /* A Graph or Entra request that gave no answer the check can use: never fetched, not permitted (naming

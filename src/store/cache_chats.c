@@ -2,6 +2,7 @@
 #include "config.h"
 #include "store/cache.h"
 #include "store/internal.h"
+#include "store/history.h"
 #include "base/i18n.h"
 #include "base/xalloc.h"
 #include <stdlib.h>
@@ -376,6 +377,7 @@ int cache_load_facts(struct cache *c, const char *key, struct cache_facts *f, st
 		if (cand[0].teams_chat_id)
 			f->has_graph = cache_get_graph_chat(c, cand[0].teams_chat_id, &f->graph);
 		f->has_rsc = cache_get_rsc(c, &f->rsc);
+		cache_facts_since(c, f);
 	} else {
 		ret = -1;
 	}

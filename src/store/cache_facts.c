@@ -255,6 +255,7 @@ void cache_facts_diagnose(const struct cache_facts *f, cs_time now, int warn_hou
 		.rsc = f->has_rsc ? &f->rsc : NULL,
 		.now = now,
 		.warn_hours = warn_hours,
+		.since = &f->since,
 	};
 	diag_run(&facts, out);
 }

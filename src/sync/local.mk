@@ -3,6 +3,7 @@
 # The refresh: refresh.c runs the phases (dataverse.c, graph.c) on the context of refresh_ctx.h.
 libchatsync_a_SOURCES += \
 	src/sync/dataverse.c src/sync/graph.c \
+	src/sync/history.c src/sync/history.h \
 	src/sync/refresh.c src/sync/refresh.h \
 	src/sync/refresh_ctx.c src/sync/refresh_ctx.h \
 	src/sync/session.c src/sync/session.h \

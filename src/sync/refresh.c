@@ -2,6 +2,8 @@
  * Dataverse for every environment (dataverse.c), then the Graph details (graph.c). */
 #include "config.h"
 #include "sync/refresh_ctx.h"
+#include "sync/history.h"
+#include "base/log.h"
 #include "api/dv_parse.h"
 #include "api/endpoints.h"
 #include "base/i18n.h"
@@ -94,6 +96,11 @@ int refresh_run(struct net *net, struct cache *cache, const struct refresh_opts 
 	free_envs(envs, n_envs);
 	if (rc == 0 && !opts->no_details)
 		rc = refresh_graph(&r, err);
+	/* Phase 3: what the cache now shows, against what it showed: the history of verdicts and facts.
+	 * A history that cannot be written does not undo the refresh; it is said. */
+	struct cs_error herr = { 0 };
+	if (rc == 0 && history_record(cache, r.now, r.profile ? r.profile->history_days : 0, &herr) < 0)
+		log_warn("history not recorded: %s", herr.msg);
 	refresh_ctx_progress(&r, "done", NULL, 1, 1);
 	if (rc == 0 && r.have_err) {
 		*err = r.first_err;
