@@ -15,6 +15,9 @@ void sb_entra_handle(struct sb_server *s, struct sb_req *rq, struct sb_resp *rs,
  * device code's client. 0, or -1 with err. */
 int sb_entra_approve(struct sb_server *s, const char *user_code, const char *upn, bool decline, char *err,
 		size_t errlen);
+/* Every access token starts with this, so that a test can search any output for a leaked one. */
+#define SB_ACCESS_TOKEN_PREFIX "sbxat_"
+
 /* What the sandbox knows of an access token it issued (tokens are opaque random strings). */
 struct sb_token_info {
 	char aud[512];
