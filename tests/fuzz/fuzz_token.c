@@ -27,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				      "authority = http://127.0.0.1:9\n", &err) != 0)
 		abort();
 	/* Nothing is sent: requests a callback queues are cancelled by net_close. */
-	struct net *net = net_open(&(struct net_config){ .name = "f" }, NULL, &err);
+	struct net *net = net_open(&(struct net_config){ .name = "fuzz" }, &(struct net_opts){ 0 }, &err);
 	if (!net)
 		abort();
 	struct auth *a = auth_new(net, &conf.profiles[0],
