@@ -74,14 +74,22 @@ static int add_candidate(const struct cs_chat *ch, const struct cs_env *env, voi
 		return 0;
 	if (!r->opts->chat && strset_has(&gr->fresh, ch->teams_chat_id) && !strset_has(&r->changed, ch->teams_chat_id))
 		return 0;
-	if (!strset_add(&gr->seen, ch->teams_chat_id)) /* one chat connected in two environments: fetch once */
+	double risk = risk_of(ch, env, r->now);
+	if (!strset_add(&gr->seen, ch->teams_chat_id)) {
+		/* one chat connected in two environments: fetched once, as early as the riskier asks */
+		struct detail *d = VEC_AT(&gr->d, struct detail, *strset_value(&gr->seen, ch->teams_chat_id));
+		if (risk < d->risk)
+			d->risk = risk;
+		d->need_chat = d->need_chat || ch->activity_id == NULL;
 		return 0;
+	}
+	*strset_value(&gr->seen, ch->teams_chat_id) = gr->d.n;
 	struct detail *d = vec_push(&gr->d);
 	d->gr = gr;
 	d->g.teams_chat_id = xstrdup(ch->teams_chat_id);
 	d->g.app_installed = d->g.app_has_grant = CS_UNKNOWN;
 	d->need_chat = ch->activity_id == NULL;
-	d->risk = risk_of(ch, env, r->now);
+	d->risk = risk;
 	return 0;
 }
 
@@ -307,7 +315,7 @@ int refresh_graph(struct refresh *r, struct cs_error *err)
 	gr.ttl_start = r->opts->full ? r->now + 1 : r->now - ttl; /* a full refresh fetches everything again */
 	int rc = cache_each_graph_fetch(r->cache, note_fetch, &gr, err);
 	if (!rc)
-		rc = cache_each_chat(r->cache, NULL, add_candidate, &gr, err);
+		rc = cache_each_chat_brief(r->cache, add_candidate, &gr, err);
 	if (rc)
 		goto out;
 	if (gr.d.n)
