@@ -20,11 +20,6 @@
 CLI_COMMANDS(CLI_DECLARE)
 #undef CLI_DECLARE
 
-/* The toggle without terminal output or questions, for the console (which has asked already):
- * the same checks, write and audit as `sync ENV on|off --yes`. */
-int cli_sync_set(struct cli_context *ctx, const char *env_id, bool enable, struct cs_error *err);
-
-
 /* Ctrl-C and SIGTERM set the returned flag (cleared now), which cancels the network work it is
  * handed to: a refresh or the toggle. */
 volatile sig_atomic_t *cli_interrupt_flag(void);
