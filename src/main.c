@@ -31,13 +31,24 @@ int main(int argc, char **argv)
 		cli_print_version();
 		return 0;
 	}
+	/* Wrong operands are refused before anything starts (with --demo: before its sandbox). */
+	if (cli_check_args(&opts, &err)) {
+		fprintf(stderr, "chatsync: %s\n", err.msg);
+		return cli_failure_status(&opts, &err);
+	}
+	/* The demo's directory first: the log, tokens and audit of a demo go there. */
+	struct demo demo = { 0 };
+	if (opts.demo && demo_prepare(&demo, &err)) {
+		fprintf(stderr, "chatsync: %s\n", err.msg);
+		return cli_failure_status(&opts, &err);
+	}
 	/* Log lines on stderr would land on the console's screen: there they go to the file only. */
 	int stderr_level = !opts.command || opts.quiet ? -1 : opts.verbose >= 2 ? LOG_TRACE : opts.verbose ? LOG_INFO : -1;
 	log_open(getenv("CHATSYNC_LOG"), opts.verbose >= 2 ? LOG_TRACE : LOG_INFO, stderr_level);
-	struct demo demo = { 0 };
 	if (opts.demo) {
 		if (demo_start(&demo, &err)) {
 			fprintf(stderr, "chatsync: %s\n", err.msg);
+			demo_stop(&demo);
 			log_close();
 			return cli_failure_status(&opts, &err);
 		}
