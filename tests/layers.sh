@@ -88,7 +88,11 @@ check_tree() {
 		syms=$(mktemp)
 		# The library's objects by their place in the tree (two folders may both have a history.c):
 		# src/store/libchatsync_a-history.o becomes store/history.o.
-		objs=$(find "$(dirname "$lib")/src" -name 'libchatsync_a-*.o' 2>/dev/null | sort)
+		# Only objects whose source still exists (a moved file leaves its old object behind).
+		objs=$(find "$(dirname "$lib")/src" -name 'libchatsync_a-*.o' 2>/dev/null | sort | while read -r o; do
+			d=${o%/*}; d=${d##*/src/}; b=${o##*/libchatsync_a-}
+			[ -f "$src/$d/${b%.o}.c" ] && echo "$o"
+		done)
 		if [ -n "$objs" ]; then
 			nm -A $objs 2>/dev/null | sed -n 's#^.*/src/\([a-z]*\)/libchatsync_a-\([^:]*\.o\): *[0-9a-f]* *\([A-Za-z]\) \(.*\)$#\1/\2 \3 \4#p' >"$syms"
 		else

@@ -20,6 +20,7 @@ struct cli_opts {
 	enum cli_format format;
 	int verbose;               /* -v count */
 	bool quiet;
+	bool progress;             /* --progress: refresh progress on stderr even when it is no terminal */
 	const char *state;         /* chats --state */
 	int warn_hours;            /* check --warn-hours */
 	bool new_only;             /* check --new */

@@ -47,8 +47,11 @@ int cli_check_args(const struct cli_opts *opts, struct cs_error *err)
 
 int cli_run(struct cli_opts *opts, struct cs_error *err)
 {
-	if (!opts->command)
-		return cli_console(opts, err);
+	/* No command is the console: main.c runs it (cli/ and ui/ never include each other). */
+	if (!opts->command) {
+		cs_fail(err, CS_EXIT_USAGE, "%s", _("no command given (see chatsync --help)"));
+		return CS_EXIT_USAGE;
+	}
 	if (cli_check_args(opts, err))
 		return cli_failure_status(opts, err);
 	const struct command *cmd = find_command(opts->command);

@@ -8,7 +8,7 @@
 
 enum {
 	OPT_CACHE = 256, OPT_READONLY, OPT_JSON, OPT_CSV, OPT_DEMO, OPT_NO_COLOR, OPT_REFRESH, OPT_YES,
-	OPT_STATE, OPT_WARN_HOURS, OPT_VERSION, OPT_NEW, OPT_ENV, OPT_SINCE, OPT_FULL,
+	OPT_STATE, OPT_WARN_HOURS, OPT_VERSION, OPT_NEW, OPT_ENV, OPT_SINCE, OPT_FULL, OPT_PROGRESS,
 };
 
 static const struct option long_opts[] = {
@@ -22,6 +22,7 @@ static const struct option long_opts[] = {
 	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
+	{ "progress", no_argument, NULL, OPT_PROGRESS },
 	{ "refresh", no_argument, NULL, OPT_REFRESH },
 	{ "yes", no_argument, NULL, OPT_YES },
 	{ "state", required_argument, NULL, OPT_STATE },
@@ -77,6 +78,7 @@ void cli_print_help(void)
 		"      --since D|T      changes: since a duration ago (30m, 12h, 7d) or a time\n"
 		"  -v, --verbose        more detail on stderr (twice: trace requests)\n"
 		"  -q, --quiet          only errors on stderr\n"
+		"      --progress       refresh: progress on stderr also when it is not a terminal\n"
 		"      --help           show this help\n"
 		"      --version        show the version\n"
 		"\n"
@@ -149,6 +151,7 @@ static int parse(int argc, char **argv, struct cli_opts *o, struct cs_error *err
 		case OPT_NO_COLOR: o->no_color = true; break;
 		case 'v': o->verbose++; break;
 		case 'q': o->quiet = true; break;
+		case OPT_PROGRESS: o->progress = true; break;
 		case OPT_REFRESH: o->refresh = true; break;
 		case OPT_YES: o->yes = true; break;
 		case OPT_STATE:
@@ -180,6 +183,8 @@ static int parse(int argc, char **argv, struct cli_opts *o, struct cs_error *err
 	}
 	if (o->quiet && o->verbose)
 		return cs_fail(err, CS_EXIT_USAGE, _("--quiet and --verbose contradict each other (choose one)"));
+	if (o->quiet && o->progress)
+		return cs_fail(err, CS_EXIT_USAGE, _("--quiet and --progress contradict each other (choose one)"));
 	if (json && csv)
 		return cs_fail(err, CS_EXIT_USAGE, _("--json and --csv contradict each other (choose one)"));
 	if (optind < argc) {
