@@ -224,6 +224,8 @@ Test(facts, one_pass_gives_every_listed_chat_in_order_with_the_facts_of_a_lookup
 	cr_assert_eq(cache_each_chat(cache, NULL, list_one, &l, &err), 0, "%s", err.msg);
 	cr_assert_eq(s.n, 12, "9 activity rows and 3 chats without one, the one connected twice once (got %zu)", s.n);
 	cr_assert_eq(l.n, s.n, "the chat list and the facts agree on the chats (%zu listed)", l.n);
+	cr_assert_eq(cache_env_chat_count(cache, "e1") + cache_env_chat_count(cache, "e2"), (int)s.n,
+		     "and envs counts them alike");
 	for (size_t i = 0; i < s.n; i++) {
 		cr_assert_str_eq(s.key[i], l.key[i], "row %zu: the list's order", i);
 		struct cache_facts f;
