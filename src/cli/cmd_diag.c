@@ -49,6 +49,7 @@ static void diagnose_csv(const struct diag_result *res, const struct cs_chat *ch
 	out_rows_end(&w);
 }
 
+/* Every command's operands were held to the command table (cli_check_args) before it runs. */
 int cmd_diagnose(struct cli_context *ctx, struct cs_error *err)
 {
 	const char *key = ctx->opts->args[0];
