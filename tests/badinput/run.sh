@@ -246,8 +246,8 @@ arg-unknown-command|2|unknown command "frobnicate"||frobnicate
 arg-missing-value|2|option -c needs an argument||-c
 arg-state-value|2|--state must be open, inactive or all||--cache $T/ok.db chats --state weird
 arg-state-missing|2|option --state needs an argument||--cache $T/ok.db chats --state
-arg-warn-hours-zero|2|--warn-hours takes a whole number of hours from 1 to 672||--warn-hours 0 check
-arg-warn-hours-huge|2|--warn-hours takes a whole number||--warn-hours 99999999999999999999999 check
+arg-warn-hours-zero|3|--warn-hours takes a whole number of hours from 1 to 672||--warn-hours 0 check
+arg-warn-hours-huge|3|--warn-hours takes a whole number||--warn-hours 99999999999999999999999 check
 arg-extra-args|2|envs takes no arguments||--cache $T/ok.db envs one two
 arg-sync-usage|2|usage: chatsync sync ENV on||-c $sbconf -p sandbox --cache $T/sb.db sync contoso-sales maybe
 arg-secret-on-command-line|2|unknown option --client-secret||--client-secret hunter2 envs
