@@ -339,8 +339,8 @@ mount_case cache-new-on-read-only 4 "is on a read-only file system" \
 	"mount -o remount,ro '$T/mnt'" --cache "$T/mnt/new.db" envs
 
 # Terminals: sizes from one cell to a wall, and a terminal type nobody knows.
-console_case term-1x1 0 "" 1x1 xterm --cache "$T/ok.db"
-console_case term-20x5 0 "terminal too small" 20x5 xterm --cache "$T/ok.db"
+console_case term-1x1 2 "the console needs at least 40x12" 1x1 xterm --cache "$T/ok.db"
+console_case term-20x5 2 "the console needs at least 40x12" 20x5 xterm --cache "$T/ok.db"
 console_case term-300x100 0 "no environments in the cache yet" 300x100 xterm --cache "$T/ok.db"
 console_case term-unknown-type 2 "cannot start the console on terminal type" 80x24 no-such-terminal --cache "$T/ok.db"
 run_case term-not-a-tty 2 "the console needs a terminal" "" --cache "$T/ok.db"
