@@ -28,6 +28,7 @@ static int run_console(struct cli_opts *opts, struct cs_error *err)
 		.session = &ctx.s,
 		.readonly = opts->readonly || (p && p->readonly),
 		.no_color = opts->no_color,
+		.mouse = opts->mouse || (p && p->mouse),
 		.demo = opts->demo,
 		/* The demo tenant starts empty: fill it in the background, the console open at once. */
 		.refresh_at_start = p && (opts->demo || opts->refresh),

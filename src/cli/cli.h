@@ -16,7 +16,7 @@ struct cli_opts {
 	const char *config_path;   /* -c */
 	const char *profile;       /* -p */
 	const char *cache_path;    /* --cache */
-	bool readonly, demo, no_color, refresh, yes, help, version;
+	bool readonly, demo, no_color, mouse, refresh, yes, help, version;
 	enum cli_format format;
 	int verbose;               /* -v count */
 	bool quiet;
