@@ -57,7 +57,8 @@ judge() {
 # The environment every run starts from: a home of its own, nothing inherited but PATH.
 base_env() {
 	echo "PATH=$PATH HOME=$T/home XDG_CONFIG_HOME=$T/home/.config XDG_CACHE_HOME=$T/home/.cache" \
-		"XDG_STATE_HOME=$T/home/.local/state LC_ALL=C.UTF-8 TERM=dumb"
+		"XDG_STATE_HOME=$T/home/.local/state LC_ALL=C.UTF-8 TERM=dumb" \
+		"LSAN_OPTIONS=suppressions=$src/tests/badinput/lsan.supp:print_suppressions=0"
 }
 
 # run_case NAME EXIT FRAGMENT ENV ARG...
