@@ -86,7 +86,18 @@ check_tree() {
 	# 3. circles between object files, from their symbols
 	if [ -n "$lib" ] && [ -f "$lib" ]; then
 		syms=$(mktemp)
-		nm -A "$lib" 2>/dev/null | sed -n 's/^[^:]*:\([^:]*\.o\): *[0-9a-f]* *\([A-Za-z]\) \(.*\)$/\1 \2 \3/p' >"$syms"
+		# The library's objects by their place in the tree (two folders may both have a history.c):
+		# src/store/libchatsync_a-history.o becomes store/history.o.
+		# Only objects whose source still exists (a moved file leaves its old object behind).
+		objs=$(find "$(dirname "$lib")/src" -name 'libchatsync_a-*.o' 2>/dev/null | sort | while read -r o; do
+			d=${o%/*}; d=${d##*/src/}; b=${o##*/libchatsync_a-}
+			[ -f "$src/$d/${b%.o}.c" ] && echo "$o"
+		done)
+		if [ -n "$objs" ]; then
+			nm -A $objs 2>/dev/null | sed -n 's#^.*/src/\([a-z]*\)/libchatsync_a-\([^:]*\.o\): *[0-9a-f]* *\([A-Za-z]\) \(.*\)$#\1/\2 \3 \4#p' >"$syms"
+		else
+			nm -A "$lib" 2>/dev/null | sed -n 's/^[^:]*:\([^:]*\.o\): *[0-9a-f]* *\([A-Za-z]\) \(.*\)$/\1 \2 \3/p' >"$syms"
+		fi
 		pairs=$(mktemp)
 		awk '$2 ~ /^[TDBRCGSV]$/ { def[$3] = $1 }
 		     $2 == "U" { use[NR] = $1 " " $3 }

@@ -15,6 +15,28 @@ const char *const dv_headers_track[] = {
 };
 const char *const graph_headers[] = { "Accept: application/json", NULL };
 
+const char *const *dv_body_headers(struct dv_body_headers *h, const char *content_type, const char *extra)
+{
+	h->content_type = xasprintf("Content-Type: %s", content_type);
+	h->extra = xstrdup(extra);
+	size_t n = 0;
+	h->list[n++] = "Accept: application/json";
+	h->list[n++] = "OData-MaxVersion: 4.0";
+	h->list[n++] = "OData-Version: 4.0";
+	h->list[n++] = h->content_type;
+	if (h->extra)
+		h->list[n++] = h->extra;
+	h->list[n] = NULL;
+	return h->list;
+}
+
+void dv_body_headers_free(struct dv_body_headers *h)
+{
+	free(h->content_type);
+	free(h->extra);
+	memset(h, 0, sizeof *h);
+}
+
 char *api_escape(const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
@@ -110,9 +132,14 @@ char *dv_url_whoami(const struct cs_env *env)
 
 char *dv_bucket(const struct cs_env *env)
 {
-	const char *host = strstr(env->url, "://");
-	host = host ? host + 3 : env->url;
-	return xasprintf("dataverse:%.*s", (int)strcspn(host, "/"), host);
+	/* Dataverse limits are per environment's web servers: one pace per instance Url, even when
+	 * environments share a host (as the sandbox's do). */
+	const char *inst = strstr(env->url, "://");
+	inst = inst ? inst + 3 : env->url;
+	size_t n = strlen(inst);
+	while (n > 0 && inst[n - 1] == '/')
+		n--;
+	return xasprintf("dataverse:%.*s", (int)n, inst);
 }
 
 char *graph_url(const struct conf_profile *p, const char *rest)

@@ -10,6 +10,17 @@ extern const char *const dv_headers_read[];    /* Accept, OData-*, Prefer: maxpa
 extern const char *const dv_headers_track[];   /* the same plus Prefer: odata.track-changes */
 extern const char *const graph_headers[];      /* Accept: application/json */
 
+/* The headers of a Dataverse request with a body (a $batch POST, a PATCH): Accept, the OData
+ * versions, Content-Type: content_type and one more line (If-Match, Prefer; NULL: none). The
+ * list points into h until dv_body_headers_free. */
+struct dv_body_headers {
+	char *content_type;
+	char *extra;
+	const char *list[6];
+};
+const char *const *dv_body_headers(struct dv_body_headers *h, const char *content_type, const char *extra);
+void dv_body_headers_free(struct dv_body_headers *h);
+
 /* Percent-encodes a path segment or query value (RFC 3986 unreserved characters kept). */
 char *api_escape(const char *s);
 

@@ -1,6 +1,7 @@
 #include "config.h"
 #include "base/timefmt.h"
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,4 +151,22 @@ cs_time time_now(void)
 	if (fixed && *fixed && time_parse_iso(fixed, &t) == 0)
 		return t;
 	return (cs_time)time(NULL);
+}
+
+int time_parse_since(const char *s, cs_time now, cs_time *out)
+{
+	char *end;
+	if (*s >= '0' && *s <= '9') {
+		errno = 0;
+		long long v = strtoll(s, &end, 10);
+		long long unit = 0;
+		if (end[0] && !end[1])
+			unit = *end == 's' ? 1 : *end == 'm' ? 60 : *end == 'h' ? 3600 : *end == 'd' ? 86400
+			       : *end == 'w' ? 7 * 86400 : 0;
+		if (unit && errno == 0 && v >= 0 && v <= 100LL * 365 * 86400 / unit) {
+			*out = now - v * unit;
+			return 0;
+		}
+	}
+	return time_parse_iso(s, out);
 }

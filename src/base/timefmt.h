@@ -18,5 +18,8 @@ char *time_format_human(cs_time t, char *buf, size_t n);
 char *time_format_age(cs_time t, cs_time now, char *buf, size_t n);
 /* The current time, or $CHATSYNC_NOW (ISO 8601) when set, so tests and demos are reproducible. */
 cs_time time_now(void);
+/* "--since" values: a duration back from now ("90s", "30m", "12h", "7d", "2w") or a time as
+ * time_parse_iso takes it. Returns 0 and sets *out, or -1. */
+int time_parse_since(const char *s, cs_time now, cs_time *out);
 
 #endif

@@ -1,6 +1,7 @@
 /* The command table, declared once: the name, the handler and its one-line summary. */
 #ifndef CHATSYNC_COMMANDS_H
 #define CHATSYNC_COMMANDS_H
+#include <signal.h>
 #include "cli/cli.h"
 
 #define CLI_COMMANDS(X)          \
@@ -11,7 +12,9 @@
 	X(sync, cmd_sync)        \
 	X(rsc, cmd_rsc)          \
 	X(check, cmd_check)      \
-	X(audit, cmd_audit)
+	X(audit, cmd_audit)      \
+	X(history, cmd_history)  \
+	X(changes, cmd_changes)
 
 #define CLI_DECLARE(name, fn) int fn(struct cli_context *ctx, struct cs_error *err);
 CLI_COMMANDS(CLI_DECLARE)
@@ -21,12 +24,10 @@ CLI_COMMANDS(CLI_DECLARE)
  * the same checks, write and audit as `sync ENV on|off --yes`. */
 int cli_sync_set(struct cli_context *ctx, const char *env_id, bool enable, struct cs_error *err);
 
-/* No command: the console (needs a terminal). Returns the exit code. */
-int cli_console(struct cli_opts *opts, struct cs_error *err);
 
-struct net;
-/* The transport for the context's profile, with Ctrl-C wired to cancel it. NULL with err. */
-struct net *cli_net_open(struct cli_context *ctx, struct cs_error *err);
+/* Ctrl-C and SIGTERM set the returned flag (cleared now), which cancels the network work it is
+ * handed to: a refresh or the toggle. */
+volatile sig_atomic_t *cli_interrupt_flag(void);
 /* Refreshes envs (none: all), or only one chat's details when chat is given; progress on stderr. */
 int cli_refresh(struct cli_context *ctx, char *const *envs, size_t n_envs, const char *chat, struct cs_error *err);
 

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
-enum key_kind { K_STRING, K_PATH, K_URL, K_AUTH, K_BOOL };
+enum key_kind { K_STRING, K_PATH, K_URL, K_AUTH, K_BOOL, K_DAYS };
 
 /* Every config key, declared once: name, kind, field. Used by the parser and the did-you-mean hint. */
 #define CONF_KEYS(X)                                                    \
@@ -27,7 +27,8 @@ enum key_kind { K_STRING, K_PATH, K_URL, K_AUTH, K_BOOL };
 	X(discovery, K_URL)                                             \
 	X(discovery_resource, K_URL)                                    \
 	X(ca_file, K_PATH)                                              \
-	X(chat_sync_app, K_STRING)
+	X(chat_sync_app, K_STRING)                                      \
+	X(history_days, K_DAYS)
 
 struct key_def {
 	const char *name;
@@ -40,6 +41,16 @@ static const struct key_def keys[] = { CONF_KEYS(KEY_DEF) };
 #define N_KEYS (sizeof keys / sizeof *keys)
 
 static const char *const auth_names[] = { "device-code", "client-secret", "certificate" };
+
+const char *conf_graph_resource(const struct conf_profile *p)
+{
+	return p->graph_resource ? p->graph_resource : CONF_DEFAULT_GRAPH;
+}
+
+const char *conf_discovery_resource(const struct conf_profile *p)
+{
+	return p->discovery_resource ? p->discovery_resource : CONF_DEFAULT_DISCOVERY;
+}
 
 const char *conf_auth_name(enum conf_auth auth)
 {
@@ -153,7 +164,7 @@ static void profile_free(struct conf_profile *p)
 {
 	free(p->name);
 	for (size_t i = 0; i < N_KEYS; i++)
-		if (keys[i].kind != K_AUTH && keys[i].kind != K_BOOL)
+		if (keys[i].kind != K_AUTH && keys[i].kind != K_BOOL && keys[i].kind != K_DAYS)
 			free(*(char **)((char *)p + keys[i].offset));
 	memset(p, 0, sizeof *p);
 }
@@ -182,6 +193,15 @@ static int set_key(struct conf_profile *p, const struct key_def *k, const char *
 			return cs_fail(err, 2, _("%s:%d: %s must be true or false, not \"%s\""), path, line, k->name,
 				       value);
 		return 0;
+	case K_DAYS: {
+		char *end;
+		long v = strtol(value, &end, 10);
+		if (!*value || *end || v < 1 || v > 3650)
+			return cs_fail(err, 2, _("%s:%d: %s takes a number of days from 1 to 3650, not \"%s\""), path, line,
+				       k->name, value);
+		*(int *)field = (int)v;
+		return 0;
+	}
 	case K_URL:
 		if (check_url(value, k->name, path, line, err))
 			return -1;

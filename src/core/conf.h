@@ -30,6 +30,7 @@ struct conf_profile {
 	char *discovery_resource;
 	char *ca_file;
 	char *chat_sync_app;
+	int history_days;         /* how long the history is kept; 0: the default (90) */
 	int line;                 /* line of the [profile] header, for messages */
 };
 
@@ -48,6 +49,11 @@ const struct conf_profile *conf_profile(const struct conf *conf, const char *nam
  * have_secret_env, a certificate). The files themselves are checked by session_check_profile. */
 int conf_profile_validate(const struct conf_profile *p, bool have_secret_env, struct cs_error *err);
 const char *conf_auth_name(enum conf_auth auth);
+/* The token resources of a profile: Graph (graph_resource or https://graph.microsoft.com) and
+ * Global Discovery (discovery_resource or https://globaldisco.crm.dynamics.com). A Dataverse
+ * resource is the instance Url itself. */
+const char *conf_graph_resource(const struct conf_profile *p);
+const char *conf_discovery_resource(const struct conf_profile *p);
 void conf_free(struct conf *conf);
 
 #endif

@@ -91,6 +91,19 @@ struct diag_result {
 	size_t n_findings;
 };
 
+/* Since when facts have held, from the cache's history: the time of the refresh that saw the current
+ * value come (or, when first[i], that first saw the subject with it); 0: not known. */
+enum diag_since_fact {
+	DIAG_SINCE_APP_INSTALLED, DIAG_SINCE_GRANT, DIAG_SINCE_STATE, DIAG_SINCE_SYNC_STATUS, /* the chat's */
+	DIAG_SINCE_SYNC_ENABLED,                                                          /* its environment's */
+	DIAG_SINCE_RSC_STATE,                                                             /* the tenant's */
+	DIAG_SINCE_COUNT
+};
+struct diag_since {
+	cs_time at[DIAG_SINCE_COUNT];
+	bool first[DIAG_SINCE_COUNT];
+};
+
 /* The facts one diagnosis reads; all borrowed, any pointer may be NULL. */
 struct diag_facts {
 	const struct cs_env *env;
@@ -102,12 +115,22 @@ struct diag_facts {
 	const struct cs_rsc *rsc;             /* NULL if the tenant RSC state was never fetched */
 	cs_time now;                          /* 0: time_now() */
 	int warn_hours;                       /* <= 0: DIAG_DEFAULT_WARN_HOURS */
+	const struct diag_since *since;       /* NULL: no history */
 };
 
 /* Runs every rule over facts into out (which the caller then owns; free with diag_result_free).
  * Borrows facts. Never fails: missing facts become check-unavailable findings. */
 void diag_run(const struct diag_facts *facts, struct diag_result *out);
 void diag_result_free(struct diag_result *r);   /* frees members, not r itself */
+/* The verdict its findings give: not_syncing if any blocking, else at_risk if any warning, else
+ * unknown if any unknown, else syncing. */
+enum diag_verdict diag_verdict_of(const struct diag_result *r);
+/* The rules of r's findings, info ones left out, as "rule,rule" (check-unavailable as
+ * "check-unavailable:RULE"); caller owns. */
+char *diag_result_rules(const struct diag_result *r);
+/* Drops the findings whose rule is in previous (a diag_result_rules list; NULL: none is dropped,
+ * everything is new) and sets the verdict from what is left: the findings new since then. */
+void diag_result_keep_new(struct diag_result *r, const char *previous);
 
 /* Rule table lookups. diag_rule_title is translated. Out-of-range rules give NULL. */
 const char *diag_rule_id(enum diag_rule rule);

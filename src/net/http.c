@@ -1,11 +1,9 @@
-/* The transport's setup and front door: opening a transport for a profile, the URL policy,
- * queueing requests, the blocking helper and accessors. The loop that runs requests is in
- * httploop.c, one attempt on curl in httpio.c. */
+/* The transport's front door: opening and closing it, queueing requests, the blocking fetch,
+ * stats. The top of src/net: the loop that runs requests is in httploop.c, one attempt on curl in
+ * httpio.c, the URL and redirect policy in netreq.c. */
 #include "config.h"
 #include "base/i18n.h"
 #include "base/log.h"
-#include "base/paths.h"
-#include "net/jwt.h"
 #include "net/neterr.h"
 #include "net/netint.h"
 #include <arpa/inet.h>
@@ -19,69 +17,6 @@
 #include <strings.h>
 #include <time.h>
 
-/* ---- URL policy ---- */
-
-static bool loopback_host(const char *host)
-{
-	if (strcasecmp(host, "localhost") == 0)
-		return true;
-	struct in_addr a4;
-	if (inet_pton(AF_INET, host, &a4) == 1)
-		return (ntohl(a4.s_addr) >> 24) == 127;
-	char h6[64];
-	size_t n = strlen(host);
-	if (n >= 2 && n < sizeof h6 + 2 && host[0] == '[' && host[n - 1] == ']') {
-		memcpy(h6, host + 1, n - 2);
-		h6[n - 2] = '\0';
-		struct in6_addr a6;
-		return inet_pton(AF_INET6, h6, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
-	}
-	return false;
-}
-
-/* Scheme and host of url (caller frees both), or -1 when curl cannot parse it. */
-int net_url_parts(const char *url, char **scheme, char **host)
-{
-	*scheme = *host = NULL;
-	CURLU *u = curl_url();
-	char *s = NULL, *h = NULL;
-	int rc = -1;
-	if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_SCHEME, &s, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_HOST, &h, 0) == CURLUE_OK) {
-		*scheme = xstrdup(s);
-		*host = xstrdup(h);
-		rc = 0;
-	}
-	curl_free(s);
-	curl_free(h);
-	curl_url_cleanup(u);
-	return rc;
-}
-
-int net_url_allowed(const char *url, struct cs_error *err)
-{
-	char *scheme, *host;
-	if (!url || net_url_parts(url, &scheme, &host) != 0)
-		return cs_fail(err, CS_EXIT_USAGE, _("\"%s\" is not a valid URL (write it as https://host/path)"),
-			       url ? url : "");
-	int rc = 0;
-	if (strcasecmp(scheme, "https") == 0)
-		rc = 0;
-	else if (strcasecmp(scheme, "http") == 0 && loopback_host(host))
-		rc = 0;
-	else if (strcasecmp(scheme, "http") == 0)
-		rc = cs_fail(err, CS_EXIT_USAGE,
-			     _("refusing plain http to %s in %s: chatsync sends only over HTTPS, plain http only to "
-			       "this machine (use https://)"),
-			     host, url);
-	else
-		rc = cs_fail(err, CS_EXIT_USAGE, _("refusing %s: only https:// URLs are allowed"), url);
-	free(scheme);
-	free(host);
-	return rc;
-}
-
 /* ---- open/close ---- */
 
 static char *strip_slash(const char *s)
@@ -93,40 +28,18 @@ static char *strip_slash(const char *s)
 	return d;
 }
 
-static void profile_copy(struct conf_profile *d, const struct conf_profile *s)
-{
-	*d = *s;
-	d->name = xstrdup(s->name ? s->name : "default");
-	d->tenant = xstrdup(s->tenant);
-	d->client_id = xstrdup(s->client_id);
-	d->client_secret_file = xstrdup(s->client_secret_file);
-	d->certificate = xstrdup(s->certificate);
-	d->authority = strip_slash(s->authority ? s->authority : CONF_DEFAULT_AUTHORITY);
-	d->graph = strip_slash(s->graph ? s->graph : CONF_DEFAULT_GRAPH);
-	d->graph_resource = xstrdup(s->graph_resource);
-	d->discovery = strip_slash(s->discovery ? s->discovery : CONF_DEFAULT_DISCOVERY);
-	d->discovery_resource = xstrdup(s->discovery_resource);
-	d->ca_file = xstrdup(s->ca_file);
-	d->chat_sync_app = xstrdup(s->chat_sync_app);
-}
-
-static void profile_free(struct conf_profile *p)
-{
-	char **fields[] = { &p->name, &p->tenant, &p->client_id, &p->client_secret_file, &p->certificate,
-			    &p->authority, &p->graph, &p->graph_resource, &p->discovery,
-			    &p->discovery_resource, &p->ca_file, &p->chat_sync_app };
-	for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) {
-		free(*fields[i]);
-		*fields[i] = NULL;
-	}
-}
-
 static void set_defaults(struct net_opts *o)
 {
 	if (o->connect_timeout_ms <= 0)
 		o->connect_timeout_ms = 10000;
 	if (o->low_speed_time_s <= 0)
 		o->low_speed_time_s = 30;
+	if (o->low_speed_bytes <= 0)
+		o->low_speed_bytes = 64;
+	if (o->request_timeout_ms <= 0)
+		o->request_timeout_ms = 600000;
+	if (!(o->deadline_s > 0))
+		o->deadline_s = 4 * 3600;
 	if (o->max_response == 0)
 		o->max_response = (size_t)64 << 20;
 	if (!(o->retry_scale > 0))
@@ -135,7 +48,7 @@ static void set_defaults(struct net_opts *o)
 		o->pace_scale = 1.0;
 }
 
-struct net *net_open(const struct conf_profile *profile, const struct net_opts *opts, struct cs_error *err)
+struct net *net_open(const struct net_config *cfg, const struct net_opts *opts, struct cs_error *err)
 {
 	static bool curl_ready;
 	if (!curl_ready) {
@@ -153,7 +66,18 @@ struct net *net_open(const struct conf_profile *profile, const struct net_opts *
 		signal(SIGPIPE, SIG_IGN);
 
 	struct net *net = xcalloc(1, sizeof *net);
-	profile_copy(&net->prof, profile);
+	net->name = xstrdup(cfg && cfg->name ? cfg->name : "default");
+	net->ca_file = cfg ? xstrdup(cfg->ca_file) : NULL;
+	if (cfg && cfg->n_services) {
+		net->svcs = xcalloc(cfg->n_services, sizeof *net->svcs);
+		for (size_t i = 0; i < cfg->n_services; i++) {
+			const struct net_service *sv = &cfg->services[i];
+			net->svcs[i].url = strip_slash(sv->url ? sv->url : "");
+			net->svcs[i].name = xstrdup(sv->name ? sv->name : "");
+			net->svcs[i].bucket = xstrdup(sv->bucket);
+		}
+		net->n_svcs = cfg->n_services;
+	}
 	if (opts)
 		net->opts = *opts;
 	set_defaults(&net->opts);
@@ -162,25 +86,19 @@ struct net *net_open(const struct conf_profile *profile, const struct net_opts *
 		net->policy.max_retries = net->opts.max_retries;
 	else if (net->opts.max_retries < 0)
 		net->policy.max_retries = net->policy.max_retries_throttled = 0;
-	net->graph_res = strip_slash(net->prof.graph_resource ? net->prof.graph_resource : CONF_DEFAULT_GRAPH);
-	net->disco_res = strip_slash(net->prof.discovery_resource ? net->prof.discovery_resource
-								 : CONF_DEFAULT_DISCOVERY);
-	net->token_dir = net->opts.token_dir ? xstrdup(net->opts.token_dir) : path_state_dir();
-	net->opts.token_dir = NULL;
 	uint64_t seed = 0;
 	if (RAND_bytes((unsigned char *)&seed, sizeof seed) != 1 || !seed)
 		seed = (uint64_t)time(NULL) * 2654435761u + 1;
 	net->rng = seed;
 
-	const char *endpoints[] = { net->prof.authority, net->prof.graph, net->prof.discovery };
-	for (size_t i = 0; i < 3; i++) {
-		if (net_url_allowed(endpoints[i], err) != 0)
+	for (size_t i = 0; i < net->n_svcs; i++) {
+		if (net_url_allowed(net->svcs[i].url, err) != 0)
 			goto fail;
 	}
-	if (net->prof.ca_file && netio_load_ca(net->prof.ca_file, &net->io.extra_ca, err) != 0)
+	if (net->ca_file && netio_load_ca(net->ca_file, &net->io.extra_ca, err) != 0)
 		goto fail;
 	net->io.opts = &net->opts;
-	net->io.ca_file = net->prof.ca_file;
+	net->io.ca_file = net->ca_file;
 	net->share = curl_share_init();
 	net->multi = curl_multi_init();
 	if (!net->share || !net->multi) {
@@ -196,30 +114,10 @@ struct net *net_open(const struct conf_profile *profile, const struct net_opts *
 	curl_multi_setopt(net->multi, CURLMOPT_MAX_HOST_CONNECTIONS, 16L);
 	curl_multi_setopt(net->multi, CURLMOPT_MAX_CONCURRENT_STREAMS, 100L);
 	net->pace = pace_new(net->opts.pace_scale);
-	net->auth = auth_new(net, &net->prof, err);
-	if (!net->auth)
-		goto fail;
 	return net;
 fail:
 	net_close(net);
 	return NULL;
-}
-
-void net_req_free(struct net_req *r)
-{
-	netio_end_attempt(r);
-	netio_reset_response(r);
-	free(r->rhdrs);
-	if (r->body) /* a token request's body holds a secret */
-		OPENSSL_cleanse(r->body, r->body_len);
-	char **fields[] = { &r->method, &r->url, &r->orig_url, &r->host, &r->body, &r->bucket, &r->resource,
-			    &r->service, &r->needs };
-	for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
-		free(*fields[i]);
-	for (size_t i = 0; i < r->n_headers; i++)
-		free(r->headers[i]);
-	free(r->headers);
-	free(r);
 }
 
 void net_close(struct net *net)
@@ -228,17 +126,22 @@ void net_close(struct net *net)
 		return;
 	if (net->multi)
 		netloop_cancel_all(net);
-	auth_free(net->auth);
+	netloop_drop_token_source(net);
+	netsched_free(&net->sched);
 	if (net->multi)
 		curl_multi_cleanup(net->multi);
 	if (net->share)
 		curl_share_cleanup(net->share);
 	netio_free_ca(net->io.extra_ca);
 	pace_free(net->pace);
-	profile_free(&net->prof);
-	free(net->graph_res);
-	free(net->disco_res);
-	free(net->token_dir);
+	for (size_t i = 0; i < net->n_svcs; i++) {
+		free(net->svcs[i].url);
+		free(net->svcs[i].name);
+		free(net->svcs[i].bucket);
+	}
+	free(net->svcs);
+	free(net->name);
+	free(net->ca_file);
 	free(net);
 }
 
@@ -250,32 +153,22 @@ static bool has_prefix(const char *s, const char *prefix)
 	return strncmp(s, prefix, n) == 0 && (s[n] == '/' || s[n] == '\0' || s[n] == '?');
 }
 
-static const char *service_for(const struct net *net, const char *url)
+/* A Dataverse request's default bucket: its environment, the instance Url before /api/data/
+ * without the scheme (Dataverse limits are per environment, and environments may share a host). */
+static char *dataverse_bucket(const char *url)
 {
-	if (has_prefix(url, net->prof.authority))
-		return "Entra ID";
-	if (has_prefix(url, net->prof.graph))
-		return "Graph";
-	if (has_prefix(url, net->prof.discovery))
-		return "Global Discovery";
-	if (strstr(url, "/api/data/"))
-		return "Dataverse";
-	return NULL;
+	const char *inst = strstr(url, "://");
+	inst = inst ? inst + 3 : url;
+	const char *api = strstr(inst, "/api/data/");
+	return xasprintf("dataverse:%.*s", (int)(api ? api - inst : (ptrdiff_t)strcspn(inst, "/?")), inst);
 }
 
-/* Requests that name no bucket are still paced by their service's documented limits. */
-static char *default_bucket(const char *service, const char *host)
+/* The known service a URL is under, or NULL. */
+static const struct net_svc *service_for(const struct net *net, const char *url)
 {
-	if (!service)
-		return NULL;
-	if (strcmp(service, "Graph") == 0)
-		return xstrdup("graph");
-	if (strcmp(service, "Entra ID") == 0)
-		return xstrdup("entra");
-	if (strcmp(service, "Global Discovery") == 0)
-		return xstrdup("discovery");
-	if (strcmp(service, "Dataverse") == 0)
-		return xasprintf("dataverse:%s", host);
+	for (size_t i = 0; i < net->n_svcs; i++)
+		if (*net->svcs[i].url && has_prefix(url, net->svcs[i].url))
+			return &net->svcs[i];
 	return NULL;
 }
 
@@ -303,7 +196,8 @@ int net_queue(struct net *net, const struct net_request *q, struct cs_error *err
 		return cs_fail(err, CS_EXIT_USAGE, _("malformed request method \"%s\""), q->method);
 	struct net_req *r = xcalloc(1, sizeof *r);
 	char *scheme = NULL;
-	net_url_parts(q->url, &scheme, &r->host);
+	long port;
+	netreq_url_origin(q->url, &scheme, &r->host, &port);
 	free(scheme);
 	r->method = xstrdup(q->method ? q->method : "GET");
 	r->url = xstrdup(q->url);
@@ -319,14 +213,20 @@ int net_queue(struct net *net, const struct net_request *q, struct cs_error *err
 		r->body[r->body_len] = '\0';
 	}
 	r->resource = q->resource ? strip_slash(q->resource) : NULL;
-	const char *service = q->service ? q->service : service_for(net, q->url);
+	const struct net_svc *svc = service_for(net, q->url);
+	bool dataverse = !svc && strstr(q->url, "/api/data/");
+	const char *service = q->service ? q->service : svc ? svc->name : dataverse ? "Dataverse" : NULL;
 	r->service = xstrdup(service ? service : r->host);
-	r->bucket = q->bucket ? xstrdup(q->bucket) : default_bucket(service, r->host);
+	/* Requests that name no bucket are still paced by their service's documented limits. */
+	r->bucket = q->bucket	  ? xstrdup(q->bucket)
+		    : svc	  ? xstrdup(svc->bucket)
+		    : dataverse ? dataverse_bucket(q->url)
+				  : NULL;
 	r->needs = xstrdup(q->needs);
 	r->flags = q->flags;
 	r->done = q->done;
 	r->user = q->user;
-	jwt_guid(r->crid, sizeof r->crid);
+	net_guid(r->crid, sizeof r->crid);
 	pace_chain(net->pace, r->bucket, r->host, &r->chain);
 	r->not_before = net_now() + (q->delay_s > 0 ? q->delay_s : 0);
 	netloop_add(net, r);
@@ -388,7 +288,7 @@ int net_fetch(struct net *net, const struct net_request *req, struct net_result 
 	struct net_request q = *req;
 	q.done = fetch_done;
 	q.user = &f;
-	auth_new_run(net->auth);
+	netloop_new_run(net);
 	if (net_queue(net, &q, err) != 0)
 		return -1;
 	int rc = net_wait(net, fetch_is_done, &f, err);
@@ -414,15 +314,6 @@ void net_result_free(struct net_result *r)
 
 /* ---- small services ---- */
 
-const char *net_header_get(const struct net_header *h, size_t n, const char *name)
-{
-	const char *found = NULL;
-	for (size_t i = 0; h && i < n; i++)
-		if (strcasecmp(h[i].name, name) == 0)
-			found = h[i].value;
-	return found;
-}
-
 void net_stats_get(const struct net *net, struct net_stats *out)
 {
 	out->queued = atomic_load(&net->n_queued);
@@ -432,6 +323,7 @@ void net_stats_get(const struct net *net, struct net_stats *out)
 	out->retried = atomic_load(&net->n_retried);
 	out->errors = atomic_load(&net->n_errors);
 	out->tokens = atomic_load(&net->n_tokens);
+	out->scheduler_checks = atomic_load(&net->sched.checks);
 }
 
 void net_pace_rule(struct net *net, const char *pattern, double rps, double burst, int concurrency)
@@ -439,18 +331,3 @@ void net_pace_rule(struct net *net, const char *pattern, double rps, double burs
 	pace_rule(net->pace, pattern, rps, burst, concurrency);
 }
 
-const char *net_graph_resource(const struct net *net) { return net->graph_res; }
-const char *net_discovery_resource(const struct net *net) { return net->disco_res; }
-const struct conf_profile *net_profile(const struct net *net) { return &net->prof; }
-struct auth *net_auth(struct net *net) { return net->auth; }
-const char *net_token_dir(const struct net *net) { return net->token_dir; }
-void net_count_token(struct net *net) { atomic_fetch_add(&net->n_tokens, 1); }
-double net_retry_scale(const struct net *net) { return net->opts.retry_scale; }
-
-char *net_form_escape(const char *s)
-{
-	char *e = curl_easy_escape(NULL, s ? s : "", 0);
-	char *copy = xstrdup(e ? e : "");
-	curl_free(e);
-	return copy;
-}

@@ -1,31 +1,35 @@
 /* The HTTP transport: every network call chatsync makes goes through here (src/net is the only
- * place that includes curl). Read this before writing src/api/ or src/sync/.
+ * place that includes curl). Read this before writing src/api/ or src/sync/. It knows no profile
+ * and no sign-in: it is told its trust (ca_file) and the services it talks to, and it asks a token
+ * source (auth/auth.h installs one) for the bearer tokens of requests that name a .resource.
  *
- * One struct net per profile. It drives a curl multi handle: many requests in flight on shared
- * connections (HTTP/2 multiplexing where offered, connection and TLS session reuse), HTTPS only
- * (plain http only to loopback hosts), certificate verification always on with the profile's
- * ca_file added to the system trust store, proxies from the environment (https_proxy, no_proxy),
- * compressed responses, connect and low-speed timeouts, a response size cap, SIGPIPE ignored.
+ * A struct net drives a curl multi handle: many requests in flight on shared connections (HTTP/2
+ * multiplexing where offered, connection and TLS session reuse), HTTPS only (plain http only to
+ * loopback hosts), certificate verification always on with ca_file added to the system trust
+ * store, proxies from the environment (https_proxy, no_proxy), compressed responses, connect and
+ * low-speed limits on every transfer, a deadline for every run, a response size cap, SIGPIPE
+ * ignored.
  *
  * What a request gets without asking:
  *  - a `client-request-id` GUID (kept across retries; logged, and quoted in every error);
- *  - `Authorization: Bearer` for its .resource, signing in first if needed (auth.h); a 401 is
- *    answered by one token refresh and one resend, invisible to the caller;
+ *  - `Authorization: Bearer` for its .resource from the token source, waiting while it signs in;
+ *    a 401 is answered by one token refresh and one resend, invisible to the caller;
  *  - retries (retry.h): 429, 503 and 504 and connection failures, honouring Retry-After, else
  *    exponential back-off with jitter, a `Retry-Attempt` header, a total time cap; never a 4xx
  *    other than 429, never a PATCH/POST whose outcome is unknown unless it has If-Match or
- *    NET_F_IDEMPOTENT;
+ *    NET_F_IDEMPOTENT; a Retry-After beyond the cap fails that request and pauses nobody else;
  *  - pacing (pace.h): the request waits until its .bucket (and the host's) has room;
- *  - redirects followed by the transport itself, each target checked (no plain http off
- *    loopback, no bearer token to another host);
+ *  - redirects followed by the transport itself under one policy: a request with a body is never
+ *    redirected; no plain http off loopback; the bearer token only to the same origin (scheme,
+ *    host and port); the error names the refused redirect;
  *  - a TRACE log (-v -v) of request and response, every secret redacted.
  *
  * Typical use (callbacks may queue more requests, e.g. the next page):
  *
- *     struct net *net = net_open(profile, &(struct net_opts){ .cancel = &interrupted }, &err);
+ *     struct net *net = session_net_open(profile, &interrupted, NULL, &err);  // sync/session.h
  *     net_queue(net, &(struct net_request){
  *             .url = url, .bucket = "graph:installedApps:19:abc@thread.v2",
- *             .resource = net_graph_resource(net), .service = "Graph",
+ *             .resource = conf_graph_resource(profile), .service = "Graph",
  *             .needs = "TeamsAppInstallation.ReadForChat.All",
  *             .done = on_apps, .user = chat }, &err);
  *     if (net_run(net, &err) != 0) ...   // returns when nothing is left, or on cancel
@@ -45,19 +49,38 @@
 #include "base/error.h"
 
 struct net;
-struct conf_profile;
 
 /* Tuning; zero fields take the defaults in brackets. Production passes only .cancel. */
 struct net_opts {
 	volatile sig_atomic_t *cancel; /* non-zero stops the loop soon (Ctrl-C); checked every 100 ms */
 	long connect_timeout_ms;       /* [10000] */
-	long low_speed_time_s;         /* [30] abort a transfer that moves < 1 byte/s this long */
-	long request_timeout_ms;       /* [0: none] cap on one attempt, including waiting for a connection */
+	long low_speed_time_s;         /* [30] abort a transfer slower than low_speed_bytes/s this long */
+	long low_speed_bytes;          /* [64] the floor of that low-speed limit, in bytes per second */
+	long request_timeout_ms;       /* [600000] cap on one attempt, including waiting for a connection */
+	double deadline_s;             /* [14400] a net_run/net_wait/net_fetch stops after this long, failing
+					  what is left with a sentence naming the slowest request */
 	size_t max_response;           /* [64 MiB] bigger bodies fail the request */
 	double retry_scale;            /* [1.0] multiplies retry delays and the total cap (tests shrink it) */
 	int max_retries;               /* [3] for errors; < 0: no retries at all */
 	double pace_scale;             /* [1.0] multiplies every default rate limit (sandbox --limit-scale) */
-	const char *token_dir;         /* [$XDG_STATE_HOME/chatsync] where <profile>.tokens lives */
+};
+
+/* A service the transport knows by its base URL: requests under it are named after it in
+ * messages and paced by its bucket unless they name one. */
+struct net_service {
+	const char *url;    /* e.g. https://graph.microsoft.com (a trailing slash is ignored) */
+	const char *name;   /* "Graph", "Entra ID", "Global Discovery" */
+	const char *bucket; /* default rate bucket, or NULL */
+};
+
+/* What the transport is told at open; everything is copied. Requests whose URL is under no
+ * service and contains "/api/data/" are Dataverse, paced per environment: "dataverse:<instance>",
+ * the instance Url without its scheme (Dataverse limits are per environment's web servers). */
+struct net_config {
+	const char *name;                   /* whose transport, for messages ("profile \"contoso\"") */
+	const char *ca_file;                /* PEM CA certificates added to the system store, or NULL */
+	const struct net_service *services; /* checked at open: HTTPS, or http to loopback */
+	size_t n_services;
 };
 
 /* Request flags. */
@@ -96,7 +119,7 @@ struct net_request {
 	const char *const *headers;    /* NULL-terminated "Name: value" lines (Accept, Prefer, If-Match...) */
 	const char *body;              /* NULL: none */
 	size_t body_len;               /* 0 with a body: strlen(body) */
-	const char *bucket;            /* rate bucket (pace.h), e.g. "graph:chat", "dataverse:<host>"; NULL:
+	const char *bucket;            /* rate bucket (pace.h), e.g. "graph:chat", "dataverse:<instance>"; NULL:
 					  only the host's */
 	const char *resource;          /* token resource ("https://graph.microsoft.com", a Dataverse
 					  instance Url); NULL: no Authorization header */
@@ -128,14 +151,37 @@ struct net_stats {
 	unsigned long retried;    /* retries scheduled */
 	unsigned long errors;     /* requests finished with an error */
 	unsigned long tokens;     /* access tokens obtained (sign-ins and refreshes) */
+	unsigned long scheduler_checks; /* times the scheduler priced a request against its buckets: about
+					   one per attempt whatever the queue's length (its cost) */
 };
 
-/* Makes a transport for a profile (which it copies; the profile may be freed after). Checks the
- * endpoints (HTTPS, or http to loopback) and loads ca_file; signs in lazily, on the first request
- * that needs a token. Caller owns; NULL with err filled on failure. */
-struct net *net_open(const struct conf_profile *profile, const struct net_opts *opts, struct cs_error *err);
-/* Cancels what is still queued (callbacks run with cancelled set) and frees everything. */
+/* Makes a transport. Checks the services' URLs (HTTPS, or http to loopback) and loads ca_file.
+ * Caller owns; NULL with err filled on failure (exit code 2 for a bad URL or ca_file). */
+struct net *net_open(const struct net_config *cfg, const struct net_opts *opts, struct cs_error *err);
+/* Cancels what is still queued (callbacks run with cancelled set), releases the token source and
+ * frees everything. */
 void net_close(struct net *net);
+
+/* Where bearer tokens come from. The transport calls these from its loop (never from a signal):
+ *  - token: 0 with *token (borrowed until the next call into the source) when a token is in hand;
+ *    1 when one is being fetched (the source then calls net_token_ready for that resource, later
+ *    or from inside this call); -1 with err when getting one failed (the request fails with it);
+ *  - refused: the service answered 401 to token: forget it unless a newer one is in hand;
+ *  - new_run: a net_run/net_fetch starts: failures of the previous run may be retried;
+ *  - release: net_close is done with the source (free user). Any member may be NULL. */
+struct net_token_source {
+	int (*token)(void *user, const char *resource, const char **token, struct cs_error *err);
+	void (*refused)(void *user, const char *resource, const char *token);
+	void (*new_run)(void *user);
+	void (*release)(void *user);
+};
+/* Installs the token source (one per transport; a previous one is released). */
+void net_set_token_source(struct net *net, const struct net_token_source *src, void *user);
+/* The user pointer of the installed source if it is src (the source finds its state), else NULL. */
+void *net_token_source_user(const struct net *net, const struct net_token_source *src);
+/* The token source's asynchronous answer: resource's token is ready (err NULL: the requests
+ * waiting on it go ahead, and the token counts in net_stats) or failed (they fail with err). */
+void net_token_ready(struct net *net, const char *resource, const struct cs_error *err);
 
 /* Queues a request. Fails (-1, err) only on a malformed or refused URL (exit code 2); every other
  * failure arrives in the callback. May be called from a callback. */
@@ -152,6 +198,10 @@ int net_run(struct net *net, struct cs_error *err);
 size_t net_step(struct net *net, int timeout_ms);
 size_t net_pending(const struct net *net);
 bool net_cancelled(const struct net *net);
+/* Runs the loop until done(ctx) is true; -1 with err on cancel, on the deadline, or when nothing
+ * is pending that could make it true. For layers above that wait for their own state (sign-in).
+ * Not from a callback. */
+int net_wait(struct net *net, bool (*done)(void *ctx), void *ctx, struct cs_error *err);
 
 /* Queues one request and runs the loop until it is done (other queued requests progress too).
  * Returns 0 with *out filled (also for 4xx/5xx answers: check out->status) or -1 with err when
@@ -173,15 +223,18 @@ void net_stats_get(const struct net *net, struct net_stats *out);
 /* Adds or changes a pacing rule (see pace.h), e.g. net_pace_rule(net, "graph:chat", 5, 5, 0). */
 void net_pace_rule(struct net *net, const char *pattern, double rps, double burst, int concurrency);
 
-/* Token resources of the profile: Graph (graph_resource or https://graph.microsoft.com) and
- * Global Discovery (discovery_resource or https://globaldisco.crm.dynamics.com). A Dataverse
- * resource is the instance Url itself. */
-const char *net_graph_resource(const struct net *net);
-const char *net_discovery_resource(const struct net *net);
-const struct conf_profile *net_profile(const struct net *net);
+/* The transport's retry_scale (a sign-in's own waits, such as device-code slow_down, scale with it). */
+double net_retry_scale(const struct net *net);
 
 /* 0 if chatsync may send to url (https://, or http:// to 127.0.0.0/8, ::1 or localhost), else
  * -1 with err naming the URL and the rule (exit code 2). */
 int net_url_allowed(const char *url, struct cs_error *err);
+/* True when a and b have the same origin: scheme, host and port (an absent port is the scheme's). */
+bool net_same_origin(const char *a, const char *b);
+
+/* Small services for the layers above, which include no curl and no RNG of their own. */
+double net_now(void);                         /* monotonic seconds */
+char *net_form_escape(const char *s);         /* x-www-form-urlencoded value; caller owns */
+char *net_guid(char *buf, size_t n);          /* a random (v4) GUID into buf (>= 37 bytes); returns buf */
 
 #endif

@@ -1,10 +1,11 @@
 /* One attempt of one request on a curl easy handle: the options that make every transfer safe
  * (verification on, ca_file added to the trust store, protocols, timeouts, size cap), capture of
  * headers and body, the TRACE log, and what a curl failure means to the user and to the retry
- * policy. The loop that schedules attempts is in http.c. */
+ * policy. The loop that schedules attempts is in httploop.c; this file calls only netreq.c below it. */
 #include "config.h"
 #include "base/i18n.h"
 #include "base/log.h"
+#include "base/text.h"
 #include "net/netint.h"
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -145,7 +146,7 @@ CURL *netio_easy(const struct net_io *io, struct net_req *r, const char *token)
 	curl_easy_setopt(e, CURLOPT_PRIVATE, r);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf);
 	/* http is there for loopback only: net_url_allowed vetted this URL, and redirects are
-	 * followed by http.c, which vets each target the same way. */
+	 * followed by httploop.c under netreq_redirect_policy. */
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https,http");
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
@@ -163,10 +164,10 @@ CURL *netio_easy(const struct net_io *io, struct net_req *r, const char *token)
 	curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
 	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
-	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	/* A server that trickles its answer (2 bytes/s) passes a 1 byte/s check for ever. */
+	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, o->low_speed_bytes);
 	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, o->low_speed_time_s);
-	if (o->request_timeout_ms > 0)
-		curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, o->request_timeout_ms);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, o->request_timeout_ms);
 	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)o->max_response);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
@@ -200,35 +201,6 @@ CURL *netio_easy(const struct net_io *io, struct net_req *r, const char *token)
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, sl);
 	r->easy = e;
 	return e;
-}
-
-void netio_reset_response(struct net_req *r)
-{
-	for (size_t i = 0; i < r->n_rhdrs; i++) {
-		free(r->rhdrs[i].name);
-		free(r->rhdrs[i].value);
-	}
-	r->n_rhdrs = 0;
-	if (r->rbody.data) /* token answers carry secrets */
-		OPENSSL_cleanse(r->rbody.data, r->rbody.len);
-	buf_free(&r->rbody);
-	r->too_big = false;
-}
-
-void netio_end_attempt(struct net_req *r)
-{
-	if (r->easy)
-		curl_easy_cleanup(r->easy);
-	r->easy = NULL;
-	for (struct curl_slist *s = r->slist; s; s = s->next)
-		OPENSSL_cleanse(s->data, strlen(s->data));
-	curl_slist_free_all(r->slist);
-	r->slist = NULL;
-	if (r->token_used) {
-		OPENSSL_cleanse(r->token_used, strlen(r->token_used));
-		free(r->token_used);
-		r->token_used = NULL;
-	}
 }
 
 enum retry_failure netio_classify(CURLcode rc, const struct net_req *r, long request_size)
@@ -363,8 +335,12 @@ void netio_trace_response(const struct net_req *r, long status, CURLcode rc)
 	else
 		log_trace("< %ld %s %s (%.0f ms, %zu bytes, client-request-id %s)", status, r->method, r->url, ms,
 			  r->rbody.len, r->crid);
-	for (size_t i = 0; i < r->n_rhdrs; i++)
-		log_trace("<   %s: %s", r->rhdrs[i].name, r->rhdrs[i].value);
+	for (size_t i = 0; i < r->n_rhdrs; i++) { /* a server's header could carry an escape sequence */
+		char *n = text_sanitize(r->rhdrs[i].name), *v = text_sanitize(r->rhdrs[i].value);
+		log_trace("<   %s: %s", n, v);
+		free(n);
+		free(v);
+	}
 	trace_body("<", r->rbody.data, r->rbody.len);
 }
 

@@ -1,9 +1,11 @@
 /* The transport's loop: requests wait in a ready list (for their start time, their token and
  * room in their pacing buckets), run on the curl multi handle, and on completion are retried,
- * re-sent after a token refresh, redirected, or handed to their callback. */
+ * re-sent after a token refresh, redirected, or handed to their callback. Tokens come from the
+ * installed token source. Calls httpio.c and netreq.c below it, never http.c. */
 #include "config.h"
 #include "base/i18n.h"
 #include "base/log.h"
+#include "base/text.h"
 #include "net/neterr.h"
 #include "net/netint.h"
 #include <openssl/crypto.h>
@@ -13,15 +15,7 @@
 #include <strings.h>
 #include <time.h>
 
-#define MAX_REDIRECTS 5
 #define CANCEL_POLL_MS 100
-
-double net_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static double unit_random(struct net *net)
 {
@@ -70,24 +64,34 @@ static struct req_list *list_of(struct net *net, struct net_req *r)
 	return r->state == REQ_READY ? &net->ready : r->state == REQ_PARKED ? &net->parked : &net->running;
 }
 
-static void move_to(struct net *net, struct net_req *r, enum req_state state, bool front)
+static void leave(struct net *net, struct net_req *r)
 {
 	list_remove(list_of(net, r), r);
+	if (r->state == REQ_READY)
+		netsched_remove(&net->sched, r);
+}
+
+static void move_to(struct net *net, struct net_req *r, enum req_state state, bool front)
+{
+	leave(net, r);
 	r->state = state;
 	list_push(list_of(net, r), r, front);
+	if (state == REQ_READY)
+		netsched_add(&net->sched, r, net_now(), front);
 }
 
 void netloop_add(struct net *net, struct net_req *r)
 {
 	r->state = REQ_READY;
 	list_push(&net->ready, r, false);
+	netsched_add(&net->sched, r, net_now(), false);
 }
 
 /* ---- completion ---- */
 
 static void finish(struct net *net, struct net_req *r, long status, const struct cs_error *err, bool cancelled)
 {
-	list_remove(list_of(net, r), r);
+	leave(net, r);
 	struct net_response resp = {
 		.method = r->method,
 		.url = r->orig_url,
@@ -112,7 +116,7 @@ static void finish(struct net *net, struct net_req *r, long status, const struct
 		r->done(net, &resp, r->user);
 		net->depth--;
 	}
-	net_req_free(r);
+	netreq_free(r);
 }
 
 static void requeue(struct net *net, struct net_req *r, double not_before, bool front)
@@ -201,7 +205,7 @@ static void fail_http(struct net *net, struct net_req *r, long status, double no
 static void fail_transport(struct net *net, struct net_req *r, CURLcode rc, double now, const char *gave_up)
 {
 	char why[CURL_ERROR_SIZE + 128], hint[512];
-	netio_explain(rc, r, net->prof.ca_file, net->prof.name, why, sizeof why, hint, sizeof hint);
+	netio_explain(rc, r, net->ca_file, net->name, why, sizeof why, hint, sizeof hint);
 	struct neterr_ctx ctx = {
 		.service = r->service,
 		.method = r->method,
@@ -235,19 +239,22 @@ static char *resolve_location(const char *base, const char *location)
 	return res;
 }
 
-static void fail_redirect(struct net *net, struct net_req *r, const char *target, const char *why)
+static void fail_redirect(struct net *net, struct net_req *r, long status, const char *target, const char *why)
 {
 	char *path = neterr_short_path(r->url);
+	char *shown = text_sanitize(target);
 	struct cs_error e;
-	cs_fail(&e, CS_EXIT_NETWORK, _("%s redirected %s %s to %s, which chatsync refuses: %s (client-request-id %s)"),
-		r->service, r->method, path, target, why, r->crid);
+	cs_fail(&e, CS_EXIT_NETWORK,
+		_("%s redirected %s %s to %s (HTTP %ld), which chatsync refuses: %s (client-request-id %s)"), r->service,
+		r->method, path, shown, status, why, r->crid);
+	free(shown);
 	free(path);
 	log_warn("%s", e.msg);
 	finish(net, r, 0, &e, false);
 }
 
-/* Follows a redirect ourselves, so that every hop passes net_url_allowed before any connection
- * is made to it, and a bearer token never travels to another host. */
+/* Follows a redirect ourselves, so that every hop passes netreq_redirect_policy before any
+ * connection is made to it. */
 static void redirect(struct net *net, struct net_req *r, long status, double now)
 {
 	const char *loc = net_header_get(r->rhdrs, r->n_rhdrs, "Location");
@@ -256,36 +263,25 @@ static void redirect(struct net *net, struct net_req *r, long status, double now
 		return;
 	}
 	char *target = resolve_location(r->url, loc);
-	struct cs_error why;
 	if (!target) {
-		fail_redirect(net, r, loc, _("not a valid URL"));
+		fail_redirect(net, r, status, loc, _("not a valid URL"));
 		return;
 	}
-	if (net_url_allowed(target, &why) != 0) {
-		fail_redirect(net, r, target, _("it is not HTTPS, and plain http is allowed only to this machine"));
+	bool keep_token;
+	const char *refused = netreq_redirect_policy(r, status, target, &keep_token);
+	if (refused) {
+		fail_redirect(net, r, status, target, refused);
 		free(target);
 		return;
 	}
-	if (++r->redirects > MAX_REDIRECTS) {
-		fail_redirect(net, r, target, _("too many redirects"));
-		free(target);
-		return;
-	}
-	char *scheme = NULL, *host = NULL;
-	net_url_parts(target, &scheme, &host);
-	if (!host || !r->host || strcasecmp(host, r->host) != 0) {
-		free(r->resource); /* no token for another host */
+	r->redirects++;
+	if (!keep_token) {
+		free(r->resource); /* no token for another origin */
 		r->resource = NULL;
 	}
-	if (status == 303 || ((status == 301 || status == 302) && strcasecmp(r->method, "POST") == 0)) {
-		free(r->method);
-		r->method = xstrdup("GET");
-		if (r->body)
-			OPENSSL_cleanse(r->body, r->body_len);
-		free(r->body);
-		r->body = NULL;
-		r->body_len = 0;
-	}
+	char *scheme = NULL, *host = NULL;
+	long port;
+	netreq_url_origin(target, &scheme, &host, &port);
 	log_debug("%s %s: %ld redirect to %s", r->method, r->url, status, target);
 	free(scheme);
 	free(r->host);
@@ -293,6 +289,7 @@ static void redirect(struct net *net, struct net_req *r, long status, double now
 	free(r->url);
 	r->url = target;
 	pace_chain(net->pace, r->bucket, r->host, &r->chain);
+	r->lane = NULL; /* another host: another lane */
 	requeue(net, r, now, true);
 }
 
@@ -306,13 +303,21 @@ static void attempt_done(struct net *net, struct net_req *r, CURLcode rc)
 	netio_trace_response(r, status, rc);
 	char *used = r->token_used; /* kept past the attempt to recognise a refused token */
 	r->token_used = NULL;
-	netio_end_attempt(r);
+	netreq_end_attempt(r);
 	if (rc != CURLE_OK)
 		status = 0;
 	const char *ra = net_header_get(r->rhdrs, r->n_rhdrs, "Retry-After");
 	double retry_after = ra ? retry_after_parse(ra, time(NULL)) : -1;
 	const char *dop = net_header_get(r->rhdrs, r->n_rhdrs, "x-ms-dop-hint");
-	pace_done(&r->chain, now, status, retry_after, dop ? atoi(dop) : 0);
+	/* A wait beyond the retry cap fails this request (below); it must not stall the others of
+	 * its bucket for that long: the bucket only slows down. */
+	double pause = retry_after > net->policy.total_cap_s ? 0 : retry_after;
+	pace_done(&r->chain, now, status, pause, dop ? atoi(dop) : 0);
+	/* Dataverse says how many requests its window still allows: that, not our guess, counts. */
+	const char *left = net_header_get(r->rhdrs, r->n_rhdrs, "x-ms-ratelimit-burst-remaining-xrm-requests");
+	if (left && *left && strspn(left, "0123456789") == strlen(left) && strlen(left) < 10)
+		pace_remaining(&r->chain, now, atol(left));
+	netsched_completed(&net->sched, &r->chain, now);
 	if (status == 429)
 		atomic_fetch_add(&net->n_throttled, 1);
 	const char *gave_up = NULL;
@@ -324,7 +329,8 @@ static void attempt_done(struct net *net, struct net_req *r, CURLcode rc)
 		r->reauthed = true;
 		log_info("%s %s: token refused (401), signing in again (client-request-id %s)", r->method, r->url,
 			 r->crid);
-		auth_invalidate(net->auth, r->resource, used);
+		if (net->tsrc && net->tsrc->refused)
+			net->tsrc->refused(net->tsrc_user, r->resource, used);
 		requeue(net, r, now, true);
 	} else if (is_redirect(status)) {
 		redirect(net, r, status, now);
@@ -344,10 +350,10 @@ static void attempt_done(struct net *net, struct net_req *r, CURLcode rc)
 
 static void start(struct net *net, struct net_req *r, const char *token, double now)
 {
-	netio_reset_response(r);
+	netreq_reset_response(r);
 	CURL *e = netio_easy(&net->io, r, token);
 	if (!e || curl_multi_add_handle(net->multi, e) != CURLM_OK) {
-		netio_end_attempt(r);
+		netreq_end_attempt(r);
 		struct cs_error err;
 		cs_fail(&err, CS_EXIT_NETWORK, _("cannot start a transfer for %s %s (out of resources?)"), r->method,
 			r->url);
@@ -366,25 +372,21 @@ static void start(struct net *net, struct net_req *r, const char *token, double 
 }
 
 /* Starts every ready request whose time, token and buckets allow; returns the seconds until
- * the next one might, or -1 when only a completion can unblock them. */
+ * the next one might, or -1 when only a completion can unblock them. The scheduler hands out
+ * only requests that may go, so this costs O(log n) per request started, not a walk of the queue. */
 static double schedule(struct net *net)
 {
-	double now = net_now(), next = -1;
-	unsigned pass = ++net->pass ? net->pass : (net->pass = 1); /* 0 means "not marked" */
-	for (struct net_req *r = net->ready.head, *nx; r; r = nx) {
-		nx = r->next;
-		if (r->not_before > now) {
-			if (next < 0 || r->not_before - now < next)
-				next = r->not_before - now;
-			continue;
-		}
-		/* Behind a bucket already found full in this pass: its wait is already in next. */
-		if (pace_marked(&r->chain, pass))
-			continue;
+	double now = net_now();
+	struct net_req *r;
+	while ((r = netsched_next(&net->sched, now)) != NULL) {
 		const char *token = NULL;
 		if (r->resource) {
 			struct cs_error e;
-			int rc = auth_token(net->auth, r->resource, &token, &e);
+			int rc = net->tsrc && net->tsrc->token
+					 ? net->tsrc->token(net->tsrc_user, r->resource, &token, &e)
+					 : cs_fail(&e, CS_EXIT_USAGE,
+						   _("internal error: %s %s needs a token and the transport has no sign-in"),
+						   r->method, r->url);
 			if (rc > 0) {
 				move_to(net, r, REQ_PARKED, false);
 				continue;
@@ -394,15 +396,9 @@ static double schedule(struct net *net)
 				continue;
 			}
 		}
-		double w = pace_wait_mark(&r->chain, now, pass);
-		if (w != 0) {
-			if (w > 0 && (next < 0 || w < next))
-				next = w;
-			continue;
-		}
 		start(net, r, token, now);
 	}
-	return next;
+	return netsched_timeout(&net->sched, net_now());
 }
 
 static void drain(struct net *net)
@@ -455,8 +451,9 @@ void netloop_cancel_all(struct net *net)
 			break;
 		if (r->state == REQ_RUNNING) {
 			curl_multi_remove_handle(net->multi, r->easy);
-			netio_end_attempt(r);
+			netreq_end_attempt(r);
 			pace_done(&r->chain, now, 0, -1, 0);
+			netsched_completed(&net->sched, &r->chain, now);
 		}
 		finish(net, r, 0, &e, true);
 	}
@@ -500,21 +497,77 @@ size_t net_step(struct net *net, int timeout_ms)
 	return net_pending(net);
 }
 
+/* The run has lasted longer than the deadline: everything pending fails with one sentence that
+ * names the request that had been running longest, and how much of its answer had come. */
+static void deadline_passed(struct net *net, double now, struct cs_error *err)
+{
+	const struct net_req *slow = NULL;
+	for (const struct net_req *r = net->running.head; r; r = r->next)
+		if (!slow || r->attempt_start < slow->attempt_start)
+			slow = r;
+	if (slow) {
+		char *path = neterr_short_path(slow->url);
+		cs_fail(err, CS_EXIT_NETWORK,
+			_("stopped after %.0f s, the deadline of one run: %s %s %s was the slowest, %zu bytes of its answer "
+			  "in %.0f s (check the network or the service's health, then run again; client-request-id %s)"),
+			now - net->run_start, slow->service, slow->method, path, slow->rbody.len, now - slow->attempt_start,
+			slow->crid);
+		free(path);
+	} else {
+		cs_fail(err, CS_EXIT_NETWORK,
+			_("stopped after %.0f s, the deadline of one run, with %zu requests still waiting for their turn "
+			  "(the services are throttling hard: run again later)"),
+			now - net->run_start, net_pending(net));
+	}
+	log_warn("%s", err->msg);
+	net->cancelling = true;
+	for (;;) {
+		struct net_req *r = net->running.head ? net->running.head
+				    : net->ready.head   ? net->ready.head
+							: net->parked.head;
+		if (!r)
+			break;
+		if (r->state == REQ_RUNNING) {
+			curl_multi_remove_handle(net->multi, r->easy);
+			netreq_end_attempt(r);
+			pace_done(&r->chain, now, 0, -1, 0);
+			netsched_completed(&net->sched, &r->chain, now);
+		}
+		finish(net, r, 0, err, false);
+	}
+	net->cancelling = false;
+}
+
 int net_wait(struct net *net, bool (*done)(void *ctx), void *ctx, struct cs_error *err)
 {
 	if (net->depth > 0)
 		return cs_fail(err, CS_EXIT_NETWORK,
 			       _("internal error: a blocking network call was made from a completion callback"));
+	bool outer = net->run_start == 0;
+	if (outer)
+		net->run_start = net_now();
+	int rc = 0;
 	while (!done(ctx)) {
 		if (net_cancelled(net)) {
 			netloop_cancel_all(net);
-			return cs_fail(err, CS_EXIT_NETWORK, _("interrupted"));
+			rc = cs_fail(err, CS_EXIT_NETWORK, _("interrupted"));
+			break;
 		}
-		if (net_pending(net) == 0)
-			return cs_fail(err, CS_EXIT_NETWORK, _("internal error: waiting for a request that is not queued"));
+		if (net_pending(net) == 0) {
+			rc = cs_fail(err, CS_EXIT_NETWORK, _("internal error: waiting for a request that is not queued"));
+			break;
+		}
+		double now = net_now();
+		if (now - net->run_start > net->opts.deadline_s) {
+			deadline_passed(net, now, err);
+			rc = -1;
+			break;
+		}
 		net_step(net, 1000);
 	}
-	return 0;
+	if (outer)
+		net->run_start = 0;
+	return rc;
 }
 
 static bool nothing_pending(void *ctx)
@@ -522,11 +575,17 @@ static bool nothing_pending(void *ctx)
 	return net_pending(ctx) == 0;
 }
 
+void netloop_new_run(struct net *net)
+{
+	if (net->tsrc && net->tsrc->new_run)
+		net->tsrc->new_run(net->tsrc_user);
+}
+
 int net_run(struct net *net, struct cs_error *err)
 {
 	if (net->depth > 0)
 		return cs_fail(err, CS_EXIT_NETWORK, _("internal error: net_run was called from a completion callback"));
-	auth_new_run(net->auth);
+	netloop_new_run(net);
 	if (net_wait(net, nothing_pending, net, err) != 0)
 		return -1;
 	if (net_cancelled(net))
@@ -534,8 +593,34 @@ int net_run(struct net *net, struct cs_error *err)
 	return 0;
 }
 
-void net_resource_event(struct net *net, const char *resource, const struct cs_error *err)
+/* ---- the token source ---- */
+
+void netloop_drop_token_source(struct net *net)
 {
+	const struct net_token_source *src = net->tsrc;
+	void *user = net->tsrc_user;
+	net->tsrc = NULL;
+	net->tsrc_user = NULL;
+	if (src && src->release)
+		src->release(user);
+}
+
+void net_set_token_source(struct net *net, const struct net_token_source *src, void *user)
+{
+	netloop_drop_token_source(net);
+	net->tsrc = src;
+	net->tsrc_user = user;
+}
+
+void *net_token_source_user(const struct net *net, const struct net_token_source *src)
+{
+	return net && net->tsrc == src ? net->tsrc_user : NULL;
+}
+
+void net_token_ready(struct net *net, const char *resource, const struct cs_error *err)
+{
+	if (!err)
+		atomic_fetch_add(&net->n_tokens, 1);
 	for (struct net_req *r = net->parked.head, *nx; r; r = nx) {
 		nx = r->next;
 		if (!r->resource || strcmp(r->resource, resource) != 0)
@@ -547,3 +632,7 @@ void net_resource_event(struct net *net, const char *resource, const struct cs_e
 	}
 }
 
+double net_retry_scale(const struct net *net)
+{
+	return net->opts.retry_scale;
+}

@@ -83,7 +83,10 @@ static void mutate(struct sb_server *s, const cJSON *b, struct sb_resp *rs)
 	}
 	pthread_rwlock_wrlock(&s->tenant.lock);
 	int rc, changed = 1;
-	if (!strcmp(action, "random")) {
+	if (!strcmp(action, "add_member")) {
+		rc = sb_tenant_add_teams_member(&s->tenant, sb_json_get_str(b, "teams_chat_id"), sb_json_get_str(b, "user"),
+				err, sizeof err);
+	} else if (!strcmp(action, "random")) {
 		const cJSON *f = cJSON_GetObjectItemCaseSensitive(b, "fraction");
 		rc = sb_tenant_mutate_random(&s->tenant, cJSON_IsNumber(f) ? f->valuedouble : -1, &changed, err, sizeof err);
 	} else {

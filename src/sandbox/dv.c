@@ -1,6 +1,5 @@
 #include "config.h"
-#include "sandbox/dv.h"
-#include "sandbox/dv_tables.h"
+#include "sandbox/dv_rows.h"
 #include "sandbox/limits.h"
 #include "sandbox/odata.h"
 #include <stdarg.h>
@@ -10,73 +9,8 @@
 #include <strings.h>
 #include <time.h>
 
-#define API_PREFIX "api/data/v9.2/"
-#define MAX_PAGE 5000
-#define DELTA_LIFETIME (7 * 86400)
+#define API_PREFIX DV_API_PREFIX
 #define MAX_ORDER 4
-
-void sb_dv_error(struct sb_resp *rs, int status, const char *code, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	char *msg = xvasprintf(fmt, ap);
-	va_end(ap);
-	cJSON *o = cJSON_CreateObject(), *e = cJSON_AddObjectToObject(o, "error");
-	cJSON_AddStringToObject(e, "code", code);
-	cJSON_AddStringToObject(e, "message", msg);
-	free(msg);
-	sb_resp_header(rs, "Content-Type", "application/json; odata.metadata=minimal");
-	sb_resp_json(rs, status, o);
-}
-
-static void add_value(cJSON *o, const char *name, const struct sb_val *v)
-{
-	char b[32];
-	switch (v->t) {
-	case SB_V_STR:
-	case SB_V_GUID: cJSON_AddStringToObject(o, name, v->s); break;
-	case SB_V_INT: cJSON_AddNumberToObject(o, name, (double)v->i); break;
-	case SB_V_BOOL: cJSON_AddBoolToObject(o, name, v->i != 0); break;
-	case SB_V_TIME: cJSON_AddStringToObject(o, name, sb_iso(v->i, b, sizeof b)); break;
-	default: cJSON_AddNullToObject(o, name); break;
-	}
-}
-
-/* One row as the Web API shows it: ETag, annotations before their value, the key always. */
-static cJSON *row_json(const struct dv_rowctx *c, size_t row, const int *sel, size_t nsel, const struct sb_prefer *pf)
-{
-	cJSON *o = cJSON_CreateObject();
-	char etag[40];
-	snprintf(etag, sizeof etag, "W/\"%llu\"", (unsigned long long)c->tb->version(c->e, row));
-	cJSON_AddStringToObject(o, "@odata.etag", etag);
-	bool key_seen = false;
-	size_t n = sel ? nsel : (size_t)c->tb->ncols;
-	for (size_t k = 0; k <= n; k++) {
-		int col;
-		if (k < n)
-			col = sel ? sel[k] : (int)k;
-		else if (!key_seen)
-			col = 0;
-		else
-			break;
-		key_seen |= col == 0;
-		const struct dv_col *dc = &c->tb->cols[col];
-		struct dv_cell cell = { 0 };
-		c->tb->get(c, row, col, &cell);
-		if (cell.v.t != SB_V_NULL && pf->formatted && cell.formatted) {
-			char *k1 = xasprintf("%s@OData.Community.Display.V1.FormattedValue", dc->name);
-			cJSON_AddStringToObject(o, k1, cell.formatted);
-			free(k1);
-		}
-		if (cell.v.t != SB_V_NULL && pf->all_annotations && (dc->flags & DV_LOOKUP) && cell.lookup_table) {
-			char *k2 = xasprintf("%s@Microsoft.Dynamics.CRM.lookuplogicalname", dc->name);
-			cJSON_AddStringToObject(o, k2, cell.lookup_table);
-			free(k2);
-		}
-		add_value(o, dc->name, &cell.v);
-	}
-	return o;
-}
 
 struct expand {
 	const char *nav;
@@ -146,21 +80,14 @@ static void add_expansions(const struct dv_rowctx *c, size_t row, cJSON *o, cons
 			for (uint32_t m = 0; m < ch->n_members; m++) {
 				uint32_t p = c->e->party_by_chat[ch->first_party + m];
 				if (!c->e->parties[p].deleted)
-					cJSON_AddItemToArray(arr, row_json(&sub, p, xs[i].sel, xs[i].nsel, pf));
+					cJSON_AddItemToArray(arr, dv_row_json(&sub, p, xs[i].sel, xs[i].nsel, pf));
 			}
 		} else {
 			for (size_t k = 0; k < c->e->n_syncerrors; k++)
 				if (&c->e->chats[c->e->syncerrors[k].chat] == ch)
-					cJSON_AddItemToArray(arr, row_json(&sub, k, xs[i].sel, xs[i].nsel, pf));
+					cJSON_AddItemToArray(arr, dv_row_json(&sub, k, xs[i].sel, xs[i].nsel, pf));
 		}
 	}
-}
-
-static char *context_url(const struct sb_env *e, const struct dv_table *tb, const char *select, const char *suffix)
-{
-	if (select && *select)
-		return xasprintf("%s/" API_PREFIX "$metadata#%s(%s)%s", e->url, tb->set, select, suffix);
-	return xasprintf("%s/" API_PREFIX "$metadata#%s%s", e->url, tb->set, suffix);
 }
 
 /* The skiptoken cookie, in the shape Dataverse uses (its paging cookie names the last key). */
@@ -196,31 +123,6 @@ static int parse_cookie(const char *text, struct cookie *c)
 	return c->page >= 1 ? 0 : -1;
 }
 
-/* The query string with $skiptoken/$deltatoken replaced. Caller owns. */
-static char *link_with(const struct sb_env *e, const struct dv_table *tb, const struct sb_req *rq, const char *key,
-		const char *value)
-{
-	struct buf b;
-	buf_init(&b);
-	buf_printf(&b, "%s/" API_PREFIX "%s?", e->url, tb->set);
-	bool first = true;
-	for (size_t i = 0; i < rq->args.n; i++) {
-		const char *k = rq->args.items[i].k;
-		if (!strcmp(k, "$skiptoken") || !strcmp(k, "$deltatoken"))
-			continue;
-		char *ek = sb_url_encode(k), *ev = sb_url_encode(rq->args.items[i].v);
-		/* Keep '$' and ',' readable, as Dataverse's own links do. */
-		buf_printf(&b, "%s%s=%s", first ? "" : "&", k[0] == '$' ? k : ek, ev);
-		free(ek);
-		free(ev);
-		first = false;
-	}
-	char *ev = sb_url_encode(value);
-	buf_printf(&b, "%s%s=%s", first ? "" : "&", key, ev);
-	free(ev);
-	return buf_steal(&b);
-}
-
 struct sort_ctx {
 	const struct dv_rowctx *c;
 	const struct sb_order *keys;
@@ -241,62 +143,6 @@ static int cmp_rows(const void *a, const void *b)
 			return s->keys[i].desc ? -d : d;
 	}
 	return (ra > rb) - (ra < rb);
-}
-
-static void delta_answer(struct dv_call *call, struct sb_req *rq, struct sb_resp *rs, const struct dv_rowctx *c,
-		const int *sel, size_t nsel, const struct sb_prefer *pf, const char *token)
-{
-	unsigned long long since = 0;
-	int mo, d, y, h, mi, se;
-	const char *bang = strchr(token, '!');
-	if (!bang || sscanf(token, "%llu", &since) != 1 ||
-	    sscanf(bang + 1, "%d/%d/%d %d:%d:%d", &mo, &d, &y, &h, &mi, &se) != 6 || since > c->e->version) {
-		sb_dv_error(rs, 400, "0x80044352", "The delta token '%s' is not valid.", token);
-		return;
-	}
-	struct tm tm = { .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h, .tm_min = mi, .tm_sec = se };
-	if (sb_now() - (int64_t)timegm(&tm) > DELTA_LIFETIME) {
-		sb_dv_error(rs, 400, "0x80044352", "The delta token has expired (older than 7 days). Run a full "
-				"synchronization: repeat the request without $deltatoken to get a new one.");
-		return;
-	}
-	const char *select = sb_kv_get(&rq->args, "$select");
-	cJSON *o = cJSON_CreateObject();
-	char *ctx = context_url(c->e, c->tb, select, "/$delta");
-	cJSON_AddStringToObject(o, "@odata.context", ctx);
-	free(ctx);
-	cJSON *arr = cJSON_CreateArray();
-	size_t n = c->tb->count(c->e);
-	for (size_t pos = 0; pos < n; pos++) {
-		size_t row = c->tb->at(c->e, pos);
-		if (c->tb->live(c->e, row) && c->tb->version(c->e, row) > since)
-			cJSON_AddItemToArray(arr, row_json(c, row, sel, nsel, pf));
-	}
-	for (size_t i = 0; i < c->e->n_deleted; i++) {
-		const struct sb_deleted *dl = &c->e->deleted[i];
-		if (dl->table != c->tb->id || dl->version <= since)
-			continue;
-		cJSON *r = cJSON_CreateObject();
-		char *dctx = xasprintf("%s/" API_PREFIX "$metadata#%s/$deletedEntity", c->e->url, c->tb->set);
-		cJSON_AddStringToObject(r, "@odata.context", dctx);
-		free(dctx);
-		cJSON_AddStringToObject(r, "id", dl->id);
-		cJSON_AddStringToObject(r, "reason", "deleted");
-		cJSON_AddItemToArray(arr, r);
-	}
-	char tokbuf[64], when[32];
-	time_t now = (time_t)sb_now();
-	struct tm ntm;
-	gmtime_r(&now, &ntm);
-	strftime(when, sizeof when, "%m/%d/%Y %H:%M:%S", &ntm);
-	snprintf(tokbuf, sizeof tokbuf, "%llu!%s", (unsigned long long)c->e->version, when);
-	char *link = link_with(c->e, c->tb, rq, "$deltatoken", tokbuf);
-	cJSON_AddStringToObject(o, "@odata.deltaLink", link);
-	free(link);
-	cJSON_AddItemToObject(o, "value", arr);
-	(void)call;
-	sb_resp_header(rs, "Preference-Applied", "odata.track-changes");
-	sb_resp_json(rs, 200, o);
 }
 
 static void collection(struct dv_call *call, struct sb_req *rq, struct sb_resp *rs, const struct dv_table *tb,
@@ -349,6 +195,10 @@ static void collection(struct dv_call *call, struct sb_req *rq, struct sb_resp *
 	if (expand && parse_expand(expand, tb, xs, &nx, rs) < 0)
 		goto out;
 	long limit = -1;
+	/* "Don't use $top with the Prefer: odata.maxpagesize request header. If you include both, $top is
+	 * ignored." (Page results using OData) */
+	if (top && pf->maxpagesize > 0)
+		top = NULL;
 	if (top) {
 		char *end;
 		limit = strtol(top, &end, 10);
@@ -358,7 +208,7 @@ static void collection(struct dv_call *call, struct sb_req *rq, struct sb_resp *
 		}
 	}
 	if (delta) {
-		delta_answer(call, rq, rs, &c, sel, nsel, pf, delta);
+		dv_delta_answer(call, rq, rs, &c, sel, nsel, pf, delta);
 		goto out;
 	}
 	struct cookie ck = { 0 };
@@ -366,7 +216,7 @@ static void collection(struct dv_call *call, struct sb_req *rq, struct sb_resp *
 		sb_dv_error(rs, 400, "0x80048d0a", "The $skiptoken is not valid. Follow @odata.nextLink exactly as given.");
 		goto out;
 	}
-	int page = pf->maxpagesize > 0 && pf->maxpagesize < MAX_PAGE ? pf->maxpagesize : MAX_PAGE;
+	int page = dv_page_size(call->s, pf);
 	size_t total = tb->count(call->e), n = 0;
 	rows = xmalloc((total ? total : 1) * sizeof *rows);
 	size_t start_pos = 0;
@@ -405,12 +255,12 @@ static void collection(struct dv_call *call, struct sb_req *rq, struct sb_resp *
 	uint64_t trackversion = skip ? ck.trackversion : call->e->version;
 
 	cJSON *o = cJSON_CreateObject();
-	char *ctx = context_url(call->e, tb, select, "");
+	char *ctx = dv_context_url(call->e, tb, select, "");
 	cJSON_AddStringToObject(o, "@odata.context", ctx);
 	free(ctx);
 	cJSON *arr = cJSON_AddArrayToObject(o, "value");
 	for (size_t i = offset; i < end; i++) {
-		cJSON *r = row_json(&c, rows[i], sel, nsel, pf);
+		cJSON *r = dv_row_json(&c, rows[i], sel, nsel, pf);
 		if (nx)
 			add_expansions(&c, rows[i], r, xs, nx, pf);
 		cJSON_AddItemToArray(arr, r);
@@ -421,18 +271,16 @@ static void collection(struct dv_call *call, struct sb_req *rq, struct sb_resp *
 		dv_field(&c, rows[offset], 0, &first);
 		dv_field(&c, rows[end - 1], 0, &last);
 		char *cookie = make_cookie(tb, (skip ? ck.page : 0) + 1, first.s, last.s, tracking, trackversion);
-		char *link = link_with(call->e, tb, rq, "$skiptoken", cookie);
+		const char *set[] = { "$skiptoken", cookie, NULL };
+		char *link = dv_link_with(call->e, tb, rq, set);
 		cJSON_AddStringToObject(o, "@odata.nextLink", link);
 		free(link);
 		free(cookie);
 	} else if (tracking) {
-		char tokbuf[64], when[32];
-		time_t now = (time_t)sb_now();
-		struct tm ntm;
-		gmtime_r(&now, &ntm);
-		strftime(when, sizeof when, "%m/%d/%Y %H:%M:%S", &ntm);
-		snprintf(tokbuf, sizeof tokbuf, "%llu!%s", (unsigned long long)trackversion, when);
-		char *link = link_with(call->e, tb, rq, "$deltatoken", tokbuf);
+		char tokbuf[64];
+		dv_delta_token(trackversion, tokbuf, sizeof tokbuf);
+		const char *set[] = { "$deltatoken", tokbuf, NULL };
+		char *link = dv_link_with(call->e, tb, rq, set);
 		cJSON_AddStringToObject(o, "@odata.deltaLink", link);
 		free(link);
 	}
@@ -480,7 +328,7 @@ static void single(struct dv_call *call, struct sb_req *rq, struct sb_resp *rs, 
 		free(sel);
 		return;
 	}
-	cJSON *o = row_json(&c, row, sel, nsel, pf);
+	cJSON *o = dv_row_json(&c, row, sel, nsel, pf);
 	char *ctx = xasprintf("%s/" API_PREFIX "$metadata#%s%s%s%s/$entity", call->e->url, tb->set, select ? "(" : "",
 			select ? select : "", select ? ")" : "");
 	cJSON *full = sb_json_context_first(o, ctx);
@@ -564,7 +412,7 @@ static void patch_org(struct dv_call *call, struct sb_req *rq, struct sb_resp *r
 	sb_resp_header(rs, "ETag", "W/\"%llu\"", (unsigned long long)e->org_version);
 	if (pf->return_representation) {
 		struct dv_rowctx c = { &call->s->tenant, e, dv_table_by_id(SB_TBL_ORG) };
-		sb_resp_json(rs, 200, row_json(&c, 0, NULL, 0, pf));
+		sb_resp_json(rs, 200, dv_row_json(&c, 0, NULL, 0, pf));
 	} else {
 		sb_resp_text(rs, 204, NULL, NULL);
 	}
@@ -616,16 +464,20 @@ void dv_dispatch(struct dv_call *call, struct sb_req *rq, struct sb_resp *rs, co
 	if (!tb) {
 		sb_dv_error(rs, 404, "0x8006088a", "Resource not found for the segment '%s'.", set);
 	} else if (!strcmp(rq->method, "GET")) {
-		pthread_rwlock_rdlock(&call->s->tenant.lock);
+		if (!call->write_locked)
+			pthread_rwlock_rdlock(&call->s->tenant.lock);
 		if (key)
 			single(call, rq, rs, tb, key, &pf);
 		else
 			collection(call, rq, rs, tb, &pf);
-		pthread_rwlock_unlock(&call->s->tenant.lock);
+		if (!call->write_locked)
+			pthread_rwlock_unlock(&call->s->tenant.lock);
 	} else if (!strcmp(rq->method, "PATCH") && key && tb->id == SB_TBL_ORG) {
-		pthread_rwlock_wrlock(&call->s->tenant.lock);
+		if (!call->write_locked)
+			pthread_rwlock_wrlock(&call->s->tenant.lock);
 		patch_org(call, rq, rs, key, &pf);
-		pthread_rwlock_unlock(&call->s->tenant.lock);
+		if (!call->write_locked)
+			pthread_rwlock_unlock(&call->s->tenant.lock);
 	} else {
 		sb_dv_error(rs, 405, "0x80060888", "The HTTP method %s is not allowed on '%s' in the sandbox; it serves "
 				"reads, and PATCH of organizations.", rq->method, api);
@@ -685,7 +537,7 @@ void sb_dv_handle(struct sb_server *s, struct sb_req *rq, struct sb_resp *rs, co
 		else if (rq->fault_status)
 			sb_dv_error(rs, 503, "0x80040216", "The service is temporarily unavailable. Try again later.");
 		else {
-			struct dv_call call = { s, e, &id };
+			struct dv_call call = { s, e, &id, dv_dispatch, false };
 			dv_dispatch(&call, rq, rs, api);
 		}
 		sb_limit_spend(s->limits, key_t, sb_mono() - t0);

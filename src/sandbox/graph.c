@@ -1,5 +1,6 @@
 #include "config.h"
 #include "sandbox/graph.h"
+#include "sandbox/graph_rows.h"
 #include "sandbox/limits.h"
 #include "sandbox/odata.h"
 #include <stdarg.h>
@@ -9,186 +10,7 @@
 #include <strings.h>
 #include <time.h>
 
-#define GRAPH_CTYPE "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8"
-
-void graph_headers(const struct sb_req *rq, struct sb_resp *rs)
-{
-	sb_resp_header(rs, "request-id", "%s", rq->request_id);
-	if (rq->client_request_id)
-		sb_resp_header(rs, "client-request-id", "%s", rq->client_request_id);
-	sb_resp_header(rs, "OData-Version", "4.0");
-	sb_resp_header(rs, "Cache-Control", "no-cache");
-}
-
-void sb_graph_error(const struct sb_req *rq, struct sb_resp *rs, int status, const char *code, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	char *msg = xvasprintf(fmt, ap);
-	va_end(ap);
-	cJSON *o = cJSON_CreateObject(), *e = cJSON_AddObjectToObject(o, "error");
-	cJSON_AddStringToObject(e, "code", code);
-	cJSON_AddStringToObject(e, "message", msg);
-	free(msg);
-	cJSON *in = cJSON_AddObjectToObject(e, "innerError");
-	char date[32];
-	time_t now = (time_t)sb_now();
-	struct tm tm;
-	gmtime_r(&now, &tm);
-	strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm);
-	cJSON_AddStringToObject(in, "date", date);
-	cJSON_AddStringToObject(in, "request-id", rq->request_id);
-	if (rq->client_request_id)
-		cJSON_AddStringToObject(in, "client-request-id", rq->client_request_id);
-	graph_headers(rq, rs);
-	sb_resp_header(rs, "Content-Type", "application/json");
-	sb_resp_json(rs, status, o);
-}
-
-static bool throttled(struct graph_call *call, const struct sb_req *rq, struct sb_resp *rs, const char *key, int max)
-{
-	int wait = sb_limit_take(call->s->limits, key, max, 1.0);
-	if (!wait)
-		return false;
-	sb_resp_header(rs, "Retry-After", "%d", wait);
-	sb_graph_error(rq, rs, 429, "TooManyRequests", "Too many requests have been sent in a short time. Retry after "
-			"the number of seconds in the Retry-After header.");
-	rs->throttled = true;
-	return true;
-}
-
-static char *ctx_url(struct graph_call *call, const char *what)
-{
-	return xasprintf("%s/graph/%s/$metadata#%s", call->s->base_url, call->beta ? "beta" : "v1.0", what);
-}
-
-static void answer(struct graph_call *call, const struct sb_req *rq, struct sb_resp *rs, cJSON *o, const char *ctx)
-{
-	if (ctx) {
-		char *c = ctx_url(call, ctx);
-		o = sb_json_context_first(o, c);
-		free(c);
-	}
-	graph_headers(rq, rs);
-	sb_resp_header(rs, "Content-Type", GRAPH_CTYPE);
-	sb_resp_json(rs, 200, o);
-}
-
 /* ---- chats ---- */
-
-static const char *const chat_props[] = { "id", "topic", "createdDateTime", "lastUpdatedDateTime", "chatType",
-	"webUrl", "tenantId", "isHiddenForAllMembers", "onlineMeetingInfo", NULL };
-static const char *const chat_types[] = { "group", "oneOnOne", "meeting" };
-
-static bool selected(const char *select, const char *prop)
-{
-	if (!select)
-		return true;
-	size_t n = strlen(prop);
-	for (const char *p = select; (p = strstr(p, prop)); p += n)
-		if ((p == select || p[-1] == ',') && (p[n] == ',' || !p[n]))
-			return true;
-	return false;
-}
-
-static int check_select(const struct sb_req *rq, struct sb_resp *rs, const char *select, const char *const *props,
-		const char *type)
-{
-	if (!select)
-		return 0;
-	char *copy = xstrdup(select), *save = NULL;
-	for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
-		bool ok = false;
-		for (size_t i = 0; props[i] && !ok; i++)
-			ok = !strcmp(props[i], w);
-		if (!ok) {
-			sb_graph_error(rq, rs, 400, "BadRequest", "Could not find a property named '%s' on type "
-					"'microsoft.graph.%s'.", w, type);
-			free(copy);
-			return -1;
-		}
-	}
-	free(copy);
-	return 0;
-}
-
-static void time_ms(cJSON *o, const char *k, int64_t t)
-{
-	char b[32];
-	/* Teams times carry milliseconds; derive stable ones from the second. */
-	cJSON_AddStringToObject(o, k, sb_iso_ms((double)t + (double)((t * 7919) % 1000) / 1000.0, b, sizeof b));
-}
-
-static cJSON *chat_json(struct graph_call *call, const struct sb_chat *c, const char *select)
-{
-	const struct sb_tenant *t = &call->s->tenant;
-	cJSON *o = cJSON_CreateObject();
-	if (selected(select, "id"))
-		cJSON_AddStringToObject(o, "id", c->teams_id);
-	if (selected(select, "topic"))
-		sb_json_str(o, "topic", c->topic);
-	if (selected(select, "createdDateTime"))
-		time_ms(o, "createdDateTime", c->created);
-	if (selected(select, "lastUpdatedDateTime"))
-		time_ms(o, "lastUpdatedDateTime", c->last_updated);
-	if (selected(select, "chatType"))
-		cJSON_AddStringToObject(o, "chatType", chat_types[c->chat_type]);
-	if (selected(select, "webUrl")) {
-		char *id = sb_url_encode(c->teams_id);
-		char *url = xasprintf("https://teams.microsoft.com/l/chat/%s/0?tenantId=%s", id, t->tenant_id);
-		cJSON_AddStringToObject(o, "webUrl", url);
-		free(url);
-		free(id);
-	}
-	if (selected(select, "tenantId"))
-		cJSON_AddStringToObject(o, "tenantId", t->tenant_id);
-	if (selected(select, "isHiddenForAllMembers"))
-		cJSON_AddBoolToObject(o, "isHiddenForAllMembers", false);
-	if (selected(select, "onlineMeetingInfo")) {
-		if (c->chat_type == 2) {
-			cJSON *m = cJSON_AddObjectToObject(o, "onlineMeetingInfo");
-			cJSON_AddNullToObject(m, "calendarEventId");
-			char *id = sb_url_encode(c->teams_id);
-			char *url = xasprintf("https://teams.microsoft.com/l/meetup-join/%s/0", id);
-			cJSON_AddStringToObject(m, "joinWebUrl", url);
-			free(url);
-			free(id);
-			cJSON *org = cJSON_AddObjectToObject(m, "organizer");
-			cJSON_AddStringToObject(org, "@odata.type", "#microsoft.graph.teamworkUserIdentity");
-			cJSON_AddStringToObject(org, "id", t->users[c->members[0]].oid);
-			cJSON_AddNullToObject(org, "displayName");
-			cJSON_AddStringToObject(org, "userIdentityType", "aadUser");
-		} else {
-			cJSON_AddNullToObject(o, "onlineMeetingInfo");
-		}
-	}
-	return o;
-}
-
-static cJSON *members_json(struct graph_call *call, const struct sb_chat *c)
-{
-	const struct sb_tenant *t = &call->s->tenant;
-	cJSON *arr = cJSON_CreateArray();
-	for (uint32_t m = 0; m < c->n_members; m++) {
-		const struct sb_user *u = &t->users[c->members[m]];
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "@odata.type", "#microsoft.graph.aadUserConversationMember");
-		char *raw = xasprintf("0#%s##%s##%s", t->tenant_id, c->teams_id, u->oid);
-		char *id = sb_b64(raw, strlen(raw));
-		cJSON_AddStringToObject(o, "id", id);
-		free(id);
-		free(raw);
-		cJSON *roles = cJSON_AddArrayToObject(o, "roles");
-		cJSON_AddItemToArray(roles, cJSON_CreateString("owner"));
-		cJSON_AddStringToObject(o, "displayName", u->name);
-		cJSON_AddStringToObject(o, "visibleHistoryStartDateTime", "0001-01-01T00:00:00Z");
-		cJSON_AddStringToObject(o, "userId", u->oid);
-		cJSON_AddStringToObject(o, "email", u->mail);
-		cJSON_AddStringToObject(o, "tenantId", t->tenant_id);
-		cJSON_AddItemToArray(arr, o);
-	}
-	return arr;
-}
 
 /* Teams apps installed in c, as indexes into tenant->teams_apps. */
 static size_t installed(const struct sb_tenant *t, const struct sb_chat *c, size_t *out)
@@ -263,9 +85,9 @@ static cJSON *installation_json(const struct app_rows *r, size_t row, bool exp_a
 {
 	const struct sb_teams_app *a = &r->t->teams_apps[r->apps[row]];
 	cJSON *o = cJSON_CreateObject();
-	if (selected(select, "id"))
+	if (graph_selected(select, "id"))
 		cJSON_AddStringToObject(o, "id", r->ids[row]);
-	if (selected(select, "consentedPermissionSet"))
+	if (graph_selected(select, "consentedPermissionSet"))
 		cJSON_AddItemToObject(o, "consentedPermissionSet", rsc_list(a, granted(r->c, r->apps[row])));
 	if (exp_app) {
 		cJSON *ta = cJSON_AddObjectToObject(o, "teamsApp");
@@ -319,7 +141,7 @@ static void installed_apps(struct graph_call *call, struct sb_req *rq, struct sb
 		}
 		free(copy);
 	}
-	if (check_select(rq, rs, select, props, "teamsAppInstallation") < 0)
+	if (graph_check_select(rq, rs, select, props, "teamsAppInstallation") < 0)
 		return;
 	char err[320];
 	struct sb_filter *f = NULL;
@@ -348,7 +170,7 @@ static void installed_apps(struct graph_call *call, struct sb_req *rq, struct sb
 	cJSON_AddNumberToObject(o, "@odata.count", count);
 	cJSON_AddItemToObject(o, "value", arr);
 	char *what = xasprintf("chats('%s')/installedApps", c->teams_id);
-	answer(call, rq, rs, o, what);
+	graph_answer(call, rq, rs, o, what);
 	free(what);
 }
 
@@ -376,7 +198,7 @@ static void permission_grants(struct graph_call *call, struct sb_req *rq, struct
 			cJSON_AddItemToArray(arr, g);
 		}
 	}
-	answer(call, rq, rs, o, "permissionGrants");
+	graph_answer(call, rq, rs, o, "permissionGrants");
 }
 
 static void chat_request(struct graph_call *call, struct sb_req *rq, struct sb_resp *rs, const char *rest)
@@ -389,34 +211,36 @@ static void chat_request(struct graph_call *call, struct sb_req *rq, struct sb_r
 	/* Limits first: a throttled request is rejected before the service looks anything up. */
 	if (!strcmp(sub, "installedApps")) {
 		snprintf(key, sizeof key, "g-apps:%s", id->appid);
-		if (throttled(call, rq, rs, key, 30))
+		if (graph_throttled(call, rq, rs, key, 30))
 			goto out;
 		snprintf(key, sizeof key, "g-appchat:%s:%s", id->appid, chat_id);
-		if (throttled(call, rq, rs, key, 1))
+		if (graph_throttled(call, rq, rs, key, 1))
 			goto out;
 	} else if (!*sub) {
 		snprintf(key, sizeof key, "g-chat:%s", id->oid);
-		if (throttled(call, rq, rs, key, 5))
+		if (graph_throttled(call, rq, rs, key, 5))
 			goto out;
 	} else {
 		snprintf(key, sizeof key, "g-teams:%s", id->appid);
-		if (throttled(call, rq, rs, key, 30))
+		if (graph_throttled(call, rq, rs, key, 30))
 			goto out;
 	}
 	pthread_rwlock_rdlock(&call->s->tenant.lock);
 	const struct sb_chat *c = sb_tenant_chat_by_teams_id(&call->s->tenant, chat_id, NULL);
 	if (!c || c->deleted_in_teams) {
 		sb_graph_error(rq, rs, 404, "NotFound", "Chat %s was not found.", chat_id);
+	} else if (!graph_may_see(call, c)) {
+		graph_not_member(rq, rs, chat_id);
 	} else if (!*sub) {
 		const char *select = sb_kv_get(&rq->args, "$select");
-		if (check_select(rq, rs, select, chat_props, "chat") == 0)
-			answer(call, rq, rs, chat_json(call, c, select), "chats/$entity");
+		if (graph_check_select(rq, rs, select, graph_chat_props, "chat") == 0)
+			graph_answer(call, rq, rs, graph_chat_json(call, c, select), "chats/$entity");
 	} else if (!strcmp(sub, "members")) {
-		cJSON *o = cJSON_CreateObject(), *arr = members_json(call, c);
+		cJSON *o = cJSON_CreateObject(), *arr = graph_members_json(call, c);
 		cJSON_AddNumberToObject(o, "@odata.count", cJSON_GetArraySize(arr));
 		cJSON_AddItemToObject(o, "value", arr);
 		char *what = xasprintf("chats('%s')/members", c->teams_id);
-		answer(call, rq, rs, o, what);
+		graph_answer(call, rq, rs, o, what);
 		free(what);
 	} else if (!strcmp(sub, "installedApps")) {
 		installed_apps(call, rq, rs, c);
@@ -428,71 +252,6 @@ static void chat_request(struct graph_call *call, struct sb_req *rq, struct sb_r
 	pthread_rwlock_unlock(&call->s->tenant.lock);
 out:
 	free(chat_id);
-}
-
-/* ---- tenant-wide ---- */
-
-static void authorization_policy(struct graph_call *call, struct sb_req *rq, struct sb_resp *rs)
-{
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "id", "authorizationPolicy");
-	cJSON_AddStringToObject(o, "allowInvitesFrom", "everyone");
-	cJSON_AddBoolToObject(o, "allowedToSignUpEmailBasedSubscriptions", true);
-	cJSON_AddBoolToObject(o, "allowedToUseSSPR", true);
-	cJSON_AddBoolToObject(o, "allowEmailVerifiedUsersToJoinOrganization", false);
-	cJSON_AddBoolToObject(o, "allowUserConsentForRiskyApps", false);
-	cJSON_AddNullToObject(o, "blockMsolPowerShell");
-	cJSON_AddStringToObject(o, "displayName", "Authorization Policy");
-	cJSON_AddStringToObject(o, "description", "Used to manage authorization related settings across the company.");
-	cJSON_AddStringToObject(o, "guestUserRoleId", "10dae51f-b6af-4016-8d66-8c2a99b929b3");
-	cJSON *d = cJSON_AddObjectToObject(o, "defaultUserRolePermissions");
-	cJSON_AddBoolToObject(d, "allowedToCreateApps", true);
-	cJSON_AddBoolToObject(d, "allowedToCreateSecurityGroups", true);
-	cJSON_AddBoolToObject(d, "allowedToCreateTenants", true);
-	cJSON_AddBoolToObject(d, "allowedToReadBitlockerKeysForOwnedDevice", true);
-	cJSON_AddBoolToObject(d, "allowedToReadOtherUsers", true);
-	cJSON *p = cJSON_AddArrayToObject(d, "permissionGrantPoliciesAssigned");
-	cJSON_AddItemToArray(p, cJSON_CreateString("ManagePermissionGrantsForSelf.microsoft-user-default-legacy"));
-	cJSON_AddItemToArray(p, cJSON_CreateString(
-			"ManagePermissionGrantsForOwnedResource.microsoft-dynamically-managed-permissions-for-team"));
-	static const char *const chat_policy[] = {
-		[SB_RSC_MANAGED_BY_MICROSOFT] = "microsoft-dynamically-managed-permissions-for-chat",
-		[SB_RSC_ENABLED_FOR_ALL] = "microsoft-all-application-permissions-for-chat",
-		[SB_RSC_PRE_APPROVED_ONLY] = "microsoft-pre-approval-apps-for-chat",
-		[SB_RSC_DISABLED] = NULL,
-		[SB_RSC_CUSTOM] = "microsoft-all-application-permissions-for-chat",
-	};
-	enum sb_rsc rsc = call->s->tenant.rsc;
-	if (chat_policy[rsc]) {
-		char *v = xasprintf("ManagePermissionGrantsForOwnedResource.%s", chat_policy[rsc]);
-		cJSON_AddItemToArray(p, cJSON_CreateString(v));
-		free(v);
-	}
-	if (rsc == SB_RSC_CUSTOM)
-		cJSON_AddItemToArray(p, cJSON_CreateString(
-				"ManagePermissionGrantsForOwnedResource.microsoft-pre-approval-apps-for-chat"));
-	answer(call, rq, rs, o, "policies/authorizationPolicy/$entity");
-}
-
-static void app_settings(struct graph_call *call, struct sb_req *rq, struct sb_resp *rs)
-{
-	char key[80];
-	snprintf(key, sizeof key, "g-teams:%s", call->id->appid);
-	if (throttled(call, rq, rs, key, 30))
-		return;
-	if (call->id->app) {
-		sb_graph_error(rq, rs, 403, "Forbidden", "Missing role permissions on the request. API requires one of "
-				"'TeamworkAppSettings.Read.All, TeamworkAppSettings.ReadWrite.All' as a delegated permission.");
-		return;
-	}
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "@odata.type", "#microsoft.graph.teamsAppSettings");
-	cJSON_AddStringToObject(o, "id", call->s->tenant.tenant_id);
-	cJSON_AddBoolToObject(o, "allowUserRequestsForAppAccess", true);
-	if (call->beta)
-		cJSON_AddBoolToObject(o, "isChatResourceSpecificConsentEnabled", call->s->tenant.rsc == SB_RSC_ENABLED_FOR_ALL);
-	cJSON_AddBoolToObject(o, "isUserPersonalScopeResourceSpecificConsentEnabled", true);
-	answer(call, rq, rs, o, "teamwork/teamsAppSettings/$entity");
 }
 
 static void directory_roles(struct graph_call *call, struct sb_req *rq, struct sb_resp *rs)
@@ -524,7 +283,7 @@ static void directory_roles(struct graph_call *call, struct sb_req *rq, struct s
 		cJSON_AddStringToObject(r, "roleTemplateId", roles[i].tmpl);
 		cJSON_AddItemToArray(arr, r);
 	}
-	answer(call, rq, rs, o, "directoryRoles");
+	graph_answer(call, rq, rs, o, "directoryRoles");
 }
 
 void graph_dispatch(struct graph_call *call, struct sb_req *rq, struct sb_resp *rs, const char *path)
@@ -543,12 +302,27 @@ void graph_dispatch(struct graph_call *call, struct sb_req *rq, struct sb_resp *
 		sb_graph_error(rq, rs, 405, "MethodNotAllowed", "The sandbox serves GET requests on %s.", path);
 		return;
 	}
-	if ((rest = sb_skip_prefix(path, "chats/")) && *rest)
+	if (!strcmp(path, "chats") || !strcmp(path, "me/chats"))
+		graph_list_chats(call, rq, rs, path[0] == 'm' ? "me" : NULL);
+	else if ((rest = sb_skip_prefix(path, "users/")) && strchr(rest, '/') && !strcmp(strchr(rest, '/'), "/chats")) {
+		char *user = xstrndup(rest, (size_t)(strchr(rest, '/') - rest));
+		graph_list_chats(call, rq, rs, user);
+		free(user);
+	} else if ((rest = sb_skip_prefix(path, "chats/")) && *rest)
 		chat_request(call, rq, rs, rest);
 	else if (!strcmp(path, "policies/authorizationPolicy"))
-		authorization_policy(call, rq, rs);
+		graph_authorization_policy(call, rq, rs);
 	else if (!strcmp(path, "teamwork/teamsAppSettings"))
-		app_settings(call, rq, rs);
+		graph_app_settings(call, rq, rs);
+	else if (call->beta && !strcmp(path, "policies/permissionGrantPolicies"))
+		graph_permission_grant_policies(call, rq, rs);
+	else if (call->beta && (rest = sb_skip_prefix(path, "servicePrincipals")) && (*rest == '/' || *rest == '(') &&
+		 strlen(rest) > strlen("/permissionGrantPreApprovalPolicies") &&
+		 !strcmp(rest + strlen(rest) - strlen("/permissionGrantPreApprovalPolicies"), "/permissionGrantPreApprovalPolicies")) {
+		char *sp = xstrndup(rest + (*rest == '/'), strlen(rest) - (*rest == '/') - strlen("/permissionGrantPreApprovalPolicies"));
+		graph_preapproval_policies(call, rq, rs, sp);
+		free(sp);
+	}
 	else if (!strcmp(path, "me/transitiveMemberOf/microsoft.graph.directoryRole"))
 		directory_roles(call, rq, rs);
 	else
@@ -587,6 +361,6 @@ void sb_graph_handle(struct sb_server *s, struct sb_req *rq, struct sb_resp *rs,
 		sb_graph_error(rq, rs, 503, "serviceNotAvailable", "The service is temporarily unavailable. Try again later.");
 		return;
 	}
-	struct graph_call call = { s, &id, beta };
+	struct graph_call call = { s, &id, beta, graph_dispatch };
 	graph_dispatch(&call, rq, rs, path);
 }

@@ -14,10 +14,13 @@ void sb_graph_error(const struct sb_req *rq, struct sb_resp *rs, int status, con
 	__attribute__((format(printf, 5, 6)));
 
 /* Between graph.c and graph_batch.c. */
+struct graph_call;
+typedef void (*graph_dispatch_fn)(struct graph_call *call, struct sb_req *rq, struct sb_resp *rs, const char *path);
 struct graph_call {
 	struct sb_server *s;
 	const struct sb_ident *id;
 	bool beta;
+	graph_dispatch_fn dispatch;  /* graph_dispatch: how $batch answers its requests */
 };
 /* One request whose path is relative to the version root ("chats/19:...@thread.v2/members"). */
 void graph_dispatch(struct graph_call *call, struct sb_req *rq, struct sb_resp *rs, const char *path);

@@ -1,7 +1,7 @@
 /* Graph JSON batching: up to 20 requests, each answered (and throttled) on its own; the answers
  * come back in an order of the service's choosing, so clients must match them by id. */
 #include "config.h"
-#include "sandbox/graph.h"
+#include "sandbox/graph_rows.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +40,7 @@ static cJSON *inner_answer(struct graph_call *call, const struct sb_req *outer, 
 			in.body = cJSON_PrintUnformatted(b);
 			in.body_len = strlen(in.body);
 		}
-		graph_dispatch(call, &in, &out, in.path + 1);
+		call->dispatch(call, &in, &out, in.path + 1);
 	}
 	*status = out.status;
 	cJSON_AddNumberToObject(o, "status", out.status);

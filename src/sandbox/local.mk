@@ -23,8 +23,13 @@ libsandbox_a_SOURCES = \
 	src/sandbox/entra.c src/sandbox/entra.h \
 	src/sandbox/disco.c src/sandbox/disco.h \
 	src/sandbox/dv_tables.c src/sandbox/dv_tables.h \
+	src/sandbox/dv_rows.c src/sandbox/dv_rows.h \
+	src/sandbox/dv_delta.c \
 	src/sandbox/dv.c src/sandbox/dv.h \
 	src/sandbox/dv_batch.c \
+	src/sandbox/graph_rows.c src/sandbox/graph_rows.h \
+	src/sandbox/graph_chats.c \
+	src/sandbox/graph_policies.c \
 	src/sandbox/graph.c src/sandbox/graph.h \
 	src/sandbox/graph_batch.c \
 	src/sandbox/control.c src/sandbox/control.h \

@@ -135,7 +135,7 @@ static int apply(struct sb_tenant *t, struct sb_env *e, struct sb_chat *c, const
 		size_t errlen)
 {
 	int64_t now = sb_now();
-	bool needs_row = strcmp(action, "delete_in_teams") && strcmp(action, "unlink");
+	bool needs_row = strcmp(action, "delete_in_teams") && strcmp(action, "unlink") && strcmp(action, "uninstall_app");
 	if (needs_row && !c->has_activity) {
 		snprintf(err, errlen, "chat %s has no activity row to %s", c->teams_id, action);
 		return -1;
@@ -171,13 +171,20 @@ static int apply(struct sb_tenant *t, struct sb_env *e, struct sb_chat *c, const
 			c->assoc_version = sb_env_bump(e);
 		}
 		c->situation = SB_SIT_UNLINKED;
+	} else if (!strcmp(action, "uninstall_app")) {
+		/* A member removed the Dataverse Chat Sync app from the chat in Teams: Graph sees it at once,
+		 * Dataverse's row does not change. */
+		c->app_installed = c->grant_present = false;
+		c->situation = SB_SIT_APP_NOT_INSTALLED;
+		c->mutated = true;
+		return 0;
 	} else if (!strcmp(action, "delete_in_teams")) {
 		c->deleted_in_teams = true;
 		c->situation = SB_SIT_CHAT_NOT_FOUND;
 		c->mutated = true;
 		return 0;
 	} else {
-		snprintf(err, errlen, "unknown action \"%s\" (touch, complete, cancel, delete, unlink, delete_in_teams, random)",
+		snprintf(err, errlen, "unknown action \"%s\" (touch, complete, cancel, delete, unlink, delete_in_teams, uninstall_app, random)",
 				action);
 		return -1;
 	}
@@ -275,4 +282,30 @@ void sb_tenant_free(struct sb_tenant *t)
 	free(t->teams_apps);
 	sb_map_free(&t->chat_by_teams_id);
 	pthread_rwlock_destroy(&t->lock);
+}
+
+bool sb_chat_has_member(const struct sb_chat *c, uint32_t u)
+{
+	for (uint32_t m = 0; m < c->n_members; m++)
+		if (c->members[m] == u)
+			return true;
+	return c->teams_member == u + 1;
+}
+
+int sb_tenant_add_teams_member(struct sb_tenant *t, const char *teams_chat_id, const char *upn, char *err, size_t errlen)
+{
+	struct sb_chat *c = teams_chat_id ? sb_tenant_chat_by_teams_id(t, teams_chat_id, NULL) : NULL;
+	int u = upn ? sb_tenant_user_by_upn(t, upn) : -1;
+	if (!c || u < 0) {
+		snprintf(err, errlen, "give an existing \"teams_chat_id\" and \"user\" (a UPN)");
+		return -1;
+	}
+	if (sb_chat_has_member(c, (uint32_t)u) || c->teams_member) {
+		snprintf(err, errlen, "%s is already a member of %s, or it has its one Teams-only member", upn, c->teams_id);
+		return -1;
+	}
+	c->teams_member = (uint32_t)u + 1;
+	c->last_updated = sb_now();   /* lastUpdatedDateTime moves on a membership change */
+	c->mutated = true;
+	return 0;
 }

@@ -104,6 +104,8 @@ struct sb_chat {
 	uint64_t assoc_version;
 
 	uint32_t first_party;    /* its activity parties: parties[first_party .. +n_members] */
+	uint32_t teams_member;   /* 1 + a user added in Teams only (control add_member; not an activity
+	                          * party: Dataverse has not synced it), 0 when none */
 	int situation;
 	bool mutated;
 };
@@ -209,6 +211,11 @@ void sb_env_record_deleted(struct sb_env *e, enum sb_table table, const char *id
  * sentence in err. */
 int sb_tenant_mutate(struct sb_tenant *t, const char *action, const char *activity_id,
 		const char *teams_chat_id, char *err, size_t errlen);
+/* Adds user (UPN) to chat teams_chat_id in Teams only: Graph lists it as a member, Dataverse's
+ * parties stay as they were (lock held exclusively). 0, or -1 with a sentence in err. */
+int sb_tenant_add_teams_member(struct sb_tenant *t, const char *teams_chat_id, const char *upn, char *err, size_t errlen);
+/* Is user index u a member of c in Teams? */
+bool sb_chat_has_member(const struct sb_chat *c, uint32_t u);
 int sb_tenant_mutate_random(struct sb_tenant *t, double fraction, int *changed, char *err, size_t errlen);
 
 #endif

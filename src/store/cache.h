@@ -8,10 +8,11 @@
 #include <stddef.h>
 #include "base/error.h"
 #include "core/model.h"
+#include "core/diagnose.h"
 
 struct cache;
 
-#define CACHE_SCHEMA_VERSION 3
+#define CACHE_SCHEMA_VERSION 5
 #define CACHE_APPLICATION_ID 0x43535943 /* "CSYC": marks a file as a chatsync cache */
 
 enum cache_open_flags {
@@ -102,10 +103,31 @@ struct cache_facts {
 	struct cs_graph_chat graph;
 	bool has_rsc;
 	struct cs_rsc rsc;
+	struct diag_since since;   /* from the history; filled by cache_load_facts (one chat) */
 };
 /* key: Teams chat id, activity id, or a unique prefix of either. Not found / ambiguous: exit 2. */
 int cache_load_facts(struct cache *c, const char *key, struct cache_facts *out, struct cs_error *err);
 void cache_facts_free(struct cache_facts *f);
+
+/* The facts of every chat of a filter, in cache_each_chat's order, read in one pass with a handful of
+ * queries however many chats there are (never one per chat). The facts are borrowed until the next
+ * call; fn returns non-zero to stop. A cursor does the same a row at a time (the console diagnoses a
+ * slice per tick): cache_facts_next gives 1 and a row, 0 at the end, or -1 with err. */
+int cache_facts_each(struct cache *c, const struct cache_chat_filter *f,
+		     int (*fn)(const struct cache_facts *facts, void *user), void *user, struct cs_error *err);
+struct cache_facts_cursor;
+struct cache_facts_cursor *cache_facts_open(struct cache *c, const struct cache_chat_filter *f, struct cs_error *err);
+int cache_facts_next(struct cache_facts_cursor *cur, const struct cache_facts **out, struct cs_error *err);
+void cache_facts_close(struct cache_facts_cursor *cur);
+/* The chat as the chat list shows it: the activity row, else the association with Graph's topic and last
+ * update (state NOT_RECORDED). Borrows from f. */
+void cache_facts_chat(const struct cache_facts *f, struct cs_chat *out);
+/* What names the chat to cache_load_facts: the activity id, else the Teams chat id. Borrowed. */
+const char *cache_facts_key(const struct cache_facts *f);
+/* The one mapping from cached facts to a diagnosis (diagnose, check, chats and the console use it).
+ * now 0: the current time; warn_hours <= 0: the default look-ahead. out as for diag_run. */
+struct diag_result;
+void cache_facts_diagnose(const struct cache_facts *f, cs_time now, int warn_hours, struct diag_result *out);
 
 /* --- Graph details and tenant RSC state --- */
 int cache_put_graph_chat(struct cache *c, const struct cs_graph_chat *g, struct cs_error *err);

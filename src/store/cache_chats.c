@@ -2,6 +2,7 @@
 #include "config.h"
 #include "store/cache.h"
 #include "store/internal.h"
+#include "store/history.h"
 #include "base/i18n.h"
 #include "base/xalloc.h"
 #include <stdlib.h>
@@ -151,52 +152,74 @@ int cache_put_sync_error(struct cache *c, const char *env_id, const char *regard
 /* One select for both kinds of connected chat: activity rows, and associations that have none
  * (state NOT_RECORDED, subject from Graph's topic when known). Participants come in one column.
  * Each half can also be used alone, where an index finds the row. */
-#define CHAT_ROW_SELECT \
-	" SELECT ch.env_id, ch.activity_id, ch.teams_chat_id, ch.subject, ch.statecode, ch.statuscode," \
-	"  ch.syncstatus, ch.lastsyncerror, ch.modifiedinteamson, ch.modifiedinteamsby, ch.linkedon, ch.linkedby," \
-	"  ch.unlinkedon, ch.unlinkedby, ch.regarding_id, ch.regarding_type, ch.createdon, ch.modifiedon," \
-	"  ch.fetched_at," \
-	"  (SELECT group_concat(name, char(31)) FROM (SELECT name FROM participants p" \
-	"    WHERE p.activity_id = ch.activity_id ORDER BY seq)) AS parties" \
-	" FROM chats ch"
+#define CHAT_ROW_SELECT " SELECT " STORE_CHAT_COLUMNS " FROM chats ch"
 #define ASSOC_ROW_SELECT \
-	" SELECT a.env_id, NULL, a.teams_chat_id, g.topic, -1, NULL, NULL, 0, g.last_updated, NULL, a.created_on," \
-	"  NULL, NULL, NULL, a.regarding_id, a.regarding_table, a.created_on, a.modified_on, a.fetched_at, NULL" \
-	" FROM associations a LEFT JOIN graph_chats g ON g.teams_chat_id = a.teams_chat_id" \
-	" WHERE NOT EXISTS (SELECT 1 FROM chats x WHERE x.env_id = a.env_id AND x.teams_chat_id = a.teams_chat_id)"
-#define CHAT_SELECT "SELECT * FROM (" CHAT_ROW_SELECT " UNION ALL " ASSOC_ROW_SELECT ") AS c"
+	" SELECT " STORE_LISTED_ASSOC_COLUMNS \
+	" FROM associations a LEFT JOIN graph_chats g ON g.teams_chat_id = a.teams_chat_id WHERE" STORE_ASSOC_LISTED_WHERE
+#define CHAT_SELECT \
+	"SELECT * FROM (" CHAT_ROW_SELECT " UNION ALL " ASSOC_ROW_SELECT ") AS c"
 
-static void read_chat(sqlite3_stmt *st, struct cs_chat *ch)
+void store_read_chat(sqlite3_stmt *st, int col, struct cs_chat *ch)
 {
 	memset(ch, 0, sizeof *ch);
-	ch->env_id = store_col_text(st, 0);
-	ch->activity_id = store_col_text(st, 1);
-	ch->teams_chat_id = store_col_text(st, 2);
-	ch->subject = store_col_text(st, 3);
-	ch->state = store_col_int(st, 4, CS_STATE_NOT_RECORDED);
-	ch->status_code = store_col_int(st, 5, -1);
-	ch->sync_status = store_col_int(st, 6, CS_SYNC_NULL);
-	ch->last_sync_error = store_col_int(st, 7, 0);
-	ch->modified_in_teams_on = store_col_time(st, 8);
-	ch->modified_in_teams_by = store_col_text(st, 9);
-	ch->linked_on = store_col_time(st, 10);
-	ch->linked_by = store_col_text(st, 11);
-	ch->unlinked_on = store_col_time(st, 12);
-	ch->unlinked_by = store_col_text(st, 13);
-	ch->regarding_id = store_col_text(st, 14);
-	ch->regarding_type = store_col_text(st, 15);
-	ch->created_on = store_col_time(st, 16);
-	ch->modified_on = store_col_time(st, 17);
-	ch->fetched_at = store_col_time(st, 18);
-	const char *parties = (const char *)sqlite3_column_text(st, 19);
+	ch->env_id = store_col_text(st, col + 0);
+	ch->activity_id = store_col_text(st, col + 1);
+	ch->teams_chat_id = store_col_text(st, col + 2);
+	ch->subject = store_col_text(st, col + 3);
+	ch->state = store_col_int(st, col + 4, CS_STATE_NOT_RECORDED);
+	ch->status_code = store_col_int(st, col + 5, -1);
+	ch->sync_status = store_col_int(st, col + 6, CS_SYNC_NULL);
+	ch->last_sync_error = store_col_int(st, col + 7, 0);
+	ch->modified_in_teams_on = store_col_time(st, col + 8);
+	ch->modified_in_teams_by = store_col_text(st, col + 9);
+	ch->linked_on = store_col_time(st, col + 10);
+	ch->linked_by = store_col_text(st, col + 11);
+	ch->unlinked_on = store_col_time(st, col + 12);
+	ch->unlinked_by = store_col_text(st, col + 13);
+	ch->regarding_id = store_col_text(st, col + 14);
+	ch->regarding_type = store_col_text(st, col + 15);
+	ch->created_on = store_col_time(st, col + 16);
+	ch->modified_on = store_col_time(st, col + 17);
+	ch->fetched_at = store_col_time(st, col + 18);
+	const char *parties = (const char *)sqlite3_column_text(st, col + 19);
+	size_t n = 0;
+	for (const char *p = parties; p && *p; p++)
+		n += *p == PARTY_SEP[0];
+	if (parties && *parties)
+		ch->parties = xcalloc(n + 1, sizeof *ch->parties);
 	for (const char *p = parties; p && *p;) {
 		size_t len = strcspn(p, PARTY_SEP);
-		ch->parties = xrealloc(ch->parties, (ch->n_parties + 1) * sizeof *ch->parties);
 		ch->parties[ch->n_parties++] = (struct cs_party){ .name = xstrndup(p, len) };
 		p += len;
 		if (*p)
 			p++;
 	}
+}
+
+void store_read_assoc(sqlite3_stmt *st, int col, struct cs_assoc *a)
+{
+	memset(a, 0, sizeof *a);
+	a->id = store_col_text(st, col + 0);
+	a->env_id = store_col_text(st, col + 1);
+	a->teams_chat_id = store_col_text(st, col + 2);
+	a->regarding_id = store_col_text(st, col + 3);
+	a->regarding_table = store_col_text(st, col + 4);
+	a->record_state = store_col_int(st, col + 5, 0);
+	a->statecode = store_col_int(st, col + 6, 0);
+	a->created_on = store_col_time(st, col + 7);
+	a->modified_on = store_col_time(st, col + 8);
+	a->fetched_at = store_col_time(st, col + 9);
+}
+
+void store_read_sync_error(sqlite3_stmt *st, int col, struct cs_sync_error *e)
+{
+	memset(e, 0, sizeof *e);
+	e->id = store_col_text(st, col + 0);
+	e->code = store_col_text(st, col + 1);
+	e->errorcode = e->code ? (int)strtol(e->code, NULL, 0) : 0;
+	e->message = store_col_text(st, col + 2);
+	e->time = store_col_time(st, col + 3);
+	e->type = store_col_int(st, col + 4, 3);
 }
 
 int cache_each_chat(struct cache *c, const struct cache_chat_filter *f,
@@ -211,7 +234,7 @@ int cache_each_chat(struct cache *c, const struct cache_chat_filter *f,
 	const char *where = !state ? "" : strcmp(state, "open") == 0 ? " AND c.statecode = 0"
 							       : " AND c.statecode IN (1, 2)";
 	char *sql = xasprintf(CHAT_SELECT " JOIN environments e ON e.id = c.env_id WHERE (?1 IS NULL OR c.env_id = ?1)%s"
-			      " ORDER BY e.unique_name, c.modifiedinteamson IS NULL, c.modifiedinteamson, c.teams_chat_id",
+			      " ORDER BY e.unique_name, c.modifiedinteamson IS NULL, c.modifiedinteamson, c.teams_chat_id, c.activity_id",
 			      where);
 	sqlite3_stmt *st = store_prepare(c, sql, err);
 	free(sql);
@@ -222,7 +245,7 @@ int cache_each_chat(struct cache *c, const struct cache_chat_filter *f,
 		ret = 0;
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 			struct cs_chat ch;
-			read_chat(st, &ch);
+			store_read_chat(st, 0, &ch);
 			const struct cs_env *env = NULL;
 			for (size_t i = 0; i < n_envs && !env; i++)
 				if (strcmp(envs[i].id, ch.env_id) == 0)
@@ -261,8 +284,7 @@ static size_t find_candidates(struct cache *c, const char *key, bool prefix, str
 	char *sql = xasprintf("SELECT env_id, activity_id, teams_chat_id FROM chats WHERE %s"
 			      " UNION SELECT env_id, activity_id, teams_chat_id FROM chats WHERE %s"
 			      " UNION ALL SELECT a.env_id, NULL, a.teams_chat_id FROM associations a WHERE %s"
-			      " AND NOT EXISTS (SELECT 1 FROM chats x WHERE x.env_id = a.env_id"
-			      " AND x.teams_chat_id = a.teams_chat_id) LIMIT %zu",
+			      " AND" STORE_ASSOC_LISTED_WHERE " LIMIT %zu",
 			      m_act, m_chat, m_assoc, max);
 	free(m_act);
 	free(m_chat);
@@ -286,47 +308,29 @@ static size_t find_candidates(struct cache *c, const char *key, bool prefix, str
 static void load_assoc(struct cache *c, struct cache_facts *f, const char *env_id, const char *teams_chat_id)
 {
 	/* The newest association wins: a chat unlinked and linked again has both. */
-	sqlite3_stmt *st = store_prepare(c,
-		"SELECT id, env_id, teams_chat_id, regarding_id, regarding_table, record_state, statecode, created_on,"
-		" modified_on, fetched_at FROM associations WHERE env_id = ? AND teams_chat_id = ?"
-		" ORDER BY modified_on DESC LIMIT 1", NULL);
+	sqlite3_stmt *st = store_prepare(c, "SELECT " STORE_ASSOC_COLUMNS " FROM associations a WHERE a.rowid = "
+					 STORE_NEWEST_ASSOC("?1", "?2"), NULL);
 	if (!st)
 		return;
 	store_bind_text(st, 1, env_id);
 	store_bind_text(st, 2, teams_chat_id);
 	if (sqlite3_step(st) == SQLITE_ROW) {
-		struct cs_assoc *a = &f->assoc;
 		f->has_assoc = true;
-		a->id = store_col_text(st, 0);
-		a->env_id = store_col_text(st, 1);
-		a->teams_chat_id = store_col_text(st, 2);
-		a->regarding_id = store_col_text(st, 3);
-		a->regarding_table = store_col_text(st, 4);
-		a->record_state = store_col_int(st, 5, 0);
-		a->statecode = store_col_int(st, 6, 0);
-		a->created_on = store_col_time(st, 7);
-		a->modified_on = store_col_time(st, 8);
-		a->fetched_at = store_col_time(st, 9);
+		store_read_assoc(st, 0, &f->assoc);
 	}
 	sqlite3_finalize(st);
 }
 
 static void load_errors(struct cache *c, struct cache_facts *f, const char *activity_id)
 {
-	sqlite3_stmt *st = store_prepare(c,
-		"SELECT id, errorcode, message, time, type FROM sync_errors WHERE regarding_id = ? ORDER BY time", NULL);
+	sqlite3_stmt *st = store_prepare(c, "SELECT " STORE_SYNC_ERROR_COLUMNS " FROM sync_errors s"
+					 " WHERE s.regarding_id = ? ORDER BY s.time", NULL);
 	if (!st)
 		return;
 	store_bind_text(st, 1, activity_id);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		f->errors = xrealloc(f->errors, (f->n_errors + 1) * sizeof *f->errors);
-		struct cs_sync_error *e = &f->errors[f->n_errors++];
-		e->id = store_col_text(st, 0);
-		e->code = store_col_text(st, 1);
-		e->errorcode = e->code ? (int)strtol(e->code, NULL, 0) : 0;
-		e->message = store_col_text(st, 2);
-		e->time = store_col_time(st, 3);
-		e->type = store_col_int(st, 4, 3);
+		store_read_sync_error(st, 0, &f->errors[f->n_errors++]);
 	}
 	sqlite3_finalize(st);
 }
@@ -338,7 +342,7 @@ static int load_chat_row(struct cache *c, struct cache_facts *f, const char *act
 		return -1;
 	store_bind_text(st, 1, activity_id);
 	if (sqlite3_step(st) == SQLITE_ROW) {
-		read_chat(st, &f->chat);
+		store_read_chat(st, 0, &f->chat);
 		f->has_chat = true;
 	}
 	sqlite3_finalize(st);
@@ -373,6 +377,7 @@ int cache_load_facts(struct cache *c, const char *key, struct cache_facts *f, st
 		if (cand[0].teams_chat_id)
 			f->has_graph = cache_get_graph_chat(c, cand[0].teams_chat_id, &f->graph);
 		f->has_rsc = cache_get_rsc(c, &f->rsc);
+		cache_facts_since(c, f);
 	} else {
 		ret = -1;
 	}

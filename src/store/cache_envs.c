@@ -219,38 +219,39 @@ int cache_put_graph_chat(struct cache *c, const struct cs_graph_chat *g, struct 
 	return store_run(c, st, err);
 }
 
+void store_read_graph(sqlite3_stmt *st, int col, struct cs_graph_chat *g)
+{
+	memset(g, 0, sizeof *g);
+	g->teams_chat_id = store_col_text(st, col + 0);
+	g->chat_status = store_col_int(st, col + 1, 0);
+	g->topic = store_col_text(st, col + 2);
+	g->chat_type = store_col_text(st, col + 3);
+	g->last_updated = store_col_time(st, col + 4);
+	g->chat_fetched_at = store_col_time(st, col + 5);
+	g->chat_error = store_col_text(st, col + 6);
+	g->apps_status = store_col_int(st, col + 7, 0);
+	g->app_installed = store_col_int(st, col + 8, CS_UNKNOWN);
+	g->app_client_id = store_col_text(st, col + 9);
+	g->app_name = store_col_text(st, col + 10);
+	g->apps_fetched_at = store_col_time(st, col + 11);
+	g->apps_error = store_col_text(st, col + 12);
+	g->grants_status = store_col_int(st, col + 13, 0);
+	g->app_has_grant = store_col_int(st, col + 14, CS_UNKNOWN);
+	g->n_grants = (size_t)store_col_int(st, col + 15, 0);
+	g->grants_fetched_at = store_col_time(st, col + 16);
+	g->grants_error = store_col_text(st, col + 17);
+}
+
 int cache_get_graph_chat(struct cache *c, const char *teams_chat_id, struct cs_graph_chat *g)
 {
-	sqlite3_stmt *st = store_prepare(c,
-		"SELECT teams_chat_id, chat_status, topic, chat_type, last_updated, chat_fetched_at, chat_error,"
-		" apps_status, app_installed, app_client_id, app_name, apps_fetched_at, apps_error, grants_status,"
-		" app_has_grant, n_grants, grants_fetched_at, grants_error FROM graph_chats WHERE teams_chat_id = ?",
-		NULL);
+	sqlite3_stmt *st = store_prepare(c, "SELECT " STORE_GRAPH_COLUMNS " FROM graph_chats g WHERE g.teams_chat_id = ?",
+					 NULL);
 	if (!st)
 		return 0;
 	store_bind_text(st, 1, teams_chat_id);
 	int found = sqlite3_step(st) == SQLITE_ROW;
-	if (found) {
-		memset(g, 0, sizeof *g);
-		g->teams_chat_id = store_col_text(st, 0);
-		g->chat_status = store_col_int(st, 1, 0);
-		g->topic = store_col_text(st, 2);
-		g->chat_type = store_col_text(st, 3);
-		g->last_updated = store_col_time(st, 4);
-		g->chat_fetched_at = store_col_time(st, 5);
-		g->chat_error = store_col_text(st, 6);
-		g->apps_status = store_col_int(st, 7, 0);
-		g->app_installed = store_col_int(st, 8, CS_UNKNOWN);
-		g->app_client_id = store_col_text(st, 9);
-		g->app_name = store_col_text(st, 10);
-		g->apps_fetched_at = store_col_time(st, 11);
-		g->apps_error = store_col_text(st, 12);
-		g->grants_status = store_col_int(st, 13, 0);
-		g->app_has_grant = store_col_int(st, 14, CS_UNKNOWN);
-		g->n_grants = (size_t)store_col_int(st, 15, 0);
-		g->grants_fetched_at = store_col_time(st, 16);
-		g->grants_error = store_col_text(st, 17);
-	}
+	if (found)
+		store_read_graph(st, 0, g);
 	sqlite3_finalize(st);
 	return found;
 }

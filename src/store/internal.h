@@ -33,4 +33,43 @@ int store_col_int(sqlite3_stmt *st, int col, int null_value);
 void store_read_env(sqlite3_stmt *st, int col, struct cs_env *env);
 int store_get_env(struct cache *c, const char *env_id, struct cs_env *out); /* 1 found, 0 not */
 
+/* The columns of a connected chat as listed, in store_read_chat's order: an activity row of `chats ch`
+ * (STORE_CHAT_COLUMNS), or an association of `associations a` without one, with Graph's `graph_chats g`
+ * for its subject and age (STORE_LISTED_ASSOC_COLUMNS). 20 columns each. */
+#define STORE_CHAT_COLUMNS \
+	"ch.env_id, ch.activity_id, ch.teams_chat_id, ch.subject, ch.statecode, ch.statuscode," \
+	" ch.syncstatus, ch.lastsyncerror, ch.modifiedinteamson, ch.modifiedinteamsby, ch.linkedon, ch.linkedby," \
+	" ch.unlinkedon, ch.unlinkedby, ch.regarding_id, ch.regarding_type, ch.createdon, ch.modifiedon," \
+	" ch.fetched_at," \
+	" (SELECT group_concat(name, char(31)) FROM (SELECT name FROM participants p" \
+	"   WHERE p.activity_id = ch.activity_id ORDER BY seq))"
+#define STORE_LISTED_ASSOC_COLUMNS \
+	"a.env_id, NULL, a.teams_chat_id, g.topic, -1, NULL, NULL, 0, g.last_updated, NULL, a.created_on," \
+	" NULL, NULL, NULL, a.regarding_id, a.regarding_table, a.created_on, a.modified_on, a.fetched_at, NULL"
+/* A chat is listed from its association only when it has no activity row, and then once, from its newest
+ * association (a chat unlinked and connected again has several). */
+#define STORE_ASSOC_LISTED_WHERE \
+	" NOT EXISTS (SELECT 1 FROM chats x WHERE x.env_id = a.env_id AND x.teams_chat_id = a.teams_chat_id)" \
+	" AND a.rowid = " STORE_NEWEST_ASSOC("a.env_id", "a.teams_chat_id")
+/* The rowid of the newest association of a chat in an environment (index associations_by_env_chat). */
+#define STORE_NEWEST_ASSOC(env, chat) \
+	"(SELECT n.rowid FROM associations n WHERE n.env_id = " env " AND n.teams_chat_id = " chat \
+	" ORDER BY n.modified_on DESC LIMIT 1)"
+void store_read_chat(sqlite3_stmt *st, int col, struct cs_chat *ch);
+/* id, env_id, teams_chat_id, regarding_id, regarding_table, record_state, statecode, created_on,
+ * modified_on, fetched_at of `associations a`. */
+#define STORE_ASSOC_COLUMNS \
+	"a.id, a.env_id, a.teams_chat_id, a.regarding_id, a.regarding_table, a.record_state, a.statecode," \
+	" a.created_on, a.modified_on, a.fetched_at"
+void store_read_assoc(sqlite3_stmt *st, int col, struct cs_assoc *a);
+/* id, errorcode, message, time, type of `sync_errors s`. */
+#define STORE_SYNC_ERROR_COLUMNS "s.id, s.errorcode, s.message, s.time, s.type"
+void store_read_sync_error(sqlite3_stmt *st, int col, struct cs_sync_error *e);
+/* The 18 columns of `graph_chats g`, in store_read_graph's order. */
+#define STORE_GRAPH_COLUMNS \
+	"g.teams_chat_id, g.chat_status, g.topic, g.chat_type, g.last_updated, g.chat_fetched_at, g.chat_error," \
+	" g.apps_status, g.app_installed, g.app_client_id, g.app_name, g.apps_fetched_at, g.apps_error," \
+	" g.grants_status, g.app_has_grant, g.n_grants, g.grants_fetched_at, g.grants_error"
+void store_read_graph(sqlite3_stmt *st, int col, struct cs_graph_chat *g);
+
 #endif

@@ -58,6 +58,25 @@ static const char *const migrations[] = {
 	/* 2 → 3: finding a connected chat's activity row by environment and Teams chat id (the chat list's
 	 * "no activity row" test) without scanning the environment's chats for every association. */
 	"CREATE INDEX chats_by_env_teams_id ON chats(env_id, teams_chat_id);\n",
+
+	/* 3 → 4: a chat's newest association by environment and Teams chat id, for the facts of every chat
+	 * in one pass (and the chat list's one row per chat without an activity row). */
+	"CREATE INDEX associations_by_env_chat ON associations(env_id, teams_chat_id, modified_on);\n",
+
+	/* 4 → 5: history. facts_seen holds what each chat, environment and the tenant last showed and since
+	 * when (first: held since the subject was first seen);
+	 * history every change of verdict and of the facts behind it, with the refresh's time;
+	 * check_seen the findings the last `check` reported per chat (for `check --new`). */
+	"CREATE TABLE facts_seen(\n"
+	"  scope INTEGER NOT NULL, id TEXT NOT NULL, fact TEXT NOT NULL, env_id TEXT, value TEXT, rule TEXT,\n"
+	"  since INTEGER, first INTEGER NOT NULL DEFAULT 1, PRIMARY KEY(scope, id, fact)) WITHOUT ROWID;\n"
+	"CREATE TABLE history(\n"
+	"  seq INTEGER PRIMARY KEY, time INTEGER NOT NULL, scope INTEGER NOT NULL, id TEXT NOT NULL,\n"
+	"  env_id TEXT, fact TEXT NOT NULL, old_value TEXT, new_value TEXT, rule TEXT);\n"
+	"CREATE INDEX history_by_id ON history(id, time);\n"
+	"CREATE INDEX history_by_env ON history(env_id, time);\n"
+	"CREATE INDEX history_by_time ON history(time);\n"
+	"CREATE TABLE check_seen(id TEXT PRIMARY KEY, findings TEXT) WITHOUT ROWID;\n",
 };
 
 int schema_latest(void)

@@ -1,6 +1,11 @@
 # sync/: the application services the front ends run on: a session (config, profile, cache), the
 # refresh planner and the sync toggle. On base/, core/, net/, api/ and store/.
+# The refresh: refresh.c runs the phases (dataverse.c, graph.c) on the context of refresh_ctx.h.
 libchatsync_a_SOURCES += \
-	src/sync/details.c \
-	src/sync/refresh.c src/sync/refresh.h src/sync/refresh_int.h \
-	src/sync/session.c src/sync/session.h
+	src/sync/dataverse.c src/sync/graph.c \
+	src/sync/history.c src/sync/history.h \
+	src/sync/refresh.c src/sync/refresh.h \
+	src/sync/refresh_ctx.c src/sync/refresh_ctx.h \
+	src/sync/session.c src/sync/session.h \
+	src/sync/strset.c src/sync/strset.h \
+	src/sync/toggle.c src/sync/toggle.h

@@ -14,12 +14,14 @@
 
 struct net;
 struct cache;
+struct conf_profile;
 
 struct refresh_progress {
 	const char *phase;          /* "discovery", "dataverse", "graph", "done" */
 	const char *env;            /* the environment just finished, or NULL */
 	size_t done, total;         /* units of the phase: environments, then chats */
 	unsigned long requests, throttled, errors;
+	unsigned long in_flight;    /* requests queued and not yet answered */
 };
 typedef void (*refresh_progress_fn)(const struct refresh_progress *p, void *user);
 
@@ -30,6 +32,8 @@ struct refresh_opts {
 	bool full;                  /* ignore kept delta links */
 	int detail_ttl_s;           /* 0: 3600 */
 	const char *chat;           /* only this Teams chat's details (diagnose --refresh); NULL: all */
+	size_t window;              /* at most this many chats' Graph requests queued at once; 0: 256 */
+	const struct conf_profile *profile; /* NULL: the transport's */
 	refresh_progress_fn progress;
 	void *user;
 };
@@ -37,6 +41,7 @@ struct refresh_opts {
 struct refresh_report {
 	size_t envs_ok, envs_failed;
 	size_t chats_read, chats_deleted, details_fetched;
+	size_t details_left;        /* chats whose Graph details an interruption left unfetched */
 	bool delta_used;
 	unsigned long requests, throttled, errors;
 };
@@ -45,5 +50,11 @@ struct refresh_report {
  * are in the cache and in err), -1 when nothing could be done (sign-in, discovery, cancel). */
 int refresh_run(struct net *net, struct cache *cache, const struct refresh_opts *opts, struct refresh_report *rep,
 		struct cs_error *err);
+
+struct session_hooks;
+/* The same on a transport of its own for profile p (session_net_open), cancelled by *cancel. */
+int refresh_profile(const struct conf_profile *p, struct cache *cache, volatile sig_atomic_t *cancel,
+		    const struct session_hooks *hooks, const struct refresh_opts *opts, struct refresh_report *rep,
+		    struct cs_error *err);
 
 #endif

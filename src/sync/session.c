@@ -5,7 +5,7 @@
 #include "base/paths.h"
 #include "base/timefmt.h"
 #include "base/xalloc.h"
-#include "net/auth.h"
+#include "auth/auth.h"
 #include "net/http.h"
 #include "store/cache.h"
 #include <errno.h>
@@ -146,10 +146,12 @@ struct net *session_net_open(const struct conf_profile *p, volatile sig_atomic_t
 	}
 	if (session_check_profile(p, err))
 		return NULL;
-	struct net *net = net_open(p, &(struct net_opts){ .cancel = cancel }, err);
-	if (net && hooks && hooks->device_code)
-		auth_set_prompt(net, hooks->device_code, hooks->user);
-	if (net && hooks && hooks->passphrase)
-		auth_set_passphrase(net, hooks->passphrase, hooks->user);
-	return net;
+	struct auth_opts ao = { 0 };
+	if (hooks) {
+		ao.prompt = hooks->device_code;
+		ao.prompt_user = hooks->user;
+		ao.passphrase = hooks->passphrase;
+		ao.passphrase_user = hooks->user;
+	}
+	return auth_net_open(p, &(struct net_opts){ .cancel = cancel }, &ao, err);
 }

@@ -31,9 +31,14 @@ struct toggle_plan {
 	int round;                 /* 0, then 1.. after a 412 re-read showed the row had changed */
 };
 
+/* The audit's words for a setting: "on", "off", "unknown". */
+const char *toggle_onoff(int v);
+
 /* Returns 1 to write, 0 to cancel, -1 when nobody can be asked (no terminal). For a production
  * environment the front end asks for its unique name and returns 1 only when it was typed exactly. */
 typedef int (*toggle_confirm_fn)(const struct toggle_plan *plan, void *user);
+/* Shows the plan (the change and its warnings) before it is confirmed, also with --yes. */
+typedef void (*toggle_show_fn)(const struct toggle_plan *plan, void *user);
 
 struct toggle_opts {
 	const char *env;                 /* unique name, friendly name or id, as in the cache */
@@ -41,6 +46,7 @@ struct toggle_opts {
 	bool readonly;                   /* --readonly or the profile's readonly: refused, audited */
 	bool assume_yes;                 /* --yes: no confirmation (production names included) */
 	toggle_confirm_fn confirm;       /* NULL and !assume_yes: refused, audited */
+	toggle_show_fn show;             /* may be NULL */
 	void (*note)(const char *line, void *user); /* "changed since it was read; reading it again" */
 	void *user;
 	volatile sig_atomic_t *cancel;   /* non-zero stops it (before the PATCH is sent) */
@@ -52,6 +58,7 @@ struct toggle_result {
 	char *outcome;       /* the audit's result: "ok", "unchanged", "cancelled", "refused: ..." */
 	char *identity;      /* who made (or tried) the change */
 	char *request_id;    /* of the PATCH, when one was sent */
+	char *env;           /* the environment's unique name (NULL when it is not in the cache) */
 };
 
 /* Runs the toggle on cache (the caller's own connection) for profile p. Returns 0 when the

@@ -70,6 +70,8 @@ static int add_chat(const struct cs_chat *c, const struct cs_env *env, void *use
 
 static void free_contents(struct ui_data *d)
 {
+	cache_facts_close(d->facts);
+	d->facts = NULL;
 	for (size_t i = 0; i < d->n_envs; i++) {
 		cs_env_free(&d->envs[i].env);
 		free(d->envs[i].name);
@@ -133,27 +135,78 @@ static void tally(struct ui_data *d, struct ui_chat *u)
 		e->unknown++;
 }
 
+/* The verdict of the next chat from the facts stream, which reads the chats in the list's order; -1 when
+ * the stream cannot give it (it failed, or the cache changed since the list was read and the rows no
+ * longer match), and then the stream is given up for one-by-one lookups. */
+static int next_streamed_verdict(struct ui_data *d, struct cache *c, const struct ui_chat *u)
+{
+	struct cs_error err = { 0 };
+	if (d->facts_by_key)
+		return -1;
+	if (!d->facts && !(d->facts = cache_facts_open(c, NULL, &err))) {
+		log_warn("console: reading the facts of every chat: %s", err.msg);
+		d->facts_by_key = true;
+		return -1;
+	}
+	const struct cache_facts *f;
+	int rc = cache_facts_next(d->facts, &f, &err);
+	const char *key = rc == 1 ? cache_facts_key(f) : NULL;
+	if (!key || strcmp(key, u->key) != 0) {
+		if (rc < 0)
+			log_warn("console: reading the facts of every chat: %s", err.msg);
+		cache_facts_close(d->facts);
+		d->facts = NULL;
+		d->facts_by_key = true;
+		return -1;
+	}
+	struct diag_result r;
+	cache_facts_diagnose(f, d->now, d->warn_hours, &r);
+	int verdict = (int)r.verdict;
+	diag_result_free(&r);
+	return verdict;
+}
+
 bool ui_data_diagnose(struct ui_data *d, struct cache *c, int budget_ms)
 {
 	struct timespec start;
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	while (d->diagnosed < d->n_chats) {
 		struct ui_chat *u = &d->chats[d->diagnosed++];
-		struct diag_result r;
-		struct cs_error err = { 0 };
-		if (ui_diagnose_chat(c, u->key, d->now, d->warn_hours, &r, NULL, NULL, &err) == 0) {
-			u->verdict = (int)r.verdict;
-			diag_result_free(&r);
-		} else {
-			/* The chat could not be looked up (ambiguous id, cache error): that is unknown. */
-			log_warn("console: diagnosing %s: %s", u->key, err.msg);
-			u->verdict = DIAG_VERDICT_UNKNOWN;
+		u->verdict = next_streamed_verdict(d, c, u);
+		if (u->verdict < 0) {
+			struct diag_result r;
+			struct cs_error err = { 0 };
+			if (ui_diagnose_chat(c, u->key, d->now, d->warn_hours, &r, NULL, NULL, &err) == 0) {
+				u->verdict = (int)r.verdict;
+				diag_result_free(&r);
+			} else {
+				/* The chat could not be looked up (gone, ambiguous id, cache error): that is unknown. */
+				log_warn("console: diagnosing %s: %s", u->key, err.msg);
+				u->verdict = DIAG_VERDICT_UNKNOWN;
+			}
 		}
 		tally(d, u);
 		if (elapsed_ms(&start) >= budget_ms)
 			break;
 	}
+	if (d->diagnosed == d->n_chats && d->facts) {
+		/* Done: let go of the read snapshot the stream holds. */
+		cache_facts_close(d->facts);
+		d->facts = NULL;
+	}
 	return d->diagnosed < d->n_chats;
+}
+
+void ui_data_restart(struct ui_data *d, cs_time now)
+{
+	d->now = now;
+	d->diagnosed = 0;
+	for (size_t i = 0; i < d->n_envs; i++) {
+		struct ui_env *e = &d->envs[i];
+		e->not_syncing = e->at_risk = e->unknown = 0;
+		e->pending = e->n_chats;
+	}
+	/* The old verdicts stay on screen until their new ones arrive. */
 }
 
 void ui_data_free(struct ui_data *d)
@@ -252,23 +305,13 @@ int ui_diagnose_chat(struct cache *c, const char *key, cs_time now, int warn_hou
 	struct cache_facts f;
 	if (cache_load_facts(c, key, &f, err))
 		return -1;
-	struct diag_facts df = {
-		.env = &f.env,
-		.chat = f.has_chat ? &f.chat : NULL,
-		.assoc = f.has_assoc ? &f.assoc : NULL,
-		.errors = f.errors,
-		.n_errors = f.n_errors,
-		.graph = f.has_graph ? &f.graph : NULL,
-		.rsc = f.has_rsc ? &f.rsc : NULL,
-		.now = now,
-		.warn_hours = warn_hours,
-	};
-	diag_run(&df, out);
+	cache_facts_diagnose(&f, now, warn_hours, out);
 	if (label) {
-		const char *subject = f.has_chat && f.chat.subject && *f.chat.subject ? f.chat.subject
-				    : f.has_graph && f.graph.topic ? f.graph.topic : NULL;
-		const char *id = f.has_chat && f.chat.teams_chat_id ? f.chat.teams_chat_id
-			       : f.has_assoc && f.assoc.teams_chat_id ? f.assoc.teams_chat_id : key;
+		struct cs_chat view;
+		cache_facts_chat(&f, &view);
+		const char *subject = view.subject && *view.subject ? view.subject
+				    : f.has_graph && f.graph.topic && *f.graph.topic ? f.graph.topic : NULL;
+		const char *id = view.teams_chat_id ? view.teams_chat_id : key;
 		char *raw = subject ? xasprintf("%s (%s)", subject, id) : xstrdup(id);
 		*label = text_sanitize(raw);
 		free(raw);

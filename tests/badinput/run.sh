@@ -240,15 +240,16 @@ server_case() {
 }
 
 # --- the table ---------------------------------------------------------------------------------
-# NAME|EXIT|FRAGMENT|ENV|ARGS
+# NAME|EXIT|FRAGMENT|ENV|ARGS. check answers a usage or config error with 3 (UNKNOWN), as the
+# monitoring-plugins convention says; every other command with 2.
 cases='
 arg-unknown-option|2|unknown option --bogus||--bogus envs
 arg-unknown-command|2|unknown command "frobnicate"||frobnicate
 arg-missing-value|2|option -c needs an argument||-c
 arg-state-value|2|--state must be open, inactive or all||--cache $T/ok.db chats --state weird
 arg-state-missing|2|option --state needs an argument||--cache $T/ok.db chats --state
-arg-warn-hours-zero|2|--warn-hours takes a whole number of hours from 1 to 672||--warn-hours 0 check
-arg-warn-hours-huge|2|--warn-hours takes a whole number||--warn-hours 99999999999999999999999 check
+arg-warn-hours-zero|3|--warn-hours takes a whole number of hours from 1 to 672||--warn-hours 0 check
+arg-warn-hours-huge|3|--warn-hours takes a whole number||--warn-hours 99999999999999999999999 check
 arg-extra-args|2|envs takes no arguments||--cache $T/ok.db envs one two
 arg-sync-usage|2|usage: chatsync sync ENV on||-c $sbconf -p sandbox --cache $T/sb.db sync contoso-sales maybe
 arg-secret-on-command-line|2|unknown option --client-secret||--client-secret hunter2 envs
@@ -340,8 +341,9 @@ mount_case cache-new-on-read-only 4 "is on a read-only file system" \
 	"mount -o remount,ro '$T/mnt'" --cache "$T/mnt/new.db" envs
 
 # Terminals: sizes from one cell to a wall, and a terminal type nobody knows.
-console_case term-1x1 0 "" 1x1 xterm --cache "$T/ok.db"
-console_case term-20x5 0 "terminal too small" 20x5 xterm --cache "$T/ok.db"
+console_case term-1x1 2 "the terminal is 1x1; the console needs at least" 1x1 xterm --cache "$T/ok.db"
+console_case term-20x5 2 "the terminal is 20x5; the console needs at least" 20x5 xterm --cache "$T/ok.db"
+console_case term-40x12 0 "no environments in the cache yet" 40x12 xterm --cache "$T/ok.db"
 console_case term-300x100 0 "no environments in the cache yet" 300x100 xterm --cache "$T/ok.db"
 console_case term-unknown-type 2 "cannot start the console on terminal type" 80x24 no-such-terminal --cache "$T/ok.db"
 run_case term-not-a-tty 2 "the console needs a terminal" "" --cache "$T/ok.db"

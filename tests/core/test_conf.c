@@ -249,3 +249,14 @@ Test(conf, garbage_in_chatsync_now_or_chatsync_log_is_an_error)
 	run_rmtree(dir);
 	free(dir);
 }
+
+Test(conf, history_days_is_a_number_of_days)
+{
+	cr_assert_eq(conf_parse(&conf, "cfg", "[profile a]\nhistory_days = 30\n[profile b]\n", &err), 0, "%s", err.msg);
+	cr_assert_eq(conf.profiles[0].history_days, 30);
+	cr_assert_eq(conf.profiles[1].history_days, 0, "unset: the default");
+	conf_free(&conf);
+	cr_assert_eq(conf_parse(&conf, "cfg", "[profile a]\nhistory_days = 0\n", &err), -1);
+	cr_assert(strstr(err.msg, "cfg:2: history_days takes a number of days from 1 to 3650"), "%s", err.msg);
+	cr_assert_eq(conf_parse(&conf, "cfg", "[profile a]\nhistory_days = 7d\n", &err), -1);
+}

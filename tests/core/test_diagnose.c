@@ -604,7 +604,7 @@ Test(diagnose, bad_input_never_crashes, .fini = done)
 	struct cs_sync_error errs[1] = { { 0 } };
 	struct cs_graph_chat graph = { .chat_status = 404, .apps_status = 200, .app_installed = CS_FALSE };
 	struct cs_rsc rsc = { .state = 77, .http_status = 200, .n_policies = 2 };
-	struct diag_facts f = { &env, &chat, &assoc, errs, 1, &graph, &rsc, NOW, -5 };
+	struct diag_facts f = { &env, &chat, &assoc, errs, 1, &graph, &rsc, NOW, -5, NULL };
 	diag_run(&f, &x.res);
 	cr_assert_eq(x.res.verdict, DIAG_VERDICT_NOT_SYNCING);
 	for (size_t i = 0; i < x.res.n_findings; i++) {

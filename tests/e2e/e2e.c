@@ -35,10 +35,11 @@ int e2e_run(struct e2e *e, const char *profile, ...)
 	argv[argc] = NULL;
 	char *home = xasprintf("HOME=%s", e->home), *state = xasprintf("XDG_STATE_HOME=%s/state", e->home),
 	     *cfg = xasprintf("XDG_CONFIG_HOME=%s/config", e->home);
-	char *env[] = { home, state, cfg, (char *)"CHATSYNC_CLIENT_SECRET=", (char *)"CHATSYNC_CONFIG=", NULL };
+	char *now = e->now ? xasprintf("CHATSYNC_NOW=%s", e->now) : NULL;
+	char *env[] = { home, state, cfg, (char *)"CHATSYNC_CLIENT_SECRET=", (char *)"CHATSYNC_CONFIG=", now, NULL };
 	run_free(&e->r);
 	cr_assert_eq(run_cmd(&e->r, argv, env, 300), 0);
-	free(bin); free(home); free(state); free(cfg);
+	free(bin); free(home); free(state); free(cfg); free(now);
 	return e->r.status;
 }
 

@@ -10,6 +10,7 @@ struct e2e {
 	char *cache;          /* the cache file of this test */
 	char *home;           /* HOME and XDG dirs of the chatsync runs */
 	struct run_result r;  /* the last run */
+	const char *now;      /* CHATSYNC_NOW of the chatsync runs (ISO 8601), or NULL: the real clock */
 };
 
 void e2e_start(struct e2e *e, const char *const *sandbox_args);

@@ -249,3 +249,64 @@ Test(refresh, ctrl_c_stops_it_and_keeps_the_last_good_data, .fini = stop)
 	free(bin);
 	free(home);
 }
+
+/* Issue 16: Ctrl-C in the Graph phase records nothing for the chats it cut off; the next refresh
+ * fetches exactly the chats left (counted in the sandbox's request log), and then every chat has
+ * its details (a third refresh has nothing left to fetch). */
+Test(refresh, ctrl_c_in_the_graph_phase_resumes_with_exactly_the_chats_left, .fini = stop)
+{
+	e2e_start(&e, NULL);
+	char *bin = run_chatsync_path(), *errfile = NULL;
+	cr_assert(asprintf(&errfile, "%s/refresh.err", e.sb.dir) > 0);
+	char *env[5];
+	cr_assert(asprintf(&env[0], "HOME=%s", e.home) > 0);
+	cr_assert(asprintf(&env[1], "XDG_STATE_HOME=%s/state", e.home) > 0);
+	cr_assert(asprintf(&env[2], "XDG_CONFIG_HOME=%s/config", e.home) > 0);
+	env[3] = (char *)"CHATSYNC_CLIENT_SECRET=";
+	env[4] = NULL;
+	pid_t pid = fork();
+	if (pid == 0) {
+		int fd = open(errfile, O_WRONLY | O_CREAT | O_TRUNC, 0600), devnull = open("/dev/null", O_WRONLY);
+		dup2(devnull, 1);
+		dup2(fd, 2);
+		for (int i = 0; env[i]; i++)
+			putenv(env[i]);
+		execl(bin, bin, "-c", e.sb.config, "-p", "sandbox", "--cache", e.cache, "refresh", (char *)NULL);
+		_exit(127);
+	}
+	/* Wait until the Graph phase has begun (the Teams limits make it last several seconds). */
+	time_t t0 = time(NULL);
+	while (e2e_log_count(&e, 0, "/installedApps", NULL) < 20 && time(NULL) - t0 < 60)
+		usleep(50 * 1000);
+	cr_assert_geq(e2e_log_count(&e, 0, "/installedApps", NULL), 20, "the Graph phase never began");
+	kill(pid, SIGINT);
+	int st;
+	waitpid(pid, &st, 0);
+	cr_assert(WIFEXITED(st), "killed by a signal instead of stopping");
+	cr_assert_eq(WEXITSTATUS(st), 3);
+	char *err = run_read_file(errfile, NULL);
+	cr_assert_not_null(err);
+	const char *left_at = strstr(err, " are left");
+	cr_assert_not_null(left_at, "the interrupted refresh does not say how many chats are left: %s", err);
+	while (left_at > err && left_at[-1] >= '0' && left_at[-1] <= '9')
+		left_at--;
+	size_t left = strtoul(left_at, NULL, 10);
+	cr_assert_gt(left, 0, "%s", err);
+	size_t mark = e2e_log_lines(&e);
+	cr_assert_eq(e2e_run(&e, "sandbox", "refresh", NULL), 0, "%s", e.r.err);
+	size_t reads = e2e_log_count(&e, mark, "/installedApps", NULL) -
+		       e2e_log_count(&e, mark, "/installedApps", "\"status\":429", NULL);
+	cr_assert_eq(reads, left, "the second refresh read %zu chats' apps, %zu were left", reads, left);
+	char *said = NULL;
+	cr_assert(asprintf(&said, "%zu chats' Graph details", left) > 0);
+	cr_assert(strstr(e.r.err, said), "%s", e.r.err);
+	mark = e2e_log_lines(&e);
+	cr_assert_eq(e2e_run(&e, "sandbox", "refresh", NULL), 0, "%s", e.r.err);
+	cr_assert_eq(e2e_log_count(&e, mark, "/installedApps", NULL), 0, "chats were still left after the resume");
+	free(said);
+	free(err);
+	for (int i = 0; i < 3; i++)
+		free(env[i]);
+	free(errfile);
+	free(bin);
+}

@@ -2,7 +2,7 @@
  * is signed in (and never trusts them for more). */
 #include "config.h"
 #include "fuzz.h"
-#include "net/jwt.h"
+#include "auth/jwt.h"
 #include <cJSON.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

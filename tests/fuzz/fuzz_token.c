@@ -3,11 +3,11 @@
  * interval, expires_in, message. The first byte picks the answer. Whatever the numbers, a token
  * taken must expire in the future and be renewed before it expires.
  *
- * The answers are read inside the sign-in's callbacks (net/auth.c has no separate parser), so this
+ * The answers are read inside the sign-in's callbacks (auth/auth.c has no separate parser), so this
  * harness compiles that file in to reach them. */
 #include "config.h"
 #include "fuzz.h"
-#include "../../src/net/auth.c"
+#include "../../src/auth/auth.c"
 #include "core/conf.h"
 
 static struct conf conf;
@@ -27,13 +27,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				      "authority = http://127.0.0.1:9\n", &err) != 0)
 		abort();
 	/* Nothing is sent: requests a callback queues are cancelled by net_close. */
-	struct net *net = net_open(&conf.profiles[0], &(struct net_opts){ .token_dir = "/nonexistent" }, &err);
+	const struct auth_opts opts = { .token_dir = "/nonexistent", .prompt = no_prompt };
+	struct net *net = auth_net_open(&conf.profiles[0], &(struct net_opts){ 0 }, &opts, &err);
 	if (!net)
 		abort();
-	struct auth *a = auth_new(net, &conf.profiles[0], &err);
+	struct auth *a = auth_new(net, &conf.profiles[0], &opts, &err);
 	if (!a)
 		abort();
-	a->prompt = no_prompt;
 	struct tok *t = tok_get(a, "https://graph.microsoft.com");
 	struct net_response resp = { .method = "POST", .url = "http://127.0.0.1:9/t/oauth2/v2.0/token", .status = 200,
 				     .body = NULL, .body_len = size - 1, .client_request_id = "c", .attempts = 1 };

@@ -15,7 +15,7 @@
 #include "core/conf.h"
 #include "sync/session.h"
 #include "base/log.h"
-#include "net/auth.h"
+#include "auth/auth.h"
 #include "net/http.h"
 #include "run.h"
 #include "sandbox.h" /* tests/common */
@@ -110,7 +110,7 @@ static void queue_graph(struct net *net, struct target *t, struct tally *tally, 
 {
 	struct cs_error err;
 	for (int i = 0; i < n; i++)
-		cr_assert_eq(net_queue(net, &(struct net_request){ .url = t->chat_url, .resource = net_graph_resource(net),
+		cr_assert_eq(net_queue(net, &(struct net_request){ .url = t->chat_url, .resource = conf_graph_resource(auth_profile(net)),
 								   .bucket = "graph:chat", .done = on_done, .user = tally },
 				       &err), 0, "%s", err.msg);
 }
@@ -150,9 +150,9 @@ static struct net *open_net_retries(const struct conf_profile *p, struct sandbox
 {
 	char state[600];
 	snprintf(state, sizeof state, "%s/state", sb->dir);
-	struct net_opts o = { .retry_scale = scale, .token_dir = state, .low_speed_time_s = 2, .max_retries = max_retries };
+	struct net_opts o = { .retry_scale = scale, .low_speed_time_s = 2, .max_retries = max_retries };
 	struct cs_error err;
-	struct net *net = net_open(p, &o, &err);
+	struct net *net = auth_net_open(p, &o, &(struct auth_opts){ .token_dir = state }, &err);
 	cr_assert_not_null(net, "%s", err.msg);
 	if (ap) {
 		ap->net = net;
@@ -279,7 +279,7 @@ Test(tokens, expiring_mid_run_costs_one_refresh_and_no_failure, .fini = fini)
 	struct expirer e = { .sb = &box, .net = net };
 	struct cs_error err;
 	for (int i = 0; i < 8; i++)
-		net_queue(net, &(struct net_request){ .url = t.chat_url, .resource = net_graph_resource(net),
+		net_queue(net, &(struct net_request){ .url = t.chat_url, .resource = conf_graph_resource(auth_profile(net)),
 						      .bucket = "graph:chat", .done = on_done_then_expire, .user = &e }, &err);
 	cr_assert_eq(net_run(net, &err), 0, "%s", err.msg);
 	cr_assert(e.fired);

@@ -38,3 +38,13 @@ tests_sandbox_test_sb_faults_LDADD = $(SBT_LIBS)
 tests_sandbox_test_sb_process_SOURCES = tests/sandbox/test_sb_process.c $(SBT_HELPERS)
 tests_sandbox_test_sb_process_CFLAGS = $(SBT_CFLAGS)
 tests_sandbox_test_sb_process_LDADD = $(SBT_LIBS)
+
+# The client against the stricter sandbox (the e2e helpers start both).
+SANDBOX_CLIENT_TESTS = tests/sandbox/test_sb_client
+if HAVE_CRITERION
+check_PROGRAMS += $(SANDBOX_CLIENT_TESTS)
+TESTS += $(SANDBOX_CLIENT_TESTS)
+endif
+tests_sandbox_test_sb_client_SOURCES = tests/sandbox/test_sb_client.c tests/e2e/e2e.c
+tests_sandbox_test_sb_client_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/tests/e2e
+tests_sandbox_test_sb_client_LDADD = $(TEST_LIBS_ALL)

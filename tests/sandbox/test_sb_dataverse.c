@@ -187,6 +187,13 @@ Test(dataverse, chats_paging_filter_select_and_expand)
 			"systemuser");
 	sbt_resp_free(&r);
 
+	/* $top with odata.maxpagesize: the service ignores $top and pages */
+	api_get(&d, "chats?$select=subject&$top=3", "odata.maxpagesize=2", &r);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_expect_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r.json, "value")), 2);
+	cr_expect_not_null(cJSON_GetObjectItemCaseSensitive(r.json, "@odata.nextLink"), "$top is ignored");
+	sbt_resp_free(&r);
+
 	api_get(&d, "activityparties?$select=_partyid_value&$top=2", "odata.include-annotations=\"OData.Community.Display.V1.FormattedValue\"", &r);
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	p = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r.json, "value"), 0);
@@ -433,5 +440,273 @@ Test(dataverse, multipart_batch_of_gets)
 	assert_dv_error(&r, 400);
 	sbt_resp_free(&r);
 	free(delim), free(url), free(auth);
+	dv_stop(&d);
+}
+
+/* One pass over a delta link: the ids served in order (updated rows, then "-id" for deletions), the
+ * number of pages, and the deltaLink of the last page (caller deletes). Fails when a page carries
+ * both links or neither, or when a row comes twice. */
+struct delta_pass {
+	char *ids[64];
+	int n, pages;
+	cJSON *delta;
+};
+
+static void delta_walk(struct dv *d, const char *link, const char *prefer, struct delta_pass *p,
+		void (*between)(struct dv *d))
+{
+	memset(p, 0, sizeof *p);
+	char *url = xstrdup(link), *pref = xasprintf("Prefer: %s", prefer);
+	while (url) {
+		struct sbt_resp r;
+		sbt_get(&d->t, d->tok, url, pref, &r);
+		cr_assert_eq(r.status, 200, "%s", r.body);
+		p->pages++;
+		cr_assert(strstr(cJSON_GetObjectItemCaseSensitive(r.json, "@odata.context")->valuestring, "/$delta"),
+				"every page of a delta is a delta: %s", r.body);
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(r.json, "value"), *it;
+		cJSON_ArrayForEach(it, v) {
+			const cJSON *id = cJSON_GetObjectItemCaseSensitive(it, "activityid");
+			char *s = cJSON_IsString(id) ? xstrdup(id->valuestring)
+						    : xasprintf("-%s", cJSON_GetObjectItemCaseSensitive(it, "id")->valuestring);
+			for (int i = 0; i < p->n; i++)
+				cr_assert_str_neq(p->ids[i], s, "served twice in one pass");
+			cr_assert_lt(p->n, 64);
+			p->ids[p->n++] = s;
+		}
+		const cJSON *next = cJSON_GetObjectItemCaseSensitive(r.json, "@odata.nextLink");
+		const cJSON *dl = cJSON_GetObjectItemCaseSensitive(r.json, "@odata.deltaLink");
+		cr_assert(cJSON_IsString(next) != cJSON_IsString(dl), "one link per page, nextLink or deltaLink: %s", r.body);
+		free(url);
+		url = cJSON_IsString(next) ? xstrdup(next->valuestring) : NULL;
+		if (url)
+			cr_expect(strstr(url, "$skiptoken=") && strstr(url, "$deltatoken="), "%s", url);
+		if (dl)
+			p->delta = cJSON_Duplicate(dl, 1);
+		sbt_resp_free(&r);
+		if (url && between && p->pages == 1)
+			between(d);
+	}
+	free(pref);
+}
+
+static void delta_pass_free(struct delta_pass *p)
+{
+	for (int i = 0; i < p->n; i++)
+		free(p->ids[i]);
+	cJSON_Delete(p->delta);
+}
+
+static char *touched_mid_pass;
+
+static void touch_mid_pass(struct dv *d)
+{
+	char *m = xasprintf("{\"action\":\"touch\",\"activity_id\":\"%s\"}", touched_mid_pass);
+	struct sbt_resp r;
+	sbt_req(&d->t, "POST", "/_sandbox/mutate", NULL, m, &r);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	sbt_resp_free(&r);
+	free(m);
+}
+
+Test(dataverse, delta_answer_in_three_pages)
+{
+	/* The service's page size made small (the client asks for 5000, as chatsync does). */
+	const char *args[] = { "--page-size", "2", "--envs", "1", "--chats-per-env", "20", NULL };
+	struct dv d;
+	dv_start(&d, args);
+	int pages;
+	cJSON *delta = NULL;
+	int rows = page_all(&d, "chats?$select=subject", "odata.track-changes,odata.maxpagesize=5000", &pages, &delta);
+	cr_assert_gt(rows, 4);
+	cr_expect_eq(pages, (rows + 1) / 2, "the initial read is paged at the service's size too");
+	cr_assert(cJSON_IsString(delta));
+
+	const char *acts[6] = { 0 };
+	int na = 0;
+	const cJSON *c;
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(truth_env(&d.t, 0), "chats")) {
+		const cJSON *a = cJSON_GetObjectItemCaseSensitive(c, "activity_id");
+		if (cJSON_IsString(a) && na < 6)
+			acts[na++] = a->valuestring;
+	}
+	cr_assert_eq(na, 6);
+	/* Four touched (the first one last, so it is the newest), one deleted: five changes. */
+	static const int order[] = { 1, 2, 3, 0 };
+	for (int i = 0; i < 4; i++) {
+		char *m = xasprintf("{\"action\":\"touch\",\"activity_id\":\"%s\"}", acts[order[i]]);
+		struct sbt_resp r;
+		sbt_req(&d.t, "POST", "/_sandbox/mutate", NULL, m, &r);
+		cr_assert_eq(r.status, 200, "%s", r.body);
+		sbt_resp_free(&r);
+		free(m);
+	}
+	char *del = xasprintf("{\"action\":\"delete\",\"activity_id\":\"%s\"}", acts[4]);
+	struct sbt_resp r;
+	sbt_req(&d.t, "POST", "/_sandbox/mutate", NULL, del, &r);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	sbt_resp_free(&r);
+
+	/* While the client pages, another chat changes: it belongs to the next delta, not this pass. */
+	touched_mid_pass = (char *)acts[5];
+	struct delta_pass p;
+	delta_walk(&d, delta->valuestring, "odata.maxpagesize=5000", &p, touch_mid_pass);
+	cr_expect_eq(p.pages, 3, "five changes at two a page");
+	cr_assert_eq(p.n, 5);
+	for (int i = 0; i < 4; i++)
+		cr_expect_str_eq(p.ids[i], acts[order[i]], "updated rows in the order they changed (%d)", i);
+	cr_expect(p.ids[4][0] == '-' && !strcmp(p.ids[4] + 1, acts[4]), "deletions after the updates: %s", p.ids[4]);
+	cr_assert(cJSON_IsString(p.delta));
+
+	/* The next delta: only the chat changed during the pass. */
+	struct delta_pass q;
+	delta_walk(&d, p.delta->valuestring, "odata.maxpagesize=5000", &q, NULL);
+	cr_expect_eq(q.pages, 1);
+	cr_assert_eq(q.n, 1);
+	cr_expect_str_eq(q.ids[0], acts[5]);
+	delta_pass_free(&q);
+
+	/* A client asking for less than the service's size gets its own size. */
+	delta_walk(&d, delta->valuestring, "odata.maxpagesize=1", &q, NULL);
+	cr_expect_eq(q.pages, 6, "six changes at one a page");
+	delta_pass_free(&q);
+
+	/* A cookie that was tampered with is refused in the service's words. */
+	char *bad = xasprintf("%s&$skiptoken=%%3Ccookie%%20pagenumber=%%222%%22%%20/%%3E", delta->valuestring);
+	sbt_get(&d.t, d.tok, bad, NULL, &r);
+	assert_dv_error(&r, 400);
+	sbt_resp_free(&r);
+	free(bad);
+	delta_pass_free(&p);
+	free(del);
+	cJSON_Delete(delta);
+	dv_stop(&d);
+}
+
+/* A change set of PATCHes of the organization; each entry "ID|URL|JSON" (ID may be empty). */
+static char *changeset(const char *cs, const char *const *reqs)
+{
+	struct buf b;
+	buf_init(&b);
+	buf_printf(&b, "Content-Type: multipart/mixed; boundary=\"%s\"\r\n\r\n", cs);
+	for (size_t i = 0; reqs[i]; i++) {
+		char *r = xstrdup(reqs[i]), *url = strchr(r, '|'), *json;
+		*url++ = '\0';
+		json = strchr(url, '|');
+		*json++ = '\0';
+		buf_printf(&b, "--%s\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n", cs);
+		if (*r)
+			buf_printf(&b, "Content-ID: %s\r\n", r);
+		if (*json)
+			buf_printf(&b, "\r\nPATCH %s HTTP/1.1\r\nContent-Type: application/json\r\n\r\n%s\r\n", url, json);
+		else
+			buf_printf(&b, "\r\nGET %s HTTP/1.1\r\n\r\n\r\n", url);
+		free(r);
+	}
+	buf_printf(&b, "--%s--\r\n", cs);
+	return buf_steal(&b);
+}
+
+static int org_days(struct dv *d, char **etag)
+{
+	struct sbt_resp r;
+	api_get(d, "organizations?$select=daysbeforeinactiveteamschatsyncdisabled", NULL, &r);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	const cJSON *o = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r.json, "value"), 0);
+	int days = cJSON_GetObjectItemCaseSensitive(o, "daysbeforeinactiveteamschatsyncdisabled")->valueint;
+	if (etag)
+		*etag = xstrdup(cJSON_GetObjectItemCaseSensitive(o, "@odata.etag")->valuestring);
+	sbt_resp_free(&r);
+	return days;
+}
+
+static int count_of(const char *hay, const char *needle)
+{
+	int n = 0;
+	for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
+Test(dataverse, batch_change_sets_are_all_or_nothing)
+{
+	struct dv d;
+	dv_start(&d, NULL);
+	char *etag0;
+	int days0 = org_days(&d, &etag0);
+	struct sbt_resp r;
+	api_get(&d, "organizations?$select=organizationid", NULL, &r);
+	char *org = xasprintf("/api/data/v9.2/organizations(%s)", cJSON_GetObjectItemCaseSensitive(
+			cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r.json, "value"), 0), "organizationid")->valuestring);
+	sbt_resp_free(&r);
+	char *url = xasprintf("%s/api/data/v9.2/$batch", d.env), *auth = sbt_bearer(d.tok);
+	const char *bh = "Content-Type: multipart/mixed; boundary=\"batch_AAA123\"";
+	const char *h[] = { auth, bh, "OData-Version: 4.0", NULL };
+	const char *hc[] = { auth, bh, "OData-Version: 4.0", "Prefer: odata.continue-on-error", NULL };
+
+	/* Two PATCHes, the second through the first's Content-ID: both take effect. */
+	char *p1 = xasprintf("1|%s|{\"daysbeforeinactiveteamschatsyncdisabled\":10}", org);
+	const char *ok[] = { p1, "2|$1|{\"daysbeforeinactiveteamschatsyncdisabled\":12}", NULL };
+	char *cs = changeset("changeset_BBB456", ok);
+	char *body = xasprintf("--batch_AAA123\r\n%s\r\n--batch_AAA123--\r\n", cs);
+	sbt_req(&d.t, "POST", url, h, body, &r);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_expect(strstr(r.body, "Content-Type: multipart/mixed; boundary=changesetresponse_"), "%s", r.body);
+	cr_expect_eq(count_of(r.body, "HTTP/1.1 204 No Content"), 2, "%s", r.body);
+	cr_expect(strstr(r.body, "Content-ID: 1\r\n") && strstr(r.body, "Content-ID: 2\r\n"), "%s", r.body);
+	cr_expect(strstr(r.body, "OData-EntityId: "), "%s", r.body);
+	sbt_resp_free(&r);
+	char *etag1;
+	cr_expect_eq(org_days(&d, &etag1), 12);
+	cr_expect_str_neq(etag1, etag0);
+	free(cs), free(body);
+
+	/* The second request fails (outside 1-28): the first is undone, the change set is answered by
+	 * the failed request alone, and the batch stops there with its status. */
+	char *p2 = xasprintf("1|%s|{\"daysbeforeinactiveteamschatsyncdisabled\":20}", org);
+	char *p3 = xasprintf("2|%s|{\"daysbeforeinactiveteamschatsyncdisabled\":99}", org);
+	const char *bad[] = { p2, p3, NULL };
+	cs = changeset("changeset_CCC", bad);
+	body = xasprintf("--batch_AAA123\r\n%s\r\n--batch_AAA123\r\nContent-Type: application/http\r\n"
+			 "Content-Transfer-Encoding: binary\r\n\r\nGET /api/data/v9.2/WhoAmI HTTP/1.1\r\n\r\n\r\n"
+			 "--batch_AAA123--\r\n", cs);
+	sbt_req(&d.t, "POST", url, h, body, &r);
+	cr_expect_eq(r.status, 400, "%s", r.body);
+	cr_expect(!strstr(r.body, "changesetresponse_"), "a failed change set is one response: %s", r.body);
+	cr_expect_eq(count_of(r.body, "HTTP/1.1 "), 1, "%s", r.body);
+	cr_expect(strstr(r.body, "Content-ID: 2\r\n") && strstr(r.body, "0x80044331"), "%s", r.body);
+	cr_expect(!strstr(r.body, "BusinessUnitId"), "the batch stopped at the failure");
+	sbt_resp_free(&r);
+	char *etag2;
+	cr_expect_eq(org_days(&d, &etag2), 12, "rolled back");
+	cr_expect_str_eq(etag2, etag1, "a rolled-back change leaves the row's version as it was");
+
+	/* The same with odata.continue-on-error: the batch goes on after the failed change set. */
+	sbt_req(&d.t, "POST", url, hc, body, &r);
+	cr_expect_eq(r.status, 200, "%s", r.body);
+	cr_expect(strstr(r.body, "BusinessUnitId"), "%s", r.body);
+	sbt_resp_free(&r);
+	cr_expect_eq(org_days(&d, NULL), 12);
+	free(cs), free(body);
+
+	/* A GET inside a change set, and a reference to a Content-ID not declared before it: 400 each. */
+	char *g = xasprintf("1|%s|", org);
+	const char *with_get[] = { g, NULL };
+	const char *unknown_ref[] = { "1|$3|{\"daysbeforeinactiveteamschatsyncdisabled\":9}", NULL };
+	const char *const *cases[] = { with_get, unknown_ref };
+	const char *want[] = { "GET requests are not allowed in a change set", "'$3' does not exist in the batch context" };
+	for (int i = 0; i < 2; i++) {
+		cs = changeset("changeset_DDD", cases[i]);
+		body = xasprintf("--batch_AAA123\r\n%s\r\n--batch_AAA123--\r\n", cs);
+		sbt_req(&d.t, "POST", url, h, body, &r);
+		cr_expect_eq(r.status, 400, "%s", r.body);
+		cr_expect(strstr(r.body, want[i]), "%s", r.body);
+		sbt_resp_free(&r);
+		free(cs), free(body);
+	}
+	cr_expect_eq(org_days(&d, NULL), 12);
+	(void)days0;
+	free(g), free(p1), free(p2), free(p3), free(etag0), free(etag1), free(etag2);
+	free(org), free(url), free(auth);
 	dv_stop(&d);
 }

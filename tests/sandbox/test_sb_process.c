@@ -113,6 +113,10 @@ Test(process, bad_options_and_bad_now_exit_2)
 	cr_expect_eq(run_status(a5, NULL), 2, "loopback only");
 	const char *a6[] = { b, "--quiet", NULL };
 	cr_expect_eq(run_status(a6, "CHATSYNC_NOW=last tuesday"), 2);
+	const char *a8[] = { b, "--page-size", "5001", NULL };
+	cr_expect_eq(run_status(a8, NULL), 2, "the service never pages above 5000");
+	const char *a9[] = { b, "--page-size", "0", NULL };
+	cr_expect_eq(run_status(a9, NULL), 2);
 	const char *a7[] = { b, "--help", NULL };
 	cr_expect_eq(run_status(a7, NULL), 0);
 	free(b);

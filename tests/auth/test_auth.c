@@ -18,9 +18,9 @@
 #include "core/conf.h"
 #include "base/log.h"
 #include "fake.h"
-#include "net/auth.h"
+#include "auth/auth.h"
+#include "auth/jwt.h"
 #include "net/http.h"
-#include "net/jwt.h"
 #include "run.h"
 
 #define SECRET "s3cr3t~Value.with+special&chars="
@@ -83,33 +83,37 @@ static bool form(const char *body, const char *name, char *out, size_t n)
 	return false;
 }
 
+/* Access tokens are opaque strings, as Entra promises clients; a person's answer carries an ID
+ * token (a JWT meant for the client) when the scope asks for openid. */
 static void issue(struct fake_resp *resp, bool delegated, bool with_refresh)
 {
-	char payload[256];
 	int n = ++E.issued;
-	snprintf(payload, sizeof payload,
-		 delegated ? "{\"upn\":\"admin@" TENANT "\",\"scp\":\"Chat.Read\",\"oid\":\"o-%d\",\"tid\":\"t\",\"appid\":\"" CLIENT "\"}"
-			   : "{\"appid\":\"" CLIENT "\",\"roles\":[\"Chat.Read.All\"],\"oid\":\"sp-%d\",\"idtyp\":\"app\"}",
-		 n);
-	char *p = jwt_b64url(payload, strlen(payload));
-	char token[400];
-	snprintf(token, sizeof token, "eyJhbGciOiJSUzI1NiJ9.%s.c2lnLSVk", p);
-	free(p);
-	snprintf(E.valid[E.n_valid++ % 16], sizeof E.valid[0], "%.63s", token + strlen(token) - 63);
+	char token[80];
+	snprintf(token, sizeof token, "opaque-%d-%08x%08x", n, (unsigned)rand(), (unsigned)rand());
+	snprintf(E.valid[E.n_valid++ % 16], sizeof E.valid[0], "%.63s", token);
 	if (with_refresh)
 		snprintf(E.refresh, sizeof E.refresh, "rt-%d-0123456789abcdef", n);
-	fake_json(resp, 200, "{\"token_type\":\"Bearer\",\"expires_in\":%d,\"access_token\":\"%s\"%s%s%s}",
-		  E.expires_in ? E.expires_in : 3599, token, with_refresh ? ",\"refresh_token\":\"" : "", with_refresh ? E.refresh : "", with_refresh ? "\"" : "");
+	char idt[600] = "";
+	if (delegated && strstr(E.last_scope, "openid")) {
+		char payload[256];
+		snprintf(payload, sizeof payload,
+			 "{\"aud\":\"" CLIENT "\",\"preferred_username\":\"admin@" TENANT "\",\"name\":\"Ad\\u001b]0;x\\u0007min\","
+			 "\"oid\":\"o-%d\",\"tid\":\"t\"}", n);
+		char *p = jwt_b64url(payload, strlen(payload));
+		snprintf(idt, sizeof idt, ",\"id_token\":\"eyJhbGciOiJSUzI1NiJ9.%s.c2ln\"", p);
+		free(p);
+	}
+	fake_json(resp, 200, "{\"token_type\":\"Bearer\",\"expires_in\":%d,\"access_token\":\"%s\"%s%s%s%s}",
+		  E.expires_in ? E.expires_in : 3599, token, with_refresh ? ",\"refresh_token\":\"" : "",
+		  with_refresh ? E.refresh : "", with_refresh ? "\"" : "", idt);
 }
 
 static bool token_valid(const char *authz)
 {
 	if (!authz || strncmp(authz, "Bearer ", 7) != 0)
 		return false;
-	const char *t = authz + 7;
-	size_t n = strlen(t);
 	for (int i = 0; i < E.n_valid && i < 16; i++)
-		if (n >= 63 && strcmp(E.valid[i], t + n - 63) == 0)
+		if (strcmp(E.valid[i], authz + 7) == 0)
 			return true;
 	return false;
 }
@@ -256,9 +260,9 @@ static void setup(struct env *t, enum conf_auth auth)
 
 static void open_net(struct env *t)
 {
-	struct net_opts o = { .retry_scale = 0.1, .token_dir = t->state };
+	struct net_opts o = { .retry_scale = 0.1 };
 	struct cs_error err;
-	t->net = net_open(&t->p, &o, &err);
+	t->net = auth_net_open(&t->p, &o, &(struct auth_opts){ .token_dir = t->state, .min_lifetime_s = 1 }, &err);
 	cr_assert_not_null(t->net, "%s", err.msg);
 }
 
@@ -295,7 +299,7 @@ static void get_graph(struct env *t, int n, struct result *res)
 	char u[256];
 	snprintf(u, sizeof u, "%s/v1.0/chats", t->graph);
 	for (int i = 0; i < n; i++)
-		cr_assert_eq(net_queue(t->net, &(struct net_request){ .url = u, .resource = net_graph_resource(t->net),
+		cr_assert_eq(net_queue(t->net, &(struct net_request){ .url = u, .resource = conf_graph_resource(&t->p),
 								      .done = on_done, .user = res }, &err), 0);
 	net_run(t->net, &err);
 }
@@ -413,6 +417,24 @@ Test(secret, a_token_is_renewed_before_it_expires_not_after_a_401)
 	teardown(&t);
 }
 
+Test(secret, a_lifetime_of_one_second_does_not_make_a_token_storm)
+{
+	struct env t;
+	setup(&t, CONF_AUTH_CLIENT_SECRET);
+	E.expires_in = 1;
+	struct cs_error err;
+	t.net = auth_net_open(&t.p, &(struct net_opts){ .retry_scale = 0.1 }, &(struct auth_opts){ .token_dir = t.state },
+			      &err); /* the default floor: a minute */
+	cr_assert_not_null(t.net, "%s", err.msg);
+	struct result res = { 0 };
+	get_graph(&t, 2, &res);
+	usleep(1100000);
+	get_graph(&t, 2, &res);
+	cr_assert_eq(res.ok, 4, "%s", res.err);
+	cr_assert_eq(E.token_calls, 1, "a token said to live a second was fetched again and again");
+	teardown(&t);
+}
+
 Test(secret, a_token_refused_after_refresh_fails_instead_of_looping)
 {
 	struct env t;
@@ -437,7 +459,7 @@ Test(secret, bearer_token_does_not_follow_a_redirect_to_another_host)
 	struct cs_error err;
 	char u[256];
 	snprintf(u, sizeof u, "%s/moved", t.graph);
-	net_queue(t.net, &(struct net_request){ .url = u, .resource = net_graph_resource(t.net), .done = on_done,
+	net_queue(t.net, &(struct net_request){ .url = u, .resource = conf_graph_resource(&t.p), .done = on_done,
 						.user = &res }, &err);
 	net_run(t.net, &err);
 	cr_assert_eq(res.ok, 1, "%s", res.err);
@@ -533,18 +555,21 @@ Test(device, signs_in_caches_the_refresh_token_and_reuses_it)
 	cr_assert_str_eq(pr.code, "ABCD-EFGH");
 	cr_assert(strstr(pr.message, "https://microsoft.com/devicelogin"));
 	cr_assert_eq(E.polls, 2);
-	cr_assert_str_eq(E.last_scope, "https://graph.microsoft.com/.default offline_access");
+	cr_assert_str_eq(E.last_scope, "https://graph.microsoft.com/.default openid profile offline_access");
 	struct auth_identity id;
 	struct cs_error err;
 	cr_assert_eq(auth_identity(t.net, NULL, &id, &err), 0, "%s", err.msg);
 	cr_assert(id.delegated);
-	cr_assert_str_eq(id.name, "admin@" TENANT);
+	cr_assert_str_eq(id.name, "admin@" TENANT, "the name comes from the ID token");
+	cr_assert_str_eq(id.object_id, "o-1");
+	cr_assert_null(strchr(id.display_name, '\033'), "an escape in a claim reached the identity: %s", id.display_name);
+	cr_assert_str_eq(id.app_id, CLIENT);
 	auth_identity_free(&id);
 
 	/* A second resource is served by the refresh token, without a prompt. */
 	cr_assert_eq(auth_sign_in(t.net, "https://globaldisco.crm.dynamics.com/", &err), 0, "%s", err.msg);
 	cr_assert_eq(pr.shown, 1);
-	cr_assert_str_eq(E.last_scope, "https://globaldisco.crm.dynamics.com/.default offline_access");
+	cr_assert_str_eq(E.last_scope, "https://globaldisco.crm.dynamics.com/.default openid profile offline_access");
 
 	char *cache = auth_cache_path(t.net);
 	struct stat st;
@@ -642,9 +667,9 @@ Test(device, waiting_for_the_person_can_be_cancelled)
 	setup(&t, CONF_AUTH_DEVICE_CODE);
 	E.pending_polls = 1000;
 	stop = 0;
-	struct net_opts o = { .retry_scale = 0.1, .token_dir = t.state, .cancel = &stop };
+	struct net_opts o = { .retry_scale = 0.1, .cancel = &stop };
 	struct cs_error err;
-	t.net = net_open(&t.p, &o, &err);
+	t.net = auth_net_open(&t.p, &o, &(struct auth_opts){ .token_dir = t.state }, &err);
 	auth_set_prompt(t.net, on_prompt, &(struct prompt){ 0 });
 	pthread_t th;
 	pthread_create(&th, NULL, cancel_later, NULL);

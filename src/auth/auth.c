@@ -1,17 +1,19 @@
-/* Sign-in flows and the per-resource token state. Every Entra request goes through the
- * transport like any other (paced, retried, traced with secrets redacted); its callback here
- * turns the answer into a token, a next poll, or a failure that the transport hands to every
- * request waiting on that resource. The token cache file, secret reading and the tty live in
- * authstore.c. */
+/* Sign-in flows and the per-resource token state: the transport's token source. Every Entra
+ * request goes through the transport like any other (paced, retried, traced with secrets
+ * redacted); its callback here turns the answer into a token, a next poll, or a failure that the
+ * transport hands to every request waiting on that resource (net_token_ready). The token cache
+ * file, secret reading and the tty live in authstore.c; the public API in signin.c. */
 #include "config.h"
-#include "net/auth.h"
+#include "auth/authint.h"
+#include "auth/jwt.h"
 #include "base/i18n.h"
 #include "base/log.h"
 #include "base/paths.h"
-#include "net/jwt.h"
+#include "base/text.h"
+#include "base/xalloc.h"
 #include "net/neterr.h"
-#include "net/netint.h"
 #include <cJSON.h>
+#include <math.h>
 #include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,42 +22,13 @@
 #define DEVICE_GRANT "urn:ietf:params:oauth:grant-type:device_code"
 #define ASSERTION_TYPE "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
-struct tok {
-	char *resource;
-	char *access;       /* NULL when none */
-	time_t expires;     /* wall clock */
-	time_t refresh_at;  /* start a background refresh from here on */
-	bool fetching;      /* a request for it is under way, or it waits for the device flow */
-	bool failed;
-	struct cs_error err;
-};
-
-struct device_flow {
-	bool active;
-	char *device_code;
-	char *resource;     /* the resource the person is signing in for */
-	double interval;    /* seconds between polls */
-	double deadline;    /* monotonic */
-	int minutes;        /* how long the code is valid, for messages */
-};
-
-struct auth {
-	struct net *net;
-	const struct conf_profile *p; /* the transport's copy */
-	struct tok **toks; /* pointers: a tok stays put while callbacks hold it */
-	size_t n_toks;
-	char *secret;
-	struct jwt_key *key;
-	bool use_rs256;     /* Entra refused our PS256 assertion: use the older form */
-	char *refresh;      /* device code: the refresh token */
-	bool cache_read;
-	char *cache_path;
-	struct device_flow dev;
-	auth_prompt_fn prompt;
-	void *prompt_user;
-	auth_passphrase_fn passphrase;
-	void *passphrase_user;
-};
+/* What Entra may say, bounded (Entra "Configurable token lifetimes": access tokens live 60-90
+ * minutes by default, 10 minutes to 1 day when configured, up to 28 hours with continuous access
+ * evaluation). Beyond these a number is no lifetime Entra gives: an error, not a loop. */
+#define TOKEN_MAX_LIFETIME (28L * 3600)
+#define ANSWER_MAX_SECONDS (10L * 365 * 86400)
+#define DEFAULT_MIN_LIFETIME 60L
+#define DEVICE_MAX_INTERVAL 3600.0
 
 enum call_kind { CALL_CLIENT, CALL_REFRESH, CALL_DEVICECODE, CALL_POLL };
 
@@ -71,15 +44,7 @@ static void start_device(struct auth *a, struct tok *t);
 static int start_fetch(struct auth *a, struct tok *t, struct cs_error *err);
 static void on_answer(struct net *net, const struct net_response *resp, void *user);
 
-void auth_wipe(char *s)
-{
-	if (s) {
-		OPENSSL_cleanse(s, strlen(s));
-		free(s);
-	}
-}
-
-static struct tok *tok_find(struct auth *a, const char *resource)
+struct tok *auth_tok_find(struct auth *a, const char *resource)
 {
 	for (size_t i = 0; i < a->n_toks; i++)
 		if (strcmp(a->toks[i]->resource, resource) == 0)
@@ -89,7 +54,7 @@ static struct tok *tok_find(struct auth *a, const char *resource)
 
 static struct tok *tok_get(struct auth *a, const char *resource)
 {
-	struct tok *t = tok_find(a, resource);
+	struct tok *t = auth_tok_find(a, resource);
 	if (t)
 		return t;
 	a->toks = xrealloc(a->toks, (a->n_toks + 1) * sizeof *a->toks);
@@ -99,19 +64,25 @@ static struct tok *tok_get(struct auth *a, const char *resource)
 	return t;
 }
 
-struct auth *auth_new(struct net *net, const struct conf_profile *p, struct cs_error *err)
+struct auth *auth_new(struct net *net, const struct conf_profile *p, const struct auth_opts *o, struct cs_error *err)
 {
 	if (!p->tenant || !*p->tenant || !p->client_id || !*p->client_id) {
 		cs_fail(err, CS_EXIT_USAGE, _("profile \"%s\" needs tenant and client_id to sign in (add them to the config)"),
-			p->name);
+			p->name ? p->name : "default");
 		return NULL;
 	}
 	struct auth *a = xcalloc(1, sizeof *a);
 	a->net = net;
-	a->p = p;
-	a->prompt = authstore_print_prompt;
-	a->passphrase = authstore_tty_passphrase;
-	a->cache_path = auth_cache_path(net);
+	auth_profile_copy(&a->prof, p);
+	a->p = &a->prof;
+	a->prompt = o && o->prompt ? o->prompt : authstore_print_prompt;
+	a->prompt_user = o ? o->prompt_user : NULL;
+	a->passphrase = o && o->passphrase ? o->passphrase : authstore_tty_passphrase;
+	a->passphrase_user = o ? o->passphrase_user : NULL;
+	a->min_lifetime = o && o->min_lifetime_s > 0 ? o->min_lifetime_s : DEFAULT_MIN_LIFETIME;
+	char *dir = o && o->token_dir ? xstrdup(o->token_dir) : path_state_dir();
+	a->cache_path = authstore_cache_path(dir, a->prof.name);
+	free(dir);
 	return a;
 }
 
@@ -124,6 +95,8 @@ static void forget_tokens(struct auth *a)
 	}
 	auth_wipe(a->refresh);
 	a->refresh = NULL;
+	auth_wipe(a->id_token);
+	a->id_token = NULL;
 }
 
 void auth_free(struct auth *a)
@@ -141,6 +114,7 @@ void auth_free(struct auth *a)
 	auth_wipe(a->dev.device_code);
 	free(a->dev.resource);
 	free(a->cache_path);
+	auth_profile_free(&a->prof);
 	free(a);
 }
 
@@ -157,9 +131,11 @@ static char *endpoint(const struct auth *a, const char *what)
 
 static char *scope_for(const struct auth *a, const char *resource)
 {
-	/* offline_access: a refresh token, so that other resources and later runs need no new
+	/* A person: openid profile for an ID token (who signed in, from a token meant for us),
+	 * offline_access for a refresh token, so that other resources and later runs need no new
 	 * device-code sign-in. */
-	return xasprintf("%s/.default%s", resource, a->p->auth == CONF_AUTH_DEVICE_CODE ? " offline_access" : "");
+	return xasprintf("%s/.default%s", resource,
+			 a->p->auth == CONF_AUTH_DEVICE_CODE ? " openid profile offline_access" : "");
 }
 
 /* Appends name=value to a form body, value escaped. */
@@ -346,7 +322,7 @@ static void tok_fail(struct auth *a, struct tok *t, const struct cs_error *err)
 	t->failed = true;
 	t->err = *err;
 	log_warn("%s", err->msg);
-	net_resource_event(a->net, t->resource, err);
+	net_token_ready(a->net, t->resource, err);
 }
 
 static const char *json_str(const cJSON *o, const char *name)
@@ -355,15 +331,46 @@ static const char *json_str(const cJSON *o, const char *name)
 	return cJSON_IsString(v) && v->valuestring[0] ? v->valuestring : NULL;
 }
 
-/* Entra sends expires_in and interval as numbers; some proxies and older endpoints as strings. */
-static long json_long(const cJSON *o, const char *name, long dflt)
+/* A number of seconds Entra sent as name: as a number or, from some proxies and older endpoints,
+ * a string of digits. 1 when absent (*out = dflt), 0 when in [0, max], -1 when it is anything else
+ * (negative, fractional beyond reason, not finite, too large, not a number). */
+static int json_seconds(const cJSON *o, const char *name, double dflt, double max, double *out)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-	if (cJSON_IsNumber(v))
-		return (long)v->valuedouble;
-	if (cJSON_IsString(v))
-		return strtol(v->valuestring, NULL, 10);
-	return dflt;
+	*out = dflt;
+	if (!v)
+		return 1;
+	double d;
+	if (cJSON_IsNumber(v)) {
+		d = v->valuedouble;
+	} else if (cJSON_IsString(v) && v->valuestring[0] && strlen(v->valuestring) <= 12 &&
+		   strspn(v->valuestring, "0123456789") == strlen(v->valuestring)) {
+		d = strtod(v->valuestring, NULL);
+	} else {
+		return -1;
+	}
+	if (!isfinite(d) || d < 0 || d > max)
+		return -1;
+	*out = d;
+	return 0;
+}
+
+/* The sentence for a number out of range in an Entra answer. */
+static int bad_number(const struct auth *a, const cJSON *j, const char *name, const char *what, double max,
+		      const char *crid, struct cs_error *err)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, name);
+	char *raw = v ? cJSON_PrintUnformatted(v) : NULL;
+	char *shown = text_sanitize(raw ? raw : "");
+	if (strlen(shown) > 40)
+		strcpy(shown + 37, "...");
+	cs_fail(err, CS_EXIT_NETWORK,
+		_("sign-in for profile \"%s\" failed: Entra ID's %s has %s = %s, which is not a number of seconds from "
+		  "0 to %.0f (a proxy or a server that is not Entra may be answering; client-request-id %s)"),
+		a->p->name, what, name, shown, max, crid);
+	free(shown);
+	cJSON_free(raw);
+	return -1;
 }
 
 static void wipe_json(cJSON *j)
@@ -388,9 +395,18 @@ static int take_token(struct auth *a, struct tok *t, const struct net_response *
 				 "(client-request-id %s)"),
 			       a->p->name, resp->client_request_id);
 	}
-	long life = json_long(j, "expires_in", 3600);
-	if (life <= 0)
-		life = 3600;
+	double given;
+	if (json_seconds(j, "expires_in", 3600, ANSWER_MAX_SECONDS, &given) < 0) {
+		bad_number(a, j, "expires_in", _("token answer"), (double)ANSWER_MAX_SECONDS, resp->client_request_id,
+			   err);
+		wipe_json(j);
+		return -1;
+	}
+	/* Clamped to what Entra documents: a token said to live for ever is renewed within a day
+	 * and a bit, one said to live a second is still used for a minute (a 401 renews it). */
+	long life = given > (double)TOKEN_MAX_LIFETIME ? TOKEN_MAX_LIFETIME : (long)given;
+	if (life < a->min_lifetime)
+		life = a->min_lifetime;
 	time_t now = time(NULL);
 	auth_wipe(t->access);
 	t->access = xstrdup(access);
@@ -400,6 +416,11 @@ static int take_token(struct auth *a, struct tok *t, const struct net_response *
 	t->refresh_at = t->expires - (life / 5 < 300 ? life / 5 : 300);
 	t->fetching = false;
 	t->failed = false;
+	const char *idt = json_str(j, "id_token");
+	if (idt && a->p->auth == CONF_AUTH_DEVICE_CODE) {
+		auth_wipe(a->id_token);
+		a->id_token = xstrdup(idt);
+	}
 	const char *refresh = json_str(j, "refresh_token");
 	if (refresh && a->p->auth == CONF_AUTH_DEVICE_CODE) {
 		auth_wipe(a->refresh);
@@ -409,9 +430,8 @@ static int take_token(struct auth *a, struct tok *t, const struct net_response *
 			log_warn("%s", e.msg);
 	}
 	wipe_json(j);
-	net_count_token(a->net);
 	log_info("profile %s: got a token for %s, valid for %ld min", a->p->name, t->resource, life / 60);
-	net_resource_event(a->net, t->resource, NULL);
+	net_token_ready(a->net, t->resource, NULL);
 	return 0;
 }
 
@@ -536,20 +556,36 @@ static void on_devicecode(struct auth *a, const struct net_response *resp)
 		dev_fail(a, &e);
 		return;
 	}
-	long expires = json_long(j, "expires_in", 900);
-	const cJSON *iv = cJSON_GetObjectItemCaseSensitive(j, "interval");
-	double interval = cJSON_IsNumber(iv) ? iv->valuedouble : (double)json_long(j, "interval", 5);
+	double expires, interval;
+	if (json_seconds(j, "expires_in", 900, 86400, &expires) < 0 ||
+	    json_seconds(j, "interval", 5, DEVICE_MAX_INTERVAL, &interval) < 0) {
+		bool exp_bad = json_seconds(j, "expires_in", 900, 86400, &expires) < 0;
+		bad_number(a, j, exp_bad ? "expires_in" : "interval", _("device-code answer"),
+			   exp_bad ? 86400.0 : DEVICE_MAX_INTERVAL, resp->client_request_id, &e);
+		wipe_json(j);
+		dev_fail(a, &e);
+		return;
+	}
+	if (!(expires > 0))
+		expires = 900;
 	auth_wipe(a->dev.device_code);
 	a->dev.device_code = xstrdup(code);
-	a->dev.interval = interval > 0 && interval < 3600 ? interval : 5.0;
-	a->dev.deadline = net_now() + (double)(expires > 0 ? expires : 900);
-	a->dev.minutes = (int)((expires > 0 ? expires : 900) / 60);
+	a->dev.interval = interval > 0 ? interval : 5.0;
+	a->dev.deadline = net_now() + expires;
+	a->dev.minutes = (int)(expires / 60);
+	/* What the person reads comes from the server: no escape sequence or forged line reaches the
+	 * terminal. */
 	const char *message = json_str(j, "message");
 	char *fallback = message ? NULL
 				 : xasprintf(_("To sign in, use a web browser to open the page %s and enter the code %s "
 					       "to authenticate."),
 					     uri, user_code);
-	a->prompt(message ? message : fallback, user_code, uri, a->prompt_user);
+	char *shown = text_sanitize(message ? message : fallback);
+	char *shown_code = text_sanitize(user_code), *shown_uri = text_sanitize(uri);
+	a->prompt(shown, shown_code, shown_uri, a->prompt_user);
+	free(shown);
+	free(shown_code);
+	free(shown_uri);
 	free(fallback);
 	wipe_json(j);
 	poll(a, a->dev.interval);
@@ -671,103 +707,48 @@ int auth_token(struct auth *a, const char *resource, const char **token, struct 
 	return t->access ? 0 : 1;
 }
 
-void auth_invalidate(struct auth *a, const char *resource, const char *token)
+static void auth_invalidate(struct auth *a, const char *resource, const char *token)
 {
-	struct tok *t = tok_find(a, resource);
+	struct tok *t = auth_tok_find(a, resource);
 	if (t && t->access && token && strcmp(t->access, token) == 0) {
 		auth_wipe(t->access);
 		t->access = NULL;
 	}
 }
 
-/* ---- public API ---- */
-
-static char *resource_or_graph(struct net *net, const char *resource)
+/* Ends a device-code sign-in under way and forgets every token (sign-out). */
+void auth_forget(struct auth *a, const struct cs_error *err)
 {
-	char *r = xstrdup(resource ? resource : net_graph_resource(net));
-	size_t n = strlen(r);
-	while (n > 0 && r[n - 1] == '/')
-		r[--n] = '\0';
-	return r;
-}
-
-struct settle_ctx {
-	struct auth *a;
-	const char *resource;
-};
-
-static bool settled(void *ctx)
-{
-	struct settle_ctx *s = ctx;
-	struct tok *t = tok_find(s->a, s->resource);
-	return !t || !t->fetching;
-}
-
-/* Signs in for resource and returns its token state, or NULL with err. */
-static struct tok *signed_in(struct net *net, const char *res, struct cs_error *err)
-{
-	struct auth *a = net_auth(net);
-	auth_new_run(a);
-	const char *token = NULL;
-	int rc = auth_token(a, res, &token, err);
-	if (rc < 0)
-		return NULL;
-	if (rc > 0) {
-		struct settle_ctx s = { a, res };
-		if (net_wait(net, settled, &s, err) != 0)
-			return NULL;
-	}
-	struct tok *t = tok_find(a, res);
-	if (t && t->access)
-		return t;
-	if (t && t->failed)
-		*err = t->err;
-	else
-		cs_fail(err, CS_EXIT_NETWORK, _("sign-in for profile \"%s\" did not complete"), a->p->name);
-	return NULL;
-}
-
-int auth_sign_in(struct net *net, const char *resource, struct cs_error *err)
-{
-	char *res = resource_or_graph(net, resource);
-	struct tok *t = signed_in(net, res, err);
-	free(res);
-	return t ? 0 : -1;
-}
-
-int auth_identity(struct net *net, const char *resource, struct auth_identity *out, struct cs_error *err)
-{
-	memset(out, 0, sizeof *out);
-	char *res = resource_or_graph(net, resource);
-	struct tok *t = signed_in(net, res, err);
-	free(res);
-	return t ? auth_identity_from_token(t->access, out, err) : -1;
-}
-
-int auth_sign_out(struct net *net, struct cs_error *err)
-{
-	struct auth *a = net_auth(net);
-	if (a->dev.active) {
-		/* Requests waiting for the person must not wait for ever. */
-		struct cs_error e;
-		cs_fail(&e, CS_EXIT_NETWORK, _("sign-in for profile \"%s\" was abandoned: signed out"), a->p->name);
-		dev_fail(a, &e);
-	}
+	if (a->dev.active)
+		dev_fail(a, err);
 	forget_tokens(a);
-	a->cache_read = true; /* nothing to read back: the file is gone */
-	return authstore_delete(a->cache_path, err);
 }
 
-void auth_set_prompt(struct net *net, auth_prompt_fn fn, void *user)
+/* ---- the transport's token source ---- */
+
+static int src_token(void *user, const char *resource, const char **token, struct cs_error *err)
 {
-	struct auth *a = net_auth(net);
-	a->prompt = fn ? fn : authstore_print_prompt;
-	a->prompt_user = user;
+	return auth_token(user, resource, token, err);
 }
 
-void auth_set_passphrase(struct net *net, auth_passphrase_fn fn, void *user)
+static void src_refused(void *user, const char *resource, const char *token)
 {
-	struct auth *a = net_auth(net);
-	a->passphrase = fn ? fn : authstore_tty_passphrase;
-	a->passphrase_user = user;
+	auth_invalidate(user, resource, token);
 }
+
+static void src_new_run(void *user)
+{
+	auth_new_run(user);
+}
+
+static void src_release(void *user)
+{
+	auth_free(user);
+}
+
+const struct net_token_source auth_token_source = {
+	.token = src_token,
+	.refused = src_refused,
+	.new_run = src_new_run,
+	.release = src_release,
+};

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "fake.h"
-#include "net/auth.h"
-#include "net/jwt.h"
+#include "auth/authint.h"
+#include "auth/jwt.h"
 #include "run.h"
 
 #define CLIENT_ID "11111111-2222-3333-4444-555555555555"
@@ -260,43 +260,42 @@ Test(decode, garbage_never_crashes)
 	cJSON_Delete(ok);
 }
 
-Test(identity, delegated_and_app_tokens)
+Test(identity, from_the_id_token_or_the_apps_own_client_id_never_the_access_token)
 {
 	struct auth_identity id;
 	struct cs_error err;
-	char *t = make_token("{\"aud\":\"https://graph.microsoft.com\",\"upn\":\"admin@contoso.onmicrosoft.com\","
-			     "\"name\":\"Ada Admin\",\"oid\":\"o-1\",\"tid\":\"t-1\",\"scp\":\"Chat.Read\",\"appid\":\"a-1\"}");
-	cr_assert_eq(auth_identity_from_token(t, &id, &err), 0, "%s", err.msg);
+	struct conf_profile person = { .name = "p", .tenant = "t-1", .client_id = "a-1", .auth = CONF_AUTH_DEVICE_CODE };
+	char *t = make_token("{\"aud\":\"a-1\",\"preferred_username\":\"admin@contoso.onmicrosoft.com\","
+			     "\"name\":\"Ada\u202e Admin\",\"oid\":\"o-1\",\"tid\":\"t-1\"}");
+	cr_assert_eq(authstore_identity(&person, t, &id, &err), 0, "%s", err.msg);
 	cr_assert(id.delegated);
 	cr_assert_str_eq(id.name, "admin@contoso.onmicrosoft.com");
-	cr_assert_str_eq(id.display_name, "Ada Admin");
+	cr_assert_not_null(id.display_name);
 	cr_assert_str_eq(id.object_id, "o-1");
 	cr_assert_str_eq(id.tenant_id, "t-1");
-	cr_assert_str_eq(id.app_id, "a-1");
+	cr_assert_str_eq(id.app_id, "a-1", "the app is the profile's client");
 	auth_identity_free(&id);
 	free(t);
 
-	t = make_token("{\"appid\":\"" CLIENT_ID "\",\"app_displayname\":\"chatsync\",\"oid\":\"sp-1\","
-		       "\"tid\":\"t-1\",\"roles\":[\"Chat.Read.All\"],\"idtyp\":\"app\"}");
-	cr_assert_eq(auth_identity_from_token(t, &id, &err), 0, "%s", err.msg);
+	/* v1 ID tokens name the user in upn */
+	t = make_token("{\"upn\":\"u@x\",\"oid\":\"o-2\"}");
+	cr_assert_eq(authstore_identity(&person, t, &id, &err), 0);
+	cr_assert_str_eq(id.name, "u@x");
+	auth_identity_free(&id);
+	free(t);
+
+	/* An app is who its profile says: no token is read at all. */
+	struct conf_profile app = { .name = "a", .tenant = "t-1", .client_id = CLIENT_ID, .auth = CONF_AUTH_CLIENT_SECRET };
+	cr_assert_eq(authstore_identity(&app, NULL, &id, &err), 0, "%s", err.msg);
 	cr_assert(!id.delegated);
 	cr_assert_str_eq(id.name, CLIENT_ID);
-	cr_assert_str_eq(id.display_name, "chatsync");
+	cr_assert_str_eq(id.app_id, CLIENT_ID);
 	auth_identity_free(&id);
-	free(t);
 
-	/* v2 tokens: azp and preferred_username */
-	t = make_token("{\"azp\":\"a-2\",\"preferred_username\":\"u@x\",\"scp\":\"x\"}");
-	cr_assert_eq(auth_identity_from_token(t, &id, &err), 0);
-	cr_assert(id.delegated);
-	cr_assert_str_eq(id.name, "u@x");
-	cr_assert_str_eq(id.app_id, "a-2");
-	auth_identity_free(&id);
-	free(t);
-
+	/* A person's sign-in without a usable ID token says so. */
 	t = make_token("{\"aud\":\"x\"}");
-	cr_assert_eq(auth_identity_from_token(t, &id, &err), -1);
+	cr_assert_eq(authstore_identity(&person, t, &id, &err), -1);
 	free(t);
-	cr_assert_eq(auth_identity_from_token("opaque-token", &id, &err), -1);
-	cr_assert(strstr(err.msg, "not a JWT"), "%s", err.msg);
+	cr_assert_eq(authstore_identity(&person, NULL, &id, &err), -1);
+	cr_assert(strstr(err.msg, "ID token"), "%s", err.msg);
 }

@@ -1,13 +1,14 @@
 /* What sign-in keeps outside memory and asks of the person at the terminal: the refresh-token
- * cache file, the client secret, the key passphrase and the device-code prompt; and reading an
- * identity out of a token. */
+ * cache file, the client secret, the key passphrase and the device-code prompt; its copy of the
+ * profile; and the identity in an ID token (never in an access token, which is opaque). */
 #include "config.h"
+#include "auth/authint.h"
+#include "auth/jwt.h"
 #include "base/i18n.h"
 #include "base/log.h"
 #include "base/paths.h"
-#include "net/auth.h"
-#include "net/jwt.h"
-#include "net/netint.h"
+#include "base/text.h"
+#include "base/xalloc.h"
 #include <cJSON.h>
 #include <ctype.h>
 #include <errno.h>
@@ -22,17 +23,61 @@
 
 #define MAX_SECRET_FILE 65536
 
-char *auth_cache_path(const struct net *net)
+void auth_wipe(char *s)
 {
-	const struct conf_profile *p = net_profile(net);
+	if (s) {
+		OPENSSL_cleanse(s, strlen(s));
+		free(s);
+	}
+}
+
+static char *strip_slash(const char *s)
+{
+	char *d = xstrdup(s);
+	size_t n = strlen(d);
+	while (n > 0 && d[n - 1] == '/')
+		d[--n] = '\0';
+	return d;
+}
+
+void auth_profile_copy(struct conf_profile *d, const struct conf_profile *s)
+{
+	*d = *s;
+	d->name = xstrdup(s->name ? s->name : "default");
+	d->tenant = xstrdup(s->tenant);
+	d->client_id = xstrdup(s->client_id);
+	d->client_secret_file = xstrdup(s->client_secret_file);
+	d->certificate = xstrdup(s->certificate);
+	d->authority = strip_slash(s->authority ? s->authority : CONF_DEFAULT_AUTHORITY);
+	d->graph = strip_slash(s->graph ? s->graph : CONF_DEFAULT_GRAPH);
+	d->graph_resource = xstrdup(s->graph_resource);
+	d->discovery = strip_slash(s->discovery ? s->discovery : CONF_DEFAULT_DISCOVERY);
+	d->discovery_resource = xstrdup(s->discovery_resource);
+	d->ca_file = xstrdup(s->ca_file);
+	d->chat_sync_app = xstrdup(s->chat_sync_app);
+}
+
+void auth_profile_free(struct conf_profile *p)
+{
+	char **fields[] = { &p->name, &p->tenant, &p->client_id, &p->client_secret_file, &p->certificate,
+			    &p->authority, &p->graph, &p->graph_resource, &p->discovery,
+			    &p->discovery_resource, &p->ca_file, &p->chat_sync_app };
+	for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) {
+		free(*fields[i]);
+		*fields[i] = NULL;
+	}
+}
+
+char *authstore_cache_path(const char *dir, const char *profile)
+{
 	/* A profile name is the user's text: keep it from naming another directory. */
-	char *name = xstrdup(p->name ? p->name : "default");
+	char *name = xstrdup(profile ? profile : "default");
 	for (char *s = name; *s; s++)
 		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_' && *s != '.')
 			*s = '_';
 	if (name[0] == '.')
 		name[0] = '_';
-	char *path = xasprintf("%s/%s.tokens", net_token_dir(net), name);
+	char *path = xasprintf("%s/%s.tokens", dir, name);
 	free(name);
 	return path;
 }
@@ -228,37 +273,45 @@ void authstore_print_prompt(const char *message, const char *user_code, const ch
 	fflush(stderr);
 }
 
-int auth_identity_from_token(const char *access_token, struct auth_identity *out, struct cs_error *err)
+/* A claim of the ID token as sanitised text (it is shown and audited), or NULL. */
+static char *claim(const cJSON *j, const char *name)
+{
+	const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, name));
+	return v && *v ? text_sanitize(v) : NULL;
+}
+
+int authstore_identity(const struct conf_profile *p, const char *id_token, struct auth_identity *out,
+		       struct cs_error *err)
 {
 	memset(out, 0, sizeof *out);
-	cJSON *j = jwt_decode(access_token, 1);
-	if (!j)
-		return cs_fail(err, CS_EXIT_NETWORK, _("the access token is not a JWT: cannot tell who is signed in"));
-	const char *scp = cJSON_GetStringValue(cJSON_GetObjectItem(j, "scp"));
-	const char *idtyp = cJSON_GetStringValue(cJSON_GetObjectItem(j, "idtyp"));
-	const char *upn = cJSON_GetStringValue(cJSON_GetObjectItem(j, "upn"));
-	if (!upn)
-		upn = cJSON_GetStringValue(cJSON_GetObjectItem(j, "preferred_username"));
-	if (!upn)
-		upn = cJSON_GetStringValue(cJSON_GetObjectItem(j, "unique_name"));
-	const char *appid = cJSON_GetStringValue(cJSON_GetObjectItem(j, "appid"));
-	if (!appid)
-		appid = cJSON_GetStringValue(cJSON_GetObjectItem(j, "azp"));
-	/* idtyp is explicit when present (optional claim); otherwise a scope means a person. */
-	out->delegated = idtyp ? strcmp(idtyp, "user") == 0 : (scp != NULL || upn != NULL);
-	const char *name = out->delegated ? (upn ? upn : cJSON_GetStringValue(cJSON_GetObjectItem(j, "oid"))) : appid;
-	const char *display = cJSON_GetStringValue(cJSON_GetObjectItem(j, out->delegated ? "name" : "app_displayname"));
-	out->name = xstrdup(name);
-	out->display_name = xstrdup(display);
-	out->object_id = xstrdup(cJSON_GetStringValue(cJSON_GetObjectItem(j, "oid")));
-	out->tenant_id = xstrdup(cJSON_GetStringValue(cJSON_GetObjectItem(j, "tid")));
-	out->app_id = xstrdup(appid);
-	cJSON_Delete(j);
+	out->app_id = xstrdup(p->client_id);
+	if (p->auth != CONF_AUTH_DEVICE_CODE) {
+		/* An app knows who it is: its own client id. */
+		out->name = xstrdup(p->client_id);
+		out->tenant_id = xstrdup(p->tenant);
+		return 0;
+	}
+	out->delegated = true;
+	/* The ID token is meant for the client (OpenID Connect): its claims are ours to read. It came
+	 * from the authority over TLS, in the same answer as the access token. */
+	cJSON *j = id_token ? jwt_decode(id_token, 1) : NULL;
+	if (j) {
+		out->name = claim(j, "preferred_username");
+		if (!out->name)
+			out->name = claim(j, "upn");
+		out->display_name = claim(j, "name");
+		out->object_id = claim(j, "oid");
+		out->tenant_id = claim(j, "tid");
+		if (!out->name)
+			out->name = out->object_id ? xstrdup(out->object_id) : NULL;
+		cJSON_Delete(j);
+	}
 	if (!out->name) {
 		auth_identity_free(out);
 		return cs_fail(err, CS_EXIT_NETWORK,
-			       _("the access token names no user or app (no upn, oid or appid claim): cannot tell who is "
-				 "signed in"));
+			       _("sign-in for profile \"%s\" gave no usable ID token (no preferred_username or oid claim): "
+				 "cannot tell who is signed in (sign out with chatsync and sign in again)"),
+			       p->name);
 	}
 	return 0;
 }

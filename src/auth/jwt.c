@@ -1,7 +1,8 @@
 #include "config.h"
-#include "net/jwt.h"
+#include "auth/jwt.h"
 #include "base/i18n.h"
 #include "base/xalloc.h"
+#include "net/http.h"
 #include <cJSON.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -76,17 +77,7 @@ unsigned char *jwt_b64url_decode(const char *s, size_t len, size_t *out_len)
 
 char *jwt_guid(char *buf, size_t n)
 {
-	unsigned char b[16];
-	if (RAND_bytes(b, sizeof b) != 1) {
-		/* The CSPRNG failing is not a reason to stop a request; ids only need to be unique. */
-		for (size_t i = 0; i < sizeof b; i++)
-			b[i] = (unsigned char)(rand() & 0xff);
-	}
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-	snprintf(buf, n, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2],
-		 b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
-	return buf;
+	return net_guid(buf, n);
 }
 
 struct ask_ctx {

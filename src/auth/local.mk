@@ -1,0 +1,9 @@
+# auth: Entra ID sign-in (client secret, certificate, device code), the token cache, JWT client
+# assertions and ID tokens. On base/, core/ and net/: it installs itself as the transport's token
+# source. Objects from the top down: signin, auth, authstore, jwt.
+libchatsync_a_SOURCES += \
+	src/auth/signin.c \
+	src/auth/auth.c src/auth/auth.h \
+	src/auth/authint.h \
+	src/auth/authstore.c \
+	src/auth/jwt.c src/auth/jwt.h

@@ -1,0 +1,160 @@
+/* The public side of sign-in (auth.h): attaching a profile's sign-in to a transport as its token
+ * source, signing in and out on demand, and who is signed in. The top of src/auth: the flows are
+ * in auth.c, what is kept on disk in authstore.c. */
+#include "config.h"
+#include "auth/authint.h"
+#include "base/i18n.h"
+#include "base/xalloc.h"
+#include <stdlib.h>
+#include <string.h>
+
+static struct auth *auth_of(const struct net *net)
+{
+	return net_token_source_user(net, &auth_token_source);
+}
+
+int auth_attach(struct net *net, const struct conf_profile *p, const struct auth_opts *o, struct cs_error *err)
+{
+	struct auth *a = auth_new(net, p, o, err);
+	if (!a)
+		return -1;
+	net_set_token_source(net, &auth_token_source, a);
+	return 0;
+}
+
+struct net *auth_net_open(const struct conf_profile *p, const struct net_opts *nopts, const struct auth_opts *o,
+			  struct cs_error *err)
+{
+	const struct net_service services[] = {
+		{ p->authority ? p->authority : CONF_DEFAULT_AUTHORITY, "Entra ID", "entra" },
+		{ p->graph ? p->graph : CONF_DEFAULT_GRAPH, "Graph", "graph" },
+		{ p->discovery ? p->discovery : CONF_DEFAULT_DISCOVERY, "Global Discovery", "discovery" },
+	};
+	struct net_config cfg = {
+		.name = p->name ? p->name : "default",
+		.ca_file = p->ca_file,
+		.services = services,
+		.n_services = sizeof services / sizeof *services,
+	};
+	struct net *net = net_open(&cfg, nopts, err);
+	if (net && auth_attach(net, p, o, err) != 0) {
+		net_close(net);
+		return NULL;
+	}
+	return net;
+}
+
+const struct conf_profile *auth_profile(const struct net *net)
+{
+	struct auth *a = auth_of(net);
+	return a ? a->p : NULL;
+}
+
+char *auth_cache_path(const struct net *net)
+{
+	struct auth *a = auth_of(net);
+	return xstrdup(a ? a->cache_path : "");
+}
+
+static int not_attached(struct cs_error *err)
+{
+	return cs_fail(err, CS_EXIT_USAGE, _("internal error: this transport has no sign-in attached"));
+}
+
+static char *resource_or_graph(const struct auth *a, const char *resource)
+{
+	char *r = xstrdup(resource ? resource : conf_graph_resource(a->p));
+	size_t n = strlen(r);
+	while (n > 0 && r[n - 1] == '/')
+		r[--n] = '\0';
+	return r;
+}
+
+struct settle_ctx {
+	struct auth *a;
+	const char *resource;
+};
+
+static bool settled(void *ctx)
+{
+	struct settle_ctx *s = ctx;
+	struct tok *t = auth_tok_find(s->a, s->resource);
+	return !t || !t->fetching;
+}
+
+/* Signs in for resource and returns its token state, or NULL with err. */
+static struct tok *signed_in(struct net *net, struct auth *a, const char *res, struct cs_error *err)
+{
+	auth_new_run(a);
+	const char *token = NULL;
+	int rc = auth_token(a, res, &token, err);
+	if (rc < 0)
+		return NULL;
+	if (rc > 0) {
+		struct settle_ctx s = { a, res };
+		if (net_wait(net, settled, &s, err) != 0)
+			return NULL;
+	}
+	struct tok *t = auth_tok_find(a, res);
+	if (t && t->access)
+		return t;
+	if (t && t->failed)
+		*err = t->err;
+	else
+		cs_fail(err, CS_EXIT_NETWORK, _("sign-in for profile \"%s\" did not complete"), a->p->name);
+	return NULL;
+}
+
+int auth_sign_in(struct net *net, const char *resource, struct cs_error *err)
+{
+	struct auth *a = auth_of(net);
+	if (!a)
+		return not_attached(err);
+	char *res = resource_or_graph(a, resource);
+	struct tok *t = signed_in(net, a, res, err);
+	free(res);
+	return t ? 0 : -1;
+}
+
+int auth_identity(struct net *net, const char *resource, struct auth_identity *out, struct cs_error *err)
+{
+	memset(out, 0, sizeof *out);
+	struct auth *a = auth_of(net);
+	if (!a)
+		return not_attached(err);
+	char *res = resource_or_graph(a, resource);
+	struct tok *t = signed_in(net, a, res, err);
+	free(res);
+	return t ? authstore_identity(a->p, a->id_token, out, err) : -1;
+}
+
+int auth_sign_out(struct net *net, struct cs_error *err)
+{
+	struct auth *a = auth_of(net);
+	if (!a)
+		return not_attached(err);
+	/* Requests waiting for the person must not wait for ever. */
+	struct cs_error e;
+	cs_fail(&e, CS_EXIT_NETWORK, _("sign-in for profile \"%s\" was abandoned: signed out"), a->p->name);
+	auth_forget(a, &e);
+	a->cache_read = true; /* nothing to read back: the file is gone */
+	return authstore_delete(a->cache_path, err);
+}
+
+void auth_set_prompt(struct net *net, auth_prompt_fn fn, void *user)
+{
+	struct auth *a = auth_of(net);
+	if (a) {
+		a->prompt = fn ? fn : authstore_print_prompt;
+		a->prompt_user = user;
+	}
+}
+
+void auth_set_passphrase(struct net *net, auth_passphrase_fn fn, void *user)
+{
+	struct auth *a = auth_of(net);
+	if (a) {
+		a->passphrase = fn ? fn : authstore_tty_passphrase;
+		a->passphrase_user = user;
+	}
+}

@@ -1,0 +1,578 @@
+/* Phase 1 of a refresh: each environment's Dataverse rows, all environments in parallel. An
+ * environment is a job of collections (chats, their participants, associations, sync errors), each
+ * read page by page through one accumulator; when the job's last request is answered the loop
+ * writes it in one transaction, or records its error and keeps its last good rows. */
+#include "config.h"
+#include "sync/refresh_ctx.h"
+#include "api/dv_batch.h"
+#include "api/dv_parse.h"
+#include "api/endpoints.h"
+#include "base/i18n.h"
+#include "base/log.h"
+#include "base/xalloc.h"
+#include "net/http.h"
+#include "store/cache.h"
+#include <stdlib.h>
+#include <string.h>
+
+struct job;
+struct collection;
+
+/* What differs between the collections: how a page is parsed into rows. */
+struct coll_ops {
+	const char *what;   /* for the log */
+	size_t size;        /* of one row */
+	int (*parse)(struct collection *c, const char *body, struct dv_page *page, struct cs_error *err);
+	void (*free_row)(void *row);
+};
+
+/* One OData collection being read: its rows, deleted ids and delta link, over every page. */
+struct collection {
+	struct job *j;
+	const struct coll_ops *ops;
+	bool tracked;         /* read from a kept delta link: rows are changes, not everything */
+	bool optional;        /* its failure does not fail the environment (sync errors) */
+	bool failed;
+	char *(*full_url)(const struct cs_env *env); /* a full read, after a refused delta link */
+	const char *const *headers;                  /* of the first page of a full read */
+	void (*on_end)(struct collection *c);        /* after the last page */
+	struct vec rows, deleted;                    /* rows of ops->size; char * ids */
+	char *delta_link;
+};
+
+struct party_row {
+	struct cs_party p;
+	char *activity_id;
+};
+
+struct error_row {
+	struct cs_sync_error e;
+	char *regarding;
+};
+
+struct job {
+	struct refresh *r;
+	struct cs_env env;
+	char *bucket;
+	int pending;
+	bool failed;
+	bool parties_full;   /* every participant of the environment is being read */
+	struct cs_error err;
+	struct collection chats, parties, assocs, errors;
+};
+
+/* --- the rows of each collection --- */
+
+static void free_chat(void *p) { cs_chat_free(p); }
+static void free_assoc(void *p) { cs_assoc_free(p); }
+static void free_party(void *p)
+{
+	struct party_row *x = p;
+	free(x->p.party_id);
+	free(x->p.name);
+	free(x->activity_id);
+}
+static void free_error(void *p)
+{
+	struct error_row *x = p;
+	cs_sync_error_free(&x->e);
+	free(x->regarding);
+}
+static void free_str(void *p) { free(*(char **)p); }
+
+static int parse_chats(struct collection *c, const char *body, struct dv_page *page, struct cs_error *err)
+{
+	struct cs_chat *rows;
+	size_t n;
+	if (dv_parse_chats(body, c->j->env.id, c->j->r->now, &rows, &n, page, err))
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		*(struct cs_chat *)vec_push(&c->rows) = rows[i];
+	free(rows);
+	return 0;
+}
+
+static int parse_parties(struct collection *c, const char *body, struct dv_page *page, struct cs_error *err)
+{
+	struct cs_party *rows;
+	char **acts;
+	size_t n;
+	if (dv_parse_parties(body, &rows, &acts, &n, page, err))
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		*(struct party_row *)vec_push(&c->rows) = (struct party_row){ rows[i], acts[i] };
+	free(rows);
+	free(acts);
+	return 0;
+}
+
+static int parse_assocs(struct collection *c, const char *body, struct dv_page *page, struct cs_error *err)
+{
+	struct cs_assoc *rows;
+	size_t n;
+	if (dv_parse_assocs(body, c->j->env.id, c->j->r->now, &rows, &n, page, err))
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		*(struct cs_assoc *)vec_push(&c->rows) = rows[i];
+		if (c->tracked)
+			strset_add(&c->j->r->changed, rows[i].teams_chat_id);
+	}
+	free(rows);
+	return 0;
+}
+
+static int parse_errors(struct collection *c, const char *body, struct dv_page *page, struct cs_error *err)
+{
+	struct cs_sync_error *rows;
+	char **reg;
+	size_t n;
+	if (dv_parse_sync_errors(body, &rows, &reg, &n, page, err))
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		*(struct error_row *)vec_push(&c->rows) = (struct error_row){ rows[i], reg[i] };
+	free(rows);
+	free(reg);
+	return 0;
+}
+
+static const struct coll_ops chats_ops = { "chats", sizeof(struct cs_chat), parse_chats, free_chat };
+static const struct coll_ops parties_ops = { "participants", sizeof(struct party_row), parse_parties, free_party };
+static const struct coll_ops assocs_ops = { "associations", sizeof(struct cs_assoc), parse_assocs, free_assoc };
+static const struct coll_ops errors_ops = { "sync errors", sizeof(struct error_row), parse_errors, free_error };
+
+/* --- requests --- */
+
+static void job_fail(struct job *j, const struct cs_error *e)
+{
+	if (!j->failed) {
+		j->err = *e;
+		j->failed = true;
+	}
+}
+
+static void coll_fail(struct collection *c, const struct cs_error *e)
+{
+	c->failed = true;
+	if (c->optional)
+		/* Sync errors are evidence, not the list of chats: without them the refresh goes on and
+		 * the cache keeps the ones it had. */
+		log_warn("%s: could not read %s: %s", c->j->env.unique_name, c->ops->what, e->msg);
+	else
+		job_fail(c->j, e);
+}
+
+static void on_page(struct net *net, const struct net_response *resp, void *user);
+static void on_batch(struct net *net, const struct net_response *resp, void *user);
+
+static void queue_req(struct collection *c, struct net_request *req)
+{
+	struct job *j = c->j;
+	struct cs_error err = { 0 };
+	req->bucket = j->bucket;
+	req->resource = j->env.url;
+	req->service = "Dataverse";
+	req->user = c;
+	j->pending++;
+	if (net_queue(j->r->net, req, &err)) {
+		j->pending--;
+		coll_fail(c, &err);
+	}
+}
+
+static void queue_page(struct collection *c, const char *url, const char *const *headers)
+{
+	queue_req(c, &(struct net_request){ .url = url, .headers = headers, .done = on_page });
+}
+
+static void queue_full(struct collection *c)
+{
+	char *url = c->full_url(&c->j->env);
+	queue_page(c, url, c->headers);
+	free(url);
+}
+
+/* A kept delta link that the service no longer accepts (expired token, 4xx) means a full read. */
+static bool delta_expired(const struct net_response *resp)
+{
+	return !resp->cancelled && resp->status >= 400 && resp->status < 500 && resp->status != 401 &&
+	       resp->status != 403 && resp->status != 429;
+}
+
+/* Adds one page's rows and deleted ids; queues the next page, or keeps the delta link and ends. */
+static void add_page(struct collection *c, const char *body)
+{
+	struct dv_page page = { 0 };
+	struct cs_error err = { 0 };
+	if (c->ops->parse(c, body, &page, &err)) {
+		coll_fail(c, &err);
+		dv_page_free(&page);
+		return;
+	}
+	for (size_t i = 0; i < page.n_deleted; i++)
+		*(char **)vec_push(&c->deleted) = page.deleted[i];
+	page.n_deleted = 0;
+	if (page.next_link) {
+		/* A delta's next pages carry their token in the link; a tracked full read keeps asking
+		 * for tracking so that its last page holds the delta link. */
+		queue_page(c, page.next_link, c->tracked || c->headers == dv_headers_read ? dv_headers_read : dv_headers_track);
+	} else {
+		free(c->delta_link);
+		c->delta_link = page.delta_link;
+		page.delta_link = NULL;
+		if (c->on_end)
+			c->on_end(c);
+	}
+	dv_page_free(&page);
+}
+
+static void job_done_one(struct job *j)
+{
+	j->pending--;
+}
+
+static void on_page(struct net *net, const struct net_response *resp, void *user)
+{
+	(void)net;
+	struct collection *c = user;
+	if (resp->err && c->tracked && delta_expired(resp)) {
+		log_info("%s: the %s delta link was refused (%ld); reading everything", c->j->env.unique_name,
+			 c->ops->what, resp->status);
+		vec_free(&c->rows, c->ops->free_row);
+		vec_free(&c->deleted, free_str);
+		c->tracked = false;
+		queue_full(c);
+	} else if (resp->err) {
+		coll_fail(c, resp->err);
+	} else if (!c->failed) {
+		add_page(c, resp->body);
+	}
+	job_done_one(c->j);
+}
+
+/* A $batch of reads: each part is a first page of the collection (its next pages are plain GETs). */
+static void on_batch(struct net *net, const struct net_response *resp, void *user)
+{
+	(void)net;
+	struct collection *c = user;
+	struct dv_batch_part *parts;
+	size_t n;
+	struct cs_error err = { 0 };
+	if (resp->err) {
+		coll_fail(c, resp->err);
+	} else if (dv_parse_batch(net_response_header(resp, "Content-Type"), resp->body, &parts, &n, &err)) {
+		coll_fail(c, &err);
+	} else {
+		for (size_t i = 0; i < n && !c->failed; i++) {
+			if (parts[i].status == 200) {
+				add_page(c, parts[i].body);
+			} else {
+				/* only participants are read in $batch requests */
+				cs_fail(&err, CS_EXIT_NETWORK, _("a read of chat participants inside a $batch answered %d"),
+					parts[i].status);
+				coll_fail(c, &err);
+			}
+		}
+		dv_batch_parts_free(parts, n);
+	}
+	job_done_one(c->j);
+}
+
+static void on_org(struct net *net, const struct net_response *resp, void *user)
+{
+	(void)net;
+	struct collection *c = user; /* the chats collection stands for the job's single rows */
+	struct job *j = c->j;
+	struct cs_error err = { 0 };
+	if (resp->err)
+		job_fail(j, resp->err);
+	else if (dv_parse_organization(resp->body, &j->env, &err))
+		job_fail(j, &err);
+	else
+		j->env.org_fetched_at = j->r->now;
+	job_done_one(j);
+}
+
+/* The participants of the chats a delta read returned: one GET for one chat, else $batch requests
+ * of up to DV_BATCH_MAX reads each, which saves a round trip per chat. */
+static void queue_parties_of_changed(struct collection *chats)
+{
+	struct job *j = chats->j;
+	struct collection *c = &j->parties;
+	size_t n_chats = chats->rows.n;
+	if (n_chats == 1) {
+		char *url = dv_url_parties_of(&j->env, VEC_AT(&chats->rows, struct cs_chat, 0)->activity_id);
+		queue_page(c, url, dv_headers_read);
+		free(url);
+		return;
+	}
+	char *batch_url = dv_url(&j->env, "$batch");
+	for (size_t start = 0; start < n_chats; start += DV_BATCH_MAX) {
+		size_t n = n_chats - start < DV_BATCH_MAX ? n_chats - start : DV_BATCH_MAX;
+		char **urls = xcalloc(n, sizeof *urls);
+		for (size_t i = 0; i < n; i++)
+			urls[i] = dv_url_parties_of(&j->env, VEC_AT(&chats->rows, struct cs_chat, start + i)->activity_id);
+		char *ct, *body = dv_batch_body(urls, n, &ct);
+		struct dv_body_headers h;
+		queue_req(c, &(struct net_request){ .method = "POST", .url = batch_url,
+						    .headers = dv_body_headers(&h, ct, "Prefer: odata.include-annotations=\"*\""),
+						    .body = body, .flags = NET_F_IDEMPOTENT, .done = on_batch });
+		dv_body_headers_free(&h);
+		for (size_t i = 0; i < n; i++)
+			free(urls[i]);
+		free(urls);
+		free(ct);
+		free(body);
+	}
+	free(batch_url);
+}
+
+static void parties_full(struct job *j)
+{
+	j->parties_full = true;
+	queue_full(&j->parties);
+}
+
+/* The chats' participants: those of the changed chats after a delta read, else all of them (a
+ * full read started them beside the chats; a refused delta link falls back to one here). */
+static void chats_end(struct collection *c)
+{
+	if (c->tracked)
+		queue_parties_of_changed(c);
+	else if (!c->j->parties_full)
+		parties_full(c->j);
+}
+
+static void coll_init(struct collection *c, struct job *j, const struct coll_ops *ops,
+		      char *(*full_url)(const struct cs_env *), const char *const *headers)
+{
+	c->j = j;
+	c->ops = ops;
+	c->full_url = full_url;
+	c->headers = headers;
+	c->rows = (struct vec){ .size = ops->size };
+	c->deleted = (struct vec)VEC_INIT(char *);
+}
+
+/* Starts a collection: from its kept delta link (table non-NULL and not --full), else in full. */
+static void coll_start(struct collection *c, const char *table, bool full)
+{
+	char *link = table && !full ? cache_get_delta(c->j->r->cache, c->j->env.id, table) : NULL;
+	if (link) {
+		c->tracked = true;
+		queue_page(c, link, dv_headers_track);
+		free(link);
+	} else {
+		queue_full(c);
+	}
+}
+
+static void job_start(struct job *j, bool full)
+{
+	coll_init(&j->chats, j, &chats_ops, dv_url_chats, dv_headers_track);
+	j->chats.on_end = chats_end;
+	coll_init(&j->parties, j, &parties_ops, dv_url_chat_parties, dv_headers_read);
+	coll_init(&j->assocs, j, &assocs_ops, dv_url_associations, dv_headers_track);
+	coll_init(&j->errors, j, &errors_ops, dv_url_sync_errors, dv_headers_read);
+	j->errors.optional = true;
+	char *org = dv_url_organization(&j->env);
+	queue_req(&j->chats, &(struct net_request){ .url = org, .headers = dv_headers_read, .done = on_org });
+	free(org);
+	coll_start(&j->chats, "chats", full);
+	if (!j->chats.tracked) /* a delta read asks for the changed chats' participants when it ends */
+		parties_full(j);
+	coll_start(&j->assocs, "msdyn_teamschatassociations", full);
+	coll_start(&j->errors, NULL, true);
+}
+
+/* --- writing --- */
+
+static int cmp_party(const void *a, const void *b)
+{
+	return strcmp(((const struct party_row *)a)->activity_id, ((const struct party_row *)b)->activity_id);
+}
+
+/* Hands each chat its participants (moved out of the participants' rows). */
+static void attach_parties(struct job *j)
+{
+	struct vec *pv = &j->parties.rows;
+	if (pv->n)
+		qsort(pv->data, pv->n, pv->size, cmp_party);
+	for (size_t c = 0; c < j->chats.rows.n; c++) {
+		struct cs_chat *ch = VEC_AT(&j->chats.rows, struct cs_chat, c);
+		size_t lo = 0, hi = pv->n;
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+			if (strcmp(VEC_AT(pv, struct party_row, mid)->activity_id, ch->activity_id) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (size_t k = lo; k < pv->n; k++) {
+			struct party_row *p = VEC_AT(pv, struct party_row, k);
+			if (strcmp(p->activity_id, ch->activity_id) != 0)
+				break;
+			ch->parties = xrealloc(ch->parties, (ch->n_parties + 1) * sizeof *ch->parties);
+			ch->parties[ch->n_parties++] = p->p;
+			memset(&p->p, 0, sizeof p->p);
+		}
+	}
+}
+
+static int write_collection(struct cache *c, const char *env_id, const struct collection *col, enum cache_rows which,
+			    int (*del)(struct cache *, const char *, struct cs_error *),
+			    int (*put)(struct cache *, const void *, struct cs_error *), struct cs_error *err)
+{
+	if (!col->tracked && cache_clear_env_table(c, env_id, which, err))
+		return -1;
+	for (size_t i = 0; del && i < col->deleted.n; i++)
+		if (del(c, *VEC_AT(&col->deleted, char *, i), err))
+			return -1;
+	for (size_t i = 0; i < col->rows.n; i++)
+		if (put(c, (const char *)col->rows.data + i * col->rows.size, err))
+			return -1;
+	return 0;
+}
+
+static int put_chat(struct cache *c, const void *row, struct cs_error *err) { return cache_put_chat(c, row, err); }
+static int put_assoc(struct cache *c, const void *row, struct cs_error *err) { return cache_put_assoc(c, row, err); }
+
+static int job_write_rows(struct job *j, struct cs_error *err)
+{
+	struct cache *c = j->r->cache;
+	j->env.refreshed_at = j->r->now;
+	free(j->env.last_error);
+	j->env.last_error = NULL;
+	if (cache_put_env(c, &j->env, err) ||
+	    write_collection(c, j->env.id, &j->chats, CACHE_ROWS_CHATS, cache_delete_chat, put_chat, err) ||
+	    write_collection(c, j->env.id, &j->assocs, CACHE_ROWS_ASSOCIATIONS, cache_delete_assoc, put_assoc, err))
+		return -1;
+	if (!j->errors.failed) {
+		if (cache_clear_env_table(c, j->env.id, CACHE_ROWS_SYNC_ERRORS, err))
+			return -1;
+		for (size_t i = 0; i < j->errors.rows.n; i++) {
+			struct error_row *e = VEC_AT(&j->errors.rows, struct error_row, i);
+			if (cache_put_sync_error(c, j->env.id, e->regarding, &e->e, j->r->now, err))
+				return -1;
+		}
+	}
+	if (cache_set_delta(c, j->env.id, "chats", j->chats.delta_link, err) ||
+	    cache_set_delta(c, j->env.id, "msdyn_teamschatassociations", j->assocs.delta_link, err))
+		return -1;
+	return 0;
+}
+
+/* The environment in one transaction. */
+static int job_write(struct job *j, struct cs_error *err)
+{
+	if (cache_begin(j->r->cache, err))
+		return -1;
+	if (job_write_rows(j, err)) {
+		cache_rollback(j->r->cache);
+		return -1;
+	}
+	return cache_commit(j->r->cache, err);
+}
+
+static void job_finish(struct job *j, size_t *done, size_t total)
+{
+	struct refresh *r = j->r;
+	struct cs_error err = { 0 };
+	if (!j->failed) {
+		attach_parties(j);
+		if (j->chats.tracked)
+			for (size_t i = 0; i < j->chats.rows.n; i++)
+				strset_add(&r->changed, VEC_AT(&j->chats.rows, struct cs_chat, i)->teams_chat_id);
+		if (job_write(j, &err))
+			job_fail(j, &err);
+	}
+	if (j->failed) {
+		r->rep->envs_failed++;
+		log_error("refresh of %s failed: %s", j->env.unique_name, j->err.msg);
+		/* The environment keeps its last good data; only the error is recorded with it. */
+		struct cs_env known;
+		if (cache_find_env(r->cache, j->env.id, &known, NULL) == 0) {
+			cs_env_free(&known);
+			cache_set_env_error(r->cache, j->env.id, j->err.msg, NULL);
+		} else if (cache_put_env(r->cache, &j->env, NULL) == 0) { /* never refreshed: record it to say so */
+			cache_set_env_error(r->cache, j->env.id, j->err.msg, NULL);
+		}
+		struct cs_error e;
+		cs_fail(&e, j->err.exit_code ? j->err.exit_code : CS_EXIT_NETWORK, _("refresh of %s failed: %s"),
+			j->env.unique_name, j->err.msg);
+		refresh_ctx_fail(r, &e);
+	} else {
+		r->rep->envs_ok++;
+		r->rep->chats_read += j->chats.rows.n;
+		r->rep->chats_deleted += j->chats.deleted.n;
+		if (j->chats.tracked)
+			r->rep->delta_used = true;
+		strset_add(&r->ok_envs, j->env.id);
+	}
+	(*done)++;
+	refresh_ctx_progress(r, "dataverse", j->env.unique_name, *done, total);
+}
+
+static void coll_free(struct collection *c)
+{
+	if (!c->ops)
+		return;
+	vec_free(&c->rows, c->ops->free_row);
+	vec_free(&c->deleted, free_str);
+	free(c->delta_link);
+}
+
+static void job_free(struct job *j)
+{
+	cs_env_free(&j->env);
+	free(j->bucket);
+	coll_free(&j->chats);
+	coll_free(&j->parties);
+	coll_free(&j->assocs);
+	coll_free(&j->errors);
+}
+
+int refresh_dataverse(struct refresh *r, struct cs_env *envs, size_t n_envs, struct cs_error *err)
+{
+	struct job *jobs = xcalloc(n_envs + 1, sizeof *jobs);
+	bool *finished = xcalloc(n_envs + 1, sizeof *finished);
+	for (size_t i = 0; i < n_envs; i++) {
+		struct job *j = &jobs[i];
+		j->r = r;
+		j->env = envs[i];
+		memset(&envs[i], 0, sizeof envs[i]); /* moved into the job */
+		/* Keep what the cache knew until the organization row says otherwise. */
+		struct cs_env old;
+		if (cache_find_env(r->cache, j->env.id, &old, NULL) == 0) {
+			j->env.sync_enabled = old.sync_enabled;
+			j->env.inactivity_days = old.inactivity_days;
+			cs_env_free(&old);
+		}
+		j->bucket = dv_bucket(&j->env);
+	}
+	refresh_ctx_progress(r, "dataverse", NULL, 0, n_envs);
+	for (size_t i = 0; i < n_envs; i++)
+		job_start(&jobs[i], r->opts->full);
+	/* Each environment is written by this loop (not inside a callback) once its last answer came.
+	 * Step until nothing is pending, also after a cancel, so that every callback runs while its
+	 * job exists; a cancelled request fails its job, which then keeps its last good rows. */
+	size_t done = 0;
+	for (;;) {
+		for (size_t i = 0; i < n_envs; i++)
+			if (!finished[i] && jobs[i].pending == 0) {
+				finished[i] = true;
+				job_finish(&jobs[i], &done, n_envs);
+			}
+		if (net_pending(r->net) == 0)
+			break;
+		net_step(r->net, 200);
+	}
+	int rc = 0;
+	if (net_cancelled(r->net))
+		rc = cs_fail(err, CS_EXIT_NETWORK, _("refresh interrupted: nothing was written for the environments "
+						     "not yet read (run chatsync refresh again)"));
+	for (size_t i = 0; i < n_envs; i++)
+		job_free(&jobs[i]);
+	free(jobs);
+	free(finished);
+	return rc;
+}

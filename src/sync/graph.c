@@ -1,0 +1,352 @@
+/* Phase 2 of a refresh: the tenant's chat RSC state and each chat's Graph details (installed apps,
+ * permission grants, and the chat itself when Dataverse has no row for it), riskiest chats first.
+ * At most a window of chats is queued at once; finished chats are written by the loop in
+ * transactions of REFRESH_DETAIL_BATCH, so a kill keeps what was fetched. A request cancelled
+ * before its answer records nothing: that chat is fetched again, first, by the next refresh. */
+#include "config.h"
+#include "sync/refresh_ctx.h"
+#include "api/endpoints.h"
+#include "api/graph_parse.h"
+#include "base/i18n.h"
+#include "base/log.h"
+#include "base/xalloc.h"
+#include "net/http.h"
+#include "store/cache.h"
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_WINDOW 256
+
+struct graph;
+
+struct detail {
+	struct graph *gr;
+	struct cs_graph_chat g;
+	bool need_chat;     /* no activity row: Graph's topic is all we can show */
+	bool cancelled;     /* one of its requests was cancelled: nothing of it is recorded */
+	int pending;
+	double risk;        /* smaller first */
+};
+
+struct graph {
+	struct refresh *r;
+	struct vec d;          /* struct detail, riskiest first */
+	size_t next;           /* the next detail to queue */
+	size_t in_flight;      /* details queued and not finished */
+	size_t window;
+	struct vec ready;      /* size_t: finished details not yet written */
+	size_t finished;       /* finished details, cancelled ones left out */
+	size_t written;
+	struct cs_rsc rsc;
+	bool have_rsc;         /* an answer about the RSC state waits to be written */
+	struct strset fresh, seen;
+	cs_time ttl_start;
+	bool write_failed;
+	struct cs_error write_err;
+};
+
+/* --- candidates --- */
+
+static void note_fetch(const char *id, cs_time fetched_at, void *user)
+{
+	struct graph *gr = user;
+	if (id && fetched_at >= gr->ttl_start)
+		strset_add(&gr->fresh, id);
+}
+
+/* Open chats by the time left before their inactivity limit (those that can still be saved first),
+ * then the ones already past it, then everything else. */
+static double risk_of(const struct cs_chat *ch, const struct cs_env *env, cs_time now)
+{
+	if (ch->state != CS_STATE_OPEN || !ch->modified_in_teams_on)
+		return 1e12;
+	double left = (double)(ch->modified_in_teams_on + (cs_time)cs_env_inactivity_days(env) * 86400 - now);
+	return left >= 0 ? left : 1e10 - left;
+}
+
+static int add_candidate(const struct cs_chat *ch, const struct cs_env *env, void *user)
+{
+	struct graph *gr = user;
+	struct refresh *r = gr->r;
+	if (!env || !strset_has(&r->ok_envs, env->id) || !ch->teams_chat_id)
+		return 0;
+	if (r->opts->chat && strcmp(r->opts->chat, ch->teams_chat_id) != 0)
+		return 0;
+	if (!r->opts->chat && strset_has(&gr->fresh, ch->teams_chat_id) && !strset_has(&r->changed, ch->teams_chat_id))
+		return 0;
+	if (!strset_add(&gr->seen, ch->teams_chat_id)) /* one chat connected in two environments: fetch once */
+		return 0;
+	struct detail *d = vec_push(&gr->d);
+	d->gr = gr;
+	d->g.teams_chat_id = xstrdup(ch->teams_chat_id);
+	d->g.app_installed = d->g.app_has_grant = CS_UNKNOWN;
+	d->need_chat = ch->activity_id == NULL;
+	d->risk = risk_of(ch, env, r->now);
+	return 0;
+}
+
+static int cmp_risk(const void *a, const void *b)
+{
+	const struct detail *x = a, *y = b;
+	if (x->risk != y->risk)
+		return (x->risk > y->risk) - (x->risk < y->risk);
+	return strcmp(x->g.teams_chat_id, y->g.teams_chat_id); /* the same order every run */
+}
+
+/* --- answers --- */
+
+static void detail_done_one(struct detail *d)
+{
+	if (--d->pending > 0)
+		return;
+	struct graph *gr = d->gr;
+	gr->in_flight--;
+	if (!d->cancelled) {
+		gr->finished++;
+		*(size_t *)vec_push(&gr->ready) = (size_t)(d - (struct detail *)gr->d.data);
+	}
+}
+
+/* Records a refused or failed call as a fact: its status and the sentence saying what would let it run. */
+static void record_failure(const struct net_response *resp, int *status, char **error)
+{
+	*status = resp->status ? (int)resp->status : -1;
+	free(*error);
+	*error = xstrdup(resp->err ? resp->err->msg : _("no answer"));
+}
+
+static void record_parse_error(const struct cs_error *e, int *status, char **error)
+{
+	*status = -1;
+	free(*error);
+	*error = xstrdup(e->msg);
+}
+
+static void queue_detail(struct detail *d, const char *url, const char *bucket, const char *needs, net_done_fn fn)
+{
+	struct refresh *r = d->gr->r;
+	struct cs_error err = { 0 };
+	d->pending++;
+	if (net_queue(r->net, &(struct net_request){ .url = url, .headers = graph_headers, .bucket = bucket,
+						      .resource = conf_graph_resource(r->profile), .service = "Graph",
+						      .needs = needs, .done = fn, .user = d }, &err)) {
+		d->pending--;
+		log_error("%s", err.msg);
+	}
+}
+
+static void on_grants(struct net *net, const struct net_response *resp, void *user)
+{
+	(void)net;
+	struct detail *d = user;
+	struct cs_error err = { 0 };
+	if (resp->cancelled) {
+		d->cancelled = true;
+	} else {
+		d->g.grants_fetched_at = d->gr->r->now;
+		if (resp->err)
+			record_failure(resp, &d->g.grants_status, &d->g.grants_error);
+		else if (graph_parse_grants(resp->body, &d->g, &err))
+			record_parse_error(&err, &d->g.grants_status, &d->g.grants_error);
+		else
+			d->g.grants_status = (int)resp->status;
+	}
+	detail_done_one(d);
+}
+
+static void on_apps(struct net *net, const struct net_response *resp, void *user)
+{
+	(void)net;
+	struct detail *d = user;
+	struct refresh *r = d->gr->r;
+	struct cs_error err = { 0 };
+	if (resp->cancelled) {
+		d->cancelled = true;
+		detail_done_one(d);
+		return;
+	}
+	d->g.apps_fetched_at = r->now;
+	if (resp->status == 404) {
+		/* The chat is gone in Teams: nothing else about it can be read. */
+		d->g.apps_status = 404;
+		d->g.chat_status = 404;
+		d->g.chat_fetched_at = r->now;
+	} else if (resp->err) {
+		record_failure(resp, &d->g.apps_status, &d->g.apps_error);
+	} else if (graph_parse_installed_apps(resp->body, r->profile->chat_sync_app, &d->g, &err)) {
+		record_parse_error(&err, &d->g.apps_status, &d->g.apps_error);
+	} else {
+		d->g.apps_status = (int)resp->status;
+		if (!d->g.chat_status) { /* an answer about its apps means the chat exists */
+			d->g.chat_status = 200;
+			d->g.chat_fetched_at = r->now;
+		}
+	}
+	if (d->g.apps_status != 404) {
+		char *url = graph_url_grants(r->profile, d->g.teams_chat_id);
+		queue_detail(d, url, "graph:teams:permissionGrants", GRAPH_PERM_APPS, on_grants);
+		free(url);
+	}
+	detail_done_one(d);
+}
+
+static void on_chat(struct net *net, const struct net_response *resp, void *user)
+{
+	(void)net;
+	struct detail *d = user;
+	struct cs_error err = { 0 };
+	if (resp->cancelled) {
+		d->cancelled = true;
+	} else {
+		d->g.chat_fetched_at = d->gr->r->now;
+		if (resp->status == 404)
+			d->g.chat_status = 404;
+		else if (resp->err)
+			record_failure(resp, &d->g.chat_status, &d->g.chat_error);
+		else if (graph_parse_chat(resp->body, &d->g, &err))
+			record_parse_error(&err, &d->g.chat_status, &d->g.chat_error);
+		else
+			d->g.chat_status = (int)resp->status;
+	}
+	detail_done_one(d);
+}
+
+static void on_rsc(struct net *net, const struct net_response *resp, void *user)
+{
+	(void)net;
+	struct graph *gr = user;
+	if (resp->cancelled)
+		return;
+	struct cs_rsc *rsc = &gr->rsc;
+	struct cs_error err = { 0 };
+	cs_rsc_free(rsc);
+	*rsc = (struct cs_rsc){ .fetched_at = gr->r->now, .http_status = (int)resp->status };
+	if (resp->err) {
+		rsc->error = xstrdup(resp->err->msg);
+		if (!rsc->http_status)
+			rsc->http_status = -1;
+	} else if (graph_parse_authorization_policy(resp->body, rsc, &err)) {
+		rsc->http_status = -1;
+		rsc->error = xstrdup(err.msg);
+	}
+	gr->have_rsc = true;
+}
+
+/* --- queueing and writing --- */
+
+static void queue_chat(struct graph *gr, struct detail *d)
+{
+	const struct conf_profile *p = gr->r->profile;
+	gr->in_flight++;
+	d->pending++; /* held while its first requests are queued */
+	char *bucket = xasprintf("graph:installedApps:%s", d->g.teams_chat_id);
+	char *url = graph_url_installed_apps(p, d->g.teams_chat_id);
+	queue_detail(d, url, bucket, GRAPH_PERM_APPS, on_apps);
+	free(url);
+	free(bucket);
+	if (d->need_chat) {
+		url = graph_url_chat(p, d->g.teams_chat_id);
+		queue_detail(d, url, "graph:chat", GRAPH_PERM_CHAT, on_chat);
+		free(url);
+	}
+	if (d->pending == 1) /* nothing could be queued: it counts as not fetched */
+		d->cancelled = true;
+	detail_done_one(d);
+}
+
+/* Keeps the window full, riskiest first; nothing more once cancelled or a write failed. */
+static void fill_window(struct graph *gr)
+{
+	while (gr->next < gr->d.n && gr->in_flight < gr->window && !gr->write_failed && !net_cancelled(gr->r->net))
+		queue_chat(gr, VEC_AT(&gr->d, struct detail, gr->next++));
+}
+
+/* Writes the finished details (and an RSC answer) in one transaction and frees them. */
+static int flush(struct graph *gr, struct cs_error *err)
+{
+	struct cache *c = gr->r->cache;
+	if (gr->ready.n == 0 && !gr->have_rsc)
+		return 0;
+	if (cache_begin(c, err))
+		return -1;
+	int rc = gr->have_rsc ? cache_put_rsc(c, &gr->rsc, err) : 0;
+	for (size_t i = 0; rc == 0 && i < gr->ready.n; i++)
+		rc = cache_put_graph_chat(c, &VEC_AT(&gr->d, struct detail, *VEC_AT(&gr->ready, size_t, i))->g, err);
+	if (rc) {
+		cache_rollback(c);
+		return -1;
+	}
+	if (cache_commit(c, err))
+		return -1;
+	for (size_t i = 0; i < gr->ready.n; i++)
+		cs_graph_chat_free(&VEC_AT(&gr->d, struct detail, *VEC_AT(&gr->ready, size_t, i))->g);
+	gr->written += gr->ready.n;
+	gr->r->rep->details_fetched += gr->ready.n;
+	gr->ready.n = 0;
+	gr->have_rsc = false;
+	return 0;
+}
+
+static void flush_or_stop(struct graph *gr)
+{
+	if (!gr->write_failed && flush(gr, &gr->write_err))
+		gr->write_failed = true;
+}
+
+static void free_detail(void *p)
+{
+	cs_graph_chat_free(&((struct detail *)p)->g);
+}
+
+int refresh_graph(struct refresh *r, struct cs_error *err)
+{
+	struct graph gr = { .r = r, .d = VEC_INIT(struct detail), .ready = VEC_INIT(size_t),
+			    .window = r->opts->window ? r->opts->window : DEFAULT_WINDOW };
+	int ttl = r->opts->detail_ttl_s > 0 ? r->opts->detail_ttl_s : 3600;
+	gr.ttl_start = r->opts->full ? r->now + 1 : r->now - ttl; /* a full refresh fetches everything again */
+	int rc = cache_each_graph_fetch(r->cache, note_fetch, &gr, err);
+	if (!rc)
+		rc = cache_each_chat(r->cache, NULL, add_candidate, &gr, err);
+	if (rc)
+		goto out;
+	if (gr.d.n)
+		qsort(gr.d.data, gr.d.n, gr.d.size, cmp_risk);
+	if (!r->opts->chat) {
+		char *url = graph_url_authorization_policy(r->profile);
+		net_queue(r->net, &(struct net_request){ .url = url, .headers = graph_headers, .bucket = "graph",
+							 .resource = conf_graph_resource(r->profile), .service = "Graph",
+							 .needs = GRAPH_PERM_POLICY, .done = on_rsc, .user = &gr }, NULL);
+		free(url);
+	}
+	refresh_ctx_progress(r, "graph", NULL, 0, gr.d.n);
+	/* Step until nothing is pending, also after a cancel: every callback must run while the
+	 * details it writes to still exist. Writes happen here, between steps, never in a callback. */
+	for (;;) {
+		fill_window(&gr);
+		if (net_pending(r->net) == 0)
+			break;
+		size_t before = gr.finished;
+		net_step(r->net, 200);
+		if (gr.ready.n >= REFRESH_DETAIL_BATCH)
+			flush_or_stop(&gr);
+		if (gr.finished != before)
+			refresh_ctx_progress(r, "graph", NULL, gr.finished, gr.d.n);
+	}
+	flush_or_stop(&gr);
+	r->rep->details_left = gr.d.n - gr.written;
+	if (gr.write_failed) {
+		*err = gr.write_err;
+		rc = -1;
+	} else if (net_cancelled(r->net)) {
+		rc = cs_fail(err, CS_EXIT_NETWORK,
+			     _("refresh interrupted: the Graph details of %zu chat(s) were fetched and kept, %zu are left "
+			       "(run chatsync refresh again: it fetches those first)"), gr.written, r->rep->details_left);
+	}
+out:
+	vec_free(&gr.d, free_detail);
+	vec_free(&gr.ready, NULL);
+	strset_free(&gr.fresh);
+	strset_free(&gr.seen);
+	cs_rsc_free(&gr.rsc);
+	return rc;
+}

@@ -1,0 +1,39 @@
+/* The context one refresh's phases share (sync-internal). refresh.c runs the phases in order
+ * (discovery, dataverse.c, graph.c); each phase reads and writes this context and calls only down
+ * (net/, api/, store/) and into refresh_ctx.c — never back into refresh.c or into another phase. */
+#ifndef CHATSYNC_SYNC_REFRESH_CTX_H
+#define CHATSYNC_SYNC_REFRESH_CTX_H
+#include "sync/refresh.h"
+#include "sync/strset.h"
+#include "core/conf.h"
+#include "core/model.h"
+
+struct refresh {
+	struct net *net;
+	struct cache *cache;
+	const struct conf_profile *profile;
+	const struct refresh_opts *opts;
+	struct refresh_report *rep;
+	cs_time now;
+	struct cs_error first_err;  /* the first environment's failure, as it came */
+	bool have_err;
+	struct strset changed;      /* Teams chat ids whose Dataverse rows changed in this run */
+	struct strset ok_envs;      /* ids of the environments written in this run */
+};
+
+/* Reads the transport's counters into the report and hands the progress to the front end. */
+void refresh_ctx_progress(struct refresh *r, const char *phase, const char *env, size_t done, size_t total);
+/* Keeps the first failure (its exit code and sentence) for refresh_run's answer. */
+void refresh_ctx_fail(struct refresh *r, const struct cs_error *e);
+void refresh_ctx_free(struct refresh *r);
+
+/* Phase 1 (dataverse.c): each environment's Dataverse rows, in parallel, each written in one
+ * transaction; the environments written are added to r->ok_envs. Returns -1 only when the
+ * transport itself stopped (cancel). */
+int refresh_dataverse(struct refresh *r, struct cs_env *envs, size_t n_envs, struct cs_error *err);
+/* Phase 2 (graph.c): the tenant's RSC state and the Graph details of r->ok_envs's chats, riskiest
+ * first, written in transactions of REFRESH_DETAIL_BATCH chats. */
+int refresh_graph(struct refresh *r, struct cs_error *err);
+#define REFRESH_DETAIL_BATCH 200
+
+#endif
