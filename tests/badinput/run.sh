@@ -330,6 +330,43 @@ run_case conf-ca-file-not-pem 2 "holds no PEM certificate" "" -c "$T/notpem.conf
 run_case server-wrong-secret 3 "check the client secret in $T/wrong.secret" "" -c "$T/wrongsecret.conf" -p sandbox --cache "$T/sb.db" refresh
 run_case server-unreachable 3 "cannot reach Entra ID for POST /oauth2/v2.0/token: cannot connect" "" -c "$T/noauthority.conf" -p sandbox --cache "$T/sb.db" refresh
 
+# Hostile servers: an error message or description full of escape sequences, a forged line and a
+# bidi override. Shown as inert text on stderr and in the log: no ESC, BEL or U+202E byte, and no
+# line that starts with the forged words.
+hostile='"\"\\u001b]0;owned\\u0007\\u001b[2Jaccess denied\\nchatsync: forged line\\u202e\""'
+hostile_case() {
+	name=$1 want=$2 frag=$3 fault=$4 config=$5
+	shift 5
+	faults POST "$fault"
+	rm -f "$T/hostile.log"
+	run_case "$name" "$want" "$frag" "CHATSYNC_LOG=$T/hostile.log" -c "$config" -p sandbox --cache "$T/sb.db" "$@"
+	faults DELETE
+	esc=$(printf '\033') bel=$(printf '\007') rlo=$(printf '\342\200\256')
+	for f in "$T/err" "$T/hostile.log"; do
+		if grep -q -e "$esc" -e "$bel" -e "$rlo" "$f" || grep -q -e '^chatsync: forged' -e '^forged' "$f"; then
+			passed=$((passed - 1))
+			fail "$name" "$(basename "$f") holds a control byte, a bidi override or a forged line"
+			return
+		fi
+	done
+}
+hostile_case server-hostile-dataverse-message 3 "]0;owned  [2Jaccess denied chatsync: forged line" \
+	"{\"expire_tokens\":true,\"path\":\"/env\",\"json_key\":\"error.message\",\"json_value\":$hostile}" "$sbconf" refresh
+hostile_case server-hostile-entra-description 3 "invalid_client:  ]0;owned  [2Jaccess denied;" \
+	"{\"path\":\"/entra\",\"json_key\":\"error_description\",\"json_value\":$hostile}" "$T/wrongsecret.conf" refresh
+
+# Hostile servers beyond their messages: a token request redirected elsewhere (its body must stay),
+# a redirect loop, an expires_in no token lives, a Retry-After beyond the retry time limit.
+port=${base##*:}
+server_case server-token-post-redirected 3 "a request with a body is never redirected" \
+	"{\"path\":\"/entra\",\"redirect\":307,\"location\":\"https://localhost:$port{path}\"}" refresh
+server_case server-redirect-loop 3 "too many redirects" \
+	"{\"path\":\"/disco\",\"redirect\":302,\"location\":\"https://localhost:$port{path}\"}" refresh
+server_case server-expires-in-1e300 3 "expires_in = 1e+300, which is not a number of seconds" \
+	'{"path":"/entra","json_key":"expires_in","json_value":"1e300"}' refresh
+server_case server-retry-after-600 3 "asked to wait longer than chatsync's retry time limit" \
+	'{"path":"/disco","p429":1,"retry_after":600}' refresh
+
 # Caches on a file system of their own.
 mount_case cache-disk-full 4 "the disk is full" \
 	"'$cs' --cache '$T/mnt/c.db' envs >/dev/null 2>&1; rm -f '$T/mnt/c.db-wal' '$T/mnt/c.db-shm'
