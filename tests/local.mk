@@ -38,7 +38,7 @@ include tests/fuzz/local.mk
 
 # The bad-input corpus: 60+ broken or hostile inputs, each with its exit status and message.
 TESTS += tests/badinput/run.sh
-EXTRA_DIST += tests/badinput/run.sh
+EXTRA_DIST += tests/badinput/run.sh tests/badinput/valgrind.supp tests/badinput/lsan.supp
 include tests/ui/local.mk
 include tests/sync/local.mk
 
