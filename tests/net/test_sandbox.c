@@ -312,7 +312,12 @@ static void storm(const char *faults, int n, double max_s, bool expect_throttled
 	cr_assert_lt(took, max_s, "took %.1f s", took);
 	struct net_stats st;
 	net_stats_get(net, &st);
-	cr_assert_gt(st.retried, 0, "no fault was met");
+	/* A reset on a reused connection may be resent by curl itself, unseen by our retry count:
+	 * the sandbox's log (status 0: dropped) says the fault was met all the same. */
+	char *log = sandbox_request_log(&box);
+	bool dropped = log && strstr(log, "\"status\":0,");
+	free(log);
+	cr_assert(st.retried > 0 || dropped, "no fault was met");
 	if (expect_throttled)
 		cr_assert_gt(st.throttled, 0);
 	net_close(net);
