@@ -49,11 +49,9 @@ static void diagnose_csv(const struct diag_result *res, const struct cs_chat *ch
 	out_rows_end(&w);
 }
 
+/* Every command's operands were held to the command table (cli_check_args) before it runs. */
 int cmd_diagnose(struct cli_context *ctx, struct cs_error *err)
 {
-	if (ctx->opts->n_args != 1)
-		return cs_fail(err, CS_EXIT_USAGE, _("diagnose takes one chat: a Teams chat id, an activity id or a unique "
-						     "prefix (see chatsync chats)"));
 	const char *key = ctx->opts->args[0];
 	struct cache_facts f;
 	if (ctx->opts->refresh) {
@@ -223,8 +221,6 @@ static int check_chat(const struct cache_facts *f, void *user)
 
 int cmd_check(struct cli_context *ctx, struct cs_error *err)
 {
-	if (ctx->opts->n_args > 0)
-		return cs_fail(err, CS_EXIT_USAGE, _("check takes no arguments (see chatsync --help)"));
 	struct cs_env *envs;
 	size_t n_envs;
 	if (cache_list_envs(ctx->s.cache, &envs, &n_envs, err))
@@ -303,8 +299,6 @@ static const char *rsc_meaning(int state)
 
 int cmd_rsc(struct cli_context *ctx, struct cs_error *err)
 {
-	if (ctx->opts->n_args > 0)
-		return cs_fail(err, CS_EXIT_USAGE, _("rsc takes no arguments (see chatsync --help)"));
 	struct cs_rsc r = { 0 };
 	bool have = cache_get_rsc(ctx->s.cache, &r) == 1;
 	int state = have ? r.state : CS_RSC_UNKNOWN;

@@ -57,7 +57,8 @@ judge() {
 # The environment every run starts from: a home of its own, nothing inherited but PATH.
 base_env() {
 	echo "PATH=$PATH HOME=$T/home XDG_CONFIG_HOME=$T/home/.config XDG_CACHE_HOME=$T/home/.cache" \
-		"XDG_STATE_HOME=$T/home/.local/state LC_ALL=C.UTF-8 TERM=dumb"
+		"XDG_STATE_HOME=$T/home/.local/state LC_ALL=C.UTF-8 TERM=dumb" \
+		"LSAN_OPTIONS=suppressions=$src/tests/badinput/lsan.supp:print_suppressions=0"
 }
 
 # run_case NAME EXIT FRAGMENT ENV ARG...
@@ -239,7 +240,8 @@ server_case() {
 }
 
 # --- the table ---------------------------------------------------------------------------------
-# NAME|EXIT|FRAGMENT|ENV|ARGS
+# NAME|EXIT|FRAGMENT|ENV|ARGS. check answers a usage or config error with 3 (UNKNOWN), as the
+# monitoring-plugins convention says; every other command with 2.
 cases='
 arg-unknown-option|2|unknown option --bogus||--bogus envs
 arg-unknown-command|2|unknown command "frobnicate"||frobnicate
@@ -328,6 +330,43 @@ run_case conf-ca-file-not-pem 2 "holds no PEM certificate" "" -c "$T/notpem.conf
 run_case server-wrong-secret 3 "check the client secret in $T/wrong.secret" "" -c "$T/wrongsecret.conf" -p sandbox --cache "$T/sb.db" refresh
 run_case server-unreachable 3 "cannot reach Entra ID for POST /oauth2/v2.0/token: cannot connect" "" -c "$T/noauthority.conf" -p sandbox --cache "$T/sb.db" refresh
 
+# Hostile servers: an error message or description full of escape sequences, a forged line and a
+# bidi override. Shown as inert text on stderr and in the log: no ESC, BEL or U+202E byte, and no
+# line that starts with the forged words.
+hostile='"\"\\u001b]0;owned\\u0007\\u001b[2Jaccess denied\\nchatsync: forged line\\u202e\""'
+hostile_case() {
+	name=$1 want=$2 frag=$3 fault=$4 config=$5
+	shift 5
+	faults POST "$fault"
+	rm -f "$T/hostile.log"
+	run_case "$name" "$want" "$frag" "CHATSYNC_LOG=$T/hostile.log" -c "$config" -p sandbox --cache "$T/sb.db" "$@"
+	faults DELETE
+	esc=$(printf '\033') bel=$(printf '\007') rlo=$(printf '\342\200\256')
+	for f in "$T/err" "$T/hostile.log"; do
+		if grep -q -e "$esc" -e "$bel" -e "$rlo" "$f" || grep -q -e '^chatsync: forged' -e '^forged' "$f"; then
+			passed=$((passed - 1))
+			fail "$name" "$(basename "$f") holds a control byte, a bidi override or a forged line"
+			return
+		fi
+	done
+}
+hostile_case server-hostile-dataverse-message 3 "]0;owned  [2Jaccess denied chatsync: forged line" \
+	"{\"expire_tokens\":true,\"path\":\"/env\",\"json_key\":\"error.message\",\"json_value\":$hostile}" "$sbconf" refresh
+hostile_case server-hostile-entra-description 3 "invalid_client:  ]0;owned  [2Jaccess denied;" \
+	"{\"path\":\"/entra\",\"json_key\":\"error_description\",\"json_value\":$hostile}" "$T/wrongsecret.conf" refresh
+
+# Hostile servers beyond their messages: a token request redirected elsewhere (its body must stay),
+# a redirect loop, an expires_in no token lives, a Retry-After beyond the retry time limit.
+port=${base##*:}
+server_case server-token-post-redirected 3 "a request with a body is never redirected" \
+	"{\"path\":\"/entra\",\"redirect\":307,\"location\":\"https://localhost:$port{path}\"}" refresh
+server_case server-redirect-loop 3 "too many redirects" \
+	"{\"path\":\"/disco\",\"redirect\":302,\"location\":\"https://localhost:$port{path}\"}" refresh
+server_case server-expires-in-1e300 3 "expires_in = 1e+300, which is not a number of seconds" \
+	'{"path":"/entra","json_key":"expires_in","json_value":"1e300"}' refresh
+server_case server-retry-after-600 3 "asked to wait longer than chatsync's retry time limit" \
+	'{"path":"/disco","p429":1,"retry_after":600}' refresh
+
 # Caches on a file system of their own.
 mount_case cache-disk-full 4 "the disk is full" \
 	"'$cs' --cache '$T/mnt/c.db' envs >/dev/null 2>&1; rm -f '$T/mnt/c.db-wal' '$T/mnt/c.db-shm'
@@ -339,8 +378,9 @@ mount_case cache-new-on-read-only 4 "is on a read-only file system" \
 	"mount -o remount,ro '$T/mnt'" --cache "$T/mnt/new.db" envs
 
 # Terminals: sizes from one cell to a wall, and a terminal type nobody knows.
-console_case term-1x1 2 "the console needs at least 40x12" 1x1 xterm --cache "$T/ok.db"
-console_case term-20x5 2 "the console needs at least 40x12" 20x5 xterm --cache "$T/ok.db"
+console_case term-1x1 2 "the terminal is 1x1; the console needs at least" 1x1 xterm --cache "$T/ok.db"
+console_case term-20x5 2 "the terminal is 20x5; the console needs at least" 20x5 xterm --cache "$T/ok.db"
+console_case term-40x12 0 "no environments in the cache yet" 40x12 xterm --cache "$T/ok.db"
 console_case term-300x100 0 "no environments in the cache yet" 300x100 xterm --cache "$T/ok.db"
 console_case term-unknown-type 2 "cannot start the console on terminal type" 80x24 no-such-terminal --cache "$T/ok.db"
 run_case term-not-a-tty 2 "the console needs a terminal" "" --cache "$T/ok.db"

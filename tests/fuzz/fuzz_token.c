@@ -27,11 +27,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				      "authority = http://127.0.0.1:9\n", &err) != 0)
 		abort();
 	/* Nothing is sent: requests a callback queues are cancelled by net_close. */
-	struct net *net = net_open(&(struct net_config){ .name = "fuzz" }, &(struct net_opts){ 0 }, &err);
+	const struct auth_opts opts = { .token_dir = "/nonexistent", .prompt = no_prompt };
+	struct net *net = auth_net_open(&conf.profiles[0], &(struct net_opts){ 0 }, &opts, &err);
 	if (!net)
 		abort();
-	struct auth *a = auth_new(net, &conf.profiles[0],
-				  &(struct auth_opts){ .token_dir = "/nonexistent", .prompt = no_prompt }, &err);
+	struct auth *a = auth_new(net, &conf.profiles[0], &opts, &err);
 	if (!a)
 		abort();
 	struct tok *t = tok_get(a, "https://graph.microsoft.com");
