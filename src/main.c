@@ -1,14 +1,49 @@
-/* chatsync: the entry point. Sets up the locale and logging, parses the command line, runs the
- * command or the console, and is the only place that exits. */
+/* chatsync: the entry point, and the one place that wires the front ends. Sets up the locale and
+ * logging, parses the command line, runs a command (cli/) or the console (ui/, on the session
+ * opened here), and is the only place that exits. */
 #include "config.h"
 #include "cli/cli.h"
 #include "cli/demo.h"
 #include "base/i18n.h"
 #include "base/log.h"
+#include "net/http.h"
+#include "sync/toggle.h"
+#include "ui/ui.h"
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
+
+/* No command: the console, on a session of its own. */
+static int run_console(struct cli_opts *opts, struct cs_error *err)
+{
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		cs_fail(err, CS_EXIT_USAGE, _("the console needs a terminal (give a command for scripts; see chatsync --help)"));
+		return CS_EXIT_USAGE;
+	}
+	struct cli_context ctx;
+	if (cli_context_open(&ctx, opts, false, err)) {
+		cli_context_close(&ctx);
+		return err->exit_code ? err->exit_code : CS_EXIT_USAGE;
+	}
+	const struct conf_profile *p = ctx.s.profile;
+	struct ui_config cfg = {
+		.session = &ctx.s,
+		.readonly = opts->readonly || (p && p->readonly),
+		.no_color = opts->no_color,
+		.demo = opts->demo,
+		/* The demo tenant starts empty: fill it in the background, the console open at once. */
+		.refresh_at_start = p && (opts->demo || opts->refresh),
+		.warn_hours = opts->warn_hours,
+		.now = ctx.now,
+		.toggle = toggle_run,
+		.net_close = net_close,
+	};
+	int rc = ui_run(&cfg, err);
+	cli_context_close(&ctx);
+	return rc;
+}
 
 int main(int argc, char **argv)
 {
@@ -21,7 +56,7 @@ int main(int argc, char **argv)
 	struct cs_error err = { 0 };
 	if (cli_parse(argc, argv, &opts, &err)) {
 		fprintf(stderr, "chatsync: %s\n", err.msg);
-		return CS_EXIT_USAGE;
+		return cli_failure_status(&opts, &err);
 	}
 	if (opts.help) {
 		cli_print_help();
@@ -39,7 +74,7 @@ int main(int argc, char **argv)
 		if (demo_start(&demo, &err)) {
 			fprintf(stderr, "chatsync: %s\n", err.msg);
 			log_close();
-			return err.exit_code;
+			return cli_failure_status(&opts, &err);
 		}
 		if (!opts.config_path)
 			opts.config_path = demo.config;
@@ -48,7 +83,7 @@ int main(int argc, char **argv)
 		if (!opts.cache_path)
 			opts.cache_path = demo.cache;
 	}
-	int rc = cli_run(&opts, &err);
+	int rc = opts.command ? cli_run(&opts, &err) : run_console(&opts, &err);
 	if (rc != 0 && err.msg[0])
 		fprintf(stderr, "chatsync: %s\n", err.msg);
 	demo_stop(&demo);

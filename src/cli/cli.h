@@ -20,6 +20,7 @@ struct cli_opts {
 	enum cli_format format;
 	int verbose;               /* -v count */
 	bool quiet;
+	bool progress;             /* --progress: refresh progress on stderr even when it is no terminal */
 	const char *state;         /* chats --state */
 	int warn_hours;            /* check --warn-hours */
 	bool new_only;             /* check --new */
@@ -49,5 +50,9 @@ void cli_context_close(struct cli_context *ctx);
 
 /* Runs the command named in opts->command. Returns the exit code. */
 int cli_run(struct cli_opts *opts, struct cs_error *err);
+/* The exit status of a command that failed with err before or while it ran: err's code, else 2. For
+ * check, which answers a monitor, it is 3 (UNKNOWN) whatever kept it from checking, a usage or config
+ * error included: 0, 1 and 2 are the findings' alone. */
+int cli_failure_status(const struct cli_opts *opts, const struct cs_error *err);
 
 #endif

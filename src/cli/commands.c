@@ -15,8 +15,11 @@ static const struct command commands[] = { CLI_COMMANDS(CLI_ENTRY) };
 int cli_run(struct cli_opts *opts, struct cs_error *err)
 {
 	const struct command *cmd = NULL;
-	if (!opts->command)
-		return cli_console(opts, err);
+	/* No command is the console: main.c runs it (cli/ and ui/ never include each other). */
+	if (!opts->command) {
+		cs_fail(err, CS_EXIT_USAGE, "%s", _("no command given (see chatsync --help)"));
+		return CS_EXIT_USAGE;
+	}
 	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
 		if (strcmp(commands[i].name, opts->command) == 0)
 			cmd = &commands[i];
@@ -27,7 +30,7 @@ int cli_run(struct cli_opts *opts, struct cs_error *err)
 	struct cli_context ctx;
 	if (cli_context_open(&ctx, opts, false, err)) {
 		cli_context_close(&ctx);
-		return err->exit_code ? err->exit_code : CS_EXIT_USAGE;
+		return cli_failure_status(opts, err);
 	}
 	log_debug("command %s, profile %s, cache %s", cmd->name, ctx.s.profile ? ctx.s.profile->name : "-",
 		  ctx.s.cache_path);
@@ -46,6 +49,6 @@ int cli_run(struct cli_opts *opts, struct cs_error *err)
 		rc = cmd->run(&ctx, err);
 	cli_context_close(&ctx);
 	if (rc < 0)
-		return err->exit_code ? err->exit_code : CS_EXIT_USAGE;
+		return cli_failure_status(opts, err);
 	return rc;
 }

@@ -24,8 +24,6 @@ CLI_COMMANDS(CLI_DECLARE)
  * the same checks, write and audit as `sync ENV on|off --yes`. */
 int cli_sync_set(struct cli_context *ctx, const char *env_id, bool enable, struct cs_error *err);
 
-/* No command: the console (needs a terminal). Returns the exit code. */
-int cli_console(struct cli_opts *opts, struct cs_error *err);
 
 /* Ctrl-C and SIGTERM set the returned flag (cleared now), which cancels the network work it is
  * handed to: a refresh or the toggle. */

@@ -64,24 +64,34 @@ static struct req_list *list_of(struct net *net, struct net_req *r)
 	return r->state == REQ_READY ? &net->ready : r->state == REQ_PARKED ? &net->parked : &net->running;
 }
 
-static void move_to(struct net *net, struct net_req *r, enum req_state state, bool front)
+static void leave(struct net *net, struct net_req *r)
 {
 	list_remove(list_of(net, r), r);
+	if (r->state == REQ_READY)
+		netsched_remove(&net->sched, r);
+}
+
+static void move_to(struct net *net, struct net_req *r, enum req_state state, bool front)
+{
+	leave(net, r);
 	r->state = state;
 	list_push(list_of(net, r), r, front);
+	if (state == REQ_READY)
+		netsched_add(&net->sched, r, net_now(), front);
 }
 
 void netloop_add(struct net *net, struct net_req *r)
 {
 	r->state = REQ_READY;
 	list_push(&net->ready, r, false);
+	netsched_add(&net->sched, r, net_now(), false);
 }
 
 /* ---- completion ---- */
 
 static void finish(struct net *net, struct net_req *r, long status, const struct cs_error *err, bool cancelled)
 {
-	list_remove(list_of(net, r), r);
+	leave(net, r);
 	struct net_response resp = {
 		.method = r->method,
 		.url = r->orig_url,
@@ -279,6 +289,7 @@ static void redirect(struct net *net, struct net_req *r, long status, double now
 	free(r->url);
 	r->url = target;
 	pace_chain(net->pace, r->bucket, r->host, &r->chain);
+	r->lane = NULL; /* another host: another lane */
 	requeue(net, r, now, true);
 }
 
@@ -302,6 +313,11 @@ static void attempt_done(struct net *net, struct net_req *r, CURLcode rc)
 	 * its bucket for that long: the bucket only slows down. */
 	double pause = retry_after > net->policy.total_cap_s ? 0 : retry_after;
 	pace_done(&r->chain, now, status, pause, dop ? atoi(dop) : 0);
+	/* Dataverse says how many requests its window still allows: that, not our guess, counts. */
+	const char *left = net_header_get(r->rhdrs, r->n_rhdrs, "x-ms-ratelimit-burst-remaining-xrm-requests");
+	if (left && *left && strspn(left, "0123456789") == strlen(left) && strlen(left) < 10)
+		pace_remaining(&r->chain, now, atol(left));
+	netsched_completed(&net->sched, &r->chain, now);
 	if (status == 429)
 		atomic_fetch_add(&net->n_throttled, 1);
 	const char *gave_up = NULL;
@@ -356,21 +372,13 @@ static void start(struct net *net, struct net_req *r, const char *token, double 
 }
 
 /* Starts every ready request whose time, token and buckets allow; returns the seconds until
- * the next one might, or -1 when only a completion can unblock them. */
+ * the next one might, or -1 when only a completion can unblock them. The scheduler hands out
+ * only requests that may go, so this costs O(log n) per request started, not a walk of the queue. */
 static double schedule(struct net *net)
 {
-	double now = net_now(), next = -1;
-	unsigned pass = ++net->pass ? net->pass : (net->pass = 1); /* 0 means "not marked" */
-	for (struct net_req *r = net->ready.head, *nx; r; r = nx) {
-		nx = r->next;
-		if (r->not_before > now) {
-			if (next < 0 || r->not_before - now < next)
-				next = r->not_before - now;
-			continue;
-		}
-		/* Behind a bucket already found full in this pass: its wait is already in next. */
-		if (pace_marked(&r->chain, pass))
-			continue;
+	double now = net_now();
+	struct net_req *r;
+	while ((r = netsched_next(&net->sched, now)) != NULL) {
 		const char *token = NULL;
 		if (r->resource) {
 			struct cs_error e;
@@ -388,15 +396,9 @@ static double schedule(struct net *net)
 				continue;
 			}
 		}
-		double w = pace_wait_mark(&r->chain, now, pass);
-		if (w != 0) {
-			if (w > 0 && (next < 0 || w < next))
-				next = w;
-			continue;
-		}
 		start(net, r, token, now);
 	}
-	return next;
+	return netsched_timeout(&net->sched, net_now());
 }
 
 static void drain(struct net *net)
@@ -451,6 +453,7 @@ void netloop_cancel_all(struct net *net)
 			curl_multi_remove_handle(net->multi, r->easy);
 			netreq_end_attempt(r);
 			pace_done(&r->chain, now, 0, -1, 0);
+			netsched_completed(&net->sched, &r->chain, now);
 		}
 		finish(net, r, 0, &e, true);
 	}
@@ -528,6 +531,7 @@ static void deadline_passed(struct net *net, double now, struct cs_error *err)
 			curl_multi_remove_handle(net->multi, r->easy);
 			netreq_end_attempt(r);
 			pace_done(&r->chain, now, 0, -1, 0);
+			netsched_completed(&net->sched, &r->chain, now);
 		}
 		finish(net, r, 0, err, false);
 	}

@@ -150,6 +150,13 @@ struct cache_audit {
 	char *profile, *identity, *environment, *old_value, *new_value, *request_id, *result;
 };
 int cache_audit_append(struct cache *c, const struct cache_audit *a, struct cs_error *err);
+/* The write-ahead form, for a write whose outcome a kill could lose: cache_audit_begin records the
+ * row before the request is sent (result "pending: sent, no answer yet" unless a->result is set) and
+ * gives its id; cache_audit_finish sets the result (and the request id, when known) once the answer
+ * is in. A kill in between leaves the row saying pending, never nothing. */
+int cache_audit_begin(struct cache *c, const struct cache_audit *a, long long *id, struct cs_error *err);
+int cache_audit_finish(struct cache *c, long long id, const char *result, const char *request_id,
+		       struct cs_error *err);
 int cache_audit_list(struct cache *c, struct cache_audit **out, size_t *n, struct cs_error *err); /* oldest first */
 void cache_audit_free(struct cache_audit *a);
 

@@ -197,6 +197,18 @@ bool ui_data_diagnose(struct ui_data *d, struct cache *c, int budget_ms)
 	return d->diagnosed < d->n_chats;
 }
 
+void ui_data_restart(struct ui_data *d, cs_time now)
+{
+	d->now = now;
+	d->diagnosed = 0;
+	for (size_t i = 0; i < d->n_envs; i++) {
+		struct ui_env *e = &d->envs[i];
+		e->not_syncing = e->at_risk = e->unknown = 0;
+		e->pending = e->n_chats;
+	}
+	/* The old verdicts stay on screen until their new ones arrive. */
+}
+
 void ui_data_free(struct ui_data *d)
 {
 	free_contents(d);

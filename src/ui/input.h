@@ -9,6 +9,7 @@
 
 #define UI_INPUT_NONE (-1)     /* nothing arrived within the timeout */
 #define UI_INPUT_HANGUP (-2)   /* the session ended: clean up and leave */
+#define UI_INPUT_UNKNOWN (-3)  /* an escape sequence the terminal description does not know */
 
 /* Reads a script of keys, one per line: a character, a key name (<Enter>, <Esc>, <Down>,
  * <C-d>, ...), a line of text to type (names in <> inside it are keys too), or ":command",
@@ -24,6 +25,10 @@ void ui_input_signals(void);
 /* The next key, normalised (ui_key_normalize); UI_INPUT_NONE after timeout_ms (0: poll,
  * negative: wait), UI_INPUT_HANGUP when the session is over. Curses must be running. */
 int ui_input_key(int timeout_ms);
+/* Throws away what was typed ahead on the terminal (before a question is drawn). The script's
+ * keys stay: a script answers questions on purpose. */
+void ui_input_flush(void);
+
 /* Frees the script and restores the signal handlers. */
 void ui_input_close(void);
 
