@@ -25,6 +25,8 @@
 #define DIAGNOSE_SLICE_MS 40
 /* How often verdicts are worked out again as the clock moves (a chat may cross its limit). */
 #define REDIAGNOSE_S 60
+/* A cache older than this is refreshed when the console opens. */
+#define STALE_S (24 * 3600)
 
 static long now_ms(void)
 {
@@ -734,7 +736,10 @@ int ui_run(const struct ui_config *cfg, struct cs_error *err)
 		ui_input_signals();
 		ui.dirty = true;
 		if (open_view(&ui, &view_envs_ops, NULL) == 0) {
-			if (cfg->refresh_at_start)
+			/* An empty or stale cache is filled in the background, the console open at once. */
+			cs_time newest = ui_data_newest_refresh(&ui.data);
+			bool stale = !ui.data.n_envs || !newest || ui.start_now - newest > STALE_S;
+			if (cfg->refresh_at_start || (ui.profile && stale && !ui_input_scripted()))
 				refresh_start(&ui);
 			loop(&ui);
 			if (ui.worker) {

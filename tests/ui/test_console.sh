@@ -189,6 +189,8 @@ wait_for "1 line matches" >/dev/null
 check "/ deal leaves one chat" has "Deal room Fabrikam"
 check "the others are gone" lacks "Renewal Northwind"
 check "the status line says how many match" has '1 line matches "deal"'
+highlighted() { screen_escapes | grep -F "Fabrikam" | grep -E -q '\[([0-9]*;)*43(;[0-9]*)*m[^[]*Deal'; }
+check "the match is highlighted" highlighted
 keys /
 type_text "山田"
 keys Enter
