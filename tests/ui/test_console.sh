@@ -41,7 +41,8 @@ if ! command -v tmux >/dev/null 2>&1; then
 fi
 
 mkdir -p "$T/config" "$T/state" "$T/cachehome"
-if ! CHATSYNC_NOW=$NOW "$FIXTURE" "$T/pristine.db" || ! CHATSYNC_NOW=$NOW "$FIXTURE" "$T/bulk.db" 60; then
+if ! CHATSYNC_NOW=$NOW "$FIXTURE" "$T/pristine.db" || ! CHATSYNC_NOW=$NOW "$FIXTURE" "$T/bulk.db" 60 ||
+	! CHATSYNC_NOW=$NOW "$FIXTURE" "$T/edge.db" 0 edge; then
 	echo "ui_fixture could not fill the cache"
 	echo "0 passed, 1 failed"
 	exit 1
@@ -567,6 +568,18 @@ else
 	nok "an age advances between two dumps" "$a1
 $a2"
 fi
+keys Q
+
+# ---- a verdict changes as the clock passes a chat's limit ----
+start 80 24 -- --cache "$T/edge.db"
+keys :
+type_text "chats edge"
+keys Enter
+wait_for "Nearly quiet" >/dev/null
+check "a chat 4 s before its 7-day limit is at risk" eventually row_has "Nearly quiet" "6d23h +at risk"
+check "and, the console left open, not syncing once it has passed it" eventually row_has "Nearly quiet" "7d00h +not syncing"
+keys q
+check "the environments view counts it as not syncing" eventually row_has "edge " "Edge Case +on +7 d +1 +1 +0"
 keys Q
 
 # ---- a refresh running while the user scrolls and types ----
