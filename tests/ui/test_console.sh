@@ -430,6 +430,25 @@ wait_for "EXITED=" >/dev/null
 check "TERM=dumb: exit 2, not a blank screen" has "EXITED=2"
 check "TERM=dumb: the sentence says why" eventually grep -q "cannot move the cursor" "$T/stderr"
 
+# ---- every view at 40x12 ----
+start 40 12 UI_DRIVER_HOOKS=1
+settle
+for view in "rsc|APP" "log|Messages" "audit|no writes audited" "help|KEY" "chats support|Printer" "chat 19:deal|Verdict: syncing"; do
+	cmd=${view%%|*}
+	want=${view#*|}
+	keys :
+	type_text "$cmd"
+	keys Enter
+	check "40x12: :$cmd shows its view" wait_for "$want"
+	check "40x12: :$cmd keeps the key hints" has "? help"
+done
+keys :
+type_text "envs"
+keys Enter
+keys t
+check "40x12: the toggle question says which way" wait_for "y turns sync OFF"
+keys n Q
+
 # ---- a resize moves the status line ----
 start 80 30
 tm resize-window -t ui -x 100 -y 40
@@ -586,6 +605,10 @@ keys Q
 start 80 24 UI_DRIVER_HOOKS=1 UI_DRIVER_REFRESH_MS=3000
 keys r
 wait_for "refreshing" >/dev/null
+keys :
+type_text "profile other"
+keys Enter
+check ":profile is refused while a refresh runs" wait_for ":profile waits until it ends"
 keys j j
 check "the cursor moves while the refresh runs" eventually status_has "refreshing"
 keys /
