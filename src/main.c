@@ -18,10 +18,6 @@
 /* No command: the console, on a session of its own. */
 static int run_console(struct cli_opts *opts, struct cs_error *err)
 {
-	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		cs_fail(err, CS_EXIT_USAGE, _("the console needs a terminal (give a command for scripts; see chatsync --help)"));
-		return CS_EXIT_USAGE;
-	}
 	struct cli_context ctx;
 	if (cli_context_open(&ctx, opts, false, err)) {
 		cli_context_close(&ctx);
@@ -32,6 +28,7 @@ static int run_console(struct cli_opts *opts, struct cs_error *err)
 		.session = &ctx.s,
 		.readonly = opts->readonly || (p && p->readonly),
 		.no_color = opts->no_color,
+		.mouse = opts->mouse || (p && p->mouse),
 		.demo = opts->demo,
 		/* The demo tenant starts empty: fill it in the background, the console open at once. */
 		.refresh_at_start = p && (opts->demo || opts->refresh),
@@ -66,13 +63,30 @@ int main(int argc, char **argv)
 		cli_print_version();
 		return 0;
 	}
+	/* Wrong operands, and the console without a terminal, are refused before anything starts (with
+	 * --demo: before its sandbox). */
+	if (cli_check_args(&opts, &err)) {
+		fprintf(stderr, "chatsync: %s\n", err.msg);
+		return cli_failure_status(&opts, &err);
+	}
+	if (!opts.command && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
+		fprintf(stderr, "chatsync: %s\n",
+			_("the console needs a terminal (give a command for scripts; see chatsync --help)"));
+		return CS_EXIT_USAGE;
+	}
+	/* The demo's directory first: the log, tokens and audit of a demo go there. */
+	struct demo demo = { 0 };
+	if (opts.demo && demo_prepare(&demo, &err)) {
+		fprintf(stderr, "chatsync: %s\n", err.msg);
+		return cli_failure_status(&opts, &err);
+	}
 	/* Log lines on stderr would land on the console's screen: there they go to the file only. */
 	int stderr_level = !opts.command || opts.quiet ? -1 : opts.verbose >= 2 ? LOG_TRACE : opts.verbose ? LOG_INFO : -1;
 	log_open(getenv("CHATSYNC_LOG"), opts.verbose >= 2 ? LOG_TRACE : LOG_INFO, stderr_level);
-	struct demo demo = { 0 };
 	if (opts.demo) {
 		if (demo_start(&demo, &err)) {
 			fprintf(stderr, "chatsync: %s\n", err.msg);
+			demo_stop(&demo);
 			log_close();
 			return cli_failure_status(&opts, &err);
 		}

@@ -73,6 +73,10 @@ E2E_TESTS += tests/e2e/test_history
 tests_e2e_test_history_SOURCES = tests/e2e/test_history.c tests/e2e/e2e.c
 tests_e2e_test_history_CFLAGS = $(TEST_CFLAGS)
 tests_e2e_test_history_LDADD = $(TEST_LIBS_ALL)
+E2E_TESTS += tests/e2e/test_demo
+tests_e2e_test_demo_SOURCES = tests/e2e/test_demo.c
+tests_e2e_test_demo_CFLAGS = $(TEST_CFLAGS)
+tests_e2e_test_demo_LDADD = $(TEST_LIBS_ALL)
 check_PROGRAMS += $(E2E_TESTS)
 TESTS += $(E2E_TESTS)
 

@@ -180,6 +180,19 @@ char *graph_url_teams_app_settings(const struct conf_profile *p)
 	return xasprintf("%s/beta/teamwork/teamsAppSettings", p->graph);
 }
 
+char *graph_url_permission_grant_policies(const struct conf_profile *p)
+{
+	return xasprintf("%s/beta/policies/permissionGrantPolicies", p->graph);
+}
+
+char *graph_url_preapproval_policies(const struct conf_profile *p, const char *client_app_id)
+{
+	char *id = api_escape(client_app_id);
+	char *u = xasprintf("%s/beta/servicePrincipals(appId='%s')/permissionGrantPreApprovalPolicies", p->graph, id);
+	free(id);
+	return u;
+}
+
 char *graph_url_my_directory_roles(const struct conf_profile *p)
 {
 	return graph_url(p, "me/transitiveMemberOf/microsoft.graph.directoryRole");

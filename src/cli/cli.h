@@ -16,7 +16,7 @@ struct cli_opts {
 	const char *config_path;   /* -c */
 	const char *profile;       /* -p */
 	const char *cache_path;    /* --cache */
-	bool readonly, demo, no_color, refresh, yes, help, version;
+	bool readonly, demo, no_color, mouse, refresh, yes, help, version;
 	enum cli_format format;
 	int verbose;               /* -v count */
 	bool quiet;
@@ -48,6 +48,9 @@ struct cli_context {
 int cli_context_open(struct cli_context *ctx, struct cli_opts *opts, bool need_profile, struct cs_error *err);
 void cli_context_close(struct cli_context *ctx);
 
+/* Refuses an unknown command, or operands the command does not take (their count, or the value of the
+ * last), with the command's usage sentence (exit 2). Nothing has started yet when it runs. */
+int cli_check_args(const struct cli_opts *opts, struct cs_error *err);
 /* Runs the command named in opts->command. Returns the exit code. */
 int cli_run(struct cli_opts *opts, struct cs_error *err);
 /* The exit status of a command that failed with err before or while it ran: err's code, else 2. For

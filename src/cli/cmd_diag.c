@@ -49,11 +49,9 @@ static void diagnose_csv(const struct diag_result *res, const struct cs_chat *ch
 	out_rows_end(&w);
 }
 
+/* Every command's operands were held to the command table (cli_check_args) before it runs. */
 int cmd_diagnose(struct cli_context *ctx, struct cs_error *err)
 {
-	if (ctx->opts->n_args != 1)
-		return cs_fail(err, CS_EXIT_USAGE, _("diagnose takes one chat: a Teams chat id, an activity id or a unique "
-						     "prefix (see chatsync chats)"));
 	const char *key = ctx->opts->args[0];
 	struct cache_facts f;
 	if (ctx->opts->refresh) {
@@ -113,6 +111,7 @@ struct check_run {
 	struct out_rows csv;
 	int rc;
 	struct cs_error *err;
+	struct cache_check_seen *seen; /* this check's findings, kept for the next check --new */
 };
 
 static void check_env_end(struct check_run *cr)
@@ -172,11 +171,11 @@ static int check_chat(const struct cache_facts *f, void *user)
 	const char *id = ch.teams_chat_id ? ch.teams_chat_id : ch.activity_id;
 	char *seen = diag_result_rules(&res);
 	if (cr->ctx->opts->new_only) {
-		char *before = cache_check_seen_get(cr->ctx->s.cache, id);
+		char *before = cache_check_seen_get(cr->seen, id);
 		diag_result_keep_new(&res, before);
 		free(before);
 	}
-	if (cache_check_seen_put(cr->ctx->s.cache, id, seen, cr->err))
+	if (cache_check_seen_put(cr->seen, id, seen, cr->err))
 		cr->rc = -1;
 	free(seen);
 	if (cr->rc) {
@@ -223,8 +222,6 @@ static int check_chat(const struct cache_facts *f, void *user)
 
 int cmd_check(struct cli_context *ctx, struct cs_error *err)
 {
-	if (ctx->opts->n_args > 0)
-		return cs_fail(err, CS_EXIT_USAGE, _("check takes no arguments (see chatsync --help)"));
 	struct cs_env *envs;
 	size_t n_envs;
 	if (cache_list_envs(ctx->s.cache, &envs, &n_envs, err))
@@ -240,7 +237,7 @@ int cmd_check(struct cli_context *ctx, struct cs_error *err)
 	cr.total.warn_hours = ctx->opts->warn_hours;
 	static const char *const keys[] = { "environment", "activity_id", "teams_chat_id", "subject", "verdict",
 					    "rules", NULL };
-	if (cache_check_seen_begin(ctx->s.cache, err))
+	if (!(cr.seen = cache_check_seen_begin(ctx->s.cache, err)))
 		return -1;
 	if (ctx->opts->format == CLI_FORMAT_JSON)
 		fputs("{\"environments\":[", stdout);
@@ -250,10 +247,11 @@ int cmd_check(struct cli_context *ctx, struct cs_error *err)
 	if (rc == 0)
 		check_env_end(&cr);
 	free(cr.env);
-	if (rc == 0 && cache_check_seen_end(ctx->s.cache, err))
+	if (rc == 0 && cache_check_seen_end(cr.seen, err))
 		rc = -1;
+	else if (rc)
+		cache_check_seen_abort(cr.seen);
 	if (rc) {
-		cache_rollback(ctx->s.cache);
 		if (ctx->opts->format == CLI_FORMAT_JSON)
 			fputs("\n", stdout);
 		return -1;
@@ -303,8 +301,6 @@ static const char *rsc_meaning(int state)
 
 int cmd_rsc(struct cli_context *ctx, struct cs_error *err)
 {
-	if (ctx->opts->n_args > 0)
-		return cs_fail(err, CS_EXIT_USAGE, _("rsc takes no arguments (see chatsync --help)"));
 	struct cs_rsc r = { 0 };
 	bool have = cache_get_rsc(ctx->s.cache, &r) == 1;
 	int state = have ? r.state : CS_RSC_UNKNOWN;

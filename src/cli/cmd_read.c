@@ -20,8 +20,6 @@ static const char *tri_text(int v)
 
 int cmd_envs(struct cli_context *ctx, struct cs_error *err)
 {
-	if (ctx->opts->n_args > 0)
-		return cs_fail(err, CS_EXIT_USAGE, _("envs takes no arguments (see chatsync --help)"));
 	struct cs_env *envs;
 	size_t n;
 	if (cache_list_envs(ctx->s.cache, &envs, &n, err))
@@ -104,8 +102,6 @@ static int chat_row(const struct cache_facts *f, void *user)
 
 int cmd_chats(struct cli_context *ctx, struct cs_error *err)
 {
-	if (ctx->opts->n_args > 1)
-		return cs_fail(err, CS_EXIT_USAGE, _("chats takes at most one environment (see chatsync --help)"));
 	struct cs_env env = { 0 };
 	struct cache_chat_filter f = { .state = ctx->opts->state };
 	if (ctx->opts->n_args == 1) {
@@ -144,8 +140,6 @@ int cmd_chats(struct cli_context *ctx, struct cs_error *err)
 
 int cmd_audit(struct cli_context *ctx, struct cs_error *err)
 {
-	if (ctx->opts->n_args > 0)
-		return cs_fail(err, CS_EXIT_USAGE, _("audit takes no arguments (see chatsync --help)"));
 	struct cache_audit *rows;
 	size_t n;
 	if (cache_audit_list(ctx->s.cache, &rows, &n, err))
@@ -187,7 +181,10 @@ int cmd_audit(struct cli_context *ctx, struct cs_error *err)
 			out_table_row(&t, row);
 			free(change);
 		}
-		if (n == 0)
+		if (n == 0 && ctx->opts->demo)
+			fprintf(stderr, _("chatsync: no writes recorded in this demo (each --demo run starts with a tenant "
+					  "and a trail of its own, and removes both when it ends)\n"));
+		else if (n == 0)
 			fprintf(stderr, _("chatsync: no writes recorded\n"));
 		else
 			out_table_print(&t, stdout, out_width());

@@ -8,7 +8,7 @@
 
 enum {
 	OPT_CACHE = 256, OPT_READONLY, OPT_JSON, OPT_CSV, OPT_DEMO, OPT_NO_COLOR, OPT_REFRESH, OPT_YES,
-	OPT_STATE, OPT_WARN_HOURS, OPT_VERSION, OPT_NEW, OPT_ENV, OPT_SINCE, OPT_FULL, OPT_PROGRESS,
+	OPT_STATE, OPT_WARN_HOURS, OPT_VERSION, OPT_NEW, OPT_ENV, OPT_SINCE, OPT_FULL, OPT_PROGRESS, OPT_MOUSE,
 };
 
 static const struct option long_opts[] = {
@@ -20,6 +20,7 @@ static const struct option long_opts[] = {
 	{ "csv", no_argument, NULL, OPT_CSV },
 	{ "demo", no_argument, NULL, OPT_DEMO },
 	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
+	{ "mouse", no_argument, NULL, OPT_MOUSE },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "progress", no_argument, NULL, OPT_PROGRESS },
@@ -68,6 +69,7 @@ void cli_print_help(void)
 		"      --csv            print CSV (header: the JSON keys; not with --json)\n"
 		"      --demo           run against a built-in sandbox tenant\n"
 		"      --no-color       no colours (also NO_COLOR)\n"
+		"      --mouse          console: click selects, the wheel scrolls (also mouse = true)\n"
 		"      --refresh        refresh before a read command\n"
 		"      --full           refresh: read everything again (no change tracking, no detail TTL)\n"
 		"      --state STATE    chats: open, inactive or all\n"
@@ -149,6 +151,7 @@ static int parse(int argc, char **argv, struct cli_opts *o, struct cs_error *err
 		case OPT_CSV: o->format = CLI_FORMAT_CSV, csv = true; break;
 		case OPT_DEMO: o->demo = true; break;
 		case OPT_NO_COLOR: o->no_color = true; break;
+		case OPT_MOUSE: o->mouse = true; break;
 		case 'v': o->verbose++; break;
 		case 'q': o->quiet = true; break;
 		case OPT_PROGRESS: o->progress = true; break;

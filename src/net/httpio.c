@@ -310,7 +310,9 @@ static void trace_body(const char *dir, const char *body, size_t len)
 		else
 			buf_add(&b, &body[i], 1);
 	}
-	log_trace("%s   %s%s", dir, b.data, len > TRACE_BODY_MAX ? " [...]" : "");
+	char *clean = text_sanitize(b.data ? b.data : ""); /* no bidi override or invalid UTF-8 either */
+	log_trace("%s   %s%s", dir, clean, len > TRACE_BODY_MAX ? " [...]" : "");
+	free(clean);
 	buf_free(&b);
 }
 

@@ -82,6 +82,8 @@ static void move_to(struct net *net, struct net_req *r, enum req_state state, bo
 
 void netloop_add(struct net *net, struct net_req *r)
 {
+	if (net->ready.n + net->parked.n + net->running.n == 0)
+		net->busy_since = net_now(); /* a run begins: its deadline counts from here */
 	r->state = REQ_READY;
 	list_push(&net->ready, r, false);
 	netsched_add(&net->sched, r, net_now(), false);
@@ -470,37 +472,12 @@ bool net_cancelled(const struct net *net)
 	return net->opts.cancel && *net->opts.cancel;
 }
 
-size_t net_step(struct net *net, int timeout_ms)
-{
-	if (net->depth > 0)
-		return net_pending(net);
-	if (net_cancelled(net)) {
-		netloop_cancel_all(net);
-		return 0;
-	}
-	schedule(net);
-	int still = 0;
-	curl_multi_perform(net->multi, &still);
-	drain(net);
-	check_stalls(net, net_now());
-	double next = schedule(net);
-	if (net_pending(net) == 0)
-		return 0;
-	long t = timeout_ms < 0 ? 0 : timeout_ms, curl_t = -1;
-	if (next >= 0 && next * 1000 < t)
-		t = (long)(next * 1000) + 1;
-	if (curl_multi_timeout(net->multi, &curl_t) == CURLM_OK && curl_t >= 0 && curl_t < t)
-		t = curl_t;
-	if (net->opts.cancel && t > CANCEL_POLL_MS)
-		t = CANCEL_POLL_MS;
-	curl_multi_poll(net->multi, NULL, 0, (int)t, NULL);
-	return net_pending(net);
-}
-
 /* The run has lasted longer than the deadline: everything pending fails with one sentence that
  * names the request that had been running longest, and how much of its answer had come. */
-static void deadline_passed(struct net *net, double now, struct cs_error *err)
+static void deadline_passed(struct net *net, double now)
 {
+	struct cs_error *err = &net->deadline_err;
+	net->deadline_hit = true;
 	const struct net_req *slow = NULL;
 	for (const struct net_req *r = net->running.head; r; r = r->next)
 		if (!slow || r->attempt_start < slow->attempt_start)
@@ -510,14 +487,14 @@ static void deadline_passed(struct net *net, double now, struct cs_error *err)
 		cs_fail(err, CS_EXIT_NETWORK,
 			_("stopped after %.0f s, the deadline of one run: %s %s %s was the slowest, %zu bytes of its answer "
 			  "in %.0f s (check the network or the service's health, then run again; client-request-id %s)"),
-			now - net->run_start, slow->service, slow->method, path, slow->rbody.len, now - slow->attempt_start,
+			now - net->busy_since, slow->service, slow->method, path, slow->rbody.len, now - slow->attempt_start,
 			slow->crid);
 		free(path);
 	} else {
 		cs_fail(err, CS_EXIT_NETWORK,
 			_("stopped after %.0f s, the deadline of one run, with %zu requests still waiting for their turn "
 			  "(the services are throttling hard: run again later)"),
-			now - net->run_start, net_pending(net));
+			now - net->busy_since, net_pending(net));
 	}
 	log_warn("%s", err->msg);
 	net->cancelling = true;
@@ -538,14 +515,42 @@ static void deadline_passed(struct net *net, double now, struct cs_error *err)
 	net->cancelling = false;
 }
 
+size_t net_step(struct net *net, int timeout_ms)
+{
+	if (net->depth > 0)
+		return net_pending(net);
+	if (net_cancelled(net)) {
+		netloop_cancel_all(net);
+		return 0;
+	}
+	schedule(net);
+	int still = 0;
+	curl_multi_perform(net->multi, &still);
+	drain(net);
+	check_stalls(net, net_now());
+	double now = net_now();
+	if (net_pending(net) > 0 && now - net->busy_since > net->opts.deadline_s)
+		deadline_passed(net, now);
+	double next = schedule(net);
+	if (net_pending(net) == 0)
+		return 0;
+	long t = timeout_ms < 0 ? 0 : timeout_ms, curl_t = -1;
+	if (next >= 0 && next * 1000 < t)
+		t = (long)(next * 1000) + 1;
+	if (curl_multi_timeout(net->multi, &curl_t) == CURLM_OK && curl_t >= 0 && curl_t < t)
+		t = curl_t;
+	if (net->opts.cancel && t > CANCEL_POLL_MS)
+		t = CANCEL_POLL_MS;
+	curl_multi_poll(net->multi, NULL, 0, (int)t, NULL);
+	return net_pending(net);
+}
+
 int net_wait(struct net *net, bool (*done)(void *ctx), void *ctx, struct cs_error *err)
 {
 	if (net->depth > 0)
 		return cs_fail(err, CS_EXIT_NETWORK,
 			       _("internal error: a blocking network call was made from a completion callback"));
-	bool outer = net->run_start == 0;
-	if (outer)
-		net->run_start = net_now();
+	net->deadline_hit = false;
 	int rc = 0;
 	while (!done(ctx)) {
 		if (net_cancelled(net)) {
@@ -557,16 +562,13 @@ int net_wait(struct net *net, bool (*done)(void *ctx), void *ctx, struct cs_erro
 			rc = cs_fail(err, CS_EXIT_NETWORK, _("internal error: waiting for a request that is not queued"));
 			break;
 		}
-		double now = net_now();
-		if (now - net->run_start > net->opts.deadline_s) {
-			deadline_passed(net, now, err);
+		net_step(net, 1000);
+		if (net->deadline_hit) {
+			*err = net->deadline_err;
 			rc = -1;
 			break;
 		}
-		net_step(net, 1000);
 	}
-	if (outer)
-		net->run_start = 0;
 	return rc;
 }
 

@@ -110,7 +110,9 @@ struct net {
 	int depth;       /* > 0 while a callback runs */
 	bool cancelling; /* cancel under way: queueing refused */
 	uint64_t rng;
-	double run_start; /* monotonic start of the current net_run/net_wait (deadline) */
+	double busy_since;  /* monotonic: when the transport last went from idle to busy (the deadline) */
+	bool deadline_hit;  /* the deadline failed what was pending; net_wait reports deadline_err */
+	struct cs_error deadline_err;
 	atomic_ulong n_queued, n_sent, n_done, n_throttled, n_retried, n_errors, n_tokens;
 };
 

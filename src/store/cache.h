@@ -89,6 +89,11 @@ struct cache_chat_filter {
 int cache_each_chat(struct cache *c, const struct cache_chat_filter *f,
 		    int (*fn)(const struct cs_chat *chat, const struct cs_env *env, void *user), void *user,
 		    struct cs_error *err);
+/* The same chats in no order, each with only env_id, activity_id, teams_chat_id, state and
+ * modified_in_teams_on (no participants): what a refresh plans its Graph reads from, in one
+ * unsorted pass (0.3 s -> a fraction at 50,000 chats). */
+int cache_each_chat_brief(struct cache *c, int (*fn)(const struct cs_chat *chat, const struct cs_env *env, void *user),
+			  void *user, struct cs_error *err);
 
 /* Everything the diagnosis needs about one chat, all owned by the struct (cache_facts_free). */
 struct cache_facts {

@@ -41,6 +41,7 @@ struct ui_data {
 	size_t n_chats;
 	size_t diagnosed;           /* chats[0 .. diagnosed) have their verdict */
 	struct cache_facts_cursor *facts; /* the facts of chats[diagnosed ..] in list order, while diagnosing */
+	size_t facts_env;           /* the environment the pass reads (one at a time, in list order) */
 	bool facts_by_key;          /* the cache changed under the list: the rest are looked up one by one */
 	cs_time now;                /* the diagnosis time */
 	int warn_hours;

@@ -154,6 +154,32 @@ static int escape(void)
 	return UI_INPUT_UNKNOWN;
 }
 
+static enum ui_mouse mouse_what;
+static int mouse_y, mouse_x;
+
+static int read_mouse(void)
+{
+	MEVENT ev;
+	if (getmouse(&ev) != OK)
+		return UI_INPUT_NONE;
+	mouse_y = ev.y;
+	mouse_x = ev.x;
+	mouse_what = ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED) ? UI_MOUSE_CLICK
+		   : ev.bstate & BUTTON4_PRESSED ? UI_MOUSE_WHEEL_UP
+#ifdef BUTTON5_PRESSED
+		   : ev.bstate & BUTTON5_PRESSED ? UI_MOUSE_WHEEL_DOWN
+#endif
+		   : UI_MOUSE_OTHER;
+	return UI_INPUT_MOUSE;
+}
+
+enum ui_mouse ui_input_mouse(int *y, int *x)
+{
+	*y = mouse_y;
+	*x = mouse_x;
+	return mouse_what;
+}
+
 /* One wait of at most ms (>= 0) on the terminal. */
 static int read_terminal(int ms)
 {
@@ -176,6 +202,8 @@ static int read_terminal(int ms)
 	dead_errors = 0;
 	if (rc == OK && wc == 27)
 		return escape();
+	if (rc == KEY_CODE_YES && wc == KEY_MOUSE)
+		return read_mouse();
 	return ui_key_normalize(rc == KEY_CODE_YES ? UI_KEY_FN((int)wc) : (int)wc);
 }
 

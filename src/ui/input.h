@@ -10,6 +10,11 @@
 #define UI_INPUT_NONE (-1)     /* nothing arrived within the timeout */
 #define UI_INPUT_HANGUP (-2)   /* the session ended: clean up and leave */
 #define UI_INPUT_UNKNOWN (-3)  /* an escape sequence the terminal description does not know */
+#define UI_INPUT_MOUSE (-4)    /* a click or the wheel (with the mouse on): see ui_input_mouse */
+
+enum ui_mouse { UI_MOUSE_CLICK, UI_MOUSE_WHEEL_UP, UI_MOUSE_WHEEL_DOWN, UI_MOUSE_OTHER };
+/* The last mouse event: what, and the screen cell it was on. */
+enum ui_mouse ui_input_mouse(int *y, int *x);
 
 /* Reads a script of keys, one per line: a character, a key name (<Enter>, <Esc>, <Down>,
  * <C-d>, ...), a line of text to type (names in <> inside it are keys too), or ":command",

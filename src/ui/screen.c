@@ -438,11 +438,12 @@ static size_t dialog_text(struct ui *ui, char **out, char **title)
 	out[n++] = xasprintf(p->delegated ? _("Signed in as: %s") : _("Signed in as the app: %s"),
 			     p->identity ? p->identity : "?");
 	if (ui->ask == WORKER_ASK_NAME) {
-		out[n++] = xasprintf(_("This is a production environment: type %s and Enter to go ahead (Esc cancels)."),
+		out[n++] = xasprintf(p->want ? _("Production: type %s and Enter to turn sync ON (Esc cancels).")
+					     : _("Production: type %s and Enter to turn sync OFF (Esc cancels)."),
 				     p->env ? p->env : "?");
 		out[n++] = xasprintf("> %s", ui->line.data);
 	} else {
-		out[n++] = xstrdup(_("y makes the change, n leaves it. [y/N]"));
+		out[n++] = xstrdup(p->want ? _("y turns sync ON, n leaves it. [y/N]") : _("y turns sync OFF, n leaves it. [y/N]"));
 	}
 	return n;
 }

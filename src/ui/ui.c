@@ -25,6 +25,8 @@
 #define DIAGNOSE_SLICE_MS 40
 /* How often verdicts are worked out again as the clock moves (a chat may cross its limit). */
 #define REDIAGNOSE_S 60
+/* A cache older than this is refreshed when the console opens. */
+#define STALE_S (24 * 3600)
 
 static long now_ms(void)
 {
@@ -480,6 +482,27 @@ static void ask_key(struct ui *ui, int key)
 		answer(ui, ui->ask == WORKER_ASK_NAME ? 0 : -1, NULL);
 }
 
+/* A click selects the row under it; the wheel scrolls three lines. */
+static void mouse(struct ui *ui)
+{
+	struct view *v = ui_top(ui);
+	int y, x;
+	enum ui_mouse what = ui_input_mouse(&y, &x);
+	if (!v)
+		return;
+	if (what == UI_MOUSE_WHEEL_UP || what == UI_MOUSE_WHEEL_DOWN) {
+		for (int i = 0; i < 3; i++)
+			move(v, what == UI_MOUSE_WHEEL_UP ? UI_REQ_MOVE_UP : UI_REQ_MOVE_DOWN);
+		return;
+	}
+	int row = y - screen_first_row(v);
+	if (what != UI_MOUSE_CLICK || row < 0 || row >= v->height || (v->ops->flags & VIEW_SCROLL))
+		return;
+	size_t at = v->offset + (size_t)row;
+	if (at < v->lines)
+		view_select(v, at);
+}
+
 static void handle_key(struct ui *ui, int key)
 {
 	ui->dirty = true;
@@ -503,6 +526,10 @@ static void handle_key(struct ui *ui, int key)
 			ui->mode = UI_MODE_NORMAL;
 			ui_message(ui, UI_COLOR_STATUS_WARN, "%s", _("sign-in cancelled"));
 		}
+		return;
+	}
+	if (key == UI_INPUT_MOUSE) {
+		mouse(ui);
 		return;
 	}
 	if (key == UI_INPUT_UNKNOWN) {
@@ -591,6 +618,12 @@ static void worker_turn(struct ui *ui)
 		free(ui->ask_what);
 		ui->ask_what = n.ask_what;
 		n.ask_what = NULL;
+		/* The tenant's RSC state, when the write did not say, is in the cache. */
+		struct cs_rsc rsc;
+		if (ui->plan.rsc_state == CS_RSC_UNKNOWN && cache_get_rsc(ui->cache, &rsc) == 1) {
+			ui->plan.rsc_state = rsc.state;
+			cs_rsc_free(&rsc);
+		}
 		ui->ask = n.ask;
 		ui->mode = UI_MODE_ASK;
 		line_reset(ui);
@@ -703,7 +736,10 @@ int ui_run(const struct ui_config *cfg, struct cs_error *err)
 		ui_input_signals();
 		ui.dirty = true;
 		if (open_view(&ui, &view_envs_ops, NULL) == 0) {
-			if (cfg->refresh_at_start)
+			/* An empty or stale cache is filled in the background, the console open at once. */
+			cs_time newest = ui_data_newest_refresh(&ui.data);
+			bool stale = !ui.data.n_envs || !newest || ui.start_now - newest > STALE_S;
+			if (cfg->refresh_at_start || (ui.profile && stale && !ui_input_scripted()))
 				refresh_start(&ui);
 			loop(&ui);
 			if (ui.worker) {

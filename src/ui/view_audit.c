@@ -14,11 +14,11 @@
 enum { COL_TIME, COL_ENV, COL_CHANGE, COL_RESULT, COL_WHO, N_COLS };
 
 static const struct ui_column columns[N_COLS] = {
-	[COL_TIME] = { N_("TIME"), 10, 20, 9, UI_ALIGN_LEFT },
-	[COL_ENV] = { N_("ENVIRONMENT"), 8, 24, 10, UI_ALIGN_LEFT },
-	[COL_CHANGE] = { N_("CHANGE"), 6, 12, 8, UI_ALIGN_LEFT },
-	[COL_RESULT] = { N_("RESULT"), 6, 0, 7, UI_ALIGN_LEFT },
-	[COL_WHO] = { N_("WHO"), 6, 30, 3, UI_ALIGN_LEFT },
+	[COL_TIME] = { N_("TIME"), 10, 20, 9, UI_ALIGN_LEFT, false },
+	[COL_ENV] = { N_("ENVIRONMENT"), 8, 24, 10, UI_ALIGN_LEFT, false },
+	[COL_CHANGE] = { N_("CHANGE"), 6, 12, 8, UI_ALIGN_LEFT, false },
+	[COL_RESULT] = { N_("RESULT"), 6, 0, 7, UI_ALIGN_LEFT, false },
+	[COL_WHO] = { N_("WHO"), 6, 30, 3, UI_ALIGN_LEFT, false },
 };
 
 struct audit {

@@ -15,23 +15,23 @@
 enum { COL_STATE, COL_SYNC, COL_IDLE, COL_VERDICT, COL_ENV, COL_SUBJECT, COL_PARTICIPANTS, N_COLS };
 
 static const struct ui_column columns[N_COLS] = {
-	[COL_STATE] = { N_("STATE"), 11, 11, 5, UI_ALIGN_LEFT },
-	[COL_SYNC] = { N_("SYNC"), 7, 11, 4, UI_ALIGN_LEFT },
-	[COL_IDLE] = { N_("IDLE"), 6, 9, 8, UI_ALIGN_RIGHT },
-	[COL_VERDICT] = { N_("VERDICT"), 11, 11, 9, UI_ALIGN_LEFT },
-	[COL_ENV] = { N_("ENV"), 6, 20, 3, UI_ALIGN_LEFT },
-	[COL_SUBJECT] = { N_("SUBJECT"), 8, 0, 10, UI_ALIGN_LEFT },
-	[COL_PARTICIPANTS] = { N_("PARTICIPANTS"), 8, 0, 2, UI_ALIGN_LEFT },
+	[COL_STATE] = { N_("STATE"), 11, 11, 5, UI_ALIGN_LEFT, false },
+	[COL_SYNC] = { N_("SYNC"), 7, 11, 4, UI_ALIGN_LEFT, false },
+	[COL_IDLE] = { N_("IDLE"), 6, 9, 8, UI_ALIGN_RIGHT, false },
+	[COL_VERDICT] = { N_("VERDICT"), 11, 11, 9, UI_ALIGN_LEFT, false },
+	[COL_ENV] = { N_("ENV"), 6, 20, 3, UI_ALIGN_LEFT, false },
+	[COL_SUBJECT] = { N_("SUBJECT"), 8, 0, 10, UI_ALIGN_LEFT, false },
+	[COL_PARTICIPANTS] = { N_("PARTICIPANTS"), 8, 0, 2, UI_ALIGN_LEFT, false },
 };
 
 /* One environment's chats: the same columns without the environment. */
 static const struct ui_column env_columns[N_COLS - 1] = {
-	{ N_("STATE"), 11, 11, 5, UI_ALIGN_LEFT },
-	{ N_("SYNC"), 7, 11, 4, UI_ALIGN_LEFT },
-	{ N_("IDLE"), 6, 9, 8, UI_ALIGN_RIGHT },
-	{ N_("VERDICT"), 11, 11, 9, UI_ALIGN_LEFT },
-	{ N_("SUBJECT"), 8, 0, 10, UI_ALIGN_LEFT },
-	{ N_("PARTICIPANTS"), 8, 0, 2, UI_ALIGN_LEFT },
+	{ N_("STATE"), 11, 11, 5, UI_ALIGN_LEFT, false },
+	{ N_("SYNC"), 7, 11, 4, UI_ALIGN_LEFT, false },
+	{ N_("IDLE"), 6, 9, 8, UI_ALIGN_RIGHT, false },
+	{ N_("VERDICT"), 11, 11, 9, UI_ALIGN_LEFT, false },
+	{ N_("SUBJECT"), 8, 0, 10, UI_ALIGN_LEFT, false },
+	{ N_("PARTICIPANTS"), 8, 0, 2, UI_ALIGN_LEFT, false },
 };
 
 /* p->env when the environment of the view left the cache on a reload: no chat matches it. */

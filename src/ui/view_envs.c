@@ -15,14 +15,14 @@ enum { COL_NAME, COL_FRIENDLY, COL_SYNC, COL_LIMIT, COL_CHATS, COL_NOT_SYNCING, 
        N_COLS };
 
 static const struct ui_column columns[N_COLS] = {
-	[COL_NAME] = { N_("ENVIRONMENT"), 8, 24, 10, UI_ALIGN_LEFT },
-	[COL_FRIENDLY] = { N_("NAME"), 8, 30, 3, UI_ALIGN_LEFT },
-	[COL_SYNC] = { N_("SYNC"), 3, 7, 9, UI_ALIGN_LEFT },
-	[COL_LIMIT] = { N_("LIMIT"), 4, 6, 4, UI_ALIGN_RIGHT },
-	[COL_CHATS] = { N_("CHATS"), 4, 6, 6, UI_ALIGN_RIGHT },
-	[COL_NOT_SYNCING] = { N_("NOT SYNCING"), 4, 11, 8, UI_ALIGN_RIGHT },
-	[COL_AT_RISK] = { N_("AT RISK"), 4, 7, 7, UI_ALIGN_RIGHT },
-	[COL_REFRESHED] = { N_("REFRESHED"), 6, 0, 5, UI_ALIGN_LEFT },
+	[COL_NAME] = { N_("ENVIRONMENT"), 8, 32, 10, UI_ALIGN_LEFT, true },
+	[COL_FRIENDLY] = { N_("NAME"), 8, 30, 3, UI_ALIGN_LEFT, false },
+	[COL_SYNC] = { N_("SYNC"), 3, 7, 9, UI_ALIGN_LEFT, false },
+	[COL_LIMIT] = { N_("LIMIT"), 4, 6, 4, UI_ALIGN_RIGHT, false },
+	[COL_CHATS] = { N_("CHATS"), 4, 6, 6, UI_ALIGN_RIGHT, false },
+	[COL_NOT_SYNCING] = { N_("NOT SYNCING"), 4, 11, 8, UI_ALIGN_RIGHT, false },
+	[COL_AT_RISK] = { N_("AT RISK"), 4, 7, 7, UI_ALIGN_RIGHT, false },
+	[COL_REFRESHED] = { N_("REFRESHED"), 8, 0, 5, UI_ALIGN_LEFT, false },
 };
 
 struct envs {

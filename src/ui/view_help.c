@@ -12,8 +12,8 @@
 enum { COL_KEY, COL_ACTION, N_COLS };
 
 static const struct ui_column columns[N_COLS] = {
-	[COL_KEY] = { N_("KEY"), 6, 22, 5, UI_ALIGN_LEFT },
-	[COL_ACTION] = { N_("ACTION"), 10, 0, 10, UI_ALIGN_LEFT },
+	[COL_KEY] = { N_("KEY"), 6, 22, 5, UI_ALIGN_LEFT, false },
+	[COL_ACTION] = { N_("ACTION"), 10, 0, 10, UI_ALIGN_LEFT, false },
 };
 
 struct help_line {

@@ -16,10 +16,10 @@
 enum { COL_APP, COL_GRANT, COL_ENV, COL_CHAT, N_COLS };
 
 static const struct ui_column columns[N_COLS] = {
-	[COL_APP] = { N_("APP"), 3, 9, 10, UI_ALIGN_LEFT },
-	[COL_GRANT] = { N_("GRANT"), 3, 9, 9, UI_ALIGN_LEFT },
-	[COL_ENV] = { N_("ENV"), 6, 20, 3, UI_ALIGN_LEFT },
-	[COL_CHAT] = { N_("CHAT"), 8, 0, 8, UI_ALIGN_LEFT },
+	[COL_APP] = { N_("APP"), 3, 9, 10, UI_ALIGN_LEFT, false },
+	[COL_GRANT] = { N_("GRANT"), 3, 9, 9, UI_ALIGN_LEFT, false },
+	[COL_ENV] = { N_("ENV"), 6, 20, 3, UI_ALIGN_LEFT, false },
+	[COL_CHAT] = { N_("CHAT"), 8, 0, 8, UI_ALIGN_LEFT, false },
 };
 
 #define HEAD_LINES 3
@@ -94,6 +94,9 @@ static void rsc_filter(struct view *v)
 		p->rows[n++] = i;
 	}
 	v->lines = HEAD_LINES + n;
+	/* The cursor stays on the chats, below the tenant's lines. */
+	if (v->lineno < HEAD_LINES && n)
+		v->lineno = HEAD_LINES;
 	view_clamp(v);
 }
 

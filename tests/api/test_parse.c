@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 #include "api/dv_batch.h"
 #include "api/dv_parse.h"
+#include "api/endpoints.h"
 #include "api/graph_parse.h"
 #include "api/graph_rsc.h"
 #include "base/xalloc.h"
@@ -494,4 +495,20 @@ Test(graph, chat_preapproval_as_documented_and_as_served)
 	cr_expect_eq(covered, CS_FALSE);
 	cr_assert_eq(graph_parse_chat_preapproval("{\"value\":{}}", NULL, 0, &covered, &err), -1);
 	cr_assert_eq(graph_parse_chat_preapproval("[1", NULL, 0, &covered, &err), -1);
+}
+
+Test(graph, rsc_source_urls)
+{
+	struct conf_profile p = { 0 };
+	p.graph = (char *)"https://graph.example";
+	char *u = graph_url_permission_grant_policies(&p);
+	cr_expect_str_eq(u, "https://graph.example/beta/policies/permissionGrantPolicies");
+	free(u);
+	u = graph_url_preapproval_policies(&p, "0ab1c2d3-0000-4000-8000-000000000001");
+	cr_expect_str_eq(u, "https://graph.example/beta/servicePrincipals(appId='0ab1c2d3-0000-4000-8000-000000000001')"
+			"/permissionGrantPreApprovalPolicies");
+	free(u);
+	u = graph_url_preapproval_policies(&p, "a'b");
+	cr_expect(!strstr(u, "a'b"), "a quote in an id cannot end the key: %s", u);
+	free(u);
 }

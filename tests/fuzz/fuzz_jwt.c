@@ -1,5 +1,5 @@
-/* Access tokens as Entra hands them over: chatsync decodes the JWT's header and payload to tell who
- * is signed in (and never trusts them for more). */
+/* ID tokens as Entra hands them over: chatsync decodes the JWT's header and payload to tell who
+ * is signed in (access tokens are opaque and never decoded). */
 #include "config.h"
 #include "fuzz.h"
 #include "auth/jwt.h"

@@ -704,3 +704,25 @@ Test(sched, dataverse_remaining_requests_header_is_the_authority)
 	net_close(net);
 	fake_stop(f);
 }
+
+Test(deadline, callers_that_step_the_loop_get_it_too)
+{
+	struct fake *f = fake_start(h_stall, NULL, NULL, NULL); /* the first answer takes 2.5 s */
+	struct net_opts opts = { .retry_scale = 0.01, .low_speed_time_s = 10, .deadline_s = 1 };
+	struct net *net = open_net(f, &opts);
+	struct outcome o = { 0 };
+	struct cs_error err;
+	net_queue(net, &(struct net_request){ .url = url(f, "/graph/v1.0/chats"), .done = on_done, .user = &o }, &err);
+	double t0 = now_s();
+	while (net_pending(net) > 0)
+		net_step(net, 100);
+	cr_assert_lt(now_s() - t0, 2.2, "the deadline was not kept: %.2f s", now_s() - t0);
+	cr_assert_eq(o.calls, 1);
+	cr_assert(strstr(o.err, "the deadline of one run") && strstr(o.err, "Graph GET /chats was the slowest"), "%s", o.err);
+	/* The next run has a deadline of its own. */
+	memset(&o, 0, sizeof o);
+	run_one(net, &(struct net_request){ .url = url(f, "/fast") }, &o);
+	cr_assert_eq(o.status, 200, "%s", o.err);
+	net_close(net);
+	fake_stop(f);
+}

@@ -51,7 +51,7 @@ fi
 # the line discipline's modes, then it waits to be captured.
 cat >"$T/run.sh" <<EOF
 #!/bin/sh
-export LC_ALL=C.UTF-8 LANGUAGE= CHATSYNC_NOW=$NOW XDG_CONFIG_HOME=$T/config XDG_STATE_HOME=$T/state \
+export LC_ALL=C.UTF-8 LANGUAGE= CHATSYNC_LOG=$T/log CHATSYNC_NOW=$NOW XDG_CONFIG_HOME=$T/config XDG_STATE_HOME=$T/state \
 	XDG_CACHE_HOME=$T/cachehome UI_DRIVER_STATUS=$T/status UI_DRIVER_PIDFILE=$T/pid
 "$DRIVER" --cache "$T/cache.db" "\$@" 2>"$T/stderr"
 echo "EXITED=\$?"
@@ -189,6 +189,8 @@ wait_for "1 line matches" >/dev/null
 check "/ deal leaves one chat" has "Deal room Fabrikam"
 check "the others are gone" lacks "Renewal Northwind"
 check "the status line says how many match" has '1 line matches "deal"'
+highlighted() { screen_escapes | grep -F "Fabrikam" | grep -E -q '\[([0-9]*;)*43(;[0-9]*)*m[^[]*Deal'; }
+check "the match is highlighted" highlighted
 keys /
 type_text "山田"
 keys Enter
@@ -347,6 +349,7 @@ settle
 keys t
 wait_for "[y/N]" >/dev/null
 check "t asks in a dialog before turning sync off" has "Turn sync OFF for sales?"
+check "the answer line says what y does" has "y turns sync OFF, n leaves it. [y/N]"
 check "the dialog says the change in words" has "Sync Teams chat data with Dynamics 365 records: ON → OFF"
 check "the dialog says which chats stop syncing" has "No chat of this environment will sync"
 check "the dialog names the tenant's RSC state" has "Tenant chat RSC: enabled for all apps"
@@ -479,6 +482,136 @@ kill -HUP "$(cat "$T/pid")"
 wait_for "EXITED=" >/dev/null
 check "SIGHUP ends the console" has "EXITED=0"
 check "after SIGHUP the terminal is back in canonical mode with echo" grep -q "icanon=1 echo=1" "$T/status"
+
+# ---- the message log after a 403 ----
+start 80 24 UI_DRIVER_HOOKS=1 UI_DRIVER_TOGGLE_FAIL=1
+keys t
+wait_for "[y/N]" >/dev/null
+keys y
+wait_for "403" >/dev/null
+check "a long error is cut on the status line with a marker" status_has "(L: log)"
+keys L
+wait_for "Messages" >/dev/null
+check "L opens the message log" has "Messages"
+check "the log shows the whole remedy of the 403, with its time" eventually screen_re "^[0-9]{2}:[0-9]{2}:[0-9]{2} error +Dataverse refused"
+check "wrapped, not cut" has "System Administrator role"
+check "the log file has it too" grep -q "console: Dataverse refused the change for sales (403)" "$T/log"
+keys Q
+
+# ---- navigation: a stack that never blocks ----
+start 80 24 -- --cache "$T/bulk.db"
+i=0
+while [ $i -lt 20 ]; do
+	n=$(printf '%05d' $i)
+	keys :
+	type_text "chat 19:bulk$n@thread.v2"
+	keys Enter
+	i=$((i + 1))
+done
+check "20 views opened in a row: the last one is on screen" wait_for "Chat: Bulk chat 00019"
+check "the breadcrumbs keep the end, the view open" row_has "Bulk chat 00019 (19:" "^…"
+keys :
+type_text "chat 19:bulk00005@thread.v2"
+keys Enter
+check "opening a view already on the stack returns to it" wait_for "Chat: Bulk chat 00005"
+keys q
+check "and the views above it are gone: q goes to the one below" wait_for "Chat: Bulk chat 00004"
+keys :
+type_text "envs"
+keys Enter
+check ":envs returns to the first view" wait_for "ENVIRONMENT"
+keys Enter
+wait_for "Chats: bulk" >/dev/null
+check "Enter still opens views after all that" has "Chats: bulk"
+keys Q
+
+# ---- unknown keys and escape sequences do nothing but say so ----
+start 80 24
+keys Enter
+wait_for "Chats: sales" >/dev/null
+tm send-keys -t ui -l "$(printf '\033[99~')"
+check "an unknown escape sequence says so" wait_for "unknown key sequence"
+check "and is not Back" has "Chats: sales"
+keys z
+check "an unbound key says so" wait_for "z does nothing here"
+keys Q
+
+# ---- Tab completion and history ----
+start 80 24
+keys :
+type_text "ch"
+keys Tab
+check "Tab completes what all the commands share" eventually status_has ":chat"
+type_text "s su"
+keys Tab
+check "Tab completes an environment name" eventually status_has ":chats support"
+keys Enter
+wait_for "Chats: support" >/dev/null
+check ":chats ENV honours ENV" has_but "Printer on fire" "Deal room"
+keys q :
+keys Up
+check "Up brings back the last command" eventually status_has ":chats support"
+keys Enter
+check "and it runs again" wait_for "Chats: support"
+keys Q
+
+# ---- ages advance while the console stays open ----
+start 80 24
+settle
+a1=$(screen | head -n 1)
+sleep 2.2
+a2=$(screen | head -n 1)
+if [ "$a1" != "$a2" ] && printf '%s' "$a2" | grep -q "cache 5m0[2-9]s old"; then
+	ok "an age advances between two dumps ($(printf '%s' "$a1" | grep -o 'cache [^ ]* old') -> $(printf '%s' "$a2" | grep -o 'cache [^ ]* old'))"
+else
+	nok "an age advances between two dumps" "$a1
+$a2"
+fi
+keys Q
+
+# ---- a refresh running while the user scrolls and types ----
+start 80 24 UI_DRIVER_HOOKS=1 UI_DRIVER_REFRESH_MS=3000
+keys r
+wait_for "refreshing" >/dev/null
+keys j j
+check "the cursor moves while the refresh runs" eventually status_has "refreshing"
+keys /
+type_text "sup"
+check "the filter follows the typing while the refresh runs" eventually has_but "support" "sales "
+keys Escape
+check "the refresh ends while the user is in the console" wait_for "refresh finished"
+keys Q
+
+# ---- the RSC pane and the audit view on the fixture ----
+start 80 24 UI_DRIVER_HOOKS=1
+keys p
+check "p shows the tenant's RSC state and where it came from" wait_for "Tenant chat RSC: enabled for all apps, from authorizationPolicy"
+keys q t
+wait_for "[y/N]" >/dev/null
+keys y
+wait_for "sync is now OFF" >/dev/null
+keys t
+wait_for "[y/N]" >/dev/null
+keys y
+wait_for "sync is now ON" >/dev/null
+keys A
+wait_for "Audit" >/dev/null
+newest_first() { before "off→on" "on→off"; }
+check "the audit view lists the writes newest first" eventually newest_first
+keys Q
+
+# ---- the mouse, when asked for ----
+start 80 24 -- --mouse
+settle
+# An xterm mouse report: ESC [ M, then button, column and row, each plus 32 (1-based).
+click() { tm send-keys -t ui -l "$(printf '\033[M%s%s%s' "$(printf "\\$(printf '%03o' $((32 + $1)))")" \
+	"$(printf "\\$(printf '%03o' $((33 + $2)))")" "$(printf "\\$(printf '%03o' $((33 + $3)))")")"; }
+click 0 5 4
+click 3 5 4
+check "--mouse: a click selects the row under it" eventually status_has "3/3"
+click 64 5 4
+check "--mouse: the wheel scrolls up" eventually status_has "1/3"
+keys Q
 
 # ---- the key script and :save-display ----
 cat >"$T/keys" <<EOF

@@ -10,6 +10,7 @@
  *     the name with $UI_DRIVER_PRODUCTION). The real ones run in the --demo tests. */
 #include "config.h"
 #include "cli/cli.h"
+#include "base/log.h"
 #include "base/timefmt.h"
 #include "store/cache.h"
 #include "sync/toggle.h"
@@ -98,6 +99,7 @@ static void write_status(int rc)
 int main(int argc, char **argv)
 {
 	setlocale(LC_ALL, "");
+	log_open(getenv("CHATSYNC_LOG"), LOG_INFO, -1);
 	struct cli_opts opts;
 	struct cs_error err = { 0 };
 	if (cli_parse(argc, argv, &opts, &err)) {
@@ -123,6 +125,7 @@ int main(int argc, char **argv)
 		.session = &ctx.s,
 		.readonly = opts.readonly || (ctx.s.profile && ctx.s.profile->readonly),
 		.no_color = opts.no_color,
+		.mouse = opts.mouse,
 		.refresh_at_start = opts.refresh,
 		.warn_hours = opts.warn_hours,
 		.now = ctx.now,
