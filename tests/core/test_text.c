@@ -210,3 +210,18 @@ Test(time, now_can_be_fixed_for_reproducible_runs)
 	unsetenv("CHATSYNC_NOW");
 	cr_assert_gt(time_now(), 1794647520 - 86400 * 400);
 }
+
+Test(xalloc, xgrow_makes_room_for_one_more_and_doubles)
+{
+	size_t cap = 0;
+	int *a = NULL;
+	for (size_t n = 0; n < 100; n++) {
+		a = xgrow(a, &cap, n, sizeof *a);
+		cr_assert_gt(cap, n, "no room for element %zu", n);
+		a[n] = (int)n;
+	}
+	cr_assert_eq(cap, 128, "capacity %zu: it should double from 8", cap);
+	for (int i = 0; i < 100; i++)
+		cr_assert_eq(a[i], i);
+	free(a);
+}
