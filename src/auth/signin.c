@@ -67,11 +67,7 @@ static int not_attached(struct cs_error *err)
 
 static char *resource_or_graph(const struct auth *a, const char *resource)
 {
-	char *r = xstrdup(resource ? resource : conf_graph_resource(a->p));
-	size_t n = strlen(r);
-	while (n > 0 && r[n - 1] == '/')
-		r[--n] = '\0';
-	return r;
+	return text_without_slashes(resource ? resource : conf_graph_resource(a->p));
 }
 
 struct settle_ctx {

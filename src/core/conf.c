@@ -2,6 +2,7 @@
 #include "core/conf.h"
 #include "base/i18n.h"
 #include "base/paths.h"
+#include "base/text.h"
 #include "base/xalloc.h"
 #include <ctype.h>
 #include <errno.h>
@@ -154,11 +155,8 @@ static void profile_finish(struct conf_profile *p)
 	if (!p->chat_sync_app)
 		p->chat_sync_app = xstrdup(CONF_DEFAULT_CHAT_SYNC_APP);
 	char **urls[] = { &p->authority, &p->graph, &p->discovery };
-	for (size_t i = 0; i < 3; i++) {
-		size_t n = strlen(*urls[i]);
-		while (n > 0 && (*urls[i])[n - 1] == '/')
-			(*urls[i])[--n] = '\0';
-	}
+	for (size_t i = 0; i < 3; i++)
+		(*urls[i])[text_trimmed_slashes(*urls[i])] = '\0';
 }
 
 static void profile_free(struct conf_profile *p)
