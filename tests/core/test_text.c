@@ -182,7 +182,7 @@ Test(time, parses_iso8601_forms)
 	cr_assert_eq(t, 1794614400);
 	cr_assert_eq(time_parse_iso("2024-02-29T00:00:00Z", &t), 0);
 	const char *bad[] = { "", "2026-13-01", "2025-02-29", "2026-11-14T25:00:00Z", "2026-11-14T09:12:00Zjunk",
-			      "yesterday", "2026-11-14T09:12:00.Z", NULL };
+			      "yesterday", "2026-11-14T09:12:00.Z", "0000-01-01T00:00:00Z", "0999-12-31", NULL };
 	for (int i = 0; bad[i]; i++)
 		cr_assert_eq(time_parse_iso(bad[i], &t), -1, "accepted \"%s\"", bad[i]);
 	cr_assert_eq(time_parse_iso(NULL, &t), -1);
