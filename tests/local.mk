@@ -81,6 +81,10 @@ E2E_TESTS += tests/e2e/test_rsc
 tests_e2e_test_rsc_SOURCES = tests/e2e/test_rsc.c tests/e2e/e2e.c
 tests_e2e_test_rsc_CFLAGS = $(TEST_CFLAGS)
 tests_e2e_test_rsc_LDADD = $(TEST_LIBS_ALL)
+E2E_TESTS += tests/e2e/test_delegated
+tests_e2e_test_delegated_SOURCES = tests/e2e/test_delegated.c tests/e2e/e2e.c
+tests_e2e_test_delegated_CFLAGS = $(TEST_CFLAGS)
+tests_e2e_test_delegated_LDADD = $(TEST_LIBS_ALL)
 check_PROGRAMS += $(E2E_TESTS)
 TESTS += $(E2E_TESTS)
 

@@ -21,12 +21,31 @@ static bool graph_checks_moot(const struct diag_ctx *c)
 	return c->gone || c->unlinked || !c->has_row;
 }
 
+/* A delegated sign-in outside the chat's roster: Graph lets a user read only its own chats, so none of
+ * the chat's Graph checks can run with it. One finding stands for them all. */
+static void not_member_unavailable(struct diag_ctx *c, const struct cs_graph_chat *g)
+{
+	struct diag_finding *fd = diag_unavailable(c, DIAG_RULE_APP_NOT_INSTALLED);
+	diag_say(fd, "%s", _("chatsync's sign-in is not a member of this chat, and a delegated sign-in sees only its "
+		 "own chats, so the chat's apps, grants and existence in Teams were not checked."));
+	diag_fix(fd, "%s", _("Use an app profile (auth = client-secret or certificate) to read every chat, then run "
+		 "chatsync refresh."));
+	bool apps = g->apps_status == 403;
+	diag_evidence(c, fd, apps ? "GET /chats/{id}/installedApps" : "GET /chats/{id}", DIAG_SRC_GRAPH,
+		      apps ? g->apps_fetched_at : g->chat_fetched_at, "HTTP 403: %s",
+		      diag_str(apps ? g->apps_error : g->chat_error));
+}
+
 /* app-not-installed: Dataverse installs Dataverse Chat Sync in the chat when it is connected. */
 static void rule_app_not_installed(struct diag_ctx *c)
 {
 	const struct cs_graph_chat *g = c->f->graph;
 	if (graph_checks_moot(c))
 		return;
+	if (g && g->not_member) {
+		not_member_unavailable(c, g);
+		return;
+	}
 	const char *req = "GET /chats/{id}/installedApps";
 	if (!g || g->apps_status < 200 || g->apps_status > 299) {
 		diag_request_failed(c, DIAG_RULE_APP_NOT_INSTALLED, _("the chat's installed apps"), req,
@@ -285,7 +304,7 @@ static void rule_chat_not_found(struct diag_ctx *c)
 	}
 	if (g && g->chat_status >= 200 && g->chat_status <= 299)
 		return;
-	if (c->unlinked || !c->has_row)
+	if (c->unlinked || !c->has_row || (g && g->not_member)) /* not_member: app-not-installed's unknown says it */
 		return;
 	diag_request_failed(c, DIAG_RULE_CHAT_NOT_FOUND, _("the chat in Teams"), req, DIAG_SRC_GRAPH,
 			    g ? g->chat_status : 0, g ? g->chat_error : NULL, g ? g->chat_fetched_at : 0,

@@ -141,6 +141,9 @@ struct cs_graph_chat {
 	size_t n_grants;
 	cs_time grants_fetched_at;
 	char *grants_error;
+
+	bool not_member;           /* a delegated sign-in got 403: it is not in the chat's roster (nothing more
+	                            * about the chat can be read with it; chat_error/apps_error say so) */
 };
 
 /* The sources of the tenant's chat RSC state (as Get-MgBetaChatRscConfiguration reads them) and the

@@ -193,8 +193,8 @@ int cache_put_graph_chat(struct cache *c, const struct cs_graph_chat *g, struct 
 	sqlite3_stmt *st = store_prepare(c,
 		"INSERT OR REPLACE INTO graph_chats(teams_chat_id, chat_status, topic, chat_type, last_updated,"
 		" chat_fetched_at, chat_error, apps_status, app_installed, app_client_id, app_name, apps_fetched_at,"
-		" apps_error, grants_status, app_has_grant, n_grants, grants_fetched_at, grants_error)"
-		" VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", err);
+		" apps_error, grants_status, app_has_grant, n_grants, grants_fetched_at, grants_error, not_member)"
+		" VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", err);
 	if (!st)
 		return -1;
 	store_bind_text(st, 1, g->teams_chat_id);
@@ -215,6 +215,7 @@ int cache_put_graph_chat(struct cache *c, const struct cs_graph_chat *g, struct 
 	sqlite3_bind_int64(st, 16, (sqlite3_int64)g->n_grants);
 	store_bind_time(st, 17, g->grants_fetched_at);
 	store_bind_text(st, 18, g->grants_error);
+	sqlite3_bind_int(st, 19, g->not_member);
 	return store_run(c, st, err);
 }
 
@@ -239,6 +240,7 @@ void store_read_graph(sqlite3_stmt *st, int col, struct cs_graph_chat *g)
 	g->n_grants = (size_t)store_col_int(st, col + 15, 0);
 	g->grants_fetched_at = store_col_time(st, col + 16);
 	g->grants_error = store_col_text(st, col + 17);
+	g->not_member = store_col_int(st, col + 18, 0) != 0;
 }
 
 int cache_get_graph_chat(struct cache *c, const char *teams_chat_id, struct cs_graph_chat *g)

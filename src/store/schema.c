@@ -87,6 +87,10 @@ static const char *const migrations[] = {
 	"ALTER TABLE tenant_rsc ADD COLUMN app_covered_reason TEXT;\n"
 	"CREATE TABLE rsc_facts(\n"
 	"  source TEXT PRIMARY KEY, http_status INTEGER, error TEXT, fetched_at INTEGER) WITHOUT ROWID;\n",
+
+	/* 6 → 7: a delegated sign-in's 403 on a chat it is not a member of (Graph shows a user only its own
+	 * chats), kept apart from a missing permission. */
+	"ALTER TABLE graph_chats ADD COLUMN not_member INTEGER NOT NULL DEFAULT 0;\n",
 };
 
 int schema_latest(void)

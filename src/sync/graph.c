@@ -177,6 +177,22 @@ static int parse_chat(struct detail *d, const char *body, struct cs_error *err)
 	return graph_parse_chat(body, &d->g, err);
 }
 
+/* A delegated sign-in sees only the chats its user is a member of (Graph answers 403 for the others):
+ * that is a fact about the sign-in, not a missing permission. Records it and returns true. */
+static bool not_a_member(struct detail *d, const struct net_response *resp, int *status, char **error,
+			 cs_time *fetched_at)
+{
+	if (resp->cancelled || resp->status != 403 || d->gr->r->profile->auth != CONF_AUTH_DEVICE_CODE)
+		return false;
+	d->g.not_member = true;
+	*status = 403;
+	*fetched_at = d->gr->r->now;
+	free(*error);
+	*error = xstrdup(_("not a member of this chat: a delegated sign-in sees only its own chats; use an app profile "
+			   "(auth = client-secret or certificate) to read every chat"));
+	return true;
+}
+
 static void on_grants(struct net *net, const struct net_response *resp, void *user)
 {
 	(void)net;
@@ -194,6 +210,8 @@ static void on_apps(struct net *net, const struct net_response *resp, void *user
 		/* The chat is gone in Teams: nothing else about it can be read. */
 		d->g.apps_fetched_at = d->g.chat_fetched_at = r->now;
 		d->g.apps_status = d->g.chat_status = 404;
+	} else if (not_a_member(d, resp, &d->g.apps_status, &d->g.apps_error, &d->g.apps_fetched_at)) {
+		/* nothing under the chat can be read with this sign-in: its grants are not asked */
 	} else if (record_answer(d, resp, parse_apps, &d->g.apps_status, &d->g.apps_error, &d->g.apps_fetched_at)) {
 		if (!d->g.chat_status) { /* an answer about its apps means the chat exists */
 			d->g.chat_status = 200;
@@ -202,7 +220,7 @@ static void on_apps(struct net *net, const struct net_response *resp, void *user
 		if (d->g.app_installed == CS_TRUE)
 			rsc_read_hint(d->gr->rsc, d->g.app_client_id);
 	}
-	if (!d->cancelled && d->g.apps_status != 404) {
+	if (!d->cancelled && d->g.apps_status != 404 && !d->g.not_member) {
 		char *url = graph_url_grants(r->profile, d->g.teams_chat_id);
 		queue_detail(d, url, "graph:teams:permissionGrants", GRAPH_PERM_APPS, on_grants);
 		free(url);
@@ -217,6 +235,8 @@ static void on_chat(struct net *net, const struct net_response *resp, void *user
 	if (resp->status == 404 && !resp->cancelled) {
 		d->g.chat_fetched_at = d->gr->r->now;
 		d->g.chat_status = 404;
+	} else if (not_a_member(d, resp, &d->g.chat_status, &d->g.chat_error, &d->g.chat_fetched_at)) {
+		/* recorded */
 	} else {
 		record_answer(d, resp, parse_chat, &d->g.chat_status, &d->g.chat_error, &d->g.chat_fetched_at);
 	}
