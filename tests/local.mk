@@ -85,6 +85,10 @@ E2E_TESTS += tests/e2e/test_delegated
 tests_e2e_test_delegated_SOURCES = tests/e2e/test_delegated.c tests/e2e/e2e.c
 tests_e2e_test_delegated_CFLAGS = $(TEST_CFLAGS)
 tests_e2e_test_delegated_LDADD = $(TEST_LIBS_ALL)
+E2E_TESTS += tests/e2e/test_prereq
+tests_e2e_test_prereq_SOURCES = tests/e2e/test_prereq.c tests/e2e/e2e.c
+tests_e2e_test_prereq_CFLAGS = $(TEST_CFLAGS)
+tests_e2e_test_prereq_LDADD = $(TEST_LIBS_ALL)
 check_PROGRAMS += $(E2E_TESTS)
 TESTS += $(E2E_TESTS)
 

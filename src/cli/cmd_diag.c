@@ -406,7 +406,8 @@ int cmd_rsc(struct cli_context *ctx, struct cs_error *err)
 		if (r.error && state == CS_RSC_UNKNOWN)
 			printf(_("Could not check it: %s (%s)\n"), r.error, r.missing ? r.missing : "authorizationPolicy");
 		else if (r.missing && state != CS_RSC_UNKNOWN)
-			printf(_("Not checked against %s (it could not be read).\n"), r.missing);
+			printf(_("Not checked against %s, which would decide first if it said true: it was not read.\n"),
+			       r.missing);
 		if (coverage) {
 			char *why = r.app_covered_reason ? text_sanitize(r.app_covered_reason) : NULL;
 			printf(_("Dataverse Chat Sync covered: %s%s%s\n"), tri_word(r.app_covered), why ? ": " : "",
