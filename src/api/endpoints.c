@@ -187,15 +187,9 @@ char *graph_url_permission_grant_policies(const struct conf_profile *p)
 
 char *graph_url_preapproval_policies(const struct conf_profile *p, const char *client_app_id)
 {
-	/* An OData string literal doubles its quotes; the escape keeps the path one segment. */
-	struct buf lit;
-	buf_init(&lit);
-	for (const char *s = client_app_id; *s; s++)
-		buf_printf(&lit, *s == '\'' ? "''" : "%c", *s);
-	char *esc = api_escape(lit.data ? lit.data : "");
-	char *u = xasprintf("%s/beta/servicePrincipals(appId='%s')/permissionGrantPreApprovalPolicies", p->graph, esc);
-	free(esc);
-	buf_free(&lit);
+	char *id = api_escape(client_app_id);
+	char *u = xasprintf("%s/beta/servicePrincipals(appId='%s')/permissionGrantPreApprovalPolicies", p->graph, id);
+	free(id);
 	return u;
 }
 

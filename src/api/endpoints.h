@@ -54,8 +54,8 @@ char *graph_url_my_directory_roles(const struct conf_profile *p);
 #define GRAPH_PERM_APPS "TeamsAppInstallation.ReadForChat.All"
 #define GRAPH_PERM_GRANTS "ResourceSpecificPermissionGrant.ReadForChat.All"
 #define GRAPH_PERM_POLICY "Policy.Read.All"
-#define GRAPH_PERM_APP_SETTINGS "TeamworkAppSettings.Read.All"
 #define GRAPH_PERM_GRANT_POLICIES "Policy.Read.PermissionGrant"
+#define GRAPH_PERM_APP_SETTINGS "TeamworkAppSettings.Read.All"   /* delegated only */
 #define GRAPH_PERM_PREAPPROVAL "Application.Read.All and Policy.Read.PermissionGrant"
 
 #endif

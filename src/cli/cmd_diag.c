@@ -111,6 +111,7 @@ struct check_run {
 	struct out_rows csv;
 	int rc;
 	struct cs_error *err;
+	struct cache_check_seen *seen; /* this check's findings, kept for the next check --new */
 };
 
 static void check_env_end(struct check_run *cr)
@@ -170,11 +171,11 @@ static int check_chat(const struct cache_facts *f, void *user)
 	const char *id = ch.teams_chat_id ? ch.teams_chat_id : ch.activity_id;
 	char *seen = diag_result_rules(&res);
 	if (cr->ctx->opts->new_only) {
-		char *before = cache_check_seen_get(cr->ctx->s.cache, id);
+		char *before = cache_check_seen_get(cr->seen, id);
 		diag_result_keep_new(&res, before);
 		free(before);
 	}
-	if (cache_check_seen_put(cr->ctx->s.cache, id, seen, cr->err))
+	if (cache_check_seen_put(cr->seen, id, seen, cr->err))
 		cr->rc = -1;
 	free(seen);
 	if (cr->rc) {
@@ -236,7 +237,7 @@ int cmd_check(struct cli_context *ctx, struct cs_error *err)
 	cr.total.warn_hours = ctx->opts->warn_hours;
 	static const char *const keys[] = { "environment", "activity_id", "teams_chat_id", "subject", "verdict",
 					    "rules", NULL };
-	if (cache_check_seen_begin(ctx->s.cache, err))
+	if (!(cr.seen = cache_check_seen_begin(ctx->s.cache, err)))
 		return -1;
 	if (ctx->opts->format == CLI_FORMAT_JSON)
 		fputs("{\"environments\":[", stdout);
@@ -246,10 +247,11 @@ int cmd_check(struct cli_context *ctx, struct cs_error *err)
 	if (rc == 0)
 		check_env_end(&cr);
 	free(cr.env);
-	if (rc == 0 && cache_check_seen_end(ctx->s.cache, err))
+	if (rc == 0 && cache_check_seen_end(cr.seen, err))
 		rc = -1;
+	else if (rc)
+		cache_check_seen_abort(cr.seen);
 	if (rc) {
-		cache_rollback(ctx->s.cache);
 		if (ctx->opts->format == CLI_FORMAT_JSON)
 			fputs("\n", stdout);
 		return -1;

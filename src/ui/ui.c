@@ -23,8 +23,10 @@
 
 /* How long one slice of diagnosis may hold the keyboard. */
 #define DIAGNOSE_SLICE_MS 40
-/* How often verdicts are worked out again as the clock moves (a chat may cross its limit). */
-#define REDIAGNOSE_S 60
+/* How often verdicts are worked out again at the latest (facts grow stale as the clock moves). */
+#define REDIAGNOSE_S 600
+/* A cache older than this is refreshed when the console opens. */
+#define STALE_S (24 * 3600)
 
 static long now_ms(void)
 {
@@ -633,7 +635,8 @@ static void worker_turn(struct ui *ui)
 		worker_done(ui);
 }
 
-/* The clock: ages redraw when the second changes; verdicts are worked out again each minute. */
+/* The clock: ages redraw when the second changes; verdicts are worked out again when one may
+ * change by the clock alone (a chat reaching its limit), and every REDIAGNOSE_S anyway. */
 static void clock_turn(struct ui *ui, cs_time *diagnosed_at)
 {
 	/* A key script sees a still clock, so the screens it saves are the same every run. */
@@ -642,9 +645,12 @@ static void clock_turn(struct ui *ui, cs_time *diagnosed_at)
 	cs_time now = clock_now(ui);
 	if (now == ui->data.now)
 		return;
-	if (now - *diagnosed_at >= REDIAGNOSE_S && ui->data.diagnosed == ui->data.n_chats) {
-		ui_data_restart(&ui->data, now);
-		*diagnosed_at = now;
+	if (ui->data.diagnosed == ui->data.n_chats) {
+		cs_time next = ui_data_next_change(&ui->data, *diagnosed_at);
+		if ((next && now >= next) || now - *diagnosed_at >= REDIAGNOSE_S) {
+			ui_data_restart(&ui->data, now);
+			*diagnosed_at = now;
+		}
 	}
 	ui->data.now = now;
 	ui->dirty = true;
@@ -734,7 +740,10 @@ int ui_run(const struct ui_config *cfg, struct cs_error *err)
 		ui_input_signals();
 		ui.dirty = true;
 		if (open_view(&ui, &view_envs_ops, NULL) == 0) {
-			if (cfg->refresh_at_start)
+			/* An empty or stale cache is filled in the background, the console open at once. */
+			cs_time newest = ui_data_newest_refresh(&ui.data);
+			bool stale = !ui.data.n_envs || !newest || ui.start_now - newest > STALE_S;
+			if (cfg->refresh_at_start || (ui.profile && stale && !ui_input_scripted()))
 				refresh_start(&ui);
 			loop(&ui);
 			if (ui.worker) {

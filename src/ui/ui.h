@@ -22,7 +22,8 @@ struct ui_config {
 	bool no_color;            /* --no-color (NO_COLOR is honoured too) */
 	bool mouse;               /* --mouse or the profile's mouse = true: click selects, wheel scrolls */
 	bool demo;                /* the demo tenant: the title says so */
-	bool refresh_at_start;    /* start a refresh in the background at once (--demo, --refresh) */
+	bool refresh_at_start;    /* start a refresh in the background at once (--demo, --refresh); an
+				     empty cache, or one not refreshed for a day, is refreshed anyway */
 	int warn_hours;           /* look-ahead of "at risk" */
 	cs_time now;              /* the clock at start (0: the system's); ages advance from it */
 	ui_toggle_fn toggle;

@@ -4,6 +4,8 @@
 #include "config.h"
 #include <criterion/criterion.h>
 #include <pthread.h>
+#include <signal.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -271,5 +273,63 @@ Test(sanitise, escapes_and_line_breaks_in_server_messages_never_reach_an_error, 
 	cr_assert_null(strchr(err.msg, '\033'), "an escape reached the error: %s", err.msg);
 	cr_assert_null(strchr(err.msg, '\a'));
 	cr_assert_null(strchr(err.msg, '\n'), "a line break reached the error: %s", err.msg);
+	net_close(net);
+}
+
+static char shown_message[1024];
+
+static void capture_prompt(const char *message, const char *user_code, const char *uri, void *user)
+{
+	snprintf(shown_message, sizeof shown_message, "%s", message);
+}
+
+Test(sanitise, the_device_code_message_reaches_the_prompt_without_escapes, .fini = fini)
+{
+	const struct conf_profile *p = start("sandbox-device");
+	fault("{\"json_key\":\"message\",\"json_value\":\"\\\"Sign in\\\\u001b]0;owned\\\\u0007\\\\r\\\\nchatsync: all good\\\"\","
+	      "\"path\":\"/oauth2/v2.0/devicecode\"}");
+	/* The code is never approved: the sign-in ends when it expires (the sandbox's default is long,
+	 * so this test cancels after the prompt). */
+	static volatile sig_atomic_t stop_now;
+	stop_now = 0;
+	struct net *net = open_net(p, (struct net_opts){ .retry_scale = 0.05, .cancel = &stop_now });
+	shown_message[0] = '\0';
+	auth_set_prompt(net, capture_prompt, NULL);
+	char url[1024];
+	chat_url(p, url, sizeof url);
+	struct cs_error err;
+	struct net_request q = { .url = url, .resource = conf_graph_resource(p) };
+	cr_assert_eq(net_queue(net, &q, &err), 0);
+	for (int i = 0; i < 200 && !shown_message[0]; i++)
+		net_step(net, 50);
+	stop_now = 1;
+	while (net_pending(net) > 0)
+		net_step(net, 50);
+	cr_assert(strstr(shown_message, "Sign in"), "no prompt: %s", shown_message);
+	cr_assert_null(strchr(shown_message, '\033'), "an escape reached the prompt");
+	cr_assert_null(strpbrk(shown_message, "\r\n\a"), "a control character reached the prompt: %s", shown_message);
+	net_close(net);
+}
+
+Test(sanitise, an_entra_error_description_is_sanitised_in_the_sign_in_error, .fini = fini)
+{
+	const struct conf_profile *p = start("sandbox");
+	struct conf_profile wrong = *p;
+	char secret[700];
+	snprintf(secret, sizeof secret, "%s/wrong.secret", box.dir);
+	FILE *f = fopen(secret, "w");
+	cr_assert_not_null(f);
+	fputs("not-the-secret\n", f);
+	fclose(f);
+	chmod(secret, 0600);
+	wrong.client_secret_file = secret;
+	fault("{\"json_key\":\"error_description\",\"json_value\":\"\\\"AADSTS7000215: Invalid client secret\\\\u001b[2J\\\\u0007"
+	      " provided.\\\"\",\"path\":\"/oauth2/v2.0/token\"}");
+	struct net *net = open_net(&wrong, (struct net_opts){ .retry_scale = 0.05 });
+	struct cs_error err;
+	cr_assert_eq(auth_sign_in(net, NULL, &err), -1);
+	cr_assert(strstr(err.msg, "invalid_client") && strstr(err.msg, "Invalid client secret"), "%s", err.msg);
+	cr_assert_null(strchr(err.msg, '\033'), "an escape reached the error: %s", err.msg);
+	cr_assert_null(strchr(err.msg, '\a'));
 	net_close(net);
 }

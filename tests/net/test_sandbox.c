@@ -196,6 +196,12 @@ static void sign_in_end_to_end(const char *profile, bool delegated)
 	else
 		cr_assert_str_eq(id.name, p->client_id);
 	auth_identity_free(&id);
+	/* For an environment, an app also learns its application user from WhoAmI. */
+	cr_assert_eq(auth_identity(net, t.dv_resource, &id, &err), 0, "%s", err.msg);
+	if (!delegated)
+		cr_assert(id.object_id && strlen(id.object_id) == 36, "no application user from WhoAmI: %s",
+			  id.object_id ? id.object_id : "(null)");
+	auth_identity_free(&id);
 	struct net_stats st;
 	net_stats_get(net, &st);
 	cr_assert_eq(st.tokens, 2, "one token per resource");
