@@ -152,6 +152,8 @@ struct net *session_net_open(const struct conf_profile *p, volatile sig_atomic_t
 		ao.prompt_user = hooks->user;
 		ao.passphrase = hooks->passphrase;
 		ao.passphrase_user = hooks->user;
+		ao.paste = hooks->redirect;
+		ao.paste_user = hooks->user;
 	}
 	return auth_net_open(p, &(struct net_opts){ .cancel = cancel }, &ao, err);
 }
