@@ -101,7 +101,7 @@ static void act(struct e2e *e, struct e2e_browser *b, enum e2e_browser_mode mode
 {
 	long st;
 	char *url = mode == BROWSER_WRONG_VERIFIER
-			    /* a challenge of another verifier: the code is bound to it, not to chatsync's */
+			    /* a challenge of another verifier (RFC 7636's example value): the code is bound to it */
 			    ? replace_param(b->url, "code_challenge", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM")
 			    : xstrdup(b->url);
 	free(b->location);
