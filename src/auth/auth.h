@@ -75,6 +75,10 @@ typedef int (*auth_passphrase_fn)(char *buf, int size, const char *what, void *u
  * readable. Fills buf (NUL-terminated) and returns its length, 0 when nothing came yet (it is
  * called again), -1 to give up. The default reads a line from /dev/tty. */
 typedef int (*auth_paste_fn)(char *buf, int size, int wake_fd, int timeout_ms, void *user);
+/* A paste function for a front end that reads the terminal itself (the console) and has no way to
+ * take a pasted address: it only waits for the loopback listener, so that nothing reads /dev/tty
+ * behind the front end's back. */
+int auth_paste_listener_only(char *buf, int size, int wake_fd, int timeout_ms, void *user);
 
 /* How sign-in talks to the person and where it keeps its cache; zero fields take the defaults. */
 struct auth_opts {

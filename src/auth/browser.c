@@ -195,6 +195,14 @@ static int serve_one(int lfd, const struct conf_profile *p, const char *state, s
 	return rc;
 }
 
+int auth_paste_listener_only(char *buf, int size, int wake_fd, int timeout_ms, void *user)
+{
+	(void)buf, (void)size, (void)user;
+	struct pollfd w = { .fd = wake_fd, .events = POLLIN };
+	poll(&w, 1, timeout_ms);
+	return 0;
+}
+
 int browser_tty_paste(char *buf, int size, int wake_fd, int timeout_ms, void *user)
 {
 	(void)user;

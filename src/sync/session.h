@@ -45,7 +45,8 @@ struct session_hooks {
 	/* auth = browser: the address is shown through device_code (no user code); this waits for the
 	 * address the browser was sent to, pasted by the person: at most timeout_ms, returning 0 early
 	 * when wake_fd (the loopback listener) is readable; fills buf and returns its length, 0 when
-	 * nothing came yet, -1 to give up. NULL: a line from /dev/tty. */
+	 * nothing came yet, -1 to give up. NULL (with hooks given): only the loopback listener takes
+	 * the answer, nothing reads /dev/tty behind the front end; hooks NULL: a line from /dev/tty. */
 	int (*redirect)(char *buf, int size, int wake_fd, int timeout_ms, void *user);
 	void *user;
 };
