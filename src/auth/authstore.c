@@ -276,7 +276,7 @@ int authstore_identity(const struct conf_profile *p, const char *id_token, struc
 {
 	memset(out, 0, sizeof *out);
 	out->app_id = xstrdup(p->client_id);
-	if (p->auth != CONF_AUTH_DEVICE_CODE) {
+	if (!CONF_AUTH_DELEGATED(p->auth)) {
 		/* An app knows who it is: its own client id. */
 		out->name = xstrdup(p->client_id);
 		out->tenant_id = xstrdup(p->tenant);

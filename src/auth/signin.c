@@ -191,3 +191,12 @@ void auth_set_passphrase(struct net *net, auth_passphrase_fn fn, void *user)
 		a->passphrase_user = user;
 	}
 }
+
+void auth_set_paste(struct net *net, auth_paste_fn fn, void *user)
+{
+	struct auth *a = auth_of(net);
+	if (a) {
+		a->paste = fn ? fn : browser_tty_paste;
+		a->paste_user = user;
+	}
+}

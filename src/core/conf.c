@@ -42,7 +42,7 @@ struct key_def {
 static const struct key_def keys[] = { CONF_KEYS(KEY_DEF) };
 #define N_KEYS (sizeof keys / sizeof *keys)
 
-static const char *const auth_names[] = { "device-code", "client-secret", "certificate" };
+static const char *const auth_names[] = { "device-code", "client-secret", "certificate", "browser" };
 
 const char *conf_graph_resource(const struct conf_profile *p)
 {
@@ -56,7 +56,7 @@ const char *conf_discovery_resource(const struct conf_profile *p)
 
 const char *conf_auth_name(enum conf_auth auth)
 {
-	return (unsigned)auth < 3 ? auth_names[auth] : "?";
+	return (unsigned)auth < 4 ? auth_names[auth] : "?";
 }
 
 static size_t edit_distance(const char *a, const char *b)
@@ -174,12 +174,12 @@ static int set_key(struct conf_profile *p, const struct key_def *k, const char *
 	void *field = (char *)p + k->offset;
 	switch (k->kind) {
 	case K_AUTH:
-		for (int i = 0; i < 3; i++)
+		for (int i = 0; i < 4; i++)
 			if (strcmp(value, auth_names[i]) == 0) {
 				*(enum conf_auth *)field = (enum conf_auth)i;
 				return 0;
 			}
-		return cs_fail(err, 2, _("%s:%d: auth must be device-code, client-secret or certificate, not \"%s\""),
+		return cs_fail(err, 2, _("%s:%d: auth must be device-code, browser, client-secret or certificate, not \"%s\""),
 			       path, line, value);
 	case K_BOOL:
 		if (!strcasecmp(value, "true") || !strcasecmp(value, "yes") || !strcmp(value, "1") ||
