@@ -103,3 +103,8 @@ TESTS += tests/kill/test_kill
 tests_kill_test_kill_SOURCES = tests/kill/test_kill.c tests/e2e/e2e.c
 tests_kill_test_kill_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/tests/e2e
 tests_kill_test_kill_LDADD = $(TEST_LIBS_ALL)
+
+# The layers of HACKING.md: includes along the arrows, library headers in their one folder, no file
+# over 800 lines, no circle between object files; and the proof that each of those is refused.
+TESTS += tests/layers.sh tests/layers_selftest.sh
+EXTRA_DIST += tests/layers.sh tests/layers_selftest.sh
