@@ -202,6 +202,8 @@ static int write_profile(struct sb_server *s, char *err, size_t errlen)
 		{ "sandbox-device", "device-code", "admin@" SB_TENANT_DOMAIN ", a Global Administrator", &t->apps[2], NULL },
 		{ "sandbox-reader", "client-secret", "app without System Administrator (writes get 403)", &t->apps[1], sec2 },
 		{ "sandbox-user", "device-code", "user@" SB_TENANT_DOMAIN ", not a Global Administrator", &t->apps[3], NULL },
+		{ "sandbox-browser", "browser", "admin@" SB_TENANT_DOMAIN " through a browser (authorization code, PKCE)",
+				&t->apps[2], NULL },
 	};
 	for (size_t i = 0; i < sizeof profiles / sizeof profiles[0]; i++) {
 		buf_printf(&b, "\n# %s\n[profile %s]\ntenant = %s\nclient_id = %s\nauth = %s\n", profiles[i].comment,

@@ -87,10 +87,7 @@ static int read_envs(struct cache *c, sqlite3_stmt *st, struct cs_env **out, siz
 	*out = NULL;
 	*n = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 8;
-			*out = xrealloc(*out, cap * sizeof **out);
-		}
+		*out = xgrow(*out, &cap, *n, sizeof **out);
 		store_read_env(st, 0, &(*out)[(*n)++]);
 	}
 	int ret = rc == SQLITE_DONE ? 0 : store_fail(c, err, "read environments");

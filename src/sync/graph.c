@@ -182,7 +182,7 @@ static int parse_chat(struct detail *d, const char *body, struct cs_error *err)
 static bool not_a_member(struct detail *d, const struct net_response *resp, int *status, char **error,
 			 cs_time *fetched_at)
 {
-	if (resp->cancelled || resp->status != 403 || d->gr->r->profile->auth != CONF_AUTH_DEVICE_CODE)
+	if (resp->cancelled || resp->status != 403 || !CONF_AUTH_DELEGATED(d->gr->r->profile->auth))
 		return false;
 	d->g.not_member = true;
 	*status = 403;

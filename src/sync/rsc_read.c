@@ -64,7 +64,7 @@ static void queue(struct rsc_read *rr, int source, const char *url, const char *
 
 static bool is_delegated(const struct refresh *r)
 {
-	return r->profile->auth == CONF_AUTH_DEVICE_CODE;
+	return CONF_AUTH_DELEGATED(r->profile->auth);
 }
 
 struct rsc_read *rsc_read_start(struct refresh *r)

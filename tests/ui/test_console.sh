@@ -555,6 +555,14 @@ check "and is not Back" has "Chats: sales"
 keys z
 check "an unbound key says so" wait_for "z does nothing here"
 keys Q
+start 80 24 TERM=xterm-256color
+keys Enter
+wait_for "Chats: sales" >/dev/null
+keys End
+check "TERM=xterm-256color in tmux: End goes to the last line (not Back)" eventually status_has "5/5"
+keys Home
+check "and Home to the first" eventually status_has "1/5"
+keys Q
 
 # ---- Tab completion and history ----
 start 80 24

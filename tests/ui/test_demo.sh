@@ -225,6 +225,32 @@ keys L
 check "the log view has the 403's remedy whole" eventually has "System Administrator"
 check "and the log file has it, from the console" grep -q "console: .*403" "$home/log"
 keys Q
+
+# ---- a certificate key behind a passphrase: asked in a dialog, never shown ----
+if openssl pkey -in "$SB/client.pem" -aes256 -passout pass:s3cret-phrase -out "$SB/enc.key" 2>/dev/null &&
+	openssl x509 -in "$SB/client.pem" >"$SB/enc.pem" 2>/dev/null; then
+	cat "$SB/enc.key" >>"$SB/enc.pem"
+	sed -n '/\[profile sandbox-cert\]/,/^$/p' "$SB/config" |
+		sed "s|^certificate = .*|certificate = $SB/enc.pem|; s|sandbox-cert|enc|" >"$SB/enc.conf"
+	chmod 600 "$SB/enc.conf" "$SB/enc.pem"
+	tm kill-server 2>/dev/null
+	server=$((server + 1))
+	home=$T/home$server
+	mkdir -p "$home"
+	tm new-session -d -s demo -x 80 -y 24 \
+		"env LC_ALL=C.UTF-8 LANGUAGE= XDG_CONFIG_HOME=$home XDG_STATE_HOME=$home XDG_CACHE_HOME=$home \
+		$B/chatsync -c $SB/enc.conf --cache $home/enc.db 2>$home/stderr; echo EXITED=\$?; sleep 600"
+	check "an encrypted key asks for its passphrase in a dialog" wait_for "Passphrase"
+	tm send-keys -t demo -l s3cret-phrase
+	check "what is typed shows as stars, never as text" eventually sh -c \
+		"tmux -S '$T/tmux-$server.sock' capture-pane -p -t demo | grep -q 'Passphrase: \*\*\*\*\*\*\*\*\*\*\*\*\*' &&
+		! tmux -S '$T/tmux-$server.sock' capture-pane -p -t demo | grep -q s3cret"
+	keys Enter
+	check "the right passphrase signs in and the refresh runs" wait_for "refresh finished" 400
+	keys Q
+else
+	nok "openssl could not make an encrypted key for the passphrase test"
+fi
 kill "$sandbox_pid" 2>/dev/null
 wait "$sandbox_pid" 2>/dev/null
 
