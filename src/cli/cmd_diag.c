@@ -63,7 +63,7 @@ int cmd_diagnose(struct cli_context *ctx, struct cs_error *err)
 		int rc = cli_refresh(ctx, &env, 1, chat ? chat : "", err);
 		free(env);
 		free(chat);
-		if (rc)
+		if (rc < 0)
 			return -1;
 	}
 	if (cache_load_facts(ctx->s.cache, key, &f, err))

@@ -114,17 +114,21 @@ int cli_refresh(struct cli_context *ctx, char *const *envs, size_t n_envs, const
 		 rep.details_fetched, rep.requests, rep.throttled, rep.delta_used ? ", delta" : "");
 	if (rc < 0)
 		return -1;
+	char *unread = refresh_unread_text(&rep);
 	if (!ctx->opts->quiet)
 		fprintf(stderr, _("chatsync: refreshed %zu environment(s)%s: %zu chat rows read%s, %zu chats' Graph "
-				  "details, %lu requests, %lu throttled\n"),
+				  "details, %lu requests, %lu throttled%s%s\n"),
 			rep.envs_ok, rep.envs_failed ? _(" (some failed)") : "", rep.chats_read,
-			rep.delta_used ? _(" (changes only)") : "", rep.details_fetched, rep.requests, rep.throttled);
-	return rc == 1 ? -1 : 0;
+			rep.delta_used ? _(" (changes only)") : "", rep.details_fetched, rep.requests, rep.throttled,
+			unread ? "; " : "", unread ? unread : "");
+	free(unread);
+	if (rc == 1)
+		return -1;
+	/* Read, but not everything: not a clean refresh (exit 1, as DESIGN.md's findings). */
+	return refresh_incomplete(&rep) ? CS_EXIT_FINDINGS : 0;
 }
 
 int cmd_refresh(struct cli_context *ctx, struct cs_error *err)
 {
-	if (cli_refresh(ctx, ctx->opts->args, (size_t)ctx->opts->n_args, NULL, err))
-		return -1;
-	return 0;
+	return cli_refresh(ctx, ctx->opts->args, (size_t)ctx->opts->n_args, NULL, err);
 }

@@ -73,7 +73,7 @@ int cli_run(struct cli_opts *opts, struct cs_error *err)
 		bool one_env = strcmp(cmd->name, "chats") == 0 && opts->n_args == 1;
 		rc = cli_refresh(&ctx, one_env ? opts->args : NULL, one_env ? 1 : 0, NULL, err);
 	}
-	if (rc == 0)
+	if (rc >= 0) /* a refresh that could not read everything still lets the command run */
 		rc = cmd->run(&ctx, err);
 	cli_context_close(&ctx);
 	if (rc < 0)

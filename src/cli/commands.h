@@ -28,7 +28,9 @@ CLI_COMMANDS(CLI_DECLARE)
 /* Ctrl-C and SIGTERM set the returned flag (cleared now), which cancels the network work it is
  * handed to: a refresh or the toggle. */
 volatile sig_atomic_t *cli_interrupt_flag(void);
-/* Refreshes envs (none: all), or only one chat's details when chat is given; progress on stderr. */
+/* Refreshes envs (none: all), or only one chat's details when chat is given; progress on stderr.
+ * Returns 0, CS_EXIT_FINDINGS when some Graph fact could not be read (the summary says which), or -1
+ * with err. */
 int cli_refresh(struct cli_context *ctx, char *const *envs, size_t n_envs, const char *chat, struct cs_error *err);
 
 #endif

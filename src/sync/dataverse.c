@@ -487,6 +487,7 @@ static void job_finish(struct job *j, size_t *done, size_t total)
 	}
 	if (j->failed) {
 		r->rep->envs_failed++;
+		refresh_ctx_list_add(r->rep->failed_envs, sizeof r->rep->failed_envs, j->env.unique_name);
 		log_error("refresh of %s failed: %s", j->env.unique_name, j->err.msg);
 		/* The environment keeps its last good data; only the error is recorded with it. */
 		struct cs_env known;

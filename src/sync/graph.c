@@ -138,10 +138,24 @@ static void queue_detail(struct detail *d, const char *url, const char *bucket, 
 
 typedef int (*answer_parse_fn)(struct detail *d, const char *body, struct cs_error *err);
 
+/* Counts a fact that could not be read in the report, by class. */
+static void count_failure(struct refresh_report *rep, long status, bool unparsable, const char *needs)
+{
+	if (unparsable)
+		rep->unparsable++;
+	else if (status == 403) {
+		rep->denied++;
+		refresh_ctx_list_add(rep->denied_needs, sizeof rep->denied_needs, needs);
+	} else if (status == 404)
+		rep->not_found++;
+	else
+		rep->server_errors++; /* 5xx, 429 past its retries, or no answer at all */
+}
+
 /* Records one answer about a chat: when, and its status or the sentence saying why it failed. A
  * cancelled request records nothing (the chat is then fetched again). Returns 1 when it parsed. */
-static int record_answer(struct detail *d, const struct net_response *resp, answer_parse_fn parse, int *status,
-			 char **error, cs_time *fetched_at)
+static int record_answer(struct detail *d, const struct net_response *resp, answer_parse_fn parse,
+			 const char *needs, int *status, char **error, cs_time *fetched_at)
 {
 	struct cs_error err = { 0 };
 	if (resp->cancelled) {
@@ -151,10 +165,12 @@ static int record_answer(struct detail *d, const struct net_response *resp, answ
 	*fetched_at = d->gr->r->now;
 	if (resp->err) {
 		record_failure(resp, status, error);
+		count_failure(d->gr->r->rep, resp->status, false, needs);
 	} else if (parse(d, resp->body, &err)) {
 		*status = -1;
 		free(*error);
 		*error = xstrdup(err.msg);
+		count_failure(d->gr->r->rep, resp->status, true, needs);
 	} else {
 		*status = (int)resp->status;
 		return 1;
@@ -184,6 +200,8 @@ static bool not_a_member(struct detail *d, const struct net_response *resp, int 
 {
 	if (resp->cancelled || resp->status != 403 || !CONF_AUTH_DELEGATED(d->gr->r->profile->auth))
 		return false;
+	if (!d->g.not_member) /* one chat, however many of its reads were refused */
+		d->gr->r->rep->not_member++;
 	d->g.not_member = true;
 	*status = 403;
 	*fetched_at = d->gr->r->now;
@@ -197,7 +215,7 @@ static void on_grants(struct net *net, const struct net_response *resp, void *us
 {
 	(void)net;
 	struct detail *d = user;
-	record_answer(d, resp, parse_grants, &d->g.grants_status, &d->g.grants_error, &d->g.grants_fetched_at);
+	record_answer(d, resp, parse_grants, GRAPH_PERM_GRANTS, &d->g.grants_status, &d->g.grants_error, &d->g.grants_fetched_at);
 	detail_done_one(d);
 }
 
@@ -208,11 +226,12 @@ static void on_apps(struct net *net, const struct net_response *resp, void *user
 	struct refresh *r = d->gr->r;
 	if (resp->status == 404 && !resp->cancelled) {
 		/* The chat is gone in Teams: nothing else about it can be read. */
+		r->rep->not_found++;
 		d->g.apps_fetched_at = d->g.chat_fetched_at = r->now;
 		d->g.apps_status = d->g.chat_status = 404;
 	} else if (not_a_member(d, resp, &d->g.apps_status, &d->g.apps_error, &d->g.apps_fetched_at)) {
 		/* nothing under the chat can be read with this sign-in: its grants are not asked */
-	} else if (record_answer(d, resp, parse_apps, &d->g.apps_status, &d->g.apps_error, &d->g.apps_fetched_at)) {
+	} else if (record_answer(d, resp, parse_apps, GRAPH_PERM_APPS, &d->g.apps_status, &d->g.apps_error, &d->g.apps_fetched_at)) {
 		if (!d->g.chat_status) { /* an answer about its apps means the chat exists */
 			d->g.chat_status = 200;
 			d->g.chat_fetched_at = r->now;
@@ -222,7 +241,7 @@ static void on_apps(struct net *net, const struct net_response *resp, void *user
 	}
 	if (!d->cancelled && d->g.apps_status != 404 && !d->g.not_member) {
 		char *url = graph_url_grants(r->profile, d->g.teams_chat_id);
-		queue_detail(d, url, "graph:teams:permissionGrants", GRAPH_PERM_APPS, on_grants);
+		queue_detail(d, url, "graph:teams:permissionGrants", GRAPH_PERM_GRANTS, on_grants);
 		free(url);
 	}
 	detail_done_one(d);
@@ -233,12 +252,13 @@ static void on_chat(struct net *net, const struct net_response *resp, void *user
 	(void)net;
 	struct detail *d = user;
 	if (resp->status == 404 && !resp->cancelled) {
+		d->gr->r->rep->not_found++;
 		d->g.chat_fetched_at = d->gr->r->now;
 		d->g.chat_status = 404;
 	} else if (not_a_member(d, resp, &d->g.chat_status, &d->g.chat_error, &d->g.chat_fetched_at)) {
 		/* recorded */
 	} else {
-		record_answer(d, resp, parse_chat, &d->g.chat_status, &d->g.chat_error, &d->g.chat_fetched_at);
+		record_answer(d, resp, parse_chat, GRAPH_PERM_CHAT, &d->g.chat_status, &d->g.chat_error, &d->g.chat_fetched_at);
 	}
 	detail_done_one(d);
 }

@@ -103,6 +103,10 @@ static int run_phases(struct net *net, struct cache *cache, const struct refresh
 	refresh_ctx_progress(&r, "done", NULL, 1, 1);
 	if (rc == 0 && r.have_err) {
 		*err = r.first_err;
+		if (rep->envs_failed > 1) /* every failed environment named, not only the first */
+			cs_fail(err, r.first_err.exit_code, _("%s (%zu environments failed: %s; each keeps its error: "
+							      "chatsync envs)"),
+				r.first_err.msg, rep->envs_failed, rep->failed_envs);
 		rc = 1;
 	}
 	refresh_ctx_free(&r);

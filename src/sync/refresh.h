@@ -44,12 +44,25 @@ struct refresh_report {
 	size_t details_left;        /* chats whose Graph details an interruption left unfetched */
 	bool delta_used;
 	unsigned long requests, throttled, errors;
+	/* The Graph facts the refresh could not read, by class: such a refresh is not a clean one. */
+	unsigned long denied, not_found, server_errors, unparsable, not_member;
+	char denied_needs[160];     /* the permissions the 403s named, "A, B" */
+	char failed_envs[256];      /* the environments whose refresh failed, "a, b" */
 };
 
 /* Runs a refresh. Returns 0 when every environment was refreshed, 1 when some failed (their errors
  * are in the cache and in err), -1 when nothing could be done (sign-in, discovery, cancel). */
 int refresh_run(struct net *net, struct cache *cache, const struct refresh_opts *opts, struct refresh_report *rep,
 		struct cs_error *err);
+
+/* True when some Graph fact could not be read (refused, failing, unparsable): the refresh ran, but it
+ * could not check everything. A chat Teams no longer has (404) is a fact, not a failure; chats out of
+ * a delegated sign-in's sight are counted but are that sign-in's nature (check reports them as
+ * unknown). */
+bool refresh_incomplete(const struct refresh_report *rep);
+/* The classes of what could not be read, in words ("could not read 371 facts: 371 refused (403, needs
+ * A, B), ..."), or NULL when everything was read. Caller frees. */
+char *refresh_unread_text(const struct refresh_report *rep);
 
 struct session_hooks;
 /* The same on a transport of its own for profile p (session_net_open), cancelled by *cancel. */

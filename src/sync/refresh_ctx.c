@@ -1,6 +1,9 @@
 #include "config.h"
 #include "sync/refresh_ctx.h"
 #include "net/http.h"
+#include "base/i18n.h"
+#include "base/xalloc.h"
+#include <stdio.h>
 #include <string.h>
 
 void refresh_ctx_progress(struct refresh *r, const char *phase, const char *env, size_t done, size_t total)
@@ -30,4 +33,55 @@ void refresh_ctx_free(struct refresh *r)
 {
 	strset_free(&r->changed);
 	strset_free(&r->ok_envs);
+}
+
+/* Adds "item" to a ", "-separated list in buf once (cut when full). */
+void refresh_ctx_list_add(char *buf, size_t n, const char *item)
+{
+	size_t len = strlen(item);
+	for (const char *p = buf; (p = strstr(p, item)); p += len)
+		if ((p == buf || p[-1] == ' ') && (p[len] == ',' || p[len] == '\0'))
+			return;
+	size_t used = strlen(buf);
+	if (used + len + 3 < n)
+		snprintf(buf + used, n - used, "%s%s", used ? ", " : "", item);
+}
+
+
+bool refresh_incomplete(const struct refresh_report *rep)
+{
+	return rep->denied || rep->server_errors || rep->unparsable;
+}
+
+char *refresh_unread_text(const struct refresh_report *rep)
+{
+	if (!refresh_incomplete(rep) && !rep->not_found && !rep->not_member)
+		return NULL;
+	struct buf b;
+	buf_init(&b);
+	buf_adds(&b, _("could not read:"));
+	const char *sep = " ";
+	if (rep->denied) {
+		buf_printf(&b, _("%s%lu refused (403; needs %s)"), sep, rep->denied, rep->denied_needs);
+		sep = ", ";
+	}
+	if (rep->not_member) {
+		buf_printf(&b, ngettext("%s%lu chat the signed-in user is not a member of (403; an app profile reads "
+					"every chat)",
+					"%s%lu chats the signed-in user is not a member of (403; an app profile reads "
+					"every chat)", rep->not_member), sep, rep->not_member);
+		sep = ", ";
+	}
+	if (rep->server_errors) {
+		buf_printf(&b, _("%s%lu failed (5xx, throttled past retries, or no answer)"), sep, rep->server_errors);
+		sep = ", ";
+	}
+	if (rep->unparsable) {
+		buf_printf(&b, _("%s%lu unreadable answers"), sep, rep->unparsable);
+		sep = ", ";
+	}
+	if (rep->not_found)
+		buf_printf(&b, ngettext("%s%lu chat Teams no longer has (404)", "%s%lu chats Teams no longer has (404)",
+					rep->not_found), sep, rep->not_found);
+	return buf_steal(&b);
 }

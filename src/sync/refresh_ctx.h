@@ -26,6 +26,8 @@ void refresh_ctx_progress(struct refresh *r, const char *phase, const char *env,
 /* Keeps the first failure (its exit code and sentence) for refresh_run's answer. */
 void refresh_ctx_fail(struct refresh *r, const struct cs_error *e);
 void refresh_ctx_free(struct refresh *r);
+/* Adds item to buf's ", "-separated list once (what does not fit is left out). */
+void refresh_ctx_list_add(char *buf, size_t n, const char *item);
 
 /* Phase 1 (dataverse.c): each environment's Dataverse rows, in parallel, each written in one
  * transaction; the environments written are added to r->ok_envs. Returns -1 only when the
