@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "e2e.h"
+#include "e2e_browser.h"
 
 static struct e2e e;
 static void stop(void) { e2e_stop(&e); }
@@ -211,4 +212,26 @@ Test(rsc, custom_with_the_all_apps_policy_covers_chat_sync, .fini = stop)
 	cr_assert(strstr(str(rsc, "chat_sync_app_reason"), "microsoft-all-application-permissions-for-chat"), "%s",
 		  e.r.out);
 	cJSON_Delete(rsc);
+}
+
+Test(rsc, a_browser_sign_in_is_delegated_too, .fini = stop)
+{
+	/* --auto-approve-after 0: the sandbox's /authorize signs the person in without a form */
+	const char *args[] = { "--auto-approve-after", "0", "--rsc-state", "EnabledForAllApps", "--envs", "1",
+			       "--chats-per-env", "6", NULL };
+	e2e_start(&e, args);
+	size_t mark = e2e_log_lines(&e);
+	struct e2e_browser b = { 0 };
+	int rc = e2e_browser_run(&e, &b, BROWSER_PASTE, "sandbox-browser", "refresh", "--quiet", NULL);
+	cr_assert_eq(rc, 0, "%s", e.r.err);
+	e2e_browser_free(&b);
+	cr_assert_eq(e2e_log_count(&e, mark, "teamwork/teamsAppSettings", "\"status\":200", NULL), 1,
+		     "a person's sign-in reads teamsAppSettings");
+	cJSON *rsc = rsc_json("sandbox-browser");
+	cr_assert_str_eq(str(rsc, "state"), "EnabledForAllApps", "%s", e.r.out);
+	cr_assert_str_eq(str(rsc, "decided_by"), "teamsAppSettings");
+	cJSON_Delete(rsc);
+	/* and, like device code, it sees only its own chats: not a member, never a missing permission */
+	cr_assert_gt(e2e_log_count(&e, mark, "/installedApps", "\"status\":403", NULL), 0);
+	cr_assert_eq(e2e_log_count(&e, mark, "/permissionGrants", NULL), 0);
 }

@@ -191,6 +191,37 @@ Test(refresh, details_younger_than_the_ttl_are_not_fetched_again, .fini = stop)
 	cr_assert_geq(syt_log_count(&t, mark, "/installedApps", NULL), rep.details_fetched);
 }
 
+/* --- the chat RSC state (rsc_read.c) --- */
+
+Test(refresh, the_preapproval_is_asked_with_the_client_id_the_cache_keeps, .fini = stop)
+{
+	const char *args[] = { "--rsc-state", "EnabledForPreApprovedAppsOnly", "--envs", "1", "--chats-per-env", "8", NULL };
+	syt_start(&t, "sandbox", args);
+	syt_refresh_ok(&t);
+	struct cs_rsc r;
+	cr_assert_eq(cache_get_rsc(t.cache, &r), 1);
+	cr_assert_eq(r.state, CS_RSC_ENABLED_FOR_PREAPPROVED_APPS_ONLY);
+	cr_assert_eq(r.app_covered, CS_TRUE, "%s", r.app_covered_reason ? r.app_covered_reason : "(no reason)");
+	cr_assert_eq(r.facts[CS_RSC_SRC_PREAPPROVAL].http_status, 200);
+	cr_assert_eq(r.facts[CS_RSC_SRC_AUTH_POLICY].http_status, 200);
+	cr_assert_eq(r.facts[CS_RSC_SRC_SETTINGS].http_status, 0, "an app does not ask for teamsAppSettings");
+	cr_assert_not_null(r.facts[CS_RSC_SRC_SETTINGS].error);
+	cr_assert_gt(r.facts[CS_RSC_SRC_GRANT_POLICIES].fetched_at, 0);
+	cs_rsc_free(&r);
+	char *id = cache_chat_sync_client_id(t.cache);
+	cr_assert_not_null(id, "the app's client id came with the installed apps");
+	/* Within the TTL no chat is read again, so no installed app names the client id in this run: the
+	 * cache's does, and the pre-approval is asked with it, once. */
+	size_t mark = syt_log_lines(&t);
+	syt_refresh_ok(&t);
+	cr_assert_eq(syt_log_count(&t, mark, "/installedApps", NULL), 0);
+	cr_assert_eq(syt_log_count(&t, mark, "permissionGrantPreApprovalPolicies", id, "\"status\":200", NULL), 1);
+	cr_assert_eq(cache_get_rsc(t.cache, &r), 1);
+	cr_assert_eq(r.app_covered, CS_TRUE);
+	cs_rsc_free(&r);
+	free(id);
+}
+
 /* --- one refresh per cache --- */
 
 Test(refresh, a_second_refresh_of_one_cache_waits_then_names_the_holder, .fini = stop, .timeout = 60)
@@ -498,6 +529,37 @@ Test(refresh, a_cancel_in_the_dataverse_phase_writes_nothing, .fini = stop)
 }
 
 /* --- the planner's set --- */
+
+Test(refresh, a_cancel_before_the_rsc_sources_answer_keeps_the_last_state, .fini = stop)
+{
+	syt_start(&t, "sandbox", NULL);
+	syt_refresh_ok(&t);
+	struct cs_rsc before;
+	cr_assert_eq(cache_get_rsc(t.cache, &before), 1);
+	/* every RSC source slow, and the refresh cancelled as its Graph phase starts */
+	syt_control(&t, "POST", "faults", "{\"latency_ms\":3000,\"path\":\"policies/\"}");
+	sleep(1); /* a newer read would have a newer time */
+	struct stopper s = { &t, "graph", 0 };
+	struct refresh_report rep;
+	struct cs_error err = { 0 };
+	int rc = syt_refresh(&t, &(struct refresh_opts){ .full = true, .progress = stop_at, .user = &s }, &rep, &err);
+	cr_assert_eq(rc, -1, "not interrupted: %s", err.msg);
+	struct cs_rsc after;
+	cr_assert_eq(cache_get_rsc(t.cache, &after), 1);
+	cr_assert_eq(after.fetched_at, before.fetched_at, "nothing of a cancelled RSC read is written");
+	cr_assert_eq(after.state, before.state);
+	cr_assert_eq(after.facts[CS_RSC_SRC_AUTH_POLICY].fetched_at, before.facts[CS_RSC_SRC_AUTH_POLICY].fetched_at);
+	cs_time read_at = before.fetched_at;
+	cs_rsc_free(&before);
+	cs_rsc_free(&after);
+	/* and the next refresh reads it again */
+	t.cancel = 0;
+	syt_control(&t, "DELETE", "faults", NULL);
+	syt_refresh_ok(&t);
+	cr_assert_eq(cache_get_rsc(t.cache, &after), 1);
+	cr_assert_gt(after.fetched_at, read_at);
+	cs_rsc_free(&after);
+}
 
 Test(strset, holds_each_string_once_through_growth)
 {
