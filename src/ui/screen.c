@@ -18,6 +18,8 @@
 #include <wchar.h>
 
 static SCREEN *screen;
+static int header_x[VIEW_MAX_COLUMNS], header_w[VIEW_MAX_COLUMNS];
+static size_t header_n;
 static bool can_address_cursor(void);
 
 int screen_open(struct ui *ui, bool want_color, bool mouse, struct cs_error *err)
@@ -86,6 +88,14 @@ void screen_fit(struct view *v)
 	/* title, (header), rows, key hints, status line */
 	int h = LINES - 3 - (v->columns ? 1 : 0);
 	v->height = h > 0 ? h : 0;
+}
+
+int screen_column_at(int x)
+{
+	for (size_t i = 0; i < header_n; i++)
+		if (header_x[i] >= 0 && x >= header_x[i] && x < header_x[i] + header_w[i])
+			return (int)i;
+	return -1;
 }
 
 int screen_first_row(const struct view *v)
@@ -311,6 +321,15 @@ static void draw_view(struct view *v)
 			cols[v->sort_col].header = marked;
 		}
 		ui_layout_widths(cols, v->n_columns, v->ops->want ? want : NULL, COLS, widths);
+		/* Where each column is, for a click on its header. */
+		int x = 0;
+		for (size_t i = 0; i < v->n_columns; i++) {
+			header_x[i] = widths[i] > 0 ? x : -1;
+			header_w[i] = widths[i];
+			if (widths[i] > 0)
+				x += widths[i] + UI_LAYOUT_GAP;
+		}
+		header_n = v->n_columns;
 		struct put_ctx c = { .y = y++ };
 		fill(c.y, UI_COLOR_HEADER);
 		ui_layout_header(cols, v->n_columns, widths, UI_COLOR_HEADER, put, &c);

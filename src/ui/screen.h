@@ -18,6 +18,8 @@ struct view;
 int screen_open(struct ui *ui, bool want_color, bool mouse, struct cs_error *err);
 /* The first screen row of v's lines (below the title and the header). */
 int screen_first_row(const struct view *v);
+/* The column whose header was drawn over screen column x on the last draw, -1 none. */
+int screen_column_at(int x);
 /* Gives the terminal back as it was. Safe to call twice. */
 void screen_close(void);
 /* Whether the terminal is below UI_MIN_COLS x UI_MIN_LINES. */

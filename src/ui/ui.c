@@ -482,7 +482,7 @@ static void ask_key(struct ui *ui, int key)
 		answer(ui, ui->ask == WORKER_ASK_NAME ? 0 : -1, NULL);
 }
 
-/* A click selects the row under it; the wheel scrolls three lines. */
+/* A click selects the row under it or sorts by the header under it; the wheel scrolls three lines. */
 static void mouse(struct ui *ui)
 {
 	struct view *v = ui_top(ui);
@@ -493,6 +493,14 @@ static void mouse(struct ui *ui)
 	if (what == UI_MOUSE_WHEEL_UP || what == UI_MOUSE_WHEEL_DOWN) {
 		for (int i = 0; i < 3; i++)
 			move(v, what == UI_MOUSE_WHEEL_UP ? UI_REQ_MOVE_UP : UI_REQ_MOVE_DOWN);
+		return;
+	}
+	int col = y == 1 && v->columns && v->ops->sort ? screen_column_at(x) : -1;
+	if (what == UI_MOUSE_CLICK && col >= 0) {
+		/* A click on a header sorts by it; again reverses. */
+		v->ops->sort(v, col);
+		ui_message(ui, UI_COLOR_STATUS, _("sorted by %s%s"), _(v->columns[col].header),
+			   v->sort_reverse ? _(", reversed") : "");
 		return;
 	}
 	int row = y - screen_first_row(v);

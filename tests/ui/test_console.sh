@@ -655,6 +655,13 @@ click 3 5 4
 check "--mouse: a click selects the row under it" eventually status_has "3/3"
 click 64 5 4
 check "--mouse: the wheel scrolls up" eventually status_has "1/3"
+click 0 1 1
+click 3 1 1
+check "--mouse: a click on a header sorts by it" eventually status_has "sorted by ENVIRONMENT"
+click 0 1 1
+click 3 1 1
+check "--mouse: again reverses" eventually row_has "ENVIRONMENT" "ENVIRONMENT▲"
+check "trial first then" before "trial " "sales "
 keys Q
 
 # ---- the key script and :save-display ----
