@@ -1,0 +1,871 @@
+#!/usr/bin/env python3
+"""chatsync benchmarks (issues 14, 15, 16): one run, one table.
+
+Run by `make bench` (CHATSYNC_TEST_BUILDDIR / CHATSYNC_TEST_SRCDIR name the trees). Every figure is
+measured in this run against the sandbox on loopback, beside the thing it is compared with (a target,
+a bound computed from the sandbox's request log, or a peer run on the same sandbox). Progress goes to
+stderr, every raw figure to the details log (BENCH_LOG, default <builddir>/bench-details.log), and the
+table, last, to stdout.
+
+Knobs (environment): BENCH_SCALE=small (development sizes), BENCH_ONLY=w1,w3,... (a subset of the
+parts: sandbox w1 w3 w5 w6 w16 cache), BENCH_GRAPH_WINDOW (seconds of Graph phase sampled in the
+scaling runs, default 10), BENCH_SDK1_CHATS (chats the one-worker SDK scans, default 300; its wall time
+is scaled to the whole set, which is exact for a sequential scan up to the per-request spread).
+
+Needs python3-pyte for the console part and node + npm for the SDK peer (bench/deps installs them);
+a part whose tool is missing says so in its row instead of a figure.
+"""
+import json
+import os
+import re
+import select
+import shutil
+import signal
+import ssl
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+from datetime import datetime, timezone
+
+try:
+    import pyte
+except ImportError:  # pyenv's python first in PATH; Debian's has python3-pyte
+    pyte = None
+    if os.path.realpath(sys.executable) != os.path.realpath("/usr/bin/python3") and os.path.exists("/usr/bin/python3"):
+        r = subprocess.run(["/usr/bin/python3", "-c", "import pyte"], capture_output=True)
+        if r.returncode == 0:
+            os.execv("/usr/bin/python3", ["/usr/bin/python3"] + sys.argv)
+
+BUILD = os.path.abspath(os.environ.get("CHATSYNC_TEST_BUILDDIR", "."))
+SRC = os.path.abspath(os.environ.get("CHATSYNC_TEST_SRCDIR", os.path.join(os.path.dirname(__file__), "..")))
+SMALL = os.environ.get("BENCH_SCALE") == "small"
+ONLY = set(filter(None, os.environ.get("BENCH_ONLY", "").split(",")))
+GRAPH_WINDOW = float(os.environ.get("BENCH_GRAPH_WINDOW", "10"))
+SDK1_CHATS = int(os.environ.get("BENCH_SDK1_CHATS", "60" if SMALL else "300"))
+LOG_PATH = os.environ.get("BENCH_LOG", os.path.join(BUILD, "bench-details.log"))
+CHATSYNC = os.path.join(BUILD, "chatsync")
+SANDBOX = os.path.join(BUILD, "chatsync-sandbox")
+NOW_ISO = "2026-11-14T09:12:00Z"  # the fixtures' clock
+
+# Sizes: (full, small)
+W1_ENVS, W1_PER_ENV = (4, 500) if SMALL else (20, 2500)
+W3_ENVS, W3_PER_ENV = (3, 100) if SMALL else (3, 1000)
+CONSOLE_CHATS = 10000 if SMALL else 100000
+HISTORY_CHATS, HISTORY_REFRESHES = (10000, 5) if SMALL else (100000, 30)
+SCALES = [1000, 3000, 10000] if SMALL else [10000, 30000, 100000]
+
+rows = []  # (workload, figure, measured, compared with, verdict)
+logf = open(LOG_PATH, "w")
+T_START = time.time()
+
+
+def log(*a):
+    print(*a, file=logf, flush=True)
+
+
+def say(msg):
+    print(f"bench [{time.time() - T_START:6.0f} s] {msg}", file=sys.stderr, flush=True)
+    log("==", msg)
+
+
+def row(workload, figure, measured, compared="", verdict="info"):
+    rows.append((workload, figure, measured, compared, verdict))
+    log("ROW", workload, "|", figure, "|", measured, "|", compared, "|", verdict)
+
+
+def verdict(ok):
+    return "ok" if ok else "MISSED"
+
+
+def want(part):
+    return not ONLY or part in ONLY
+
+
+def pct(values, p):
+    if not values:
+        return float("nan")
+    v = sorted(values)
+    k = min(len(v) - 1, max(0, int(round(p / 100.0 * (len(v) - 1)))))
+    return v[k]
+
+
+def iso_to_epoch(s):
+    return datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc).timestamp()
+
+
+def base_env(home):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CHATSYNC_")}
+    env.update(HOME=home, XDG_CONFIG_HOME=os.path.join(home, "config"), XDG_STATE_HOME=os.path.join(home, "state"),
+               XDG_CACHE_HOME=os.path.join(home, "cache"), LC_ALL="C.UTF-8", LANGUAGE="")
+    for d in ("config", "state", "cache"):
+        os.makedirs(os.path.join(home, d), exist_ok=True)
+    return env
+
+
+def wait4(pid, timeout=None):
+    """(exit status, rusage) of a child, waiting at most timeout seconds (then SIGKILL)."""
+    deadline = None if timeout is None else time.time() + timeout
+    while True:
+        flags = 0 if deadline is None else os.WNOHANG
+        p, st, ru = os.wait4(pid, flags)
+        if p == pid:
+            return os.waitstatus_to_exitcode(st), ru
+        if deadline is not None and time.time() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            deadline = None
+        time.sleep(0.01)
+
+
+def run_measured(argv, env, stdout=subprocess.DEVNULL, timeout=600):
+    """Runs argv; (wall s, peak RSS MB, exit status, stdout bytes when stdout is PIPE)."""
+    t0 = time.time()
+    p = subprocess.Popen(argv, env=env, stdout=stdout, stderr=subprocess.PIPE)
+    out = b""
+    if stdout == subprocess.PIPE:
+        out = p.stdout.read()
+    err = p.stderr.read()
+    st, ru = wait4(p.pid, timeout)
+    p.returncode = st
+    wall = time.time() - t0
+    if err:
+        log("stderr of", " ".join(argv[:6]), ":", err.decode(errors="replace")[-2000:])
+    return wall, ru.ru_maxrss / 1024.0, st, out
+
+
+def proc_cpu(pid):
+    """CPU seconds (user + system, all threads) the process has used so far."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except OSError:
+        return None
+
+
+# ---------------------------------------------------------------- the sandbox
+
+
+class Sandbox:
+    def __init__(self, envs, per_env, extra=()):
+        self.dir = tempfile.mkdtemp(prefix="chatsync-bench-")
+        self.config = os.path.join(self.dir, "config")
+        self.rlog = os.path.join(self.dir, "requests.jsonl")
+        argv = [SANDBOX, "--port", "0", "--dir", self.dir, "--write-profile", self.config, "--request-log", self.rlog,
+                "--envs", str(envs), "--chats-per-env", str(per_env), "--quiet", *extra]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CHATSYNC_")}
+        t0 = time.time()
+        self.p = subprocess.Popen(argv, stdout=subprocess.PIPE, env=env)
+        line = self.p.stdout.readline().decode()
+        self.start_s = time.time() - t0
+        m = re.match(r"listening (https://\S+) ca=(\S+)", line)
+        if not m:
+            raise RuntimeError(f"the sandbox did not start ({argv})")
+        self.base, self.ca = m.group(1), m.group(2)
+        self.ctx = ssl.create_default_context(cafile=self.ca)
+        self.pos = 0
+        self.entries = []
+        log(f"sandbox {envs} x {per_env} {' '.join(extra)}: {self.base} in {self.start_s:.2f} s")
+
+    def stop(self):
+        self.p.send_signal(signal.SIGTERM)
+        try:
+            self.p.wait(20)
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+            self.p.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def http(self, method, url, body=None, headers=None):
+        data = None
+        h = dict(headers or {})
+        if body is not None:
+            data = body if isinstance(body, bytes) else json.dumps(body).encode()
+            h.setdefault("Content-Type", "application/json")
+        req = urllib.request.Request(url, data=data, method=method, headers=h)
+        with urllib.request.urlopen(req, context=self.ctx, timeout=60) as r:
+            return r.status, r.read()
+
+    def control(self, what, body):
+        return self.http("POST", f"{self.base}/_sandbox/{what}", body)
+
+    def token(self, scope):
+        conf = {}
+        section = None
+        with open(self.config) as f:
+            for line in f:
+                m = re.match(r"\s*\[profile (\S+)\]", line)
+                if m:
+                    section = m.group(1)
+                m = re.match(r"\s*([a-z_]+)\s*=\s*(.*?)\s*$", line)
+                if m and section == "sandbox":
+                    conf.setdefault(m.group(1), m.group(2))
+        with open(conf["client_secret_file"]) as f:
+            secret = f.read().strip()
+        body = urllib.parse.urlencode({"grant_type": "client_credentials", "client_id": conf["client_id"],
+                                       "client_secret": secret, "scope": scope}).encode()
+        _, out = self.http("POST", f"{conf['authority']}/{conf['tenant']}/oauth2/v2.0/token", body,
+                           {"Content-Type": "application/x-www-form-urlencoded"})
+        return json.loads(out)["access_token"]
+
+    def poll_log(self):
+        """Reads the request log lines written since the last call."""
+        try:
+            with open(self.rlog, "rb") as f:
+                f.seek(self.pos)
+                data = f.read()
+        except OSError:
+            return []
+        end = data.rfind(b"\n")
+        if end < 0:
+            return []
+        self.pos += end + 1
+        new = []
+        for line in data[:end].split(b"\n"):
+            try:
+                e = json.loads(line)
+            except ValueError:
+                continue
+            if e.get("path", "").startswith("/_sandbox"):
+                continue
+            e["end"] = iso_to_epoch(e["t"])
+            e["start"] = e["end"] - e.get("latency_ms", 0) / 1000.0
+            new.append(e)
+        self.entries.extend(new)
+        return new
+
+    def mark(self):
+        self.poll_log()
+        return len(self.entries)
+
+    def since(self, mark):
+        self.poll_log()
+        return self.entries[mark:]
+
+
+def is_graph(e):
+    return e["path"].startswith("/graph/")
+
+
+def is_dataverse(e):
+    return e["path"].startswith("/env/")
+
+
+def graph_bucket(path):
+    if path.endswith("/installedApps"):
+        return "installedApps"
+    if path.endswith("/permissionGrants"):
+        return "permissionGrants"
+    if re.match(r"^/graph/v1\.0/chats/[^/]+$", path):
+        return "get chat"
+    return "other"
+
+
+# ---------------------------------------------------------------- a refresh, watched
+
+
+def run_refresh(sb, cache, home, graph_s=None, args=()):
+    """Runs chatsync refresh against sb. graph_s None: to its end; else SIGINT graph_s seconds after the
+    first Graph request. Returns what was seen: log entries, progress lines, CPU samples, rusage."""
+    env = base_env(home)
+    mark = sb.mark()
+    t0 = time.time()
+    p = WatchedPopen([CHATSYNC, "-c", sb.config, "-p", "sandbox", "--cache", cache, "refresh", *args], env=env,
+                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    lines = []
+
+    def reader():
+        for raw in p.stderr:
+            lines.append((time.time(), raw.decode(errors="replace").rstrip("\n")))
+
+    th = threading.Thread(target=reader, daemon=True)
+    th.start()
+    first_graph = None
+    cpu0 = cpu1 = t_cpu0 = t_cpu1 = None
+    interrupted = False
+    while p.poll() is None:
+        sb.poll_log()
+        if first_graph is None:
+            for e in sb.entries[mark:]:
+                if is_graph(e):
+                    first_graph = e
+                    cpu0, t_cpu0 = proc_cpu(p.pid), time.time()
+                    break
+        if first_graph is not None and graph_s is not None and time.time() - t_cpu0 >= graph_s and not interrupted:
+            cpu1, t_cpu1 = proc_cpu(p.pid), time.time()
+            p.send_signal(signal.SIGINT)
+            interrupted = True
+        time.sleep(0.01)
+    th.join(5)
+    entries = sb.since(mark)
+    return {"t0": t0, "t_end": time.time(), "entries": entries, "lines": lines, "cpu0": cpu0, "cpu1": cpu1,
+            "t_cpu0": t_cpu0, "t_cpu1": t_cpu1, "status": p.returncode, "rss_mb": p.rss_mb,
+            "cpu_total": p.cpu_total, "first_graph": first_graph}
+
+
+class WatchedPopen(subprocess.Popen):
+    """A Popen whose poll() reaps with wait4, keeping the child's peak RSS and CPU time."""
+
+    rss_mb = None
+    cpu_total = None
+
+    def poll(self):
+        if self.returncode is not None:
+            return self.returncode
+        p, st, ru = os.wait4(self.pid, os.WNOHANG)
+        if p == self.pid:
+            self.returncode = os.waitstatus_to_exitcode(st)
+            self.rss_mb = ru.ru_maxrss / 1024.0
+            self.cpu_total = ru.ru_utime + ru.ru_stime
+        return self.returncode
+
+
+def dataverse_phase(r):
+    """Figures of the refresh's Dataverse part from its log entries and progress lines."""
+    fg = r["first_graph"]
+    cut = fg["start"] if fg else float("inf")
+    dv = [e for e in r["entries"] if e["start"] < cut and not is_graph(e)]
+    done = [t for t, l in r["lines"] if re.search(r"dataverse: (\d+)/\1 environments", l)]
+    last_dv_end = max((e["end"] for e in dv if is_dataverse(e)), default=None)
+    wall = (done[-1] - r["t0"]) if done else ((last_dv_end - r["t0"]) if last_dv_end else float("nan"))
+    return {"wall": wall, "requests": len(dv), "bytes": sum(e.get("bytes", 0) for e in dv),
+            "throttled": sum(1 for e in dv if e.get("status") == 429), "entries": dv, "last_dv_end": last_dv_end,
+            "gap": (fg["start"] - last_dv_end) if fg and last_dv_end else float("nan")}
+
+
+def longest_chain(dv_entries):
+    """The longest chain of requests that depend on each other: the discovery token and Global
+    Discovery, then per environment its token and the longest run of pages of one table (each page
+    needs the previous one's nextLink). Tables and environments are independent of each other."""
+    pages = {}
+    for e in dv_entries:
+        m = re.match(r"^/env/([^/]+)/api/data/v9\.2/([A-Za-z_]+)", e["path"])
+        if m:
+            pages[(m.group(1), m.group(2))] = pages.get((m.group(1), m.group(2)), 0) + 1
+    per_env = {}
+    for (env, _table), n in pages.items():
+        per_env[env] = max(per_env.get(env, 0), n)
+    longest = max(per_env.values(), default=0)
+    return 2 + 1 + longest, longest
+
+
+def loopback_rate(sb, env_name):
+    """Bytes/s of one connection carrying large Dataverse pages over loopback, with no injected
+    latency: the sandbox serving them and curl receiving them (best of three)."""
+    tok = sb.token(f"{sb.base}/env/{env_name}/.default")
+    best = 0.0
+    for table in ("chats", "activityparties", "msdyn_teamschatassociations"):
+        out = subprocess.run(["curl", "-s", "-o", "/dev/null", "--cacert", sb.ca, "-H", f"Authorization: Bearer {tok}",
+                              "-H", "Prefer: odata.maxpagesize=5000", "-H", "Accept: application/json",
+                              "-w", "%{size_download} %{time_total}", f"{sb.base}/env/{env_name}/api/data/v9.2/{table}"],
+                             capture_output=True, text=True, timeout=60)
+        size, total = out.stdout.split()
+        log(f"loopback: {table} {size} bytes in {total} s")
+        best = max(best, float(size) / float(total))
+    return best
+
+
+# ---------------------------------------------------------------- parts
+
+
+def part_sandbox():
+    say("sandbox figures (bench_sandbox)")
+    out = subprocess.run([os.path.join(BUILD, "bench/sandbox/bench_sandbox")], capture_output=True, text=True,
+                         env=dict(os.environ, CHATSYNC_TEST_BUILDDIR=BUILD), timeout=300)
+    log(out.stdout, out.stderr)
+    m = re.search(r"generate 100,000 chats .*?: ([\d.]+) s", out.stdout)
+    if m:
+        g = float(m.group(1))
+        row("sandbox", "generate 100,000 chats", f"{g:.2f} s", "<= 5 s", verdict(g <= 5))
+    m = re.search(r"startup, default tenant .*?median (\d+) ms", out.stdout)
+    if m:
+        s = int(m.group(1))
+        row("sandbox", "startup, default tenant (median)", f"{s} ms", "<= 100 ms", verdict(s <= 100))
+    if out.returncode:
+        row("sandbox", "bench_sandbox", f"exit {out.returncode}", "", "MISSED")
+
+
+def part_refresh_dataverse():
+    chats = W1_ENVS * W1_PER_ENV
+    say(f"1-2: cold and delta Dataverse refresh, {W1_ENVS} x {W1_PER_ENV} chats, 50 +- 10 ms")
+    sb = Sandbox(W1_ENVS, W1_PER_ENV)
+    home = tempfile.mkdtemp(prefix="chatsync-bench-home-")
+    try:
+        rate = loopback_rate(sb, "contoso-sales")
+        log(f"loopback rate {rate / 1e6:.1f} MB/s")
+        latency = 0.050
+        sb.control("faults", {"latency_ms": 40, "jitter_ms": 20})  # 40 + [0, 20) ms: 50 +- 10 ms
+        cache = os.path.join(home, "cache.db")
+        cold = run_refresh(sb, cache, home, graph_s=0)
+        c = dataverse_phase(cold)
+        chain, longest = longest_chain(c["entries"])
+        bound = chain * latency + c["bytes"] / rate
+        by_table = {}
+        for e in c["entries"]:
+            t = e["path"].rsplit("/", 1)[-1] if is_dataverse(e) else e["path"][:24]
+            n_b = by_table.setdefault(t, [0, 0, 0.0])
+            n_b[0] += 1
+            n_b[1] += e.get("bytes", 0)
+            n_b[2] += e.get("latency_ms", 0)
+        log("cold by table (requests, bytes, server ms):", json.dumps(by_table))
+        log(f"cold: {json.dumps({k: v for k, v in c.items() if k != 'entries'})}, chain {chain} (longest table {longest} pages)")
+        w1 = f"1 cold refresh, Dataverse, {W1_ENVS}x{W1_PER_ENV:,}"
+        row(w1, "wall", f"{c['wall']:.2f} s", f"bound {bound:.2f} s: {chain} dependent requests x 50 ms + "
+            f"{c['bytes'] / 1e6:.1f} MB at {rate / 1e6:.0f} MB/s", "info")
+        row(w1, "wall / bound", f"{c['wall'] / bound:.1f}x", "<= 1.3x", verdict(c["wall"] <= 1.3 * bound))
+        row(w1, "requests, bytes, 429s", f"{c['requests']}, {c['bytes'] / 1e6:.1f} MB, {c['throttled']}", "0 x 429",
+            verdict(c["throttled"] == 0))
+        row(w1, "planning gap (last Dataverse answer -> first Graph request)", f"{c['gap']:.2f} s", "<= 1 s",
+            verdict(c["gap"] <= 1))
+        row(w1, "refresh peak RSS (Dataverse part)", f"{cold['rss_mb']:.0f} MB", f"{chats:,} chats", "info")
+        size = sum(os.path.getsize(p) for p in (cache, cache + "-wal") if os.path.exists(p))
+        log(f"cache after cold refresh: {size} bytes for {chats} chats")
+
+        sb.control("mutate", {"action": "random", "fraction": 0.01})
+        delta = run_refresh(sb, cache, home, graph_s=0)
+        d = dataverse_phase(delta)
+        log(f"delta: {json.dumps({k: v for k, v in d.items() if k != 'entries'})}")
+        w2 = "2 delta refresh after 1% changed"
+        row(w2, "wall, fraction of cold", f"{d['wall']:.2f} s = {d['wall'] / c['wall']:.1%}", "<= 10%",
+            verdict(d["wall"] <= 0.10 * c["wall"]))
+        row(w2, "bytes, fraction of cold", f"{d['bytes'] / 1e3:.0f} kB = {d['bytes'] / c['bytes']:.1%}", "<= 5%",
+            verdict(d["bytes"] <= 0.05 * c["bytes"]))
+        row(w2, "requests, fraction of cold", f"{d['requests']} = {d['requests'] / c['requests']:.0%}",
+            f"cold {c['requests']}", "info")
+    finally:
+        sb.stop()
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def window_max(starts, width=1.0):
+    starts = sorted(starts)
+    best, j = 0, 0
+    for i in range(len(starts)):
+        while starts[i] - starts[j] >= width:
+            j += 1
+        best = max(best, i - j + 1)
+    return best
+
+
+def find_peer():
+    for p in (os.environ.get("BENCH_PEERS", ""), os.path.join(SRC, "..", "shared", "peers"),
+              os.path.join(SRC, "..", "..", "shared", "peers"), "/work/shared/peers"):
+        if p and os.path.exists(os.path.join(p, "graph-sdk-scan.mjs")):
+            return os.path.join(p, "graph-sdk-scan.mjs")
+    return None
+
+
+def peer_dir():
+    """A scratch folder with the official Graph SDK installed (kept between runs)."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    d = os.path.join(base, "chatsync-bench", "peer")
+    os.makedirs(d, exist_ok=True)
+    if not os.path.exists(os.path.join(d, "node_modules", "@microsoft", "microsoft-graph-client")):
+        r = subprocess.run(["npm", "install", "--silent", "--no-audit", "--no-fund",
+                            "@microsoft/microsoft-graph-client@3"], cwd=d, capture_output=True, text=True, timeout=300)
+        log("npm install:", r.returncode, r.stdout[-1000:], r.stderr[-1000:])
+        if r.returncode:
+            return None
+    return d
+
+
+def part_graph_scan():
+    chats = W3_ENVS * W3_PER_ENV
+    say(f"3-4: Graph detail scan of {chats:,} chats at 100 ms, chatsync then the official SDK")
+    sb = Sandbox(W3_ENVS, W3_PER_ENV, ("--fault", "latency_ms=100"))
+    home = tempfile.mkdtemp(prefix="chatsync-bench-home-")
+    w3 = f"3 Graph detail scan, {chats:,} chats, 100 ms"
+    try:
+        cache = os.path.join(home, "cache.db")
+        r = run_refresh(sb, cache, home)
+        g = [e for e in r["entries"] if is_graph(e)]
+        if not g:
+            row(w3, "Graph requests", "none", "", "MISSED")
+            return
+        t0, t1 = min(e["start"] for e in g), max(e["end"] for e in g)
+        wall = t1 - t0
+        by = {}
+        for e in g:
+            by.setdefault(graph_bucket(e["path"]), []).append(e)
+        limits = {"installedApps": 30.0, "permissionGrants": 30.0, "get chat": 5.0}
+        bound = max(len(by.get(b, [])) / lim for b, lim in limits.items()) + 2 * 0.100
+        throttled = sum(1 for e in g if e.get("status") == 429)
+        cpu = (r["cpu_total"] - r["cpu0"]) if r["cpu0"] is not None and r["cpu_total"] is not None else float("nan")
+        log(f"scan: {len(g)} Graph requests in {wall:.2f} s, " +
+            ", ".join(f"{b} {len(v)} (max {window_max([e['start'] for e in v])}/s)" for b, v in by.items()))
+        row(w3, "scan wall (first to last Graph request)", f"{wall:.1f} s",
+            f"bound {bound:.1f} s (the busiest bucket at its limit)", "info")
+        apps = by.get("installedApps", [])
+        rps = len(apps) / wall
+        row(w3, "installedApps rate", f"{rps:.1f} rps = {rps / 30:.0%} of 30 rps (max {window_max([e['start'] for e in apps])} in 1 s)",
+            ">= 95% of 30 rps", verdict(rps >= 0.95 * 30))
+        grants = by.get("permissionGrants", [])
+        row(w3, "permissionGrants rate", f"{len(grants) / wall:.1f} rps", "limit 30 rps", "info")
+        row(w3, "429s", f"{throttled} of {len(g)}", "0", verdict(throttled == 0))
+        row(w3, "client CPU, Graph phase", f"{cpu:.2f} s = {cpu / wall:.1%} of a core",
+            "<= 10% of a core", verdict(cpu / wall <= 0.10))
+
+        w4 = "4 the same scan, official Graph SDK"
+        script = find_peer()
+        if not script or not shutil.which("node") or not shutil.which("npm"):
+            row(w4, "peer", "skipped: node/npm or shared/peers/graph-sdk-scan.mjs missing (bench/deps)", "", "n/a")
+            return
+        d = peer_dir()
+        if not d:
+            row(w4, "peer", "skipped: npm install @microsoft/microsoft-graph-client@3 failed", "", "n/a")
+            return
+        shutil.copy(script, os.path.join(d, "graph-sdk-scan.mjs"))
+        ids = []
+        for e in apps:
+            m = re.match(r"^/graph/v1\.0/chats/([^/]+)/installedApps$", e["path"])
+            if m:
+                ids.append(urllib.parse.unquote(m.group(1)))
+        ids = sorted(set(ids))
+        results = {}
+        for conc, n in ((1, min(SDK1_CHATS, len(ids))), (8, len(ids))):
+            idfile = os.path.join(home, f"ids-{conc}")
+            with open(idfile, "w") as f:
+                f.write("\n".join(ids[:n]) + "\n")
+            time.sleep(2)  # the sandbox's one-second windows drain
+            mark = sb.mark()
+            env = dict(os.environ, NODE_EXTRA_CA_CERTS=sb.ca)
+            out = subprocess.run(["node", "graph-sdk-scan.mjs", sb.config, idfile, "--concurrency", str(conc)], cwd=d,
+                                 capture_output=True, text=True, env=env, timeout=1200)
+            log("sdk", conc, out.stdout[-500:], out.stderr[-500:])
+            try:
+                res = json.loads(out.stdout.strip().splitlines()[-1])
+            except (ValueError, IndexError):
+                row(w4, f"{conc} worker(s)", f"failed: {out.stderr.strip()[-200:]}", "", "MISSED")
+                continue
+            seen = sb.since(mark)
+            res["throttled"] = sum(1 for e in seen if e.get("status") == 429)
+            res["n"] = n
+            res["scaled_s"] = res["wall_ms"] / 1000.0 * len(ids) / n
+            results[conc] = res
+        if 1 in results:
+            s1 = results[1]
+            note = "" if s1["n"] == len(ids) else f" ({s1['n']} chats measured, scaled x{len(ids) / s1['n']:.0f})"
+            row(w4, "SDK, 1 worker: wall", f"{s1['scaled_s']:.0f} s{note}, {s1['throttled']} x 429",
+                f"chatsync {wall:.0f} s", "info")
+            row(w4, "SDK 1 worker / chatsync", f"{s1['scaled_s'] / wall:.1f}x", ">= 6x", verdict(s1["scaled_s"] >= 6 * wall))
+        if 8 in results:
+            s8 = results[8]
+            row(w4, "SDK, 8 workers: wall", f"{s8['scaled_s']:.0f} s, {s8['throttled']} x 429, {s8['errors']} errors",
+                f"chatsync {wall:.0f} s", "info")
+            row(w4, "chatsync / SDK 8 workers", f"{wall / s8['scaled_s']:.2f}x", "<= 1.0x (no slower)",
+                verdict(wall <= s8["scaled_s"]))
+    finally:
+        sb.stop()
+        shutil.rmtree(home, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- the console through a pty
+
+
+class Console:
+    def __init__(self, cache, home, cols=120, lines=40):
+        import pty
+        import fcntl
+        import termios
+        self.screen = pyte.Screen(cols, lines)
+        self.stream = pyte.ByteStream(self.screen)
+        env = base_env(home)
+        env.update(TERM="xterm", CHATSYNC_NOW=NOW_ISO)
+        self.t_exec = time.time()
+        pid, fd = pty.fork()
+        if pid == 0:
+            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", lines, cols, 0, 0))
+            os.execve(CHATSYNC, [CHATSYNC, "--cache", cache], env)
+        self.pid, self.fd = pid, fd
+        self.last_byte = None
+
+    def text(self):
+        return self.screen.display
+
+    def read_some(self, timeout):
+        """Reads what is there within timeout; returns True when something came."""
+        r, _, _ = select.select([self.fd], [], [], timeout)
+        if not r:
+            return False
+        try:
+            data = os.read(self.fd, 65536)
+        except OSError:
+            return False
+        if not data:
+            return False
+        self.last_byte = time.time()
+        self.stream.feed(data)
+        return True
+
+    def until(self, pred, timeout):
+        """Reads until pred(screen lines) holds; the time of the bytes that made it hold, or None."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.read_some(0.2) and pred(self.text()):
+                return self.last_byte
+        return None
+
+    def key(self, data, quiet=0.05, timeout=3.0):
+        """Sends a key; seconds until the last byte of the console's answer (the answer ends when the
+        terminal stays quiet for `quiet` seconds). None when nothing came."""
+        while self.read_some(0):
+            pass
+        t0 = time.time()
+        os.write(self.fd, data)
+        got = None
+        deadline = t0 + timeout
+        while time.time() < deadline:
+            if self.read_some(quiet if got else deadline - time.time()):
+                got = self.last_byte
+            elif got:
+                break
+        return (got - t0) if got else None
+
+    def close(self):
+        for k in (b"q", b"q", b"q"):
+            try:
+                os.write(self.fd, k)
+            except OSError:
+                break
+            time.sleep(0.2)
+            while self.read_some(0):
+                pass
+        st, ru = wait4(self.pid, 10)
+        os.close(self.fd)
+        return st, ru.ru_maxrss / 1024.0
+
+
+def part_console():
+    n = CONSOLE_CHATS
+    w5 = f"5 console, {n:,} chats"
+    say(f"5: the console at {n:,} chats, through a pty")
+    if pyte is None:
+        row(w5, "console", "skipped: python3-pyte is not installed (bench/deps)", "", "n/a")
+        return
+    home = tempfile.mkdtemp(prefix="chatsync-bench-home-")
+    try:
+        cache = os.path.join(home, "console.db")
+        t0 = time.time()
+        r = subprocess.run([os.path.join(BUILD, "tests/ui/ui_fixture"), cache, str(n)],
+                           env=dict(os.environ, CHATSYNC_NOW=NOW_ISO), capture_output=True, text=True)
+        log(f"ui_fixture {n}: {time.time() - t0:.1f} s, exit {r.returncode} {r.stderr}")
+        con = Console(cache, home)
+        names = ("bulk ", "sales ", "support ", "trial ")
+
+        def first_complete(lines):
+            body = "\n".join(lines)
+            return "Environments" in body and all(x in body for x in names) and lines[-1].strip() != ""
+
+        t_first = con.until(first_complete, 30)
+        t_all = con.until(lambda lines: first_complete(lines) and "diagnosing" not in lines[-1], 120)
+        if t_all is None and first_complete(con.text()) and "diagnosing" not in con.text()[-1]:
+            t_all = t_first
+        log("first screen:\n" + "\n".join(con.text()))
+        first = (t_first - con.t_exec) if t_first else None
+        every = (t_all - con.t_exec) if t_all else None
+        row(w5, "exec -> first complete screen", f"{first * 1000:.0f} ms" if first else "never", "<= 50 ms",
+            verdict(first is not None and first <= 0.050))
+        row(w5, "exec -> every verdict known", f"{every:.2f} s" if every else "not within 120 s", "<= 1 s",
+            verdict(every is not None and every <= 1.0))
+        # All chats (c), then filters typed at the / prompt: every keystroke, the Enter that applies it
+        # included, and the empty filter that shows every chat again.
+        con.key(b"c", quiet=0.3)
+        con.until(lambda lines: any("Chats" in x for x in lines[:3]), 10)
+        typing, applying = [], []
+        words = ["chat 0", "bulk chat 12", "renewal", "zzz", "Bulk Person", "chat 9999", "deal", "00042"]
+        for w in words:
+            lat = con.key(b"/")
+            if lat is not None:
+                typing.append(lat)
+            for ch in w.encode():
+                lat = con.key(bytes([ch]))
+                if lat is not None:
+                    typing.append(lat)
+            lat = con.key(b"\r", quiet=0.1, timeout=10)
+            if lat is not None:
+                applying.append(lat)
+            con.key(b"/")
+            lat = con.key(b"\r", quiet=0.1, timeout=10)
+            if lat is not None:
+                applying.append(lat)
+        keys = typing + applying
+        log("filter typing ms:", [round(x * 1000, 1) for x in typing])
+        log("filter apply ms:", [round(x * 1000, 1) for x in applying])
+        log("after filters:\n" + "\n".join(con.text()))
+        row(w5, "filter keystroke p50 / p99", f"{pct(keys, 50) * 1000:.1f} / {pct(keys, 99) * 1000:.1f} ms "
+            f"({len(keys)} keys; applying, Enter: max {max(applying, default=0) * 1000:.0f} ms)", "p99 <= 16 ms",
+            verdict(bool(keys) and pct(keys, 99) <= 0.016))
+        pages = []
+        for _ in range(100):
+            lat = con.key(b"\x1b[6~")
+            if lat is not None:
+                pages.append(lat)
+        log("page-down ms:", [round(x * 1000, 1) for x in pages])
+        log("after page-downs:\n" + "\n".join(con.text()))
+        row(w5, "page-down p99", f"{pct(pages, 99) * 1000:.1f} ms (p50 {pct(pages, 50) * 1000:.1f}, {len(pages)} keys)",
+            "<= 5 ms", verdict(len(pages) >= 90 and pct(pages, 99) <= 0.005))
+        st, rss = con.close()
+        row(w5, "peak RSS", f"{rss:.0f} MB", "<= 64 MB", verdict(rss <= 64))
+        if st != 0:
+            row(w5, "exit status", str(st), "0", "MISSED")
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def part_history():
+    n, k = HISTORY_CHATS, HISTORY_REFRESHES
+    say(f"6 + 15: cache writes and history, {n:,} chats x {k} refreshes, 1% changed each")
+    home = tempfile.mkdtemp(prefix="chatsync-bench-home-")
+    try:
+        cache = os.path.join(home, "history.db")
+        out = subprocess.run([os.path.join(BUILD, "bench/history/bench_history"), cache, str(n), str(k), "0.01"],
+                             capture_output=True, text=True, timeout=1200)
+        log(out.stdout, out.stderr)
+        v = {}
+        for line in out.stdout.splitlines():
+            parts = line.split()
+            if len(parts) == 2:
+                v[parts[0]] = parts[1]
+        if out.returncode or "rows_per_s" not in v:
+            row("6 cache", "bench_history", f"failed: {out.stderr.strip()[-200:]}", "", "MISSED")
+            return
+        rps = float(v["rows_per_s"])
+        w6 = "6 cache"
+        row(w6, "write throughput (refresh's store calls)", f"{rps:,.0f} rows/s ({int(v['rows']):,} rows in {float(v['fill_s']):.2f} s)",
+            ">= 100,000 rows/s", verdict(rps >= 100000))
+        per100k = int(v["size_filled"]) * 100000 / n / 1e6
+        row(w6, "file size per 100,000 chats", f"{per100k:.1f} MB", "", "info")
+        w15 = f"15 history, {n:,} chats x {k} refreshes"
+        base, end = int(v["size_recorded0"]), int(v["size_end"])
+        row(w15, "cache growth", f"{(end - base) / 1e6:.1f} MB over {k} refreshes = {float(v['growth_per_refresh']) / 1e3:.0f} kB "
+            f"per refresh ({int(v['changes_total']):,} changes)", f"filled {int(v['size_filled']) / 1e6:.1f} MB, "
+            f"first recording {base / 1e6:.1f} MB", "info")
+        row(w15, "history_record() per refresh", f"mean {float(v['record_mean_s']):.2f} s, max {float(v['record_max_s']):.2f} s",
+            f"first (all first seen) {float(v['record0_s']):.2f} s", "info")
+        env = base_env(home)
+        last = datetime.strptime(v["last_at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+        env["CHATSYNC_NOW"] = datetime.fromtimestamp(last.timestamp() + 60, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        for label, args in (("changes --since 1h (the last refresh)", ["changes", "--since", "1h"]),
+                            (f"changes (first run: all {k} refreshes)", ["changes"])):
+            wall, rss, st, outb = run_measured([CHATSYNC, "--cache", cache, *args], env, stdout=subprocess.PIPE)
+            nlines = outb.count(b"\n")
+            row(w15, label, f"{wall:.2f} s, {rss:.0f} MB, {nlines:,} lines", "", "info" if st == 0 else "MISSED")
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def part_cache_reads():
+    sizes = SCALES
+    say(f"6 + 16: cache reads (bench_cache {' '.join(map(str, sizes))})")
+    out = subprocess.run([os.path.join(BUILD, "bench/cache/bench_cache"), *map(str, sizes)], capture_output=True,
+                         text=True, env=dict(os.environ, CHATSYNC_TEST_BUILDDIR=BUILD), timeout=1200)
+    log(out.stdout, out.stderr)
+    pat = re.compile(r"^\s*(\d+)\s+(\d+)\s+([\d.]+) s\s+([\d.]+) s\s+([\d.]+)x\s+([\d.]+) s\s+([\d.]+) MB\s+([\d.]+) MB"
+                     r"\s+([\d.]+) MB\s+chats --json ([\d.]+) s")
+    got = {}
+    for line in out.stdout.splitlines():
+        m = pat.match(line)
+        if m:
+            got[int(m.group(1))] = {"check": float(m.group(6)), "check_rss": float(m.group(7)),
+                                    "json_rss": float(m.group(8)), "csv_rss": float(m.group(9)),
+                                    "json": float(m.group(10))}
+    if not got:
+        row("6 cache", "bench_cache", "its output was not understood (see the details log)", "", "MISSED")
+        return {}
+    big = max(got)
+    b = got[big]
+    row(f"6 cache, {big:,} chats", "chatsync check", f"{b['check']:.2f} s, {b['check_rss']:.0f} MB", "<= 2 s",
+        verdict(b["check"] <= 2))
+    row(f"6 cache, {big:,} chats", "chatsync chats --json", f"{b['json']:.2f} s, {b['json_rss']:.0f} MB peak RSS",
+        "<= 32 MB", verdict(b["json_rss"] <= 32))
+    return got
+
+
+def part_scaling(json_rss):
+    say(f"16: refresh at {', '.join(f'{n:,}' for n in SCALES)} chats (Graph phase sampled {GRAPH_WINDOW:.0f} s)")
+    res = {}
+    for n in SCALES:
+        envs = 10
+        sb = Sandbox(envs, n // envs)
+        home = tempfile.mkdtemp(prefix="chatsync-bench-home-")
+        try:
+            r = run_refresh(sb, os.path.join(home, "cache.db"), home, graph_s=GRAPH_WINDOW)
+            d = dataverse_phase(r)
+            win = [e for e in r["entries"] if is_graph(e) and r["t_cpu0"] and r["t_cpu1"] and
+                   r["t_cpu0"] <= e["start"] < r["t_cpu1"]]
+            cpu = (r["cpu1"] - r["cpu0"]) if r["cpu1"] is not None and r["cpu0"] is not None else float("nan")
+            span = (r["t_cpu1"] - r["t_cpu0"]) if r["t_cpu1"] else float("nan")
+            res[n] = {"gap": d["gap"], "cpu_req_ms": cpu / max(1, len(win)) * 1000, "cpu_core": cpu / span,
+                      "rss": r["rss_mb"], "dv_wall": d["wall"], "reqs": len(win), "json_rss": json_rss.get(n, {}).get("json_rss")}
+            log(f"scale {n}: {res[n]}")
+        finally:
+            sb.stop()
+            shutil.rmtree(home, ignore_errors=True)
+    w16 = "16 scaling"
+    for n in SCALES:
+        x = res[n]
+        row(f"{w16}, {n:,} chats", "planning gap / Graph CPU per request / % of a core / refresh RSS / chats --json RSS",
+            f"{x['gap']:.2f} s / {x['cpu_req_ms']:.2f} ms / {x['cpu_core']:.1%} / {x['rss']:.0f} MB / "
+            + (f"{x['json_rss']:.0f} MB" if x["json_rss"] else "-"), f"Dataverse part {x['dv_wall']:.1f} s, "
+            f"{x['reqs']} Graph requests sampled", "info")
+    for a, b in zip(SCALES, SCALES[1:]):
+        lim = b / a
+        ratios = []
+        for key, name in (("gap", "gap"), ("cpu_req_ms", "CPU/request"), ("rss", "refresh RSS"), ("json_rss", "json RSS")):
+            va, vb = res[a].get(key), res[b].get(key)
+            if va and vb and va > 0:
+                ratios.append((name, vb / va))
+        worst = max((r for _, r in ratios), default=float("nan"))
+        row(f"{w16}, ratio {b // 1000}k/{a // 1000}k", ", ".join(f"{nm} {r:.2f}x" for nm, r in ratios), f"worst {worst:.2f}x",
+            f"<= {lim:.2f}x (linear)", verdict(worst <= lim * 1.1))
+    big = SCALES[-1]
+    x = res[big]
+    row(f"{w16}, {big:,} chats", "planning gap", f"{x['gap']:.2f} s", "<= 1 s", verdict(x["gap"] <= 1))
+    row(f"{w16}, {big:,} chats", "Graph phase CPU", f"{x['cpu_core']:.1%} of a core", "<= 10%",
+        verdict(x["cpu_core"] <= 0.10))
+
+
+def print_table():
+    head = ("workload", "figure", "measured", "target / peer / bound", "verdict")
+    table = [head] + rows
+    w = [max(len(str(r[i])) for r in table) for i in range(5)]
+    lines = ["| " + " | ".join(str(c).ljust(w[i]) for i, c in enumerate(r)) + " |" for r in table]
+    lines.insert(1, "|" + "|".join("-" * (x + 2) for x in w) + "|")
+    missed = sum(1 for r in rows if r[4] == "MISSED")
+    print(f"\nchatsync benchmarks: {len(rows)} figures, {missed} targets missed, {time.time() - T_START:.0f} s "
+          f"(details: {LOG_PATH})")
+    print("\n".join(lines))
+    sys.stdout.flush()
+
+
+def main():
+    parts = [("sandbox", part_sandbox), ("w1", part_refresh_dataverse), ("w3", part_graph_scan),
+             ("w5", part_console), ("w6", part_history)]
+    for name, fn in parts:
+        if want(name):
+            try:
+                fn()
+            except Exception as e:  # one part's failure is a row, not the end of the run
+                row(name, "failed", f"{type(e).__name__}: {e}"[:200], "", "MISSED")
+                log("exception in", name, repr(e))
+    json_rss = {}
+    if want("cache"):
+        try:
+            json_rss = part_cache_reads()
+        except Exception as e:
+            row("cache", "failed", f"{type(e).__name__}: {e}"[:200], "", "MISSED")
+    if want("w16"):
+        try:
+            part_scaling(json_rss)
+        except Exception as e:
+            row("w16", "failed", f"{type(e).__name__}: {e}"[:200], "", "MISSED")
+    print_table()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
