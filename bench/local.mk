@@ -5,10 +5,11 @@
 include bench/sandbox/local.mk
 include bench/cache/local.mk
 include bench/history/local.mk
+include bench/net/local.mk
 EXTRA_DIST += bench/bench.py bench/deps bench/RESULTS.md
 PYTHON_FOR_BENCH = python3
 bench: chatsync$(EXEEXT) chatsync-sandbox$(EXEEXT) tests/ui/ui_fixture$(EXEEXT) bench/cache/bench_cache$(EXEEXT) \
-		bench/history/bench_history$(EXEEXT) bench/sandbox/bench_sandbox$(EXEEXT)
+		bench/history/bench_history$(EXEEXT) bench/sandbox/bench_sandbox$(EXEEXT) bench/net/bench_sched$(EXEEXT)
 	CHATSYNC_TEST_BUILDDIR='$(abs_top_builddir)' CHATSYNC_TEST_SRCDIR='$(abs_top_srcdir)' \
 		$(PYTHON_FOR_BENCH) $(top_srcdir)/bench/bench.py
 .PHONY: bench

@@ -30,8 +30,15 @@ check_PROGRAMS += tests/api/test_parse
 TESTS += tests/api/test_parse
 tests_api_test_parse_CFLAGS = $(TEST_CFLAGS)
 tests_api_test_parse_LDADD = $(TEST_LIBS_ALL)
+EXTRA_DIST += tests/api/fixtures/README.md tests/api/fixtures/graph-permissiongrantpolicies-list.json \
+	tests/api/fixtures/graph-serviceprincipal-permissiongrantpreapprovalpolicies.json
 include tests/net/local.mk
 include tests/auth/local.mk
+include tests/fuzz/local.mk
+
+# The bad-input corpus: 60+ broken or hostile inputs, each with its exit status and message.
+TESTS += tests/badinput/run.sh
+EXTRA_DIST += tests/badinput/run.sh tests/badinput/valgrind.supp tests/badinput/lsan.supp
 include tests/ui/local.mk
 include tests/sync/local.mk
 
@@ -50,13 +57,32 @@ E2E_TESTS += tests/e2e/test_sync
 tests_e2e_test_sync_SOURCES = tests/e2e/test_sync.c tests/e2e/e2e.c
 tests_e2e_test_sync_CFLAGS = $(TEST_CFLAGS)
 tests_e2e_test_sync_LDADD = $(TEST_LIBS_ALL) $(PTHREAD_LIBS)
+E2E_TESTS += tests/e2e/test_progress
+tests_e2e_test_progress_SOURCES = tests/e2e/test_progress.c tests/e2e/e2e.c
+tests_e2e_test_progress_CFLAGS = $(TEST_CFLAGS)
+tests_e2e_test_progress_LDADD = $(TEST_LIBS_ALL)
 E2E_TESTS += tests/e2e/test_secrets
 tests_e2e_test_secrets_SOURCES = tests/e2e/test_secrets.c tests/e2e/e2e.c
 tests_e2e_test_secrets_CFLAGS = $(TEST_CFLAGS)
 tests_e2e_test_secrets_LDADD = $(TEST_LIBS_ALL)
+E2E_TESTS += tests/e2e/test_output
+tests_e2e_test_output_SOURCES = tests/e2e/test_output.c tests/e2e/e2e.c
+tests_e2e_test_output_CFLAGS = $(TEST_CFLAGS)
+tests_e2e_test_output_LDADD = $(TEST_LIBS_ALL)
 E2E_TESTS += tests/e2e/test_history
 tests_e2e_test_history_SOURCES = tests/e2e/test_history.c tests/e2e/e2e.c
 tests_e2e_test_history_CFLAGS = $(TEST_CFLAGS)
 tests_e2e_test_history_LDADD = $(TEST_LIBS_ALL)
+E2E_TESTS += tests/e2e/test_demo
+tests_e2e_test_demo_SOURCES = tests/e2e/test_demo.c
+tests_e2e_test_demo_CFLAGS = $(TEST_CFLAGS)
+tests_e2e_test_demo_LDADD = $(TEST_LIBS_ALL)
 check_PROGRAMS += $(E2E_TESTS)
 TESTS += $(E2E_TESTS)
+
+# The kill test: SIGKILL a refresh at 50 points and a toggle at each of its steps, then check the cache.
+check_PROGRAMS += tests/kill/test_kill
+TESTS += tests/kill/test_kill
+tests_kill_test_kill_SOURCES = tests/kill/test_kill.c tests/e2e/e2e.c
+tests_kill_test_kill_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/tests/e2e
+tests_kill_test_kill_LDADD = $(TEST_LIBS_ALL)

@@ -132,9 +132,14 @@ char *dv_url_whoami(const struct cs_env *env)
 
 char *dv_bucket(const struct cs_env *env)
 {
-	const char *host = strstr(env->url, "://");
-	host = host ? host + 3 : env->url;
-	return xasprintf("dataverse:%.*s", (int)strcspn(host, "/"), host);
+	/* Dataverse limits are per environment's web servers: one pace per instance Url, even when
+	 * environments share a host (as the sandbox's do). */
+	const char *inst = strstr(env->url, "://");
+	inst = inst ? inst + 3 : env->url;
+	size_t n = strlen(inst);
+	while (n > 0 && inst[n - 1] == '/')
+		n--;
+	return xasprintf("dataverse:%.*s", (int)n, inst);
 }
 
 char *graph_url(const struct conf_profile *p, const char *rest)
@@ -173,6 +178,19 @@ char *graph_url_authorization_policy(const struct conf_profile *p)
 char *graph_url_teams_app_settings(const struct conf_profile *p)
 {
 	return xasprintf("%s/beta/teamwork/teamsAppSettings", p->graph);
+}
+
+char *graph_url_permission_grant_policies(const struct conf_profile *p)
+{
+	return xasprintf("%s/beta/policies/permissionGrantPolicies", p->graph);
+}
+
+char *graph_url_preapproval_policies(const struct conf_profile *p, const char *client_app_id)
+{
+	char *id = api_escape(client_app_id);
+	char *u = xasprintf("%s/beta/servicePrincipals(appId='%s')/permissionGrantPreApprovalPolicies", p->graph, id);
+	free(id);
+	return u;
 }
 
 char *graph_url_my_directory_roles(const struct conf_profile *p)

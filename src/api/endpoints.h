@@ -44,6 +44,9 @@ char *graph_url_installed_apps(const struct conf_profile *p, const char *teams_c
 char *graph_url_grants(const struct conf_profile *p, const char *teams_chat_id);
 char *graph_url_authorization_policy(const struct conf_profile *p);
 char *graph_url_teams_app_settings(const struct conf_profile *p);  /* beta */
+char *graph_url_permission_grant_policies(const struct conf_profile *p);  /* beta */
+/* beta servicePrincipals(appId='<client_app_id>')/permissionGrantPreApprovalPolicies */
+char *graph_url_preapproval_policies(const struct conf_profile *p, const char *client_app_id);
 char *graph_url_my_directory_roles(const struct conf_profile *p);
 
 /* Least-privileged Graph application permissions, named when a call is refused. */
@@ -51,5 +54,7 @@ char *graph_url_my_directory_roles(const struct conf_profile *p);
 #define GRAPH_PERM_APPS "TeamsAppInstallation.ReadForChat.All"
 #define GRAPH_PERM_GRANTS "ResourceSpecificPermissionGrant.ReadForChat.All"
 #define GRAPH_PERM_POLICY "Policy.Read.All"
+#define GRAPH_PERM_GRANT_POLICIES "Policy.Read.PermissionGrant"
+#define GRAPH_PERM_APP_SETTINGS "TeamworkAppSettings.Read.All"   /* delegated only */
 
 #endif

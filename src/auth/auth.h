@@ -48,7 +48,8 @@ struct auth_identity {
 	bool delegated;     /* a person (device code) rather than the app itself */
 	char *name;         /* delegated: preferred_username (upn); app: the app (client) id */
 	char *display_name; /* delegated: the ID token's "name", NULL if absent; app: NULL */
-	char *object_id;    /* delegated: the user's oid; app: NULL (the client does not own it) */
+	char *object_id;    /* delegated: the user's oid; app, for a Dataverse resource: the application
+			       user's id from WhoAmI (NULL if it did not answer) */
 	char *tenant_id;    /* delegated: tid; app: the profile's tenant */
 	char *app_id;       /* the profile's client_id */
 };
@@ -84,7 +85,8 @@ const struct conf_profile *auth_profile(const struct net *net);
 
 /* Who is signed in for resource, signing in first if needed (blocking; not from a completion
  * callback). resource NULL: the Graph resource. A person's identity comes from the ID token;
- * -1 with err when Entra sent none (the scope asks for one). */
+ * -1 with err when Entra sent none (the scope asks for one). An app is its client_id; for a
+ * Dataverse resource (an instance Url) Dataverse's WhoAmI adds the application user's id. */
 int auth_identity(struct net *net, const char *resource, struct auth_identity *out, struct cs_error *err);
 void auth_identity_free(struct auth_identity *id);
 

@@ -1,10 +1,11 @@
 /* JSON Web Tokens, both directions: the signed client assertion that proves a certificate
  * credential to Entra ID (RFC 7523, Microsoft's "certificate credentials" format), and decoding
- * the payload of an access token to learn who is signed in. Decoding does not verify the
- * signature: chatsync only reads its own tokens, which it got over TLS from the authority.
- * OpenSSL does the base64, hashing and signing. */
-#ifndef CHATSYNC_NET_JWT_H
-#define CHATSYNC_NET_JWT_H
+ * the payload of an ID token to learn who is signed in (access tokens are opaque and never
+ * decoded). Decoding does not verify the signature: an ID token is meant for chatsync, which got
+ * it over TLS from the authority in the same answer as the access token. OpenSSL does the base64,
+ * hashing and signing. */
+#ifndef CHATSYNC_AUTH_JWT_H
+#define CHATSYNC_AUTH_JWT_H
 #include <stddef.h>
 #include <stdint.h>
 #include "base/error.h"

@@ -4,9 +4,13 @@
 #include "config.h"
 #include "auth/authint.h"
 #include "base/i18n.h"
+#include "base/log.h"
+#include "base/text.h"
 #include "base/xalloc.h"
+#include <cJSON.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static struct auth *auth_of(const struct net *net)
 {
@@ -116,6 +120,36 @@ int auth_sign_in(struct net *net, const char *resource, struct cs_error *err)
 	return t ? 0 : -1;
 }
 
+/* An app's user in a Dataverse environment, as Dataverse sees it: WhoAmI's UserId (the
+ * application user's systemuserid), into out->object_id. Best effort: the app's identity is its
+ * client_id either way. */
+static void app_user(struct net *net, const struct auth *a, const char *res, struct auth_identity *out)
+{
+	char *graph = resource_or_graph(a, NULL), *disco = resource_or_graph(a, conf_discovery_resource(a->p));
+	bool dataverse = strcasecmp(res, graph) != 0 && strcasecmp(res, disco) != 0;
+	free(graph);
+	free(disco);
+	if (!dataverse)
+		return;
+	static const char *const headers[] = { "Accept: application/json", "OData-MaxVersion: 4.0", "OData-Version: 4.0",
+					       NULL };
+	char *url = xasprintf("%s/api/data/v9.2/WhoAmI", res);
+	struct net_result r;
+	struct cs_error e;
+	if (net_fetch(net, &(struct net_request){ .url = url, .headers = headers, .resource = res, .service = "Dataverse" },
+		      &r, &e) == 0) {
+		cJSON *j = cJSON_ParseWithLength(r.body, r.body_len);
+		const char *uid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "UserId"));
+		if (uid && *uid)
+			out->object_id = text_sanitize(uid);
+		cJSON_Delete(j);
+	} else {
+		log_info("profile %s: WhoAmI did not say which application user the app is: %s", a->p->name, e.msg);
+	}
+	net_result_free(&r);
+	free(url);
+}
+
 int auth_identity(struct net *net, const char *resource, struct auth_identity *out, struct cs_error *err)
 {
 	memset(out, 0, sizeof *out);
@@ -124,8 +158,11 @@ int auth_identity(struct net *net, const char *resource, struct auth_identity *o
 		return not_attached(err);
 	char *res = resource_or_graph(a, resource);
 	struct tok *t = signed_in(net, a, res, err);
+	int rc = t ? authstore_identity(a->p, a->id_token, out, err) : -1;
+	if (rc == 0 && !out->delegated)
+		app_user(net, a, res, out);
 	free(res);
-	return t ? authstore_identity(a->p, a->id_token, out, err) : -1;
+	return rc;
 }
 
 int auth_sign_out(struct net *net, struct cs_error *err)

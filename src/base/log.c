@@ -52,13 +52,16 @@ int log_open(const char *path, int file_level, int stderr_level)
 			return -1;
 		}
 	}
-	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+	/* Non-blocking: a FIFO without a reader fails at once instead of hanging (and is refused). */
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
 	struct stat st;
 	if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
 		close(fd); /* a directory, a FIFO or a device is no log */
 		fd = -1;
 		errno = EINVAL;
 	}
+	if (fd >= 0)
+		fcntl(fd, F_SETFL, O_WRONLY | O_APPEND); /* blocking writes from here on */
 	if (fd < 0 || !(log_file = fdopen(fd, "a"))) {
 		open_errno = errno;
 		snprintf(open_failed, sizeof open_failed, "%s", path);

@@ -3,6 +3,7 @@
 #include "base/i18n.h"
 #include "base/xalloc.h"
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <pwd.h>
 #include <stdlib.h>
@@ -119,9 +120,19 @@ int path_check_not_writable(const char *path, const char *what, struct cs_error 
 int path_read_text(const char *path, size_t max, char **out, int *why)
 {
 	*out = NULL;
-	FILE *f = fopen(path, "r");
+	/* Non-blocking: a FIFO given as a file would otherwise hang the open until someone writes. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		*why = fd < 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	FILE *f = fdopen(fd, "r");
 	if (!f) {
 		*why = errno;
+		close(fd);
 		return -1;
 	}
 	struct buf b;

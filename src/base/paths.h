@@ -22,7 +22,8 @@ int path_check_private(const char *path, const char *what, struct cs_error *err)
  * For what may be read by all but decides where secrets go: the config, ca_file. */
 int path_check_not_writable(const char *path, const char *what, struct cs_error *err);
 /* Reads a whole text file of at most max bytes into *out (NUL-terminated; caller owns). -1 with
- * *why: the errno of open/read, EFBIG when larger than max, EILSEQ when it holds a NUL byte. */
+ * *why: the errno of open/read, EISDIR or EINVAL when it is a directory or not a regular file (a
+ * FIFO is never waited on), EFBIG when larger than max, EILSEQ when it holds a NUL byte. */
 int path_read_text(const char *path, size_t max, char **out, int *why);
 
 #endif

@@ -16,10 +16,11 @@ struct cli_opts {
 	const char *config_path;   /* -c */
 	const char *profile;       /* -p */
 	const char *cache_path;    /* --cache */
-	bool readonly, demo, no_color, refresh, yes, help, version;
+	bool readonly, demo, no_color, mouse, refresh, yes, help, version;
 	enum cli_format format;
 	int verbose;               /* -v count */
 	bool quiet;
+	bool progress;             /* --progress: refresh progress on stderr even when it is no terminal */
 	const char *state;         /* chats --state */
 	int warn_hours;            /* check --warn-hours */
 	bool new_only;             /* check --new */
@@ -47,7 +48,14 @@ struct cli_context {
 int cli_context_open(struct cli_context *ctx, struct cli_opts *opts, bool need_profile, struct cs_error *err);
 void cli_context_close(struct cli_context *ctx);
 
+/* Refuses an unknown command, or operands the command does not take (their count, or the value of the
+ * last), with the command's usage sentence (exit 2). Nothing has started yet when it runs. */
+int cli_check_args(const struct cli_opts *opts, struct cs_error *err);
 /* Runs the command named in opts->command. Returns the exit code. */
 int cli_run(struct cli_opts *opts, struct cs_error *err);
+/* The exit status of a command that failed with err before or while it ran: err's code, else 2. For
+ * check, which answers a monitor, it is 3 (UNKNOWN) whatever kept it from checking, a usage or config
+ * error included: 0, 1 and 2 are the findings' alone. */
+int cli_failure_status(const struct cli_opts *opts, const struct cs_error *err);
 
 #endif

@@ -15,11 +15,43 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* diagnose --csv: a line per finding (one with the verdict alone when there is none), with the chat's
+ * ids and the verdict on each; evidence items joined as the text report words them. */
+static void diagnose_csv(const struct diag_result *res, const struct cs_chat *chat, const struct cs_env *env)
+{
+	static const char *const keys[] = { "environment", "teams_chat_id", "activity_id", "verdict", "rule",
+					    "severity", "check", "title", "summary", "evidence", "remedy", NULL };
+	struct out_rows w;
+	out_rows_begin(&w, stdout, true, keys);
+	for (size_t i = 0; i < res->n_findings || (i == 0 && res->n_findings == 0); i++) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddItemToObject(o, "environment", rows_string(env->unique_name));
+		cJSON_AddItemToObject(o, "teams_chat_id", rows_string(chat->teams_chat_id));
+		cJSON_AddItemToObject(o, "activity_id", rows_string(chat->activity_id));
+		cJSON_AddStringToObject(o, "verdict", diag_verdict_name(res->verdict));
+		if (res->n_findings) {
+			const struct diag_finding *fd = &res->findings[i];
+			cJSON_AddStringToObject(o, "rule", diag_rule_id(fd->rule));
+			cJSON_AddStringToObject(o, "severity", diag_severity_name(fd->severity));
+			cJSON_AddStringToObject(o, "check", diag_rule_id(fd->check));
+			cJSON_AddItemToObject(o, "title", rows_string(diag_rule_title(fd->rule)));
+			cJSON_AddItemToObject(o, "summary", rows_string(fd->summary));
+			cJSON *ev = cJSON_AddArrayToObject(o, "evidence");
+			for (size_t j = 0; j < fd->n_evidence; j++) {
+				char *t = diag_evidence_text(&fd->evidence[j], res->now);
+				cJSON_AddItemToArray(ev, rows_string(t));
+				free(t);
+			}
+			cJSON_AddItemToObject(o, "remedy", rows_string(fd->remedy));
+		}
+		out_rows_add(&w, o);
+	}
+	out_rows_end(&w);
+}
+
+/* Every command's operands were held to the command table (cli_check_args) before it runs. */
 int cmd_diagnose(struct cli_context *ctx, struct cs_error *err)
 {
-	if (ctx->opts->n_args != 1)
-		return cs_fail(err, CS_EXIT_USAGE, _("diagnose takes one chat: a Teams chat id, an activity id or a unique "
-						     "prefix (see chatsync chats)"));
 	const char *key = ctx->opts->args[0];
 	struct cache_facts f;
 	if (ctx->opts->refresh) {
@@ -42,6 +74,8 @@ int cmd_diagnose(struct cli_context *ctx, struct cs_error *err)
 	cache_facts_chat(&f, &view);
 	if (ctx->opts->format == CLI_FORMAT_JSON) {
 		out_json(diag_report_json(&res, rows_chat_json(&view, &f.env, ctx->now)), stdout);
+	} else if (ctx->opts->format == CLI_FORMAT_CSV) {
+		diagnose_csv(&res, &view, &f.env);
 	} else {
 		char *subject = text_sanitize(view.subject ? view.subject : _("(no subject)"));
 		char *label = xasprintf("%s (%s, %s)", subject, view.teams_chat_id ? view.teams_chat_id : view.activity_id,
@@ -59,79 +93,128 @@ int cmd_diagnose(struct cli_context *ctx, struct cs_error *err)
 	return rc;
 }
 
-struct check_env {
-	char *unique_name;
-	struct diag_check tally;
-	size_t chats;
-	cJSON *json_chats;
-};
+int cli_failure_status(const struct cli_opts *opts, const struct cs_error *err)
+{
+	if (opts && opts->command && strcmp(opts->command, "check") == 0)
+		return CS_EXIT_NETWORK; /* the monitoring plugins' UNKNOWN */
+	return err && err->exit_code ? err->exit_code : CS_EXIT_USAGE;
+}
 
+/* check reads the chats environment by environment (cache_facts_each's order), so every format is
+ * written as it goes: a text line or a JSON environment when one ends, a CSV line per chat. Only the
+ * tallies are held. */
 struct check_run {
 	struct cli_context *ctx;
-	struct check_env *envs;
-	size_t n_envs;
-	struct diag_check total;
+	char *env;                  /* the environment being tallied, NULL before the first chat */
+	size_t chats, n_envs;
+	struct diag_check tally, total;
+	struct out_rows csv;
 	int rc;
 	struct cs_error *err;
+	struct cache_check_seen *seen; /* this check's findings, kept for the next check --new */
 };
+
+static void check_env_end(struct check_run *cr)
+{
+	if (!cr->env)
+		return;
+	if (cr->ctx->opts->format == CLI_FORMAT_JSON) {
+		printf("],\"chats\":%zu,\"not_syncing\":%zu,\"at_risk\":%zu,\"unknown\":%zu,\"syncing\":%zu}", cr->chats,
+		       cr->tally.not_syncing, cr->tally.at_risk, cr->tally.unknown, cr->tally.syncing);
+	} else if (cr->ctx->opts->format == CLI_FORMAT_TABLE) {
+		char *line = diag_check_summary(&cr->tally);
+		char *name = text_sanitize(cr->env);
+		printf(_("%s: %zu chats: %s\n"), name, cr->chats, line);
+		free(line);
+		free(name);
+	}
+	free(cr->env);
+	cr->env = NULL;
+}
+
+static void check_env_begin(struct check_run *cr, const char *unique_name)
+{
+	cr->env = xstrdup(unique_name ? unique_name : "");
+	cr->chats = 0;
+	diag_check_init(&cr->tally);
+	cr->tally.warn_hours = cr->ctx->opts->warn_hours;
+	if (cr->ctx->opts->format == CLI_FORMAT_JSON) {
+		fputs(cr->n_envs ? ",{\"unique_name\":" : "{\"unique_name\":", stdout);
+		out_json_value(rows_string(unique_name), stdout);
+		fputs(",\"chat_results\":[", stdout);
+	}
+	cr->n_envs++;
+}
+
+/* The rules a chat's findings name; a check that could not run as check-unavailable(rule). */
+static cJSON *rule_ids(const struct diag_result *res)
+{
+	cJSON *a = cJSON_CreateArray();
+	for (size_t i = 0; i < res->n_findings; i++) {
+		const struct diag_finding *fd = &res->findings[i];
+		char *id = fd->check != fd->rule ? xasprintf("%s(%s)", diag_rule_id(fd->rule), diag_rule_id(fd->check))
+						 : xstrdup(diag_rule_id(fd->rule));
+		cJSON_AddItemToArray(a, cJSON_CreateString(id));
+		free(id);
+	}
+	return a;
+}
 
 static int check_chat(const struct cache_facts *f, void *user)
 {
 	struct check_run *cr = user;
-	const struct cs_env *env = &f->env;
-	struct cs_chat view;
-	cache_facts_chat(f, &view);
-	const struct cs_chat *ch = &view;
+	struct cs_chat ch;
+	cache_facts_chat(f, &ch);
 	struct diag_result res;
 	cache_facts_diagnose(f, cr->ctx->now, cr->ctx->opts->warn_hours, &res);
 	/* Every check records what it found per chat; --new reports only what the previous one had not. */
-	const char *id = ch->teams_chat_id ? ch->teams_chat_id : ch->activity_id;
+	const char *id = ch.teams_chat_id ? ch.teams_chat_id : ch.activity_id;
 	char *seen = diag_result_rules(&res);
 	if (cr->ctx->opts->new_only) {
-		char *before = cache_check_seen_get(cr->ctx->s.cache, id);
+		char *before = cache_check_seen_get(cr->seen, id);
 		diag_result_keep_new(&res, before);
 		free(before);
 	}
-	if (cache_check_seen_put(cr->ctx->s.cache, id, seen, cr->err))
+	if (cache_check_seen_put(cr->seen, id, seen, cr->err))
 		cr->rc = -1;
 	free(seen);
 	if (cr->rc) {
 		diag_result_free(&res);
 		return 1;
 	}
-	struct check_env *ce = NULL;
-	for (size_t i = 0; i < cr->n_envs && !ce; i++)
-		if (strcmp(cr->envs[i].unique_name, env->unique_name) == 0)
-			ce = &cr->envs[i];
-	if (!ce) {
-		cr->envs = xrealloc(cr->envs, (cr->n_envs + 1) * sizeof *cr->envs);
-		ce = &cr->envs[cr->n_envs++];
-		memset(ce, 0, sizeof *ce);
-		ce->unique_name = xstrdup(env->unique_name);
-		diag_check_init(&ce->tally);
-		ce->tally.warn_hours = cr->ctx->opts->warn_hours;
-		if (cr->ctx->opts->format == CLI_FORMAT_JSON)
-			ce->json_chats = cJSON_CreateArray();
+	const char *name = f->env.unique_name ? f->env.unique_name : "";
+	if (!cr->env || strcmp(cr->env, name) != 0) {
+		check_env_end(cr);
+		check_env_begin(cr, name);
 	}
-	ce->chats++;
-	diag_check_add(&ce->tally, &res);
+	cr->chats++;
+	diag_check_add(&cr->tally, &res);
 	diag_check_add(&cr->total, &res);
-	if (ce->json_chats) {
+	enum cli_format format = cr->ctx->opts->format;
+	if (format != CLI_FORMAT_TABLE) {
 		cJSON *o = cJSON_CreateObject();
-		cJSON_AddItemToObject(o, "activity_id", rows_string(ch->activity_id));
-		cJSON_AddItemToObject(o, "teams_chat_id", rows_string(ch->teams_chat_id));
-		cJSON_AddItemToObject(o, "subject", rows_string(ch->subject));
+		cJSON_AddItemToObject(o, "environment", rows_string(name));
+		cJSON_AddItemToObject(o, "activity_id", rows_string(ch.activity_id));
+		cJSON_AddItemToObject(o, "teams_chat_id", rows_string(ch.teams_chat_id));
+		cJSON_AddItemToObject(o, "subject", rows_string(ch.subject));
 		cJSON_AddStringToObject(o, "verdict", diag_verdict_name(res.verdict));
-		cJSON *rules = cJSON_AddArrayToObject(o, "rules");
-		for (size_t i = 0; i < res.n_findings; i++) {
-			cJSON *fo = cJSON_CreateObject();
-			cJSON_AddStringToObject(fo, "rule", diag_rule_id(res.findings[i].rule));
-			cJSON_AddStringToObject(fo, "severity", diag_severity_name(res.findings[i].severity));
-			if (res.findings[i].check != res.findings[i].rule)
-				cJSON_AddStringToObject(fo, "check", diag_rule_id(res.findings[i].check));
-			cJSON_AddItemToArray(rules, fo);
+		if (format == CLI_FORMAT_CSV) {
+			cJSON_AddItemToObject(o, "rules", rule_ids(&res));
+			out_rows_add(&cr->csv, o);
+		} else {
+			cJSON *rules = cJSON_AddArrayToObject(o, "rules");
+			for (size_t i = 0; i < res.n_findings; i++) {
+				cJSON *fo = cJSON_CreateObject();
+				cJSON_AddStringToObject(fo, "rule", diag_rule_id(res.findings[i].rule));
+				cJSON_AddStringToObject(fo, "severity", diag_severity_name(res.findings[i].severity));
+				if (res.findings[i].check != res.findings[i].rule)
+					cJSON_AddStringToObject(fo, "check", diag_rule_id(res.findings[i].check));
+				cJSON_AddItemToArray(rules, fo);
+			}
+			if (cr->chats > 1)
+				fputc(',', stdout);
+			out_json_value(o, stdout);
 		}
-		cJSON_AddItemToArray(ce->json_chats, o);
 	}
 	diag_result_free(&res);
 	return 0;
@@ -139,21 +222,38 @@ static int check_chat(const struct cache_facts *f, void *user)
 
 int cmd_check(struct cli_context *ctx, struct cs_error *err)
 {
-	if (ctx->opts->n_args > 0)
-		return cs_fail(err, CS_EXIT_USAGE, _("check takes no arguments (see chatsync --help)"));
+	struct cs_env *envs;
+	size_t n_envs;
+	if (cache_list_envs(ctx->s.cache, &envs, &n_envs, err))
+		return -1;
+	for (size_t i = 0; i < n_envs; i++)
+		cs_env_free(&envs[i]);
+	free(envs);
+	if (n_envs == 0) /* nothing was ever read: that is not "all syncing" */
+		return cs_fail(err, CS_EXIT_NETWORK, _("nothing to check: the cache holds no environments yet (run: "
+						       "chatsync refresh)"));
 	struct check_run cr = { .ctx = ctx, .err = err };
 	diag_check_init(&cr.total);
 	cr.total.warn_hours = ctx->opts->warn_hours;
-	if (cache_check_seen_begin(ctx->s.cache, err))
+	static const char *const keys[] = { "environment", "activity_id", "teams_chat_id", "subject", "verdict",
+					    "rules", NULL };
+	if (!(cr.seen = cache_check_seen_begin(ctx->s.cache, err)))
 		return -1;
-	if (cache_facts_each(ctx->s.cache, NULL, check_chat, &cr, err) || cr.rc ||
-	    cache_check_seen_end(ctx->s.cache, err)) {
-		cache_rollback(ctx->s.cache);
-		for (size_t i = 0; i < cr.n_envs; i++) {
-			free(cr.envs[i].unique_name);
-			cJSON_Delete(cr.envs[i].json_chats);
-		}
-		free(cr.envs);
+	if (ctx->opts->format == CLI_FORMAT_JSON)
+		fputs("{\"environments\":[", stdout);
+	else if (ctx->opts->format == CLI_FORMAT_CSV)
+		out_rows_begin(&cr.csv, stdout, true, keys);
+	int rc = cache_facts_each(ctx->s.cache, NULL, check_chat, &cr, err) || cr.rc ? -1 : 0;
+	if (rc == 0)
+		check_env_end(&cr);
+	free(cr.env);
+	if (rc == 0 && cache_check_seen_end(cr.seen, err))
+		rc = -1;
+	else if (rc)
+		cache_check_seen_abort(cr.seen);
+	if (rc) {
+		if (ctx->opts->format == CLI_FORMAT_JSON)
+			fputs("\n", stdout);
 		return -1;
 	}
 	int code = diag_check_exit_code(&cr.total);
@@ -166,40 +266,13 @@ int cmd_check(struct cli_context *ctx, struct cs_error *err)
 		free(all);
 	}
 	if (ctx->opts->format == CLI_FORMAT_JSON) {
-		cJSON *doc = cJSON_CreateObject();
-		cJSON *envs = cJSON_AddArrayToObject(doc, "environments");
-		for (size_t i = 0; i < cr.n_envs; i++) {
-			struct check_env *ce = &cr.envs[i];
-			cJSON *o = cJSON_CreateObject();
-			cJSON_AddItemToObject(o, "unique_name", rows_string(ce->unique_name));
-			cJSON_AddNumberToObject(o, "chats", (double)ce->chats);
-			cJSON_AddNumberToObject(o, "not_syncing", (double)ce->tally.not_syncing);
-			cJSON_AddNumberToObject(o, "at_risk", (double)ce->tally.at_risk);
-			cJSON_AddNumberToObject(o, "unknown", (double)ce->tally.unknown);
-			cJSON_AddNumberToObject(o, "syncing", (double)ce->tally.syncing);
-			cJSON_AddItemToObject(o, "chat_results", ce->json_chats);
-			ce->json_chats = NULL;
-			cJSON_AddItemToArray(envs, o);
-		}
-		cJSON_AddStringToObject(doc, "summary", summary);
-		cJSON_AddNumberToObject(doc, "exit_code", code);
-		out_json(doc, stdout);
-	} else {
-		for (size_t i = 0; i < cr.n_envs; i++) {
-			char *line = diag_check_summary(&cr.envs[i].tally);
-			char *name = text_sanitize(cr.envs[i].unique_name);
-			printf(_("%s: %zu chats: %s\n"), name, cr.envs[i].chats, line);
-			free(line);
-			free(name);
-		}
+		fputs("],\"summary\":", stdout);
+		out_json_value(cJSON_CreateString(summary), stdout);
+		printf(",\"exit_code\":%d}\n", code);
+	} else if (ctx->opts->format == CLI_FORMAT_TABLE) {
 		printf("%s\n", summary);
 	}
 	free(summary);
-	for (size_t i = 0; i < cr.n_envs; i++) {
-		free(cr.envs[i].unique_name);
-		cJSON_Delete(cr.envs[i].json_chats);
-	}
-	free(cr.envs);
 	return code;
 }
 
@@ -228,12 +301,12 @@ static const char *rsc_meaning(int state)
 
 int cmd_rsc(struct cli_context *ctx, struct cs_error *err)
 {
-	if (ctx->opts->n_args > 0)
-		return cs_fail(err, CS_EXIT_USAGE, _("rsc takes no arguments (see chatsync --help)"));
 	struct cs_rsc r = { 0 };
 	bool have = cache_get_rsc(ctx->s.cache, &r) == 1;
 	int state = have ? r.state : CS_RSC_UNKNOWN;
-	if (ctx->opts->format == CLI_FORMAT_JSON) {
+	if (ctx->opts->format != CLI_FORMAT_TABLE) {
+		static const char *const keys[] = { "state", "source", "policies", "fetched_at", "error", "meaning",
+						    NULL };
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "state", cs_rsc_state_name(state));
 		cJSON_AddItemToObject(o, "source", rows_string(have ? r.source : NULL));
@@ -243,7 +316,13 @@ int cmd_rsc(struct cli_context *ctx, struct cs_error *err)
 		cJSON_AddItemToObject(o, "fetched_at", rows_time(r.fetched_at));
 		cJSON_AddItemToObject(o, "error", rows_string(r.error));
 		cJSON_AddStringToObject(o, "meaning", rsc_meaning(state));
-		out_json(o, stdout);
+		if (ctx->opts->format == CLI_FORMAT_JSON) {
+			out_json(o, stdout);
+		} else {
+			cJSON *rows = cJSON_CreateArray();
+			cJSON_AddItemToArray(rows, o);
+			out_csv(rows, keys, stdout);
+		}
 	} else {
 		char when[40] = "", age[32] = "";
 		printf(_("Chat RSC state: %s\n"), cs_rsc_state_name(state));

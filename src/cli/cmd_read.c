@@ -3,6 +3,8 @@
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "cli/rows.h"
+#include "core/diag_report.h"
+#include "core/diagnose.h"
 #include "base/i18n.h"
 #include "base/timefmt.h"
 #include "base/xalloc.h"
@@ -18,8 +20,6 @@ static const char *tri_text(int v)
 
 int cmd_envs(struct cli_context *ctx, struct cs_error *err)
 {
-	if (ctx->opts->n_args > 0)
-		return cs_fail(err, CS_EXIT_USAGE, _("envs takes no arguments (see chatsync --help)"));
 	struct cs_env *envs;
 	size_t n;
 	if (cache_list_envs(ctx->s.cache, &envs, &n, err))
@@ -37,8 +37,10 @@ int cmd_envs(struct cli_context *ctx, struct cs_error *err)
 	} else {
 		const char *headers[] = { _("ENVIRONMENT"), _("NAME"), _("SYNC"), _("LIMIT"), _("CHATS"),
 					  _("REFRESHED"), _("URL") };
+		static const int cols[] = { OUT_COL_ID, OUT_COL_FLEX, OUT_COL_FIT, OUT_COL_FIT, OUT_COL_FIT,
+					    OUT_COL_FLEX, OUT_COL_FIT };
 		struct out_table t;
-		out_table_init(&t, headers, 7, 1);
+		out_table_init(&t, headers, 7, cols);
 		for (size_t i = 0; i < n; i++) {
 			char limit[16], count[16], age[32] = "";
 			snprintf(limit, sizeof limit, _("%d d"), cs_env_inactivity_days(&envs[i]));
@@ -66,35 +68,40 @@ int cmd_envs(struct cli_context *ctx, struct cs_error *err)
 
 struct chats_out {
 	struct cli_context *ctx;
-	cJSON *json;
+	bool rows;                 /* JSON or CSV, written row by row */
+	struct out_rows w;
 	struct out_table table;
 	size_t n;
 };
 
-static int chat_row(const struct cs_chat *c, const struct cs_env *env, void *user)
+/* One connected chat: the chat list's columns and its verdict, from the facts one pass reads. */
+static int chat_row(const struct cache_facts *f, void *user)
 {
 	struct chats_out *o = user;
+	struct cs_chat c;
+	cache_facts_chat(f, &c);
+	struct diag_result res;
+	cache_facts_diagnose(f, o->ctx->now, o->ctx->opts->warn_hours, &res);
 	o->n++;
-	if (o->json) {
-		cJSON_AddItemToArray(o->json, rows_chat_json(c, env, o->ctx->now));
-		return 0;
+	if (o->rows) {
+		cJSON *row = rows_chat_json(&c, &f->env, o->ctx->now);
+		cJSON_AddStringToObject(row, "verdict", diag_verdict_name(res.verdict));
+		out_rows_add(&o->w, row);
+	} else {
+		char age[32] = "-";
+		if (c.modified_in_teams_on)
+			time_format_age(c.modified_in_teams_on, o->ctx->now, age, sizeof age);
+		const char *sync = cs_sync_status_name(c.sync_status);
+		const char *row[] = { f->env.unique_name, diag_verdict_text(res.verdict), cs_chat_state_name(c.state),
+				      sync ? sync : "-", age, c.teams_chat_id, c.activity_id, c.subject };
+		out_table_row(&o->table, row);
 	}
-	char age[32] = "-", modified[32] = "-";
-	if (c->modified_in_teams_on) {
-		time_format_age(c->modified_in_teams_on, o->ctx->now, age, sizeof age);
-		time_format_human(c->modified_in_teams_on, modified, sizeof modified);
-	}
-	const char *sync = cs_sync_status_name(c->sync_status);
-	const char *row[] = { env ? env->unique_name : c->env_id, cs_chat_state_name(c->state), sync ? sync : "-",
-			      age, c->subject, c->teams_chat_id, c->activity_id };
-	out_table_row(&o->table, row);
+	diag_result_free(&res);
 	return 0;
 }
 
 int cmd_chats(struct cli_context *ctx, struct cs_error *err)
 {
-	if (ctx->opts->n_args > 1)
-		return cs_fail(err, CS_EXIT_USAGE, _("chats takes at most one environment (see chatsync --help)"));
 	struct cs_env env = { 0 };
 	struct cache_chat_filter f = { .state = ctx->opts->state };
 	if (ctx->opts->n_args == 1) {
@@ -102,39 +109,37 @@ int cmd_chats(struct cli_context *ctx, struct cs_error *err)
 			return -1;
 		f.env_id = env.id;
 	}
-	struct chats_out o = { .ctx = ctx };
-	const char *headers[] = { _("ENVIRONMENT"), _("STATE"), _("SYNC"), _("IDLE"), _("SUBJECT"),
-				  _("TEAMS CHAT"), _("ACTIVITY") };
+	struct chats_out o = { .ctx = ctx, .rows = ctx->opts->format != CLI_FORMAT_TABLE };
+	/* The subject last: on a terminal it gives way first, on a pipe no line ends in padding. */
+	const char *headers[] = { _("ENVIRONMENT"), _("VERDICT"), _("STATE"), _("SYNC"), _("IDLE"),
+				  _("TEAMS CHAT"), _("ACTIVITY"), _("SUBJECT") };
+	static const int cols[] = { OUT_COL_FIT, OUT_COL_FIT, OUT_COL_FIT, OUT_COL_FIT, OUT_COL_FIT,
+				    OUT_COL_ID, OUT_COL_ID, OUT_COL_FLEX };
 	static const char *const keys[] = { "environment", "activity_id", "teams_chat_id", "subject", "state",
-					    "sync_status", "modified_in_teams_on", "age_days", "linked_on", "unlinked_on",
-					    "regarding_type", "regarding_id", "participants", NULL };
-	if (ctx->opts->format != CLI_FORMAT_TABLE)
-		o.json = cJSON_CreateArray();
+					    "sync_status", "verdict", "modified_in_teams_on", "age_days", "linked_on",
+					    "unlinked_on", "regarding_type", "regarding_id", "participants", NULL };
+	if (o.rows)
+		out_rows_begin(&o.w, stdout, ctx->opts->format == CLI_FORMAT_CSV, keys);
 	else
-		out_table_init(&o.table, headers, 7, 4);
-	int rc = cache_each_chat(ctx->s.cache, &f, chat_row, &o, err);
-	if (rc == 0) {
-		if (ctx->opts->format == CLI_FORMAT_JSON)
-			out_json(o.json, stdout), o.json = NULL;
-		else if (ctx->opts->format == CLI_FORMAT_CSV)
-			out_csv(o.json, keys, stdout), o.json = NULL;
-		else if (o.n == 0)
+		out_table_init(&o.table, headers, 8, cols);
+	int rc = cache_facts_each(ctx->s.cache, &f, chat_row, &o, err);
+	if (o.rows) {
+		if (rc == 0)
+			out_rows_end(&o.w);
+	} else {
+		if (rc == 0 && o.n == 0)
 			fprintf(stderr, _("chatsync: no connected chats in the cache%s (run: chatsync refresh)\n"),
 				f.state ? _(" in that state") : "");
-		else
+		else if (rc == 0)
 			out_table_print(&o.table, stdout, out_width());
-	}
-	cJSON_Delete(o.json);
-	if (ctx->opts->format == CLI_FORMAT_TABLE)
 		out_table_free(&o.table);
+	}
 	cs_env_free(&env);
 	return rc;
 }
 
 int cmd_audit(struct cli_context *ctx, struct cs_error *err)
 {
-	if (ctx->opts->n_args > 0)
-		return cs_fail(err, CS_EXIT_USAGE, _("audit takes no arguments (see chatsync --help)"));
 	struct cache_audit *rows;
 	size_t n;
 	if (cache_audit_list(ctx->s.cache, &rows, &n, err))
@@ -162,8 +167,10 @@ int cmd_audit(struct cli_context *ctx, struct cs_error *err)
 	} else {
 		const char *headers[] = { _("TIME"), _("PROFILE"), _("IDENTITY"), _("ENVIRONMENT"), _("CHANGE"),
 					  _("RESULT"), _("REQUEST ID") };
+		static const int cols[] = { OUT_COL_FIT, OUT_COL_FIT, OUT_COL_FLEX, OUT_COL_ID, OUT_COL_FIT,
+					    OUT_COL_FLEX, OUT_COL_ID };
 		struct out_table t;
-		out_table_init(&t, headers, 7, 5);
+		out_table_init(&t, headers, 7, cols);
 		for (size_t i = 0; i < n; i++) {
 			char when[32];
 			time_format_human(rows[i].time, when, sizeof when);
@@ -174,7 +181,10 @@ int cmd_audit(struct cli_context *ctx, struct cs_error *err)
 			out_table_row(&t, row);
 			free(change);
 		}
-		if (n == 0)
+		if (n == 0 && ctx->opts->demo)
+			fprintf(stderr, _("chatsync: no writes recorded in this demo (each --demo run starts with a tenant "
+					  "and a trail of its own, and removes both when it ends)\n"));
+		else if (n == 0)
 			fprintf(stderr, _("chatsync: no writes recorded\n"));
 		else
 			out_table_print(&t, stdout, out_width());

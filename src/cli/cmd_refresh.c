@@ -3,8 +3,11 @@
 #include "cli/commands.h"
 #include "base/i18n.h"
 #include "base/log.h"
+#include "base/text.h"
 #include "sync/refresh.h"
 #include <signal.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -27,51 +30,81 @@ volatile sig_atomic_t *cli_interrupt_flag(void)
 	return &interrupted;
 }
 
+/* Progress on a terminal: one line rewritten in place, kept within the terminal's width. With
+ * --progress on a file or a pipe: one short line per step. Otherwise none (only the summary). */
 struct progress_out {
-	bool tty, quiet;
+	bool tty, on;
 	int last_len;
+	size_t last_done;
+	const char *last_phase;
 };
+
+static int term_width(void)
+{
+	struct winsize ws;
+	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	const char *c = getenv("COLUMNS");
+	int n = c ? atoi(c) : 0;
+	return n > 0 ? n : 80;
+}
 
 static void print_progress(const struct refresh_progress *p, void *user)
 {
 	struct progress_out *o = user;
-	if (o->quiet)
+	if (!o->on)
 		return;
-	char line[160];
 	if (strcmp(p->phase, "done") == 0) {
 		if (o->tty && o->last_len)
 			fprintf(stderr, "\r%*s\r", o->last_len, "");
 		o->last_len = 0;
 		return;
 	}
+	char line[160];
 	if (strcmp(p->phase, "dataverse") == 0)
-		snprintf(line, sizeof line, _("dataverse: %zu/%zu environments%s%s  (%lu requests, %lu throttled, %lu errors)"),
-			 p->done, p->total, p->env ? ", done " : "", p->env ? p->env : "", p->requests, p->throttled,
-			 p->errors);
+		snprintf(line, sizeof line, _("dataverse %zu/%zu envs, %lu req, %lu throttled"), p->done, p->total,
+			 p->requests, p->throttled);
 	else if (strcmp(p->phase, "graph") == 0)
-		snprintf(line, sizeof line, _("graph: %zu/%zu chats  (%lu requests, %lu throttled, %lu errors)"), p->done,
-			 p->total, p->requests, p->throttled, p->errors);
+		snprintf(line, sizeof line, _("graph %zu/%zu chats, %lu req, %lu throttled"), p->done, p->total,
+			 p->requests, p->throttled);
 	else
 		snprintf(line, sizeof line, _("%s..."), p->phase);
-	if (o->tty) {
-		int width = 30, filled = p->total ? (int)(width * p->done / p->total) : 0;
-		char bar[64];
-		for (int i = 0; i < width; i++)
-			bar[i] = i < filled ? '#' : '.';
-		bar[width] = '\0';
-		int len = fprintf(stderr, "\r[%s] %s", bar, line);
-		if (len < o->last_len)
-			fprintf(stderr, "%*s", o->last_len - len, "");
-		o->last_len = len;
-	} else if (p->total == 0 || p->done == p->total || p->env ||
-		   (strcmp(p->phase, "graph") == 0 && p->done % 100 == 0)) {
-		fprintf(stderr, "chatsync: %s\n", line);
+	if (!o->tty) {
+		/* a step: each environment, each hundredth chat, the start and the end of a phase */
+		bool step = p->env || p->done == 0 || p->done == p->total ||
+			    (strcmp(p->phase, "graph") == 0 && p->done / 100 != o->last_done / 100);
+		bool same = o->last_phase && strcmp(o->last_phase, p->phase) == 0 && o->last_done == p->done && !p->env;
+		o->last_phase = p->phase;
+		o->last_done = p->done;
+		if (step && !same)
+			fprintf(stderr, "chatsync: %s\n", line);
+		return;
 	}
+	int width = term_width() - 1; /* never the last column: some terminals wrap there */
+	char bar[24];
+	int bar_w = width >= 60 ? 20 : 0;
+	if (bar_w) {
+		int filled = p->total ? (int)(bar_w * p->done / p->total) : 0;
+		for (int i = 0; i < bar_w; i++)
+			bar[i] = i < filled ? '#' : '.';
+	}
+	bar[bar_w] = '\0';
+	char out[200];
+	snprintf(out, sizeof out, bar_w ? "[%s] %s" : "%s%s", bar, line);
+	char *fit = text_truncate(out, width > 0 ? (size_t)width : 0);
+	int len = (int)text_width(fit);
+	fprintf(stderr, "\r%s", fit);
+	free(fit);
+	if (len < o->last_len)
+		fprintf(stderr, "%*s", o->last_len - len, "");
+	fflush(stderr);
+	o->last_len = len;
 }
 
 int cli_refresh(struct cli_context *ctx, char *const *envs, size_t n_envs, const char *chat, struct cs_error *err)
 {
-	struct progress_out out = { .tty = isatty(STDERR_FILENO), .quiet = ctx->opts->quiet };
+	bool tty = isatty(STDERR_FILENO);
+	struct progress_out out = { .tty = tty, .on = !ctx->opts->quiet && (tty || ctx->opts->progress) };
 	struct refresh_report rep;
 	struct refresh_opts ro = { .envs = envs, .n_envs = n_envs, .chat = chat, .full = ctx->opts->full,
 				   .progress = print_progress, .user = &out };

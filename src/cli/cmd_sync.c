@@ -85,12 +85,3 @@ int cmd_sync(struct cli_context *ctx, struct cs_error *err)
 	toggle_result_free(&res);
 	return rc;
 }
-
-int cli_sync_set(struct cli_context *ctx, const char *env_id, bool enable, struct cs_error *err)
-{
-	struct toggle_opts o = { .env = env_id, .want = enable, .readonly = ctx->opts->readonly, .assume_yes = true };
-	struct toggle_result res;
-	int rc = toggle_run(ctx->s.profile, ctx->s.cache, &o, &res, err);
-	toggle_result_free(&res);
-	return rc;
-}

@@ -1,5 +1,6 @@
 /* --demo: start a chatsync-sandbox of our own on loopback, point the context at the profile it
- * writes, and stop it (removing its files) when done. Nothing leaves the machine. */
+ * writes and every other path at a private directory, and stop it (removing the directory) when done.
+ * Nothing leaves the machine, and nothing is left in the user's own config, cache or state. */
 #include "config.h"
 #include "cli/demo.h"
 #include "base/i18n.h"
@@ -49,7 +50,21 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 	return remove(path);
 }
 
-int demo_start(struct demo *d, struct cs_error *err)
+/* $XDG_<name> := dir/<sub>, made private. */
+static int point_at(const char *var, const char *dir, const char *sub, struct cs_error *err)
+{
+	char *path = xasprintf("%s/%s", dir, sub);
+	int rc = 0;
+	if (mkdir(path, 0700) != 0 && errno != EEXIST)
+		rc = cs_fail(err, CS_EXIT_USAGE, _("cannot create a directory for the demo in %s: %s (set TMPDIR)"), dir,
+			     strerror(errno));
+	else
+		setenv(var, path, 1);
+	free(path);
+	return rc;
+}
+
+int demo_prepare(struct demo *d, struct cs_error *err)
 {
 	memset(d, 0, sizeof *d);
 	const char *base = getenv("XDG_RUNTIME_DIR");
@@ -67,6 +82,18 @@ int demo_start(struct demo *d, struct cs_error *err)
 	}
 	d->config = xasprintf("%s/config", d->dir);
 	d->cache = xasprintf("%s/demo.db", d->dir);
+	if (point_at("XDG_CONFIG_HOME", d->dir, "config.d", err) || point_at("XDG_CACHE_HOME", d->dir, "cache.d", err) ||
+	    point_at("XDG_STATE_HOME", d->dir, "state.d", err)) {
+		demo_stop(d);
+		return -1;
+	}
+	unsetenv("CHATSYNC_LOG");    /* the log goes to the demo's state directory */
+	unsetenv("CHATSYNC_CONFIG"); /* the demo's config, unless -c names one */
+	return 0;
+}
+
+int demo_start(struct demo *d, struct cs_error *err)
+{
 	char *bin = find_sandbox();
 	if (access(bin, X_OK) != 0) {
 		cs_fail(err, CS_EXIT_USAGE, _("the demo needs %s, which is missing (build it with make, or set "

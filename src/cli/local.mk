@@ -6,7 +6,6 @@ libchatsync_a_SOURCES += \
 	src/cli/cmd_refresh.c \
 	src/cli/cmd_sync.c \
 	src/cli/commands.c src/cli/commands.h \
-	src/cli/console.c \
 	src/cli/context.c \
 	src/cli/demo.c src/cli/demo.h \
 	src/cli/options.c \

@@ -8,7 +8,7 @@
 
 enum {
 	OPT_CACHE = 256, OPT_READONLY, OPT_JSON, OPT_CSV, OPT_DEMO, OPT_NO_COLOR, OPT_REFRESH, OPT_YES,
-	OPT_STATE, OPT_WARN_HOURS, OPT_VERSION, OPT_NEW, OPT_ENV, OPT_SINCE, OPT_FULL,
+	OPT_STATE, OPT_WARN_HOURS, OPT_VERSION, OPT_NEW, OPT_ENV, OPT_SINCE, OPT_FULL, OPT_PROGRESS, OPT_MOUSE,
 };
 
 static const struct option long_opts[] = {
@@ -20,8 +20,10 @@ static const struct option long_opts[] = {
 	{ "csv", no_argument, NULL, OPT_CSV },
 	{ "demo", no_argument, NULL, OPT_DEMO },
 	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
+	{ "mouse", no_argument, NULL, OPT_MOUSE },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
+	{ "progress", no_argument, NULL, OPT_PROGRESS },
 	{ "refresh", no_argument, NULL, OPT_REFRESH },
 	{ "yes", no_argument, NULL, OPT_YES },
 	{ "state", required_argument, NULL, OPT_STATE },
@@ -53,6 +55,7 @@ void cli_print_help(void)
 		"  sync ENV on|off      turn \"Sync Teams chat data with Dynamics 365 records\" on or off\n"
 		"  rsc                  the tenant's resource-specific consent state for chats\n"
 		"  check                monitoring: exit 0 all syncing, 1 warnings, 2 blocking, 3 unknown\n"
+		"                       or could not check (usage and config errors included)\n"
 		"  audit                every write chatsync made or tried\n"
 		"  history CHAT         changes of a chat's verdict and of the facts behind it (or --env ENV)\n"
 		"  changes              what changed across the tenant since the last run (--since D|T)\n"
@@ -63,9 +66,10 @@ void cli_print_help(void)
 		"      --cache FILE     cache database (default $XDG_CACHE_HOME/chatsync/PROFILE.db)\n"
 		"      --readonly       refuse every write\n"
 		"      --json           print JSON\n"
-		"      --csv            print CSV\n"
+		"      --csv            print CSV (header: the JSON keys; not with --json)\n"
 		"      --demo           run against a built-in sandbox tenant\n"
 		"      --no-color       no colours (also NO_COLOR)\n"
+		"      --mouse          console: click selects, the wheel scrolls (also mouse = true)\n"
 		"      --refresh        refresh before a read command\n"
 		"      --full           refresh: read everything again (no change tracking, no detail TTL)\n"
 		"      --state STATE    chats: open, inactive or all\n"
@@ -76,6 +80,7 @@ void cli_print_help(void)
 		"      --since D|T      changes: since a duration ago (30m, 12h, 7d) or a time\n"
 		"  -v, --verbose        more detail on stderr (twice: trace requests)\n"
 		"  -q, --quiet          only errors on stderr\n"
+		"      --progress       refresh: progress on stderr also when it is not a terminal\n"
 		"      --help           show this help\n"
 		"      --version        show the version\n"
 		"\n"
@@ -94,25 +99,62 @@ static int parse_int(const char *s, int lo, int hi, int *out)
 	return 0;
 }
 
+/* The command of an argv that did not parse, for the exit status (check answers a monitor): the first
+ * operand, skipping the values of options that take one. NULL when there is none. */
+static const char *command_in(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "--") == 0)
+			return i + 1 < argc ? argv[i + 1] : NULL;
+		if (a[0] != '-' || !a[1])
+			return a;
+		if (a[1] == '-') {
+			size_t len = strcspn(a + 2, "=");
+			for (const struct option *lo = long_opts; lo->name && !a[2 + len]; lo++)
+				if (lo->has_arg == required_argument && strncmp(lo->name, a + 2, len) == 0) {
+					i++;
+					break;
+				}
+		} else if (strchr("cp", a[strlen(a) - 1]) && strspn(a + 1, "vqh") == strlen(a) - 2) {
+			i++; /* -c FILE, -vp NAME */
+		}
+	}
+	return NULL;
+}
+
+static int parse(int argc, char **argv, struct cli_opts *o, struct cs_error *err);
+
 int cli_parse(int argc, char **argv, struct cli_opts *o, struct cs_error *err)
+{
+	if (parse(argc, argv, o, err) == 0)
+		return 0;
+	o->command = command_in(argc, argv);
+	return -1;
+}
+
+static int parse(int argc, char **argv, struct cli_opts *o, struct cs_error *err)
 {
 	memset(o, 0, sizeof *o);
 	o->warn_hours = 24;
 	opterr = 0;
 	optind = 1;
 	int c;
+	bool json = false, csv = false;
 	while ((c = getopt_long(argc, argv, ":c:p:vqh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': o->config_path = optarg; break;
 		case 'p': o->profile = optarg; break;
 		case OPT_CACHE: o->cache_path = optarg; break;
 		case OPT_READONLY: o->readonly = true; break;
-		case OPT_JSON: o->format = CLI_FORMAT_JSON; break;
-		case OPT_CSV: o->format = CLI_FORMAT_CSV; break;
+		case OPT_JSON: o->format = CLI_FORMAT_JSON, json = true; break;
+		case OPT_CSV: o->format = CLI_FORMAT_CSV, csv = true; break;
 		case OPT_DEMO: o->demo = true; break;
 		case OPT_NO_COLOR: o->no_color = true; break;
+		case OPT_MOUSE: o->mouse = true; break;
 		case 'v': o->verbose++; break;
 		case 'q': o->quiet = true; break;
+		case OPT_PROGRESS: o->progress = true; break;
 		case OPT_REFRESH: o->refresh = true; break;
 		case OPT_YES: o->yes = true; break;
 		case OPT_STATE:
@@ -144,6 +186,10 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, struct cs_error *err)
 	}
 	if (o->quiet && o->verbose)
 		return cs_fail(err, CS_EXIT_USAGE, _("--quiet and --verbose contradict each other (choose one)"));
+	if (o->quiet && o->progress)
+		return cs_fail(err, CS_EXIT_USAGE, _("--quiet and --progress contradict each other (choose one)"));
+	if (json && csv)
+		return cs_fail(err, CS_EXIT_USAGE, _("--json and --csv contradict each other (choose one)"));
 	if (optind < argc) {
 		o->command = argv[optind];
 		o->args = argv + optind + 1;

@@ -21,6 +21,7 @@ enum key_kind { K_STRING, K_PATH, K_URL, K_AUTH, K_BOOL, K_DAYS };
 	X(client_secret_file, K_PATH)                                   \
 	X(certificate, K_PATH)                                          \
 	X(readonly, K_BOOL)                                             \
+	X(mouse, K_BOOL)                                                \
 	X(authority, K_URL)                                             \
 	X(graph, K_URL)                                                 \
 	X(graph_resource, K_URL)                                        \

@@ -23,6 +23,7 @@ struct conf_profile {
 	char *client_secret_file;
 	char *certificate;
 	bool readonly;
+	bool mouse;                /* the console takes clicks and the wheel */
 	char *authority;          /* no trailing slash */
 	char *graph;
 	char *graph_resource;     /* scope resource for Graph; default the public one */

@@ -117,8 +117,7 @@ char *diag_evidence_text(const struct diag_evidence *e, cs_time now)
 	return xasprintf(_("%s %s (%s, fetched %s ago)"), fact, value, source, when);
 }
 
-
-static const char *verdict_text(enum diag_verdict v)
+const char *diag_verdict_text(enum diag_verdict v)
 {
 	switch (v) {
 	case DIAG_VERDICT_SYNCING: return _("syncing");
@@ -220,7 +219,7 @@ char *diag_report_text(const struct diag_result *r, const char *chat_label, int 
 	}
 	struct buf v;
 	buf_init(&v);
-	buf_printf(&v, _("Verdict: %s"), verdict_text(r->verdict));
+	buf_printf(&v, _("Verdict: %s"), diag_verdict_text(r->verdict));
 	count_line(&v, r);
 	buf_adds(&v, ".");
 	if (r->n_findings == 0)

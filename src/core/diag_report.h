@@ -14,6 +14,9 @@ struct cJSON;
  * unknown. Borrows e; caller owns the string. */
 char *diag_evidence_text(const struct diag_evidence *e, cs_time now);
 
+/* The verdict in words for people ("not syncing"), translated; diag_verdict_name is the contract's. */
+const char *diag_verdict_text(enum diag_verdict v);
+
 /* A short report: verdict first, then findings by severity, each with its evidence and
  * remedy, wrapped to width columns (<= 0: 80). chat_label (may be NULL) heads it, e.g.
  * "Deal room (19:...@thread.v2)". Borrows r; caller owns the string. */

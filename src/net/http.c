@@ -127,6 +127,7 @@ void net_close(struct net *net)
 	if (net->multi)
 		netloop_cancel_all(net);
 	netloop_drop_token_source(net);
+	netsched_free(&net->sched);
 	if (net->multi)
 		curl_multi_cleanup(net->multi);
 	if (net->share)
@@ -150,6 +151,16 @@ static bool has_prefix(const char *s, const char *prefix)
 {
 	size_t n = strlen(prefix);
 	return strncmp(s, prefix, n) == 0 && (s[n] == '/' || s[n] == '\0' || s[n] == '?');
+}
+
+/* A Dataverse request's default bucket: its environment, the instance Url before /api/data/
+ * without the scheme (Dataverse limits are per environment, and environments may share a host). */
+static char *dataverse_bucket(const char *url)
+{
+	const char *inst = strstr(url, "://");
+	inst = inst ? inst + 3 : url;
+	const char *api = strstr(inst, "/api/data/");
+	return xasprintf("dataverse:%.*s", (int)(api ? api - inst : (ptrdiff_t)strcspn(inst, "/?")), inst);
 }
 
 /* The known service a URL is under, or NULL. */
@@ -209,7 +220,7 @@ int net_queue(struct net *net, const struct net_request *q, struct cs_error *err
 	/* Requests that name no bucket are still paced by their service's documented limits. */
 	r->bucket = q->bucket	  ? xstrdup(q->bucket)
 		    : svc	  ? xstrdup(svc->bucket)
-		    : dataverse ? xasprintf("dataverse:%s", r->host)
+		    : dataverse ? dataverse_bucket(q->url)
 				  : NULL;
 	r->needs = xstrdup(q->needs);
 	r->flags = q->flags;
@@ -312,6 +323,7 @@ void net_stats_get(const struct net *net, struct net_stats *out)
 	out->retried = atomic_load(&net->n_retried);
 	out->errors = atomic_load(&net->n_errors);
 	out->tokens = atomic_load(&net->n_tokens);
+	out->scheduler_checks = atomic_load(&net->sched.checks);
 }
 
 void net_pace_rule(struct net *net, const char *pattern, double rps, double burst, int concurrency)

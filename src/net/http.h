@@ -74,7 +74,8 @@ struct net_service {
 };
 
 /* What the transport is told at open; everything is copied. Requests whose URL is under no
- * service and contains "/api/data/" are Dataverse, paced per host ("dataverse:<host>"). */
+ * service and contains "/api/data/" are Dataverse, paced per environment: "dataverse:<instance>",
+ * the instance Url without its scheme (Dataverse limits are per environment's web servers). */
 struct net_config {
 	const char *name;                   /* whose transport, for messages ("profile \"contoso\"") */
 	const char *ca_file;                /* PEM CA certificates added to the system store, or NULL */
@@ -118,7 +119,7 @@ struct net_request {
 	const char *const *headers;    /* NULL-terminated "Name: value" lines (Accept, Prefer, If-Match...) */
 	const char *body;              /* NULL: none */
 	size_t body_len;               /* 0 with a body: strlen(body) */
-	const char *bucket;            /* rate bucket (pace.h), e.g. "graph:chat", "dataverse:<host>"; NULL:
+	const char *bucket;            /* rate bucket (pace.h), e.g. "graph:chat", "dataverse:<instance>"; NULL:
 					  only the host's */
 	const char *resource;          /* token resource ("https://graph.microsoft.com", a Dataverse
 					  instance Url); NULL: no Authorization header */
@@ -150,6 +151,8 @@ struct net_stats {
 	unsigned long retried;    /* retries scheduled */
 	unsigned long errors;     /* requests finished with an error */
 	unsigned long tokens;     /* access tokens obtained (sign-ins and refreshes) */
+	unsigned long scheduler_checks; /* times the scheduler priced a request against its buckets: about
+					   one per attempt whatever the queue's length (its cost) */
 };
 
 /* Makes a transport. Checks the services' URLs (HTTPS, or http to loopback) and loads ca_file.

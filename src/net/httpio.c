@@ -5,6 +5,7 @@
 #include "config.h"
 #include "base/i18n.h"
 #include "base/log.h"
+#include "base/text.h"
 #include "net/netint.h"
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -309,7 +310,9 @@ static void trace_body(const char *dir, const char *body, size_t len)
 		else
 			buf_add(&b, &body[i], 1);
 	}
-	log_trace("%s   %s%s", dir, b.data, len > TRACE_BODY_MAX ? " [...]" : "");
+	char *clean = text_sanitize(b.data ? b.data : ""); /* no bidi override or invalid UTF-8 either */
+	log_trace("%s   %s%s", dir, clean, len > TRACE_BODY_MAX ? " [...]" : "");
+	free(clean);
 	buf_free(&b);
 }
 
@@ -334,8 +337,12 @@ void netio_trace_response(const struct net_req *r, long status, CURLcode rc)
 	else
 		log_trace("< %ld %s %s (%.0f ms, %zu bytes, client-request-id %s)", status, r->method, r->url, ms,
 			  r->rbody.len, r->crid);
-	for (size_t i = 0; i < r->n_rhdrs; i++)
-		log_trace("<   %s: %s", r->rhdrs[i].name, r->rhdrs[i].value);
+	for (size_t i = 0; i < r->n_rhdrs; i++) { /* a server's header could carry an escape sequence */
+		char *n = text_sanitize(r->rhdrs[i].name), *v = text_sanitize(r->rhdrs[i].value);
+		log_trace("<   %s: %s", n, v);
+		free(n);
+		free(v);
+	}
 	trace_body("<", r->rbody.data, r->rbody.len);
 }
 

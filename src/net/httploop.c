@@ -64,24 +64,36 @@ static struct req_list *list_of(struct net *net, struct net_req *r)
 	return r->state == REQ_READY ? &net->ready : r->state == REQ_PARKED ? &net->parked : &net->running;
 }
 
-static void move_to(struct net *net, struct net_req *r, enum req_state state, bool front)
+static void leave(struct net *net, struct net_req *r)
 {
 	list_remove(list_of(net, r), r);
+	if (r->state == REQ_READY)
+		netsched_remove(&net->sched, r);
+}
+
+static void move_to(struct net *net, struct net_req *r, enum req_state state, bool front)
+{
+	leave(net, r);
 	r->state = state;
 	list_push(list_of(net, r), r, front);
+	if (state == REQ_READY)
+		netsched_add(&net->sched, r, net_now(), front);
 }
 
 void netloop_add(struct net *net, struct net_req *r)
 {
+	if (net->ready.n + net->parked.n + net->running.n == 0)
+		net->busy_since = net_now(); /* a run begins: its deadline counts from here */
 	r->state = REQ_READY;
 	list_push(&net->ready, r, false);
+	netsched_add(&net->sched, r, net_now(), false);
 }
 
 /* ---- completion ---- */
 
 static void finish(struct net *net, struct net_req *r, long status, const struct cs_error *err, bool cancelled)
 {
-	list_remove(list_of(net, r), r);
+	leave(net, r);
 	struct net_response resp = {
 		.method = r->method,
 		.url = r->orig_url,
@@ -279,6 +291,7 @@ static void redirect(struct net *net, struct net_req *r, long status, double now
 	free(r->url);
 	r->url = target;
 	pace_chain(net->pace, r->bucket, r->host, &r->chain);
+	r->lane = NULL; /* another host: another lane */
 	requeue(net, r, now, true);
 }
 
@@ -302,6 +315,11 @@ static void attempt_done(struct net *net, struct net_req *r, CURLcode rc)
 	 * its bucket for that long: the bucket only slows down. */
 	double pause = retry_after > net->policy.total_cap_s ? 0 : retry_after;
 	pace_done(&r->chain, now, status, pause, dop ? atoi(dop) : 0);
+	/* Dataverse says how many requests its window still allows: that, not our guess, counts. */
+	const char *left = net_header_get(r->rhdrs, r->n_rhdrs, "x-ms-ratelimit-burst-remaining-xrm-requests");
+	if (left && *left && strspn(left, "0123456789") == strlen(left) && strlen(left) < 10)
+		pace_remaining(&r->chain, now, atol(left));
+	netsched_completed(&net->sched, &r->chain, now);
 	if (status == 429)
 		atomic_fetch_add(&net->n_throttled, 1);
 	const char *gave_up = NULL;
@@ -356,21 +374,13 @@ static void start(struct net *net, struct net_req *r, const char *token, double 
 }
 
 /* Starts every ready request whose time, token and buckets allow; returns the seconds until
- * the next one might, or -1 when only a completion can unblock them. */
+ * the next one might, or -1 when only a completion can unblock them. The scheduler hands out
+ * only requests that may go, so this costs O(log n) per request started, not a walk of the queue. */
 static double schedule(struct net *net)
 {
-	double now = net_now(), next = -1;
-	unsigned pass = ++net->pass ? net->pass : (net->pass = 1); /* 0 means "not marked" */
-	for (struct net_req *r = net->ready.head, *nx; r; r = nx) {
-		nx = r->next;
-		if (r->not_before > now) {
-			if (next < 0 || r->not_before - now < next)
-				next = r->not_before - now;
-			continue;
-		}
-		/* Behind a bucket already found full in this pass: its wait is already in next. */
-		if (pace_marked(&r->chain, pass))
-			continue;
+	double now = net_now();
+	struct net_req *r;
+	while ((r = netsched_next(&net->sched, now)) != NULL) {
 		const char *token = NULL;
 		if (r->resource) {
 			struct cs_error e;
@@ -388,15 +398,9 @@ static double schedule(struct net *net)
 				continue;
 			}
 		}
-		double w = pace_wait_mark(&r->chain, now, pass);
-		if (w != 0) {
-			if (w > 0 && (next < 0 || w < next))
-				next = w;
-			continue;
-		}
 		start(net, r, token, now);
 	}
-	return next;
+	return netsched_timeout(&net->sched, net_now());
 }
 
 static void drain(struct net *net)
@@ -451,6 +455,7 @@ void netloop_cancel_all(struct net *net)
 			curl_multi_remove_handle(net->multi, r->easy);
 			netreq_end_attempt(r);
 			pace_done(&r->chain, now, 0, -1, 0);
+			netsched_completed(&net->sched, &r->chain, now);
 		}
 		finish(net, r, 0, &e, true);
 	}
@@ -467,6 +472,49 @@ bool net_cancelled(const struct net *net)
 	return net->opts.cancel && *net->opts.cancel;
 }
 
+/* The run has lasted longer than the deadline: everything pending fails with one sentence that
+ * names the request that had been running longest, and how much of its answer had come. */
+static void deadline_passed(struct net *net, double now)
+{
+	struct cs_error *err = &net->deadline_err;
+	net->deadline_hit = true;
+	const struct net_req *slow = NULL;
+	for (const struct net_req *r = net->running.head; r; r = r->next)
+		if (!slow || r->attempt_start < slow->attempt_start)
+			slow = r;
+	if (slow) {
+		char *path = neterr_short_path(slow->url);
+		cs_fail(err, CS_EXIT_NETWORK,
+			_("stopped after %.0f s, the deadline of one run: %s %s %s was the slowest, %zu bytes of its answer "
+			  "in %.0f s (check the network or the service's health, then run again; client-request-id %s)"),
+			now - net->busy_since, slow->service, slow->method, path, slow->rbody.len, now - slow->attempt_start,
+			slow->crid);
+		free(path);
+	} else {
+		cs_fail(err, CS_EXIT_NETWORK,
+			_("stopped after %.0f s, the deadline of one run, with %zu requests still waiting for their turn "
+			  "(the services are throttling hard: run again later)"),
+			now - net->busy_since, net_pending(net));
+	}
+	log_warn("%s", err->msg);
+	net->cancelling = true;
+	for (;;) {
+		struct net_req *r = net->running.head ? net->running.head
+				    : net->ready.head   ? net->ready.head
+							: net->parked.head;
+		if (!r)
+			break;
+		if (r->state == REQ_RUNNING) {
+			curl_multi_remove_handle(net->multi, r->easy);
+			netreq_end_attempt(r);
+			pace_done(&r->chain, now, 0, -1, 0);
+			netsched_completed(&net->sched, &r->chain, now);
+		}
+		finish(net, r, 0, err, false);
+	}
+	net->cancelling = false;
+}
+
 size_t net_step(struct net *net, int timeout_ms)
 {
 	if (net->depth > 0)
@@ -480,6 +528,9 @@ size_t net_step(struct net *net, int timeout_ms)
 	curl_multi_perform(net->multi, &still);
 	drain(net);
 	check_stalls(net, net_now());
+	double now = net_now();
+	if (net_pending(net) > 0 && now - net->busy_since > net->opts.deadline_s)
+		deadline_passed(net, now);
 	double next = schedule(net);
 	if (net_pending(net) == 0)
 		return 0;
@@ -494,54 +545,12 @@ size_t net_step(struct net *net, int timeout_ms)
 	return net_pending(net);
 }
 
-/* The run has lasted longer than the deadline: everything pending fails with one sentence that
- * names the request that had been running longest, and how much of its answer had come. */
-static void deadline_passed(struct net *net, double now, struct cs_error *err)
-{
-	const struct net_req *slow = NULL;
-	for (const struct net_req *r = net->running.head; r; r = r->next)
-		if (!slow || r->attempt_start < slow->attempt_start)
-			slow = r;
-	if (slow) {
-		char *path = neterr_short_path(slow->url);
-		cs_fail(err, CS_EXIT_NETWORK,
-			_("stopped after %.0f s, the deadline of one run: %s %s %s was the slowest, %zu bytes of its answer "
-			  "in %.0f s (check the network or the service's health, then run again; client-request-id %s)"),
-			now - net->run_start, slow->service, slow->method, path, slow->rbody.len, now - slow->attempt_start,
-			slow->crid);
-		free(path);
-	} else {
-		cs_fail(err, CS_EXIT_NETWORK,
-			_("stopped after %.0f s, the deadline of one run, with %zu requests still waiting for their turn "
-			  "(the services are throttling hard: run again later)"),
-			now - net->run_start, net_pending(net));
-	}
-	log_warn("%s", err->msg);
-	net->cancelling = true;
-	for (;;) {
-		struct net_req *r = net->running.head ? net->running.head
-				    : net->ready.head   ? net->ready.head
-							: net->parked.head;
-		if (!r)
-			break;
-		if (r->state == REQ_RUNNING) {
-			curl_multi_remove_handle(net->multi, r->easy);
-			netreq_end_attempt(r);
-			pace_done(&r->chain, now, 0, -1, 0);
-		}
-		finish(net, r, 0, err, false);
-	}
-	net->cancelling = false;
-}
-
 int net_wait(struct net *net, bool (*done)(void *ctx), void *ctx, struct cs_error *err)
 {
 	if (net->depth > 0)
 		return cs_fail(err, CS_EXIT_NETWORK,
 			       _("internal error: a blocking network call was made from a completion callback"));
-	bool outer = net->run_start == 0;
-	if (outer)
-		net->run_start = net_now();
+	net->deadline_hit = false;
 	int rc = 0;
 	while (!done(ctx)) {
 		if (net_cancelled(net)) {
@@ -553,16 +562,13 @@ int net_wait(struct net *net, bool (*done)(void *ctx), void *ctx, struct cs_erro
 			rc = cs_fail(err, CS_EXIT_NETWORK, _("internal error: waiting for a request that is not queued"));
 			break;
 		}
-		double now = net_now();
-		if (now - net->run_start > net->opts.deadline_s) {
-			deadline_passed(net, now, err);
+		net_step(net, 1000);
+		if (net->deadline_hit) {
+			*err = net->deadline_err;
 			rc = -1;
 			break;
 		}
-		net_step(net, 1000);
 	}
-	if (outer)
-		net->run_start = 0;
 	return rc;
 }
 

@@ -1,6 +1,7 @@
 #include "config.h"
 #include "net/neterr.h"
 #include "base/i18n.h"
+#include "base/text.h"
 #include "base/xalloc.h"
 #include <cJSON.h>
 #include <ctype.h>
@@ -13,9 +14,13 @@
 #define MAX_MESSAGE 240 /* bytes of the service's message quoted in a sentence */
 #define MAX_SEGMENT 24  /* path segments longer than this are shortened */
 
+/* Everything a service says passes text_sanitize before it can reach an error, the terminal or
+ * the log: no escape sequence, control character or bidi override survives. */
 static void copy_str(char *dst, size_t n, const char *src)
 {
-	snprintf(dst, n, "%s", src ? src : "");
+	char *clean = text_sanitize(src);
+	snprintf(dst, n, "%s", clean);
+	free(clean);
 }
 
 /* Cuts s at max bytes on a UTF-8 boundary and marks the cut with an ellipsis. */
@@ -74,7 +79,9 @@ int neterr_parse(const char *body, size_t len, struct neterr_body *out)
 		if (cJSON_IsString(desc)) {
 			/* The description repeats trace id, correlation id and time after a line break. */
 			size_t first = strcspn(desc->valuestring, "\r\n");
-			snprintf(out->message, sizeof out->message, "%.*s", (int)first, desc->valuestring);
+			char *line = xstrndup(desc->valuestring, first);
+			copy_str(out->message, sizeof out->message, line);
+			free(line);
 		}
 		const cJSON *trace = cJSON_GetObjectItemCaseSensitive(root, "trace_id");
 		const cJSON *corr = cJSON_GetObjectItemCaseSensitive(root, "correlation_id");
@@ -291,8 +298,12 @@ int neterr_http(struct cs_error *err, const struct neterr_ctx *ctx)
 		part(&b, &first, "%s", eb.code[0] ? eb.code : eb.message);
 	else if (quotable(ctx->body, ctx->body_len)) {
 		char quote[MAX_MESSAGE + 8];
-		snprintf(quote, sizeof quote, "%.*s", (int)ctx->body_len, ctx->body);
-		quote[strcspn(quote, "\r\n")] = '\0';
+		size_t n = 0;
+		while (n < ctx->body_len && ctx->body[n] != '\r' && ctx->body[n] != '\n')
+			n++;
+		char *line = xstrndup(ctx->body, n);
+		copy_str(quote, sizeof quote, line);
+		free(line);
 		if (*quote)
 			part(&b, &first, "%s", quote);
 	}

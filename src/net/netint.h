@@ -2,7 +2,8 @@
  * contract is http.h. The object files are layered, each calling only those below it:
  *
  *   http.c      the front door: open/close, queueing, the blocking fetch, stats
- *   httploop.c  the loop: scheduling, completion, retries, redirects, tokens, cancel
+ *   httploop.c  the loop: completion, retries, redirects, tokens, cancel, the deadline
+ *   netsched.c  which request may start next: lanes, heaps, buckets' waiting lines
  *   httpio.c    one attempt on a curl easy handle, and what a curl failure means
  *   netreq.c    a request and its URL: the URL and redirect policy, headers, time, ids
  *   pace.c retry.c neterr.c   pure policies and sentences
@@ -21,6 +22,8 @@
 #include "net/retry.h"
 
 enum req_state { REQ_READY, REQ_PARKED, REQ_RUNNING };
+enum req_sched { NET_SCHED_NONE, NET_SCHED_TIMER, NET_SCHED_LANE };
+struct lane;
 
 /* One queued request and its current attempt. */
 struct net_req {
@@ -35,6 +38,12 @@ struct net_req {
 	void *user;
 	char crid[40];
 	struct pace_chain chain;
+	/* where the scheduler keeps it while READY (netsched.c) */
+	struct lane *lane;
+	struct net_req *lprev, *lnext;
+	size_t heap_pos;
+	enum req_sched sched;
+	bool front;
 	double not_before, first_start, attempt_start; /* monotonic seconds */
 	double last_byte;  /* when the running attempt last received anything */
 	int attempts, retries, redirects;
@@ -64,6 +73,20 @@ struct net_io {
 	const char *ca_file;
 };
 
+/* netsched.c: lanes of ready requests, a heap of delayed ones, buckets' waiting lines. */
+struct net_heap {
+	void **items;
+	size_t n, cap;
+};
+struct net_sched {
+	struct lane **slots;
+	size_t n_slots, n_lanes;
+	struct lane *run_head, *run_tail;
+	struct net_heap timers;  /* requests by not_before */
+	struct net_heap buckets; /* pace_waitq by wake */
+	atomic_ulong checks;     /* lanes priced (net_stats.scheduler_checks) */
+};
+
 /* A known service, copied from struct net_config. */
 struct net_svc {
 	char *url, *name, *bucket;
@@ -83,11 +106,13 @@ struct net {
 	const struct net_token_source *tsrc; /* NULL: requests with a .resource fail */
 	void *tsrc_user;
 	struct req_list ready, parked, running;
+	struct net_sched sched; /* which ready request may start next */
 	int depth;       /* > 0 while a callback runs */
 	bool cancelling; /* cancel under way: queueing refused */
 	uint64_t rng;
-	unsigned pass;   /* scheduler pass stamp (pace_wait_mark) */
-	double run_start; /* monotonic start of the current net_run/net_wait (deadline) */
+	double busy_since;  /* monotonic: when the transport last went from idle to busy (the deadline) */
+	bool deadline_hit;  /* the deadline failed what was pending; net_wait reports deadline_err */
+	struct cs_error deadline_err;
 	atomic_ulong n_queued, n_sent, n_done, n_throttled, n_retried, n_errors, n_tokens;
 };
 
@@ -102,6 +127,19 @@ const char *netreq_redirect_policy(const struct net_req *r, long status, const c
 void netreq_end_attempt(struct net_req *r);
 void netreq_reset_response(struct net_req *r);
 void netreq_free(struct net_req *r);
+
+/* ---- netsched.c ---- */
+/* A ready request joins the schedule (front: before the others of its lane). */
+void netsched_add(struct net_sched *s, struct net_req *r, double now, bool front);
+void netsched_remove(struct net_sched *s, struct net_req *r);
+/* The next request whose time and buckets allow it to start now, taken off the schedule; NULL
+ * when none. O(log n) amortised: only the first request of a lane is priced. */
+struct net_req *netsched_next(struct net_sched *s, double now);
+/* A request on chain c finished: the lanes waiting on its buckets may go. */
+void netsched_completed(struct net_sched *s, const struct pace_chain *c, double now);
+/* Seconds until netsched_next may have something, 0 now, -1 only after a completion. */
+double netsched_timeout(const struct net_sched *s, double now);
+void netsched_free(struct net_sched *s);
 
 /* ---- httpio.c ---- */
 /* Loads the PEM certificates of ca_file (exit code 2 on error). *out is a STACK_OF(X509). */

@@ -13,14 +13,17 @@
  * stays at or under the limit, with headroom for windows that do not start when ours do: 25 rps
  * with a burst of 5 against 30. Dataverse service protection is per user per 5 minutes: 6000
  * requests (20 rps on average; the window allows bursts) and 52 concurrent requests. Entra and
- * Global Discovery publish no numbers; small caps keep a sign-in storm polite. */
+ * Global Discovery publish no numbers; small caps keep a sign-in storm polite.
+ * Dataverse counts per user per environment's web server in a 5-minute sliding window: 6,000
+ * requests, 52 concurrent. A bucket per environment (its instance URL) with a burst of 100 and
+ * 19.5 rps lets through at most 100 + 300 x 19.5 = 5,950 requests in any 5 minutes. */
 #define PACE_DEFAULT_RULES                         \
 	R("graph", 0, 0, 32)                       \
 	R("graph:chat", 4, 1, 0)                   \
 	R("graph:installedApps", 25, 5, 0)         \
 	R("graph:installedApps:*", 1, 1, 0)        \
 	R("graph:teams", 25, 5, 0)                 \
-	R("dataverse:*", 20, 100, 52)              \
+	R("dataverse:*", 19.5, 100, 52)            \
 	R("discovery", 10, 10, 8)                  \
 	R("entra", 10, 20, 4)                      \
 	R("host:*", 0, 0, 64)
@@ -38,8 +41,8 @@ struct pace_bucket {
 	double base_rate, rate, burst, tokens, last;
 	int base_conc, conc, dop, in_flight;
 	double paused_until;
-	unsigned mark;   /* pass stamp of the last scheduler pass it blocked */
 	double last_cut; /* when the rate was last cut for a 429 */
+	struct pace_waitq waitq;
 };
 
 struct pace {
@@ -216,46 +219,56 @@ static void refill(struct pace_bucket *b, double now)
 		b->last = now;
 }
 
-double pace_wait_mark(struct pace_chain *c, double now, unsigned stamp)
+double pace_bucket_wait(struct pace_bucket *b, double now)
+{
+	if (b->conc > 0 && b->in_flight >= b->conc)
+		return -1;
+	double wait = b->paused_until > now ? b->paused_until - now : 0;
+	if (b->rate > 0) {
+		refill(b, now);
+		if (b->tokens < 1 && (1 - b->tokens) / b->rate > wait)
+			wait = (1 - b->tokens) / b->rate;
+	}
+	return wait;
+}
+
+double pace_wait_blocker(struct pace_chain *c, double now, struct pace_bucket **blocker)
 {
 	double wait = 0;
-	bool full = false;
+	*blocker = NULL;
 	for (int i = 0; i < c->n; i++) {
-		struct pace_bucket *b = c->b[i];
-		bool blocks = false;
-		if (b->paused_until > now) {
-			blocks = true;
-			if (b->paused_until - now > wait)
-				wait = b->paused_until - now;
+		double w = pace_bucket_wait(c->b[i], now);
+		if (w < 0) { /* full: only a completion helps, whatever the rates say */
+			*blocker = c->b[i];
+			return -1;
 		}
-		if (b->conc > 0 && b->in_flight >= b->conc)
-			full = blocks = true;
-		if (b->rate > 0) {
-			refill(b, now);
-			if (b->tokens < 1) {
-				double w = (1 - b->tokens) / b->rate;
-				if (w > wait)
-					wait = w;
-				blocks = true;
-			}
+		if (w > wait) {
+			wait = w;
+			*blocker = c->b[i];
 		}
-		if (blocks && stamp)
-			b->mark = stamp;
 	}
-	return full ? -1 : wait;
+	return wait;
 }
 
 double pace_wait(struct pace_chain *c, double now)
 {
-	return pace_wait_mark(c, now, 0);
+	struct pace_bucket *b;
+	return pace_wait_blocker(c, now, &b);
 }
 
-bool pace_marked(const struct pace_chain *c, unsigned stamp)
+struct pace_waitq *pace_bucket_waitq(struct pace_bucket *b)
 {
-	for (int i = 0; i < c->n; i++)
-		if (c->b[i]->mark == stamp)
-			return true;
-	return false;
+	return &b->waitq;
+}
+
+void pace_remaining(struct pace_chain *c, double now, long remaining)
+{
+	if (c->n == 0 || remaining < 0)
+		return;
+	struct pace_bucket *b = c->b[0];
+	refill(b, now);
+	if (b->rate > 0 && b->tokens > (double)remaining)
+		b->tokens = (double)remaining;
 }
 
 void pace_take(struct pace_chain *c, double now)

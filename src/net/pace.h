@@ -12,7 +12,8 @@
  *
  * Limits adapt: a 429 halves the rate of the buckets involved (at most once a second, never below
  * a quarter of the limit) and pauses the most specific one for the Retry-After; successes win the
- * rate back slowly; Dataverse's x-ms-dop-hint sets the concurrency. */
+ * rate back slowly; Dataverse's x-ms-dop-hint sets the concurrency, its x-ms-ratelimit-burst-remaining-xrm-requests caps
+ * what the bucket may still send. The service's own numbers are the authority. */
 #ifndef CHATSYNC_NET_PACE_H
 #define CHATSYNC_NET_PACE_H
 #include <stdbool.h>
@@ -45,17 +46,29 @@ void pace_chain(struct pace *p, const char *name, const char *host, struct pace_
 /* Seconds until a request on this chain may start at time now: 0 now, > 0 a rate wait or a
  * pause, a negative value when a concurrency cap is full (wait for a completion). */
 double pace_wait(struct pace_chain *c, double now);
-/* For a scheduler that scans many requests per pass: pace_wait_mark is pace_wait that also
- * stamps the buckets that block; pace_marked then tells in O(chain) whether a later request of the
- * same pass is behind one of them (a request behind an empty shared bucket need not be priced
- * again). Use a new stamp for each pass. */
-double pace_wait_mark(struct pace_chain *c, double now, unsigned stamp);
-bool pace_marked(const struct pace_chain *c, unsigned stamp);
+/* pace_wait that also names the bucket to wait on (*blocker; NULL when the answer is 0): a full
+ * concurrency cap if any, else the bucket with the longest wait. */
+double pace_wait_blocker(struct pace_chain *c, double now, struct pace_bucket **blocker);
+/* pace_wait for one bucket alone. */
+double pace_bucket_wait(struct pace_bucket *b, double now);
+
+/* A scheduler's waiting line on a bucket (see net's scheduler): pace keeps it with the bucket and
+ * never reads it, so a scheduler finds the requests behind a bucket without walking its queue. */
+struct pace_waitq {
+	void *head, *tail; /* the scheduler's lanes waiting for this bucket */
+	double wake;       /* when the scheduler looks again, if armed */
+	bool armed;        /* wake is in the scheduler's timer heap */
+	size_t heap_pos;
+};
+struct pace_waitq *pace_bucket_waitq(struct pace_bucket *b);
 /* Charges a starting request: one token and one in-flight slot on every bucket. */
 void pace_take(struct pace_chain *c, double now);
 /* A request finished. status: HTTP status (0: none). retry_after: seconds or < 0.
  * dop_hint: x-ms-dop-hint value or 0. */
 void pace_done(struct pace_chain *c, double now, long status, double retry_after, int dop_hint);
+/* The service says how many requests remain in its window (Dataverse's
+ * x-ms-ratelimit-burst-remaining-xrm-requests): the most specific bucket never holds more. */
+void pace_remaining(struct pace_chain *c, double now, long remaining);
 
 /* For tests and the trace: a bucket's name and current limits. */
 const char *pace_bucket_name(const struct pace_bucket *b);

@@ -195,6 +195,10 @@ static void collection(struct dv_call *call, struct sb_req *rq, struct sb_resp *
 	if (expand && parse_expand(expand, tb, xs, &nx, rs) < 0)
 		goto out;
 	long limit = -1;
+	/* "Don't use $top with the Prefer: odata.maxpagesize request header. If you include both, $top is
+	 * ignored." (Page results using OData) */
+	if (top && pf->maxpagesize > 0)
+		top = NULL;
 	if (top) {
 		char *end;
 		limit = strtol(top, &end, 10);

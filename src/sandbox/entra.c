@@ -31,12 +31,24 @@ struct refresh {
 	int user;
 };
 
+/* An access token handed out: opaque to the client (a random string, as Entra promises nothing
+ * about its form), so the services look it up here instead of reading it. */
+struct issued {
+	char *token;
+	char *aud;
+	char client_id[37];
+	int user;                /* -1: an app token */
+	double iat, exp;
+};
+
 struct sb_entra {
 	pthread_mutex_t mu;
 	struct device *devices;
 	size_t n_devices;
 	struct refresh *refresh;
 	size_t n_refresh;
+	struct issued *issued;
+	size_t n_issued;
 };
 
 struct sb_entra *sb_entra_new(void)
@@ -56,6 +68,11 @@ void sb_entra_free(struct sb_entra *e)
 	}
 	for (size_t i = 0; i < e->n_refresh; i++)
 		free(e->refresh[i].token);
+	for (size_t i = 0; i < e->n_issued; i++) {
+		free(e->issued[i].token);
+		free(e->issued[i].aud);
+	}
+	free(e->issued);
 	free(e->devices);
 	free(e->refresh);
 	pthread_mutex_destroy(&e->mu);
@@ -132,48 +149,6 @@ static char *known_resource(struct sb_server *s, const char *res)
 	return NULL;
 }
 
-static const char *const app_graph_roles[] = { "Chat.ReadBasic.All", "ChatMember.Read.All",
-	"TeamsAppInstallation.ReadForChat.All", "Policy.Read.All", "Directory.Read.All", NULL };
-
-static char *issue_token(struct sb_server *s, const struct sb_app *app, const struct sb_user *user, const char *aud)
-{
-	double now = sb_now_frac();
-	cJSON *c = cJSON_CreateObject();
-	cJSON_AddStringToObject(c, "aud", aud);
-	char *iss = xasprintf("https://sts.windows.net/%s/", s->tenant.tenant_id);
-	cJSON_AddStringToObject(c, "iss", iss);
-	free(iss);
-	cJSON_AddNumberToObject(c, "iat", (double)(long)now);
-	cJSON_AddNumberToObject(c, "nbf", (double)(long)now);
-	cJSON_AddNumberToObject(c, "exp", (double)((long)now + s->opt.token_lifetime));
-	cJSON_AddStringToObject(c, "appid", app->client_id);
-	cJSON_AddStringToObject(c, "tid", s->tenant.tenant_id);
-	char jti[37];
-	sb_random_guid(jti);
-	cJSON_AddStringToObject(c, "uti", jti);
-	cJSON_AddStringToObject(c, "ver", "1.0");
-	if (user) {
-		cJSON_AddStringToObject(c, "oid", user->oid);
-		cJSON_AddStringToObject(c, "idtyp", "user");
-		cJSON_AddStringToObject(c, "upn", user->upn);
-		cJSON_AddStringToObject(c, "name", user->name);
-		cJSON_AddStringToObject(c, "scp", !strcasecmp(aud, SB_GRAPH_RESOURCE)
-				? "Chat.ReadBasic ChatMember.Read TeamsAppInstallation.ReadForChat Policy.Read.All "
-				  "TeamworkAppSettings.Read.All Directory.Read.All"
-				: "user_impersonation");
-	} else {
-		cJSON_AddStringToObject(c, "oid", app->oid);
-		cJSON_AddStringToObject(c, "idtyp", "app");
-		cJSON *roles = cJSON_AddArrayToObject(c, "roles");
-		if (!strcasecmp(aud, SB_GRAPH_RESOURCE))
-			for (size_t i = 0; app_graph_roles[i]; i++)
-				cJSON_AddItemToArray(roles, cJSON_CreateString(app_graph_roles[i]));
-	}
-	char *tok = sb_jwt_sign(s->keys->signing, s->keys->signing_kid, c);
-	cJSON_Delete(c);
-	return tok;
-}
-
 static char *random_token(size_t bytes)
 {
 	unsigned char raw[96];
@@ -183,11 +158,67 @@ static char *random_token(size_t bytes)
 	return sb_b64url(raw, bytes);
 }
 
+/* A new opaque access token for app (and user, >= 0) to aud, remembered for sb_entra_lookup. */
+static char *issue_token(struct sb_server *s, const struct sb_app *app, int user, const char *aud)
+{
+	/* A fixed prefix lets the tests find a leaked token anywhere (it says nothing of the token). */
+	char *rnd = random_token(32);
+	char *tok = xasprintf(SB_ACCESS_TOKEN_PREFIX "%s", rnd);
+	free(rnd);
+	struct sb_entra *e = s->entra;
+	double now = sb_now_frac();
+	pthread_mutex_lock(&e->mu);
+	/* Forget tokens long expired, so a long run does not grow the table for ever. */
+	size_t kept = 0;
+	for (size_t i = 0; i < e->n_issued; i++) {
+		if (e->issued[i].exp < now - 3600) {
+			free(e->issued[i].token);
+			free(e->issued[i].aud);
+		} else {
+			e->issued[kept++] = e->issued[i];
+		}
+	}
+	e->n_issued = kept;
+	e->issued = xrealloc(e->issued, (e->n_issued + 1) * sizeof *e->issued);
+	struct issued *it = &e->issued[e->n_issued++];
+	memset(it, 0, sizeof *it);
+	it->token = xstrdup(tok);
+	it->aud = xstrdup(aud);
+	snprintf(it->client_id, sizeof it->client_id, "%s", app->client_id);
+	it->user = user;
+	it->iat = now;
+	it->exp = (double)((long)now + s->opt.token_lifetime);
+	pthread_mutex_unlock(&e->mu);
+	return tok;
+}
+
+int sb_entra_lookup(struct sb_server *s, const char *token, struct sb_token_info *out)
+{
+	memset(out, 0, sizeof *out);
+	struct sb_entra *e = s->entra;
+	int rc = -1;
+	size_t n = strlen(token);
+	pthread_mutex_lock(&e->mu);
+	for (size_t i = 0; i < e->n_issued && rc; i++) {
+		const struct issued *it = &e->issued[i];
+		if (strlen(it->token) != n || CRYPTO_memcmp(it->token, token, n) != 0)
+			continue;
+		snprintf(out->aud, sizeof out->aud, "%s", it->aud);
+		snprintf(out->client_id, sizeof out->client_id, "%s", it->client_id);
+		out->user = it->user;
+		out->iat = it->iat;
+		out->exp = it->exp;
+		rc = 0;
+	}
+	pthread_mutex_unlock(&e->mu);
+	return rc;
+}
+
 static void token_answer(struct sb_server *s, struct sb_resp *rs, const struct sb_app *app, int user,
 		const char *aud, const char *scope, bool offline, bool openid)
 {
 	const struct sb_user *u = user >= 0 ? &s->tenant.users[user] : NULL;
-	char *tok = issue_token(s, app, u, aud);
+	char *tok = issue_token(s, app, user, aud);
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "token_type", "Bearer");
 	if (u)
@@ -209,9 +240,15 @@ static void token_answer(struct sb_server *s, struct sb_resp *rs, const struct s
 		cJSON_AddStringToObject(o, "refresh_token", rt);
 		free(rt);
 	}
-	if (u && openid) {
+	if (u && openid) { /* the ID token: a JWT meant for the client (OpenID Connect, v2.0) */
 		cJSON *c = cJSON_CreateObject();
 		cJSON_AddStringToObject(c, "aud", app->client_id);
+		char *iss = xasprintf("%s/entra/%s/v2.0", s->base_url, s->tenant.tenant_id);
+		cJSON_AddStringToObject(c, "iss", iss);
+		free(iss);
+		cJSON_AddNumberToObject(c, "iat", (double)sb_now());
+		cJSON_AddNumberToObject(c, "nbf", (double)sb_now());
+		cJSON_AddStringToObject(c, "ver", "2.0");
 		cJSON_AddStringToObject(c, "tid", s->tenant.tenant_id);
 		cJSON_AddStringToObject(c, "oid", u->oid);
 		cJSON_AddStringToObject(c, "preferred_username", u->upn);

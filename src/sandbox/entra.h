@@ -1,5 +1,6 @@
 /* Entra ID v2.0 endpoints: token (client credentials with a secret or a JWT assertion, device code,
- * refresh token) and devicecode, with Entra's error shape. */
+ * refresh token) and devicecode, with Entra's error shape. Access tokens are opaque random strings,
+ * validated by lookup; a person's sign-in with openid also gets a JWT ID token. */
 #ifndef CHATSYNC_SANDBOX_ENTRA_H
 #define CHATSYNC_SANDBOX_ENTRA_H
 #include <stdbool.h>
@@ -14,6 +15,18 @@ void sb_entra_handle(struct sb_server *s, struct sb_req *rq, struct sb_resp *rs,
  * device code's client. 0, or -1 with err. */
 int sb_entra_approve(struct sb_server *s, const char *user_code, const char *upn, bool decline, char *err,
 		size_t errlen);
+/* Every access token starts with this, so that a test can search any output for a leaked one. */
+#define SB_ACCESS_TOKEN_PREFIX "sbxat_"
+
+/* What the sandbox knows of an access token it issued (tokens are opaque random strings). */
+struct sb_token_info {
+	char aud[512];
+	char client_id[37];
+	int user;          /* index into the tenant's users, -1 for an app token */
+	double iat, exp;
+};
+/* 0 with *out when token is one the sandbox issued (expired or not), -1 otherwise. */
+int sb_entra_lookup(struct sb_server *s, const char *token, struct sb_token_info *out);
 /* Entra's error body: error, error_description ("AADSTSn: text\r\nTrace ID..."), error_codes, ... */
 void sb_entra_error(struct sb_resp *rs, int status, const char *error, int aadsts, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));

@@ -1,5 +1,6 @@
 #include "config.h"
 #include "sandbox/faults.h"
+#include "sandbox/server.h"
 #include "sandbox/util.h"
 #include "base/xalloc.h"
 #include <pthread.h>
@@ -11,6 +12,8 @@ struct spec {
 	long latency_ms, jitter_ms, slow_body_ms;
 	double p429, p503, reset, truncate, malformed;
 	bool expire_tokens;
+	long redirect, retry_after, trickle_bps;
+	char *location, *json_key, *json_value;
 	char *path;
 	long count;              /* -1: unlimited */
 };
@@ -28,11 +31,19 @@ struct sb_faults *sb_faults_new(void)
 	return f;
 }
 
+static void spec_free(struct spec *s)
+{
+	free(s->path);
+	free(s->location);
+	free(s->json_key);
+	free(s->json_value);
+}
+
 void sb_faults_clear(struct sb_faults *f)
 {
 	pthread_mutex_lock(&f->mu);
 	for (size_t i = 0; i < f->n; i++)
-		free(f->specs[i].path);
+		spec_free(&f->specs[i]);
 	free(f->specs);
 	f->specs = NULL;
 	f->n = 0;
@@ -55,12 +66,28 @@ static int set_key(struct spec *s, const char *k, const char *v, char *err, size
 	struct { const char *name; long *l; double *d; } keys[] = {
 		{ "latency_ms", &s->latency_ms, NULL }, { "jitter_ms", &s->jitter_ms, NULL },
 		{ "slow_body_ms", &s->slow_body_ms, NULL }, { "count", &s->count, NULL },
+		{ "redirect", &s->redirect, NULL }, { "retry_after", &s->retry_after, NULL },
+		{ "trickle_bps", &s->trickle_bps, NULL },
 		{ "p429", NULL, &s->p429 }, { "p503", NULL, &s->p503 }, { "reset", NULL, &s->reset },
 		{ "truncate", NULL, &s->truncate }, { "malformed", NULL, &s->malformed },
 	};
-	if (!strcmp(k, "path")) {
-		free(s->path);
-		s->path = xstrdup(v);
+	struct { const char *name; char **field; size_t max; } strs[] = {
+		{ "path", &s->path, 4096 }, { "location", &s->location, 511 }, { "json_key", &s->json_key, 63 },
+		{ "json_value", &s->json_value, 1023 },
+	};
+	for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
+		if (strcmp(k, strs[i].name))
+			continue;
+		if (strlen(v) > strs[i].max)
+			goto bad;
+		if (!strcmp(k, "json_value")) { /* must be JSON, or the rewrite could not apply it */
+			cJSON *j = cJSON_Parse(v);
+			cJSON_Delete(j);
+			if (!j)
+				goto bad;
+		}
+		free(*strs[i].field);
+		*strs[i].field = xstrdup(v);
 		return 0;
 	}
 	if (!strcmp(k, "expire_tokens")) {
@@ -86,7 +113,8 @@ static int set_key(struct spec *s, const char *k, const char *v, char *err, size
 		return 0;
 	}
 	snprintf(err, errlen, "unknown fault key \"%s\" (latency_ms, jitter_ms, p429, p503, reset, truncate, "
-			      "malformed, slow_body_ms, expire_tokens, path, count)", k);
+			      "malformed, slow_body_ms, expire_tokens, redirect, location, retry_after, json_key, "
+			      "json_value, trickle_bps, path, count)", k);
 	return -1;
 bad:
 	snprintf(err, errlen, "bad value \"%s\" for fault key \"%s\"", v, k);
@@ -95,6 +123,8 @@ bad:
 
 static void push(struct sb_faults *f, struct spec *s)
 {
+	if (s->redirect && !s->location)
+		s->location = xstrdup("/");
 	pthread_mutex_lock(&f->mu);
 	f->specs = xrealloc(f->specs, (f->n + 1) * sizeof *f->specs);
 	f->specs[f->n++] = *s;
@@ -117,8 +147,12 @@ int sb_faults_add_spec(struct sb_faults *f, const char *text, char *err, size_t 
 		rc = set_key(&s, item, eq + 1, err, errlen);
 	}
 	free(copy);
+	if (!rc && s.redirect && (s.redirect < 300 || s.redirect > 399)) {
+		snprintf(err, errlen, "redirect must be a 3xx status, not %ld", s.redirect);
+		rc = -1;
+	}
 	if (rc) {
-		free(s.path);
+		spec_free(&s);
 		return -1;
 	}
 	push(f, &s);
@@ -148,13 +182,18 @@ int sb_faults_add_json(struct sb_faults *f, const cJSON *j, char *err, size_t er
 			v = num;
 		} else {
 			snprintf(err, errlen, "bad value for fault key \"%s\"", it->string);
-			free(s.path);
+			spec_free(&s);
 			return -1;
 		}
 		if (set_key(&s, it->string, v, err, errlen)) {
-			free(s.path);
+			spec_free(&s);
 			return -1;
 		}
+	}
+	if (s.redirect && (s.redirect < 300 || s.redirect > 399)) {
+		snprintf(err, errlen, "redirect must be a 3xx status, not %ld", s.redirect);
+		spec_free(&s);
+		return -1;
 	}
 	push(f, &s);
 	return 0;
@@ -176,6 +215,18 @@ cJSON *sb_faults_json(struct sb_faults *f)
 		cJSON_AddNumberToObject(o, "malformed", s->malformed);
 		cJSON_AddNumberToObject(o, "slow_body_ms", (double)s->slow_body_ms);
 		cJSON_AddBoolToObject(o, "expire_tokens", s->expire_tokens);
+		if (s->redirect) {
+			cJSON_AddNumberToObject(o, "redirect", (double)s->redirect);
+			cJSON_AddStringToObject(o, "location", s->location);
+		}
+		if (s->retry_after)
+			cJSON_AddNumberToObject(o, "retry_after", (double)s->retry_after);
+		if (s->trickle_bps)
+			cJSON_AddNumberToObject(o, "trickle_bps", (double)s->trickle_bps);
+		if (s->json_key) {
+			cJSON_AddStringToObject(o, "json_key", s->json_key);
+			cJSON_AddStringToObject(o, "json_value", s->json_value ? s->json_value : "null");
+		}
 		if (s->path)
 			cJSON_AddStringToObject(o, "path", s->path);
 		if (s->count >= 0)
@@ -206,6 +257,77 @@ void sb_faults_pick(struct sb_faults *f, const char *path, struct sb_fault_hit *
 		hit->malformed |= s->malformed > 0 && sb_random_unit() < s->malformed;
 		hit->slow_body_ms += s->slow_body_ms;
 		hit->expire_tokens |= s->expire_tokens;
+		if (s->redirect) {
+			hit->redirect = (int)s->redirect;
+			snprintf(hit->location, sizeof hit->location, "%s", s->location);
+		}
+		if (s->retry_after)
+			hit->retry_after = s->retry_after;
+		if (s->trickle_bps)
+			hit->trickle_bps = s->trickle_bps;
+		if (s->json_key) {
+			snprintf(hit->json_key, sizeof hit->json_key, "%s", s->json_key);
+			snprintf(hit->json_value, sizeof hit->json_value, "%s", s->json_value ? s->json_value : "null");
+		}
 	}
 	pthread_mutex_unlock(&f->mu);
+}
+
+bool sb_faults_answer(const struct sb_fault_hit *hit, const struct sb_req *rq, struct sb_resp *rs)
+{
+	if (!hit->redirect)
+		return false;
+	struct buf loc;
+	buf_init(&loc);
+	const char *p = hit->location, *mark;
+	while ((mark = strstr(p, "{path}")) != NULL) {
+		buf_add(&loc, p, (size_t)(mark - p));
+		buf_adds(&loc, rq->path);
+		if (rq->query && *rq->query)
+			buf_printf(&loc, "?%s", rq->query);
+		p = mark + 6;
+	}
+	buf_adds(&loc, p);
+	sb_resp_header(rs, "Location", "%s", loc.data);
+	buf_free(&loc);
+	sb_resp_text(rs, hit->redirect, "text/plain", "moved\n");
+	return true;
+}
+
+/* The member that name ("a" or "a.b") points at in o, creating nothing. */
+static cJSON *member_parent(cJSON *o, const char *name, const char **last)
+{
+	const char *dot = strchr(name, '.');
+	*last = name;
+	if (!dot)
+		return o;
+	char *head = xstrndup(name, (size_t)(dot - name));
+	cJSON *inner = cJSON_GetObjectItemCaseSensitive(o, head);
+	free(head);
+	return cJSON_IsObject(inner) ? member_parent(inner, dot + 1, last) : NULL;
+}
+
+void sb_faults_rewrite(const struct sb_fault_hit *hit, struct sb_resp *rs)
+{
+	if (hit->retry_after > 0 && (rs->status == 429 || rs->status == 503)) {
+		char v[24];
+		snprintf(v, sizeof v, "%ld", hit->retry_after);
+		sb_kv_set(&rs->headers, "Retry-After", v);
+	}
+	if (!hit->json_key[0] || !rs->body.len)
+		return;
+	cJSON *o = cJSON_ParseWithLength(rs->body.data, rs->body.len);
+	const char *last;
+	cJSON *parent = cJSON_IsObject(o) ? member_parent(o, hit->json_key, &last) : NULL;
+	cJSON *value = cJSON_Parse(hit->json_value);
+	if (parent && value && cJSON_GetObjectItemCaseSensitive(parent, last)) {
+		cJSON_ReplaceItemInObjectCaseSensitive(parent, last, value);
+		value = NULL;
+		char *text = cJSON_PrintUnformatted(o);
+		rs->body.len = 0;
+		buf_adds(&rs->body, text);
+		cJSON_free(text);
+	}
+	cJSON_Delete(value);
+	cJSON_Delete(o);
 }

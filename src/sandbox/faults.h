@@ -15,6 +15,13 @@ struct sb_fault_hit {
 	bool malformed;          /* corrupt the JSON body */
 	long slow_body_ms;       /* spread the body over this long */
 	bool expire_tokens;      /* treat valid bearer tokens as expired */
+	/* Hostile servers (each tests a limit of the client): */
+	int redirect;            /* answer this 3xx status with Location instead of serving */
+	char location[512];      /* its target; "{path}" becomes the request's path and query */
+	long retry_after;        /* > 0: a 429/503 answer says Retry-After: this many seconds */
+	char json_key[64];       /* a member of the JSON answer ("expires_in", "error.message")... */
+	char json_value[1024];   /* ...replaced by this raw JSON (a huge number, an escape sequence) */
+	long trickle_bps;        /* send the body at this many bytes per second */
 };
 
 struct sb_faults;
@@ -27,5 +34,12 @@ void sb_faults_clear(struct sb_faults *f);
 cJSON *sb_faults_json(struct sb_faults *f);
 /* Decides the faults of one request to path. */
 void sb_faults_pick(struct sb_faults *f, const char *path, struct sb_fault_hit *hit);
+
+struct sb_req;
+struct sb_resp;
+/* Answers rq in the fault's stead (a redirect): true when it did, and the service is not asked. */
+bool sb_faults_answer(const struct sb_fault_hit *hit, const struct sb_req *rq, struct sb_resp *rs);
+/* Rewrites the service's answer as a hostile server would (Retry-After, a JSON member). */
+void sb_faults_rewrite(const struct sb_fault_hit *hit, struct sb_resp *rs);
 
 #endif

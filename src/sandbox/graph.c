@@ -254,71 +254,6 @@ out:
 	free(chat_id);
 }
 
-/* ---- tenant-wide ---- */
-
-static void authorization_policy(struct graph_call *call, struct sb_req *rq, struct sb_resp *rs)
-{
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "id", "authorizationPolicy");
-	cJSON_AddStringToObject(o, "allowInvitesFrom", "everyone");
-	cJSON_AddBoolToObject(o, "allowedToSignUpEmailBasedSubscriptions", true);
-	cJSON_AddBoolToObject(o, "allowedToUseSSPR", true);
-	cJSON_AddBoolToObject(o, "allowEmailVerifiedUsersToJoinOrganization", false);
-	cJSON_AddBoolToObject(o, "allowUserConsentForRiskyApps", false);
-	cJSON_AddNullToObject(o, "blockMsolPowerShell");
-	cJSON_AddStringToObject(o, "displayName", "Authorization Policy");
-	cJSON_AddStringToObject(o, "description", "Used to manage authorization related settings across the company.");
-	cJSON_AddStringToObject(o, "guestUserRoleId", "10dae51f-b6af-4016-8d66-8c2a99b929b3");
-	cJSON *d = cJSON_AddObjectToObject(o, "defaultUserRolePermissions");
-	cJSON_AddBoolToObject(d, "allowedToCreateApps", true);
-	cJSON_AddBoolToObject(d, "allowedToCreateSecurityGroups", true);
-	cJSON_AddBoolToObject(d, "allowedToCreateTenants", true);
-	cJSON_AddBoolToObject(d, "allowedToReadBitlockerKeysForOwnedDevice", true);
-	cJSON_AddBoolToObject(d, "allowedToReadOtherUsers", true);
-	cJSON *p = cJSON_AddArrayToObject(d, "permissionGrantPoliciesAssigned");
-	cJSON_AddItemToArray(p, cJSON_CreateString("ManagePermissionGrantsForSelf.microsoft-user-default-legacy"));
-	cJSON_AddItemToArray(p, cJSON_CreateString(
-			"ManagePermissionGrantsForOwnedResource.microsoft-dynamically-managed-permissions-for-team"));
-	static const char *const chat_policy[] = {
-		[SB_RSC_MANAGED_BY_MICROSOFT] = "microsoft-dynamically-managed-permissions-for-chat",
-		[SB_RSC_ENABLED_FOR_ALL] = "microsoft-all-application-permissions-for-chat",
-		[SB_RSC_PRE_APPROVED_ONLY] = "microsoft-pre-approval-apps-for-chat",
-		[SB_RSC_DISABLED] = NULL,
-		[SB_RSC_CUSTOM] = "microsoft-all-application-permissions-for-chat",
-	};
-	enum sb_rsc rsc = call->s->tenant.rsc;
-	if (chat_policy[rsc]) {
-		char *v = xasprintf("ManagePermissionGrantsForOwnedResource.%s", chat_policy[rsc]);
-		cJSON_AddItemToArray(p, cJSON_CreateString(v));
-		free(v);
-	}
-	if (rsc == SB_RSC_CUSTOM)
-		cJSON_AddItemToArray(p, cJSON_CreateString(
-				"ManagePermissionGrantsForOwnedResource.microsoft-pre-approval-apps-for-chat"));
-	graph_answer(call, rq, rs, o, "policies/authorizationPolicy/$entity");
-}
-
-static void app_settings(struct graph_call *call, struct sb_req *rq, struct sb_resp *rs)
-{
-	char key[80];
-	snprintf(key, sizeof key, "g-teams:%s", call->id->appid);
-	if (graph_throttled(call, rq, rs, key, 30))
-		return;
-	if (call->id->app) {
-		sb_graph_error(rq, rs, 403, "Forbidden", "Missing role permissions on the request. API requires one of "
-				"'TeamworkAppSettings.Read.All, TeamworkAppSettings.ReadWrite.All' as a delegated permission.");
-		return;
-	}
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "@odata.type", "#microsoft.graph.teamsAppSettings");
-	cJSON_AddStringToObject(o, "id", call->s->tenant.tenant_id);
-	cJSON_AddBoolToObject(o, "allowUserRequestsForAppAccess", true);
-	if (call->beta)
-		cJSON_AddBoolToObject(o, "isChatResourceSpecificConsentEnabled", call->s->tenant.rsc == SB_RSC_ENABLED_FOR_ALL);
-	cJSON_AddBoolToObject(o, "isUserPersonalScopeResourceSpecificConsentEnabled", true);
-	graph_answer(call, rq, rs, o, "teamwork/teamsAppSettings/$entity");
-}
-
 static void directory_roles(struct graph_call *call, struct sb_req *rq, struct sb_resp *rs)
 {
 	if (call->id->app) {
@@ -376,9 +311,18 @@ void graph_dispatch(struct graph_call *call, struct sb_req *rq, struct sb_resp *
 	} else if ((rest = sb_skip_prefix(path, "chats/")) && *rest)
 		chat_request(call, rq, rs, rest);
 	else if (!strcmp(path, "policies/authorizationPolicy"))
-		authorization_policy(call, rq, rs);
+		graph_authorization_policy(call, rq, rs);
 	else if (!strcmp(path, "teamwork/teamsAppSettings"))
-		app_settings(call, rq, rs);
+		graph_app_settings(call, rq, rs);
+	else if (call->beta && !strcmp(path, "policies/permissionGrantPolicies"))
+		graph_permission_grant_policies(call, rq, rs);
+	else if (call->beta && (rest = sb_skip_prefix(path, "servicePrincipals")) && (*rest == '/' || *rest == '(') &&
+		 strlen(rest) > strlen("/permissionGrantPreApprovalPolicies") &&
+		 !strcmp(rest + strlen(rest) - strlen("/permissionGrantPreApprovalPolicies"), "/permissionGrantPreApprovalPolicies")) {
+		char *sp = xstrndup(rest + (*rest == '/'), strlen(rest) - (*rest == '/') - strlen("/permissionGrantPreApprovalPolicies"));
+		graph_preapproval_policies(call, rq, rs, sp);
+		free(sp);
+	}
 	else if (!strcmp(path, "me/transitiveMemberOf/microsoft.graph.directoryRole"))
 		directory_roles(call, rq, rs);
 	else

@@ -32,6 +32,13 @@ bool graph_may_see(const struct graph_call *call, const struct sb_chat *c);
 /* 403 as Teams answers a caller that is not a member of the chat. */
 void graph_not_member(const struct sb_req *rq, struct sb_resp *rs, const char *chat_id);
 
+/* Tenant-wide policies (graph_policies.c). */
+void graph_authorization_policy(struct graph_call *call, struct sb_req *rq, struct sb_resp *rs);
+void graph_app_settings(struct graph_call *call, struct sb_req *rq, struct sb_resp *rs);
+void graph_permission_grant_policies(struct graph_call *call, struct sb_req *rq, struct sb_resp *rs);
+/* sp_ref: a Teams app's service principal id, or "(appId='<client id>')". */
+void graph_preapproval_policies(struct graph_call *call, struct sb_req *rq, struct sb_resp *rs, const char *sp_ref);
+
 /* GET /chats and /users/{id}/chats (graph_chats.c). user_ref: NULL for /chats, else the id or UPN. */
 void graph_list_chats(struct graph_call *call, struct sb_req *rq, struct sb_resp *rs, const char *user_ref);
 

@@ -103,7 +103,8 @@ static struct MHD_Response *build(struct sb_resp *rs, const struct sb_fault_hit 
 		make_malformed(&rs->body);
 	size_t len = rs->body.len;
 	*sent = len;
-	if ((hit->truncate || hit->slow_body_ms) && len > 1 && rs->streaming_faults_ok) {
+	if ((hit->truncate || hit->slow_body_ms || hit->trickle_bps) && len > 1 &&
+	    (rs->streaming_faults_ok || hit->trickle_bps)) {
 		struct body_reader *br = xcalloc(1, sizeof *br);
 		br->len = len;
 		br->data = buf_steal(&rs->body);
@@ -111,6 +112,10 @@ static struct MHD_Response *build(struct sb_resp *rs, const struct sb_fault_hit 
 		if (hit->slow_body_ms) {
 			br->piece = len / 10 ? len / 10 : 1;
 			br->pause_ms = hit->slow_body_ms / 10 ? hit->slow_body_ms / 10 : 1;
+		}
+		if (hit->trickle_bps) { /* one byte at a time, as slowly as asked */
+			br->piece = 1;
+			br->pause_ms = 1000 / hit->trickle_bps ? 1000 / hit->trickle_bps : 1;
 		}
 		*sent = br->stop_at;
 		return MHD_create_response_from_callback(len, 16384, read_body, br, free_body);
@@ -164,7 +169,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 		rq.fault_delay_ms = hit.latency_ms;
 		rq.fault_status = hit.e429 ? 429 : hit.e503 ? 503 : 0;
 		rq.tokens_expired = hit.expire_tokens;
-		sb_route(s, &rq, &rs);
+		if (!sb_faults_answer(&hit, &rq, &rs)) {
+			sb_route(s, &rq, &rs);
+			sb_faults_rewrite(&hit, &rs);
+		}
 	}
 	if (rs.reset) {
 		sb_req_free(&rq);

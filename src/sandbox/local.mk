@@ -29,6 +29,7 @@ libsandbox_a_SOURCES = \
 	src/sandbox/dv_batch.c \
 	src/sandbox/graph_rows.c src/sandbox/graph_rows.h \
 	src/sandbox/graph_chats.c \
+	src/sandbox/graph_policies.c \
 	src/sandbox/graph.c src/sandbox/graph.h \
 	src/sandbox/graph_batch.c \
 	src/sandbox/control.c src/sandbox/control.h \

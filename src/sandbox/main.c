@@ -44,6 +44,7 @@ static void usage(FILE *f)
 		"  --token-lifetime S        access token lifetime (default 3599)\n"
 		"  --delegated-chats all|member  what a delegated sign-in may read under /chats/{id}: every chat\n"
 		"                            (default), or only those its user is a member of, as Graph does\n"
+		"  --chat-sync-preapproved yes|no  whether Dataverse Chat Sync has a chat pre-approval policy (default yes)\n"
 		"  --page-size N             most rows in one Dataverse page, deltas included (1-5000; default 5000)\n"
 		"  --fault SPEC              inject faults, e.g. p503=0.2,path=/graph (repeatable)\n"
 		"  --request-log FILE        JSONL request log (default DIR/requests.jsonl)\n"
@@ -70,7 +71,7 @@ static bool parse_num(const char *s, double lo, double hi, double *out)
 }
 
 enum { O_PORT = 256, O_BIND, O_DIR, O_CERT, O_KEY, O_PROFILE, O_SEED, O_ENVS, O_CHATS, O_RSC, O_APPROVE,
-	O_INTERVAL, O_DEVLIFE, O_LIMITS, O_SCALE, O_TOKLIFE, O_PAGE, O_DELEG, O_FAULT, O_RLOG, O_QUIET, O_HELP, O_VERSION };
+	O_INTERVAL, O_DEVLIFE, O_LIMITS, O_SCALE, O_TOKLIFE, O_PAGE, O_DELEG, O_PREAPP, O_FAULT, O_RLOG, O_QUIET, O_HELP, O_VERSION };
 
 static int parse_options(int argc, char **argv, struct sb_options *o, struct sb_faults *faults)
 {
@@ -81,7 +82,8 @@ static int parse_options(int argc, char **argv, struct sb_options *o, struct sb_
 		{ "auto-approve-after", 1, 0, O_APPROVE }, { "device-interval", 1, 0, O_INTERVAL },
 		{ "device-code-lifetime", 1, 0, O_DEVLIFE }, { "limits", 1, 0, O_LIMITS },
 		{ "limit-scale", 1, 0, O_SCALE }, { "token-lifetime", 1, 0, O_TOKLIFE },
-		{ "page-size", 1, 0, O_PAGE }, { "delegated-chats", 1, 0, O_DELEG }, { "fault", 1, 0, O_FAULT },
+		{ "page-size", 1, 0, O_PAGE }, { "delegated-chats", 1, 0, O_DELEG },
+		{ "chat-sync-preapproved", 1, 0, O_PREAPP }, { "fault", 1, 0, O_FAULT },
 		{ "request-log", 1, 0, O_RLOG }, { "quiet", 0, 0, O_QUIET }, { "help", 0, 0, O_HELP },
 		{ "version", 0, 0, O_VERSION }, { 0, 0, 0, 0 },
 	};
@@ -138,6 +140,11 @@ static int parse_options(int argc, char **argv, struct sb_options *o, struct sb_
 		case O_SCALE:
 			if (!parse_num(a, 1e-6, 1000, &o->limit_scale))
 				return die("--limit-scale", _("expected a factor between 0.000001 and 1000"));
+			break;
+		case O_PREAPP:
+			if (strcmp(a, "yes") && strcmp(a, "no"))
+				return die("--chat-sync-preapproved", _("expected yes or no"));
+			o->chat_sync_not_preapproved = !strcmp(a, "no");
 			break;
 		case O_DELEG:
 			if (strcmp(a, "all") && strcmp(a, "member"))

@@ -33,6 +33,7 @@ struct sb_options {
 	bool limits;
 	double limit_scale;
 	int token_lifetime;
+	bool chat_sync_not_preapproved; /* --chat-sync-preapproved no */
 	bool delegated_members_only; /* --delegated-chats member: a user reads only chats it is in */
 	int page_size;               /* Dataverse's page size (5000); a smaller one for paging tests */
 	const char *request_log;

@@ -163,17 +163,39 @@ char *cache_default_path(const char *profile)
 static int check_header(const char *path, struct cs_error *err, bool *exists)
 {
 	*exists = false;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* a FIFO must not block the open */
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return 0;
+		if (errno == ENOTDIR) {
+			char *dir = cache_dir_of(path);
+			while (strlen(dir) > 1) { /* the deepest part of the path that exists is a file */
+				struct stat st;
+				if (stat(dir, &st) == 0)
+					break;
+				char *up = cache_dir_of(dir);
+				free(dir);
+				dir = up;
+			}
+			cs_fail(err, CS_EXIT_CACHE, _("cannot open cache %s: %s is a file, not a directory (point --cache "
+						      "elsewhere)"),
+				path, dir);
+			free(dir);
+			return -1;
+		}
 		return cs_fail(err, CS_EXIT_CACHE, _("cannot open cache %s: %s (check its permissions)"), path,
 			       strerror(errno));
 	}
 	struct stat st;
 	char head[16];
 	ssize_t n = 0;
-	if (fstat(fd, &st) == 0 && st.st_size > 0)
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return cs_fail(err, CS_EXIT_CACHE,
+			       _("%s is not a chatsync cache: it is %s, not a file (give --cache the path of a file)"),
+			       path, S_ISDIR(st.st_mode) ? _("a directory") : _("a device, FIFO or socket"));
+	}
+	if (st.st_size > 0)
 		n = read(fd, head, sizeof head);
 	close(fd);
 	if (st.st_size == 0)
@@ -504,6 +526,34 @@ int cache_audit_append(struct cache *c, const struct cache_audit *a, struct cs_e
 	store_bind_text(st, 7, a->request_id);
 	store_bind_text(st, 8, a->result ? a->result : "unknown");
 	return store_run(c, st, err);
+}
+
+int cache_audit_begin(struct cache *c, const struct cache_audit *a, long long *id, struct cs_error *err)
+{
+	struct cache_audit pending = *a;
+	if (!pending.result)
+		pending.result = (char *)"pending: sent, no answer yet";
+	if (cache_audit_append(c, &pending, err))
+		return -1;
+	*id = (long long)sqlite3_last_insert_rowid(c->db);
+	return 0;
+}
+
+int cache_audit_finish(struct cache *c, long long id, const char *result, const char *request_id,
+		       struct cs_error *err)
+{
+	sqlite3_stmt *st = store_prepare(c, "UPDATE audit SET result = ?, request_id = coalesce(?, request_id) WHERE id = ?",
+					 err);
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, result ? result : "unknown");
+	store_bind_text(st, 2, request_id);
+	sqlite3_bind_int64(st, 3, id);
+	if (store_run(c, st, err))
+		return -1;
+	if (sqlite3_changes(c->db) != 1)
+		return cs_fail(err, CS_EXIT_CACHE, _("cache %s has no audit row %lld to finish"), c->path, id);
+	return 0;
 }
 
 int cache_audit_list(struct cache *c, struct cache_audit **out, size_t *n, struct cs_error *err)

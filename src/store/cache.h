@@ -89,6 +89,11 @@ struct cache_chat_filter {
 int cache_each_chat(struct cache *c, const struct cache_chat_filter *f,
 		    int (*fn)(const struct cs_chat *chat, const struct cs_env *env, void *user), void *user,
 		    struct cs_error *err);
+/* The same chats in no order, each with only env_id, activity_id, teams_chat_id, state and
+ * modified_in_teams_on (no participants): what a refresh plans its Graph reads from, in one
+ * unsorted pass (0.3 s -> a fraction at 50,000 chats). */
+int cache_each_chat_brief(struct cache *c, int (*fn)(const struct cs_chat *chat, const struct cs_env *env, void *user),
+			  void *user, struct cs_error *err);
 
 /* Everything the diagnosis needs about one chat, all owned by the struct (cache_facts_free). */
 struct cache_facts {
@@ -150,6 +155,13 @@ struct cache_audit {
 	char *profile, *identity, *environment, *old_value, *new_value, *request_id, *result;
 };
 int cache_audit_append(struct cache *c, const struct cache_audit *a, struct cs_error *err);
+/* The write-ahead form, for a write whose outcome a kill could lose: cache_audit_begin records the
+ * row before the request is sent (result "pending: sent, no answer yet" unless a->result is set) and
+ * gives its id; cache_audit_finish sets the result (and the request id, when known) once the answer
+ * is in. A kill in between leaves the row saying pending, never nothing. */
+int cache_audit_begin(struct cache *c, const struct cache_audit *a, long long *id, struct cs_error *err);
+int cache_audit_finish(struct cache *c, long long id, const char *result, const char *request_id,
+		       struct cs_error *err);
 int cache_audit_list(struct cache *c, struct cache_audit **out, size_t *n, struct cs_error *err); /* oldest first */
 void cache_audit_free(struct cache_audit *a);
 

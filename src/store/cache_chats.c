@@ -265,6 +265,50 @@ int cache_each_chat(struct cache *c, const struct cache_chat_filter *f,
 	return ret;
 }
 
+int cache_each_chat_brief(struct cache *c, int (*fn)(const struct cs_chat *chat, const struct cs_env *env, void *user),
+			  void *user, struct cs_error *err)
+{
+	struct cs_env *envs;
+	size_t n_envs;
+	if (cache_list_envs(c, &envs, &n_envs, err))
+		return -1;
+	sqlite3_stmt *st = store_prepare(c,
+		"SELECT ch.env_id, ch.activity_id, ch.teams_chat_id, ch.statecode, ch.modifiedinteamson FROM chats ch"
+		" UNION ALL SELECT a.env_id, NULL, a.teams_chat_id, -1, g.last_updated FROM associations a"
+		" LEFT JOIN graph_chats g ON g.teams_chat_id = a.teams_chat_id WHERE" STORE_ASSOC_LISTED_WHERE, err);
+	int ret = -1;
+	if (st) {
+		int rc;
+		ret = 0;
+		const struct cs_env *env = NULL;
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			const char *env_id = (const char *)sqlite3_column_text(st, 0);
+			struct cs_chat ch = {
+				.env_id = (char *)env_id,
+				.activity_id = (char *)sqlite3_column_text(st, 1),
+				.teams_chat_id = (char *)sqlite3_column_text(st, 2),
+				.state = store_col_int(st, 3, CS_STATE_NOT_RECORDED),
+				.modified_in_teams_on = store_col_time(st, 4),
+			};
+			if (!env || !env_id || strcmp(env->id, env_id) != 0) { /* rows come grouped by environment */
+				env = NULL;
+				for (size_t i = 0; env_id && i < n_envs && !env; i++)
+					if (strcmp(envs[i].id, env_id) == 0)
+						env = &envs[i];
+			}
+			if (fn(&ch, env, user))
+				break;
+		}
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			ret = store_fail(c, err, "read chats");
+		sqlite3_finalize(st);
+	}
+	for (size_t i = 0; i < n_envs; i++)
+		cs_env_free(&envs[i]);
+	free(envs);
+	return ret;
+}
+
 struct candidate {
 	char *env_id, *activity_id, *teams_chat_id;
 };

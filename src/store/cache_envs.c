@@ -152,8 +152,7 @@ int cache_env_chat_count(struct cache *c, const char *env_id)
 {
 	sqlite3_stmt *st = store_prepare(c,
 		"SELECT (SELECT count(*) FROM chats WHERE env_id = ?1) + (SELECT count(*) FROM associations a"
-		" WHERE a.env_id = ?1 AND NOT EXISTS (SELECT 1 FROM chats ch WHERE ch.env_id = ?1"
-		" AND ch.teams_chat_id = a.teams_chat_id))", NULL);
+		" WHERE a.env_id = ?1 AND" STORE_ASSOC_LISTED_WHERE ")", NULL); /* as the chat list counts */
 	if (!st)
 		return -1;
 	store_bind_text(st, 1, env_id);

@@ -244,45 +244,65 @@ int cache_meta_set(struct cache *c, const char *key, const char *value, struct c
 	return store_run(c, st, err);
 }
 
-char *cache_check_seen_get(struct cache *c, const char *id)
+struct cache_check_seen {
+	struct cache *c;
+	sqlite3_stmt *get, *put;
+};
+
+void cache_check_seen_abort(struct cache_check_seen *h)
 {
-	/* between begin and end, what the previous check recorded is in temp.check_before */
-	sqlite3_stmt *st = store_prepare(c, c->in_tx ? "SELECT findings FROM temp.check_before WHERE id = ?"
-						     : "SELECT findings FROM check_seen WHERE id = ?", NULL);
-	if (!st)
-		return NULL;
-	store_bind_text(st, 1, id);
-	char *v = sqlite3_step(st) == SQLITE_ROW ? store_col_text(st, 0) : NULL;
-	sqlite3_finalize(st);
-	return v;
+	if (!h)
+		return;
+	sqlite3_finalize(h->get);
+	sqlite3_finalize(h->put);
+	cache_rollback(h->c);
+	free(h);
 }
 
-int cache_check_seen_begin(struct cache *c, struct cs_error *err)
+struct cache_check_seen *cache_check_seen_begin(struct cache *c, struct cs_error *err)
 {
 	if (cache_begin(c, err))
-		return -1;
+		return NULL;
+	struct cache_check_seen *h = xcalloc(1, sizeof *h);
+	h->c = c;
+	/* what the previous check recorded moves aside, to be read while this one is written */
 	if (store_exec(c, "CREATE TEMP TABLE IF NOT EXISTS check_before(id TEXT PRIMARY KEY, findings TEXT)"
 			  " WITHOUT ROWID; DELETE FROM temp.check_before;"
-			  " INSERT INTO temp.check_before SELECT id, findings FROM check_seen; DELETE FROM check_seen", err)) {
-		cache_rollback(c);
-		return -1;
+			  " INSERT INTO temp.check_before SELECT id, findings FROM check_seen; DELETE FROM check_seen", err) ||
+	    !(h->get = store_prepare(c, "SELECT findings FROM temp.check_before WHERE id = ?", err)) ||
+	    !(h->put = store_prepare(c, "INSERT OR REPLACE INTO check_seen(id, findings) VALUES(?, ?)", err))) {
+		cache_check_seen_abort(h);
+		return NULL;
 	}
+	return h;
+}
+
+char *cache_check_seen_get(struct cache_check_seen *h, const char *id)
+{
+	sqlite3_reset(h->get);
+	store_bind_text(h->get, 1, id);
+	return sqlite3_step(h->get) == SQLITE_ROW ? store_col_text(h->get, 0) : NULL;
+}
+
+int cache_check_seen_put(struct cache_check_seen *h, const char *id, const char *findings, struct cs_error *err)
+{
+	sqlite3_reset(h->put);
+	store_bind_text(h->put, 1, id);
+	store_bind_text(h->put, 2, findings);
+	if (sqlite3_step(h->put) != SQLITE_DONE)
+		return store_fail(h->c, err, "record the check");
 	return 0;
 }
 
-int cache_check_seen_put(struct cache *c, const char *id, const char *findings, struct cs_error *err)
+int cache_check_seen_end(struct cache_check_seen *h, struct cs_error *err)
 {
-	sqlite3_stmt *st = store_prepare(c, "INSERT OR REPLACE INTO check_seen(id, findings) VALUES(?, ?)", err);
-	if (!st)
-		return -1;
-	store_bind_text(st, 1, id);
-	store_bind_text(st, 2, findings);
-	return store_run(c, st, err);
-}
-
-int cache_check_seen_end(struct cache *c, struct cs_error *err)
-{
-	if (store_exec(c, "DELETE FROM temp.check_before", err))
-		return -1;
-	return cache_commit(c, err);
+	struct cache *c = h->c;
+	sqlite3_finalize(h->get);
+	sqlite3_finalize(h->put);
+	h->get = h->put = NULL;
+	int rc = store_exec(c, "DELETE FROM temp.check_before", err) || cache_commit(c, err) ? -1 : 0;
+	if (rc)
+		cache_rollback(c);
+	free(h);
+	return rc;
 }

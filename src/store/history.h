@@ -60,13 +60,15 @@ struct cache_facts;
 /* Fills f->since for the chat, its environment and the tenant. */
 void cache_facts_since(struct cache *c, struct cache_facts *f);
 
-/* What the previous `check` reported for a chat ("rule,rule"; NULL: nothing recorded), and
- * replacing every chat's record with what this one reports (inside one transaction: begin, put
- * each, end). */
-char *cache_check_seen_get(struct cache *c, const char *id);
-int cache_check_seen_begin(struct cache *c, struct cs_error *err);
-int cache_check_seen_put(struct cache *c, const char *id, const char *findings, struct cs_error *err);
-int cache_check_seen_end(struct cache *c, struct cs_error *err);
+/* One `check`'s record of what it reports per chat, replacing the previous check's (in one
+ * transaction): begin, then for each chat get what the previous check reported ("rule,rule"; NULL:
+ * nothing recorded; caller frees) and put what this one reports, then end (commits) or abort. */
+struct cache_check_seen;
+struct cache_check_seen *cache_check_seen_begin(struct cache *c, struct cs_error *err);
+char *cache_check_seen_get(struct cache_check_seen *h, const char *id);
+int cache_check_seen_put(struct cache_check_seen *h, const char *id, const char *findings, struct cs_error *err);
+int cache_check_seen_end(struct cache_check_seen *h, struct cs_error *err);
+void cache_check_seen_abort(struct cache_check_seen *h);
 
 /* Small named values kept in the cache (the time of the last `changes`, the findings of the last
  * `check`). Caller owns the string; NULL when unset. */

@@ -266,7 +266,8 @@ static void on_batch(struct net *net, const struct net_response *resp, void *use
 			if (parts[i].status == 200) {
 				add_page(c, parts[i].body);
 			} else {
-				cs_fail(&err, CS_EXIT_NETWORK, _("a read of chat %s inside a $batch answered %d"), c->ops->what,
+				/* only participants are read in $batch requests */
+				cs_fail(&err, CS_EXIT_NETWORK, _("a read of chat participants inside a $batch answered %d"),
 					parts[i].status);
 				coll_fail(c, &err);
 			}

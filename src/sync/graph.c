@@ -74,14 +74,22 @@ static int add_candidate(const struct cs_chat *ch, const struct cs_env *env, voi
 		return 0;
 	if (!r->opts->chat && strset_has(&gr->fresh, ch->teams_chat_id) && !strset_has(&r->changed, ch->teams_chat_id))
 		return 0;
-	if (!strset_add(&gr->seen, ch->teams_chat_id)) /* one chat connected in two environments: fetch once */
+	double risk = risk_of(ch, env, r->now);
+	if (!strset_add(&gr->seen, ch->teams_chat_id)) {
+		/* one chat connected in two environments: fetched once, as early as the riskier asks */
+		struct detail *d = VEC_AT(&gr->d, struct detail, *strset_value(&gr->seen, ch->teams_chat_id));
+		if (risk < d->risk)
+			d->risk = risk;
+		d->need_chat = d->need_chat || ch->activity_id == NULL;
 		return 0;
+	}
+	*strset_value(&gr->seen, ch->teams_chat_id) = gr->d.n;
 	struct detail *d = vec_push(&gr->d);
 	d->gr = gr;
 	d->g.teams_chat_id = xstrdup(ch->teams_chat_id);
 	d->g.app_installed = d->g.app_has_grant = CS_UNKNOWN;
 	d->need_chat = ch->activity_id == NULL;
-	d->risk = risk_of(ch, env, r->now);
+	d->risk = risk;
 	return 0;
 }
 
@@ -115,13 +123,6 @@ static void record_failure(const struct net_response *resp, int *status, char **
 	*error = xstrdup(resp->err ? resp->err->msg : _("no answer"));
 }
 
-static void record_parse_error(const struct cs_error *e, int *status, char **error)
-{
-	*status = -1;
-	free(*error);
-	*error = xstrdup(e->msg);
-}
-
 static void queue_detail(struct detail *d, const char *url, const char *bucket, const char *needs, net_done_fn fn)
 {
 	struct refresh *r = d->gr->r;
@@ -135,22 +136,52 @@ static void queue_detail(struct detail *d, const char *url, const char *bucket, 
 	}
 }
 
+typedef int (*answer_parse_fn)(struct detail *d, const char *body, struct cs_error *err);
+
+/* Records one answer about a chat: when, and its status or the sentence saying why it failed. A
+ * cancelled request records nothing (the chat is then fetched again). Returns 1 when it parsed. */
+static int record_answer(struct detail *d, const struct net_response *resp, answer_parse_fn parse, int *status,
+			 char **error, cs_time *fetched_at)
+{
+	struct cs_error err = { 0 };
+	if (resp->cancelled) {
+		d->cancelled = true;
+		return 0;
+	}
+	*fetched_at = d->gr->r->now;
+	if (resp->err) {
+		record_failure(resp, status, error);
+	} else if (parse(d, resp->body, &err)) {
+		*status = -1;
+		free(*error);
+		*error = xstrdup(err.msg);
+	} else {
+		*status = (int)resp->status;
+		return 1;
+	}
+	return 0;
+}
+
+static int parse_grants(struct detail *d, const char *body, struct cs_error *err)
+{
+	return graph_parse_grants(body, &d->g, err);
+}
+
+static int parse_apps(struct detail *d, const char *body, struct cs_error *err)
+{
+	return graph_parse_installed_apps(body, d->gr->r->profile->chat_sync_app, &d->g, err);
+}
+
+static int parse_chat(struct detail *d, const char *body, struct cs_error *err)
+{
+	return graph_parse_chat(body, &d->g, err);
+}
+
 static void on_grants(struct net *net, const struct net_response *resp, void *user)
 {
 	(void)net;
 	struct detail *d = user;
-	struct cs_error err = { 0 };
-	if (resp->cancelled) {
-		d->cancelled = true;
-	} else {
-		d->g.grants_fetched_at = d->gr->r->now;
-		if (resp->err)
-			record_failure(resp, &d->g.grants_status, &d->g.grants_error);
-		else if (graph_parse_grants(resp->body, &d->g, &err))
-			record_parse_error(&err, &d->g.grants_status, &d->g.grants_error);
-		else
-			d->g.grants_status = (int)resp->status;
-	}
+	record_answer(d, resp, parse_grants, &d->g.grants_status, &d->g.grants_error, &d->g.grants_fetched_at);
 	detail_done_one(d);
 }
 
@@ -159,30 +190,16 @@ static void on_apps(struct net *net, const struct net_response *resp, void *user
 	(void)net;
 	struct detail *d = user;
 	struct refresh *r = d->gr->r;
-	struct cs_error err = { 0 };
-	if (resp->cancelled) {
-		d->cancelled = true;
-		detail_done_one(d);
-		return;
-	}
-	d->g.apps_fetched_at = r->now;
-	if (resp->status == 404) {
+	if (resp->status == 404 && !resp->cancelled) {
 		/* The chat is gone in Teams: nothing else about it can be read. */
-		d->g.apps_status = 404;
-		d->g.chat_status = 404;
+		d->g.apps_fetched_at = d->g.chat_fetched_at = r->now;
+		d->g.apps_status = d->g.chat_status = 404;
+	} else if (record_answer(d, resp, parse_apps, &d->g.apps_status, &d->g.apps_error, &d->g.apps_fetched_at) &&
+		   !d->g.chat_status) { /* an answer about its apps means the chat exists */
+		d->g.chat_status = 200;
 		d->g.chat_fetched_at = r->now;
-	} else if (resp->err) {
-		record_failure(resp, &d->g.apps_status, &d->g.apps_error);
-	} else if (graph_parse_installed_apps(resp->body, r->profile->chat_sync_app, &d->g, &err)) {
-		record_parse_error(&err, &d->g.apps_status, &d->g.apps_error);
-	} else {
-		d->g.apps_status = (int)resp->status;
-		if (!d->g.chat_status) { /* an answer about its apps means the chat exists */
-			d->g.chat_status = 200;
-			d->g.chat_fetched_at = r->now;
-		}
 	}
-	if (d->g.apps_status != 404) {
+	if (!d->cancelled && d->g.apps_status != 404) {
 		char *url = graph_url_grants(r->profile, d->g.teams_chat_id);
 		queue_detail(d, url, "graph:teams:permissionGrants", GRAPH_PERM_APPS, on_grants);
 		free(url);
@@ -194,19 +211,11 @@ static void on_chat(struct net *net, const struct net_response *resp, void *user
 {
 	(void)net;
 	struct detail *d = user;
-	struct cs_error err = { 0 };
-	if (resp->cancelled) {
-		d->cancelled = true;
-	} else {
+	if (resp->status == 404 && !resp->cancelled) {
 		d->g.chat_fetched_at = d->gr->r->now;
-		if (resp->status == 404)
-			d->g.chat_status = 404;
-		else if (resp->err)
-			record_failure(resp, &d->g.chat_status, &d->g.chat_error);
-		else if (graph_parse_chat(resp->body, &d->g, &err))
-			record_parse_error(&err, &d->g.chat_status, &d->g.chat_error);
-		else
-			d->g.chat_status = (int)resp->status;
+		d->g.chat_status = 404;
+	} else {
+		record_answer(d, resp, parse_chat, &d->g.chat_status, &d->g.chat_error, &d->g.chat_fetched_at);
 	}
 	detail_done_one(d);
 }
@@ -306,7 +315,7 @@ int refresh_graph(struct refresh *r, struct cs_error *err)
 	gr.ttl_start = r->opts->full ? r->now + 1 : r->now - ttl; /* a full refresh fetches everything again */
 	int rc = cache_each_graph_fetch(r->cache, note_fetch, &gr, err);
 	if (!rc)
-		rc = cache_each_chat(r->cache, NULL, add_candidate, &gr, err);
+		rc = cache_each_chat_brief(r->cache, add_candidate, &gr, err);
 	if (rc)
 		goto out;
 	if (gr.d.n)

@@ -23,6 +23,10 @@ int session_load_conf(struct conf *conf, const char *path, struct cs_error *err)
 	if (path_read_text(path, CONF_MAX_BYTES, &text, &why) != 0) {
 		if (why == EFBIG)
 			return cs_fail(err, 2, _("config %s is larger than 1 MiB (is it the right file?)"), path);
+		if (why == EISDIR || why == EINVAL)
+			return cs_fail(err, 2, _("config %s is not a regular file (point -c or CHATSYNC_CONFIG at the file "
+						 "itself)"),
+				       path);
 		if (why == EILSEQ)
 			return cs_fail(err, 2, _("config %s holds a NUL byte (is it a text file?)"), path);
 		return cs_fail(err, 2, _("cannot read config %s: %s (create it from chatsync.conf.example, or use --demo)"),
@@ -62,9 +66,9 @@ static int check_environment(struct cs_error *err)
 	cs_time t;
 	if (now && *now && time_parse_iso(now, &t) != 0)
 		return cs_fail(err, CS_EXIT_USAGE,
-			       _("CHATSYNC_NOW is \"%s\", not an ISO 8601 time (give e.g. 2026-11-14T09:12:00Z, or "
+			       _("CHATSYNC_NOW is \"%.40s%s\", not an ISO 8601 time (give e.g. 2026-11-14T09:12:00Z, or "
 				 "unset it)"),
-			       now);
+			       now, strlen(now) > 40 ? "…" : "");
 	const char *log = getenv("CHATSYNC_LOG");
 	const char *log_path;
 	int log_errno = log_open_error(&log_path);

@@ -26,11 +26,17 @@ static void grow(struct strset *set)
 {
 	size_t cap = set->cap ? set->cap * 2 : 64;
 	char **slots = xcalloc(cap, sizeof *slots);
+	size_t *values = xcalloc(cap, sizeof *values);
 	for (size_t i = 0; i < set->cap; i++)
-		if (set->slots[i])
-			slots[find(slots, cap, set->slots[i])] = set->slots[i];
+		if (set->slots[i]) {
+			size_t k = find(slots, cap, set->slots[i]);
+			slots[k] = set->slots[i];
+			values[k] = set->values[i];
+		}
 	free(set->slots);
+	free(set->values);
 	set->slots = slots;
+	set->values = values;
 	set->cap = cap;
 }
 
@@ -44,6 +50,7 @@ bool strset_add(struct strset *set, const char *s)
 	if (set->slots[i])
 		return false;
 	set->slots[i] = xstrdup(s);
+	set->values[i] = 0;
 	set->n++;
 	return true;
 }
@@ -53,11 +60,20 @@ bool strset_has(const struct strset *set, const char *s)
 	return s && set->cap && set->slots[find(set->slots, set->cap, s)] != NULL;
 }
 
+size_t *strset_value(struct strset *set, const char *s)
+{
+	if (!s || !set->cap)
+		return NULL;
+	size_t i = find(set->slots, set->cap, s);
+	return set->slots[i] ? &set->values[i] : NULL;
+}
+
 void strset_free(struct strset *set)
 {
 	for (size_t i = 0; i < set->cap; i++)
 		free(set->slots[i]);
 	free(set->slots);
+	free(set->values);
 	memset(set, 0, sizeof *set);
 }
 

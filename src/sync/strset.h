@@ -7,12 +7,15 @@
 
 struct strset {
 	char **slots;   /* NULL: empty */
+	size_t *values; /* one per slot: a number kept with each string (0 when added) */
 	size_t cap, n;  /* cap is 0 or a power of two */
 };
 
 /* Adds a copy of s; true when it was not there yet. s NULL is never added. */
 bool strset_add(struct strset *set, const char *s);
 bool strset_has(const struct strset *set, const char *s);
+/* The number kept with s, to read or set; NULL when s is not in the set. Valid until the next add. */
+size_t *strset_value(struct strset *set, const char *s);
 void strset_free(struct strset *set);
 
 /* A growable array of fixed-size items (the one way the refresh grows its lists). */

@@ -35,24 +35,54 @@ const char *toggle_onoff(int v)
 	return v == CS_TRUE ? "on" : v == CS_FALSE ? "off" : "unknown";
 }
 
-/* Records an outcome in the cache's audit table and in audit.log; the last outcome is the result's. */
-static void audit(struct toggle *t, int old, const char *result)
+static struct cache_audit audit_row(struct toggle *t, int old, const char *result)
 {
-	struct cache_audit a = {
+	return (struct cache_audit){
 		.time = time_now(), .profile = t->p ? t->p->name : NULL,
 		.identity = t->who.name ? t->who.name : (char *)"unknown",
 		.environment = t->env.unique_name, .old_value = (char *)toggle_onoff(old),
 		.new_value = (char *)(t->o->want ? "on" : "off"), .request_id = t->res->request_id,
 		.result = (char *)result,
 	};
+}
+
+/* Records an outcome in the cache's audit table and in audit.log; the last outcome is the result's.
+ * ahead >= 0: the row cache_audit_begin wrote before the PATCH, now finished with the outcome. */
+static void audit_done(struct toggle *t, int old, const char *result, long long ahead)
+{
+	struct cache_audit a = audit_row(t, old, result);
 	struct cs_error err = { 0 };
-	if (cache_audit_append(t->cache, &a, &err))
+	if (ahead >= 0 ? cache_audit_finish(t->cache, ahead, result, a.request_id, &err)
+		       : cache_audit_append(t->cache, &a, &err))
 		log_error("audit: %s", err.msg);
 	if (audit_log_append(&a, &err))
 		log_error("audit: %s", err.msg);
 	log_info("audit: %s %s %s → %s: %s", a.identity, a.environment, a.old_value, a.new_value, result);
 	free(t->res->outcome);
 	t->res->outcome = xstrdup(result);
+}
+
+static void audit(struct toggle *t, int old, const char *result)
+{
+	audit_done(t, old, result, -1);
+}
+
+/* Before the PATCH: a row saying it is being sent, so that a kill before its answer is written
+ * leaves "pending", never nothing. Returns its id, or -1 when it could not be written (the outcome
+ * is then appended as a row of its own). */
+static long long audit_ahead(struct toggle *t, int old)
+{
+	struct cache_audit a = audit_row(t, old, NULL);
+	struct cs_error err = { 0 };
+	long long id;
+	if (cache_audit_begin(t->cache, &a, &id, &err)) {
+		log_error("audit: %s", err.msg);
+		return -1;
+	}
+	a.result = (char *)"pending: sent, no answer yet";
+	if (audit_log_append(&a, &err))
+		log_error("audit: %s", err.msg);
+	return id;
 }
 
 /* GET the organization row now, with its ETag. */
@@ -196,6 +226,7 @@ static int round_once(struct toggle *t, int round, struct cs_error *err)
 	}
 	struct net_result res;
 	struct cs_error perr = { 0 };
+	long long ahead = audit_ahead(t, old);
 	int rc = patch_org(t, &res, &perr);
 	long status = res.status;
 	net_result_free(&res);
@@ -203,11 +234,11 @@ static int round_once(struct toggle *t, int round, struct cs_error *err)
 		/* The ETag changed with the write; the next read fetches it. */
 		cache_set_env_sync(t->cache, t->env.id, t->o->want, NULL, time_now(), NULL);
 		t->res->now = t->o->want ? CS_TRUE : CS_FALSE;
-		audit(t, old, "ok");
+		audit_done(t, old, "ok", ahead);
 		return 0;
 	}
 	if (status == 412) {
-		audit(t, old, "conflict: changed meanwhile (412), read again");
+		audit_done(t, old, "conflict: changed meanwhile (412), read again", ahead);
 		if (t->o->note) {
 			char *line = xasprintf(_("%s changed since it was read; reading it again"), t->env.unique_name);
 			t->o->note(line, t->o->user);
@@ -216,7 +247,7 @@ static int round_once(struct toggle *t, int round, struct cs_error *err)
 		return 1;
 	}
 	if (status == 403) {
-		audit(t, old, "refused: 403");
+		audit_done(t, old, "refused: 403", ahead);
 		return cs_fail(err, CS_EXIT_NETWORK,
 			       t->who.delegated ? _("Dataverse refused the change for %s (403): the signed-in user may not "
 						    "write the organization settings (%s)")
@@ -225,7 +256,7 @@ static int round_once(struct toggle *t, int round, struct cs_error *err)
 			       t->env.unique_name, perr.msg);
 	}
 	char *result = xasprintf("failed: %s", perr.msg);
-	audit(t, old, result);
+	audit_done(t, old, result, ahead);
 	free(result);
 	*err = perr;
 	return -1;

@@ -135,18 +135,27 @@ static void tally(struct ui_data *d, struct ui_chat *u)
 		e->unknown++;
 }
 
-/* The verdict of the next chat from the facts stream, which reads the chats in the list's order; -1 when
- * the stream cannot give it (it failed, or the cache changed since the list was read and the rows no
- * longer match), and then the stream is given up for one-by-one lookups. */
+/* The verdict of the next chat from the facts pass, which reads one environment's chats at a time in the
+ * list's order (so its one sort, before the first row, is an environment's, not the tenant's); -1 when
+ * the pass cannot give it (it failed, or the cache changed since the list was read and the rows no
+ * longer match), and then the pass is given up for one-by-one lookups. */
 static int next_streamed_verdict(struct ui_data *d, struct cache *c, const struct ui_chat *u)
 {
 	struct cs_error err = { 0 };
-	if (d->facts_by_key)
+	if (d->facts_by_key || u->env == UI_NO_ENV)
 		return -1;
-	if (!d->facts && !(d->facts = cache_facts_open(c, NULL, &err))) {
-		log_warn("console: reading the facts of every chat: %s", err.msg);
-		d->facts_by_key = true;
-		return -1;
+	if (d->facts && d->facts_env != u->env) {
+		cache_facts_close(d->facts);
+		d->facts = NULL;
+	}
+	if (!d->facts) {
+		struct cache_chat_filter filter = { .env_id = d->envs[u->env].env.id };
+		if (!(d->facts = cache_facts_open(c, &filter, &err))) {
+			log_warn("console: reading the facts of every chat: %s", err.msg);
+			d->facts_by_key = true;
+			return -1;
+		}
+		d->facts_env = u->env;
 	}
 	const struct cache_facts *f;
 	int rc = cache_facts_next(d->facts, &f, &err);
@@ -195,6 +204,18 @@ bool ui_data_diagnose(struct ui_data *d, struct cache *c, int budget_ms)
 		d->facts = NULL;
 	}
 	return d->diagnosed < d->n_chats;
+}
+
+void ui_data_restart(struct ui_data *d, cs_time now)
+{
+	d->now = now;
+	d->diagnosed = 0;
+	for (size_t i = 0; i < d->n_envs; i++) {
+		struct ui_env *e = &d->envs[i];
+		e->not_syncing = e->at_risk = e->unknown = 0;
+		e->pending = e->n_chats;
+	}
+	/* The old verdicts stay on screen until their new ones arrive. */
 }
 
 void ui_data_free(struct ui_data *d)

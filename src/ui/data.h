@@ -41,6 +41,7 @@ struct ui_data {
 	size_t n_chats;
 	size_t diagnosed;           /* chats[0 .. diagnosed) have their verdict */
 	struct cache_facts_cursor *facts; /* the facts of chats[diagnosed ..] in list order, while diagnosing */
+	size_t facts_env;           /* the environment the pass reads (one at a time, in list order) */
 	bool facts_by_key;          /* the cache changed under the list: the rest are looked up one by one */
 	cs_time now;                /* the diagnosis time */
 	int warn_hours;
@@ -53,6 +54,9 @@ int ui_data_load(struct ui_data *d, struct cache *c, cs_time now, int warn_hours
 /* Diagnoses pending chats for about budget_ms (at least one). Returns true while some remain. */
 bool ui_data_diagnose(struct ui_data *d, struct cache *c, int budget_ms);
 void ui_data_free(struct ui_data *d);
+/* Starts the verdicts over at a new time (the clock moved on: a chat may have crossed its
+ * inactivity limit); they come in again a slice at a time. */
+void ui_data_restart(struct ui_data *d, cs_time now);
 /* An environment by unique name or friendly name (case-insensitive) or id; UI_NO_ENV if none. */
 size_t ui_data_find_env(const struct ui_data *d, const char *key);
 /* The newest successful refresh of any environment, 0 if none. */

@@ -130,6 +130,56 @@ static long now_ms(void)
 	return (long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
+/* Esc alone is a key (back); Esc followed at once by more is a sequence curses did not know
+ * (End under one terminal, PgDn under another): read it to its end and call it unknown, so it
+ * never acts as Back. */
+static int escape(void)
+{
+	timeout(0);
+	wint_t wc;
+	int rc = get_wch(&wc);
+	if (rc == ERR)
+		return UI_KEY_ESC;
+	if (rc == KEY_CODE_YES)
+		return UI_INPUT_UNKNOWN; /* Esc then a function key: Alt+key, which means nothing here */
+	if (wc == '[' || wc == 'O') {
+		/* CSI or SS3: parameters, then one final byte in @..~ */
+		for (int i = 0; i < 32; i++) {
+			if (get_wch(&wc) == ERR)
+				break;
+			if (wc >= 0x40 && wc <= 0x7e)
+				break;
+		}
+	}
+	return UI_INPUT_UNKNOWN;
+}
+
+static enum ui_mouse mouse_what;
+static int mouse_y, mouse_x;
+
+static int read_mouse(void)
+{
+	MEVENT ev;
+	if (getmouse(&ev) != OK)
+		return UI_INPUT_NONE;
+	mouse_y = ev.y;
+	mouse_x = ev.x;
+	mouse_what = ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED) ? UI_MOUSE_CLICK
+		   : ev.bstate & BUTTON4_PRESSED ? UI_MOUSE_WHEEL_UP
+#ifdef BUTTON5_PRESSED
+		   : ev.bstate & BUTTON5_PRESSED ? UI_MOUSE_WHEEL_DOWN
+#endif
+		   : UI_MOUSE_OTHER;
+	return UI_INPUT_MOUSE;
+}
+
+enum ui_mouse ui_input_mouse(int *y, int *x)
+{
+	*y = mouse_y;
+	*x = mouse_x;
+	return mouse_what;
+}
+
 /* One wait of at most ms (>= 0) on the terminal. */
 static int read_terminal(int ms)
 {
@@ -150,7 +200,16 @@ static int read_terminal(int ms)
 		return UI_INPUT_NONE;
 	}
 	dead_errors = 0;
+	if (rc == OK && wc == 27)
+		return escape();
+	if (rc == KEY_CODE_YES && wc == KEY_MOUSE)
+		return read_mouse();
 	return ui_key_normalize(rc == KEY_CODE_YES ? UI_KEY_FN((int)wc) : (int)wc);
+}
+
+void ui_input_flush(void)
+{
+	flushinp();
 }
 
 int ui_input_key(int timeout_ms)

@@ -37,10 +37,16 @@ static size_t drop_candidate(const struct ui_column *cols, size_t n, const bool 
 	return best;
 }
 
-size_t ui_layout_widths(const struct ui_column *cols, size_t n, const int *want, int total, int *widths)
+size_t ui_layout_widths(const struct ui_column *given, size_t n, const int *want, int total, int *widths)
 {
 	if (n == 0)
 		return 0;
+	/* A column kept whole has its content's width as its min, within its max. */
+	struct ui_column *cols = xcalloc(n, sizeof *cols);
+	memcpy(cols, given, n * sizeof *cols);
+	for (size_t i = 0; want && i < n; i++)
+		if (cols[i].whole && want[i] > cols[i].min)
+			cols[i].min = cols[i].max > 0 && want[i] > cols[i].max ? cols[i].max : want[i];
 	bool *shown = xcalloc(n, sizeof *shown);
 	int *desire = xcalloc(n, sizeof *desire);
 	size_t visible = n;
@@ -96,6 +102,7 @@ size_t ui_layout_widths(const struct ui_column *cols, size_t n, const int *want,
 	}
 	free(shown);
 	free(desire);
+	free(cols);
 	return visible;
 }
 

@@ -14,6 +14,7 @@ struct ui_column {
 	int max;             /* widest; 0: no limit (takes what is left) */
 	int keep;            /* when the screen is too narrow, lower keep is dropped first */
 	enum ui_align align;
+	bool whole;          /* never cut: its min is what its content wants (a unique name) */
 };
 
 /* A cell of a row: borrowed text (sanitised UTF-8; NULL is empty) and its colour slot. */

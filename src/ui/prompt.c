@@ -1,31 +1,28 @@
-/* The line editor on the status line and the `:` commands. */
+/* The line editor: typing, history and completion. */
 #include "config.h"
 #include "ui/prompt.h"
 #include "ui/colors.h"
-#include "ui/input.h"
 #include "ui/keys.h"
-#include "ui/screen.h"
 #include "ui/view.h"
 #include "base/i18n.h"
 #include "base/xalloc.h"
-#include <curses.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
 
-#define UI_CMD_INFO_(name, id, arg, help) { id, arg, help },
-static const struct ui_cmd_info commands[UI_CMD_COUNT] = { UI_CMD_LIST(UI_CMD_INFO_) };
-#undef UI_CMD_INFO_
-
-size_t ui_cmd_count(void)
+void line_reset(struct ui *ui)
 {
-	return UI_CMD_COUNT;
+	buf_free(&ui->line);
+	buf_init(&ui->line);
+	buf_add(&ui->line, "", 0);
+	ui->history_at = ui->n_history;
 }
 
-const struct ui_cmd_info *ui_cmd_info(size_t i)
+static void set_text(struct ui *ui, const char *text)
 {
-	return i < UI_CMD_COUNT ? &commands[i] : NULL;
+	ui->line.len = 0;
+	buf_adds(&ui->line, text);
 }
 
 static void add_key(struct buf *b, int key)
@@ -49,161 +46,136 @@ static void drop_last(struct buf *b)
 	b->data[b->len] = '\0';
 }
 
-char *ui_prompt_read(struct ui *ui, const char *prefix)
+void line_history_add(struct ui *ui, const char *text)
 {
-	struct buf b;
-	buf_init(&b);
-	buf_add(&b, "", 0);
-	char *result = NULL;
-	for (;;) {
-		screen_draw_input(ui, prefix, b.data);
-		int key = ui_input_key(-1);
-		if (key == UI_INPUT_HANGUP) {
-			ui->quit = true;
+	if (!text || !*text)
+		return;
+	for (size_t i = 0; i < ui->n_history; i++)
+		if (strcmp(ui->history[i], text) == 0) {
+			free(ui->history[i]);
+			memmove(&ui->history[i], &ui->history[i + 1], (ui->n_history - i - 1) * sizeof *ui->history);
+			ui->n_history--;
 			break;
 		}
-		if (key == UI_INPUT_NONE)
-			continue;
-		if (key == UI_KEY_ENTER) {
-			result = buf_steal(&b);
-			break;
-		}
-		if (key == UI_KEY_ESC || key == UI_KEY_CTRL('g') || key == UI_KEY_CTRL('c'))
-			break;
-		if (key == ui_key_resize) {
-			ui_resized(ui);
-			screen_draw(ui);
-		} else if (key == ui_key_backspace) {
-			if (b.len == 0)
-				break;   /* backspace on an empty line leaves it, as in vi */
-			drop_last(&b);
-		} else if (key == UI_KEY_CTRL('u')) {
-			b.len = 0;
-			b.data[0] = '\0';
-		} else if (!UI_KEY_IS_FN(key) && key >= 0x20 && key != 0x7f) {
-			add_key(&b, key);
-		}
+	if (ui->n_history == UI_HISTORY) {
+		free(ui->history[0]);
+		memmove(&ui->history[0], &ui->history[1], (UI_HISTORY - 1) * sizeof *ui->history);
+		ui->n_history--;
 	}
-	curs_set(0);
-	buf_free(&b);
-	return result;
+	ui->history[ui->n_history++] = xstrdup(text);
+	ui->history_at = ui->n_history;
 }
 
-bool ui_prompt_confirm(struct ui *ui, const char *question)
+void line_history_free(struct ui *ui)
 {
-	char *q = xasprintf("%s %s ", question, _("[y/N]"));
-	bool yes = false;
-	for (;;) {
-		screen_draw_input(ui, q, "");
-		int key = ui_input_key(-1);
-		if (key == UI_INPUT_NONE)
-			continue;
-		if (key == ui_key_resize) {
-			ui_resized(ui);
-			screen_draw(ui);
-			continue;
-		}
-		if (key == UI_INPUT_HANGUP)
-			ui->quit = true;
-		yes = key == 'y' || key == 'Y';
-		break;
-	}
-	curs_set(0);
-	free(q);
-	return yes;
+	for (size_t i = 0; i < ui->n_history; i++)
+		free(ui->history[i]);
+	ui->n_history = ui->history_at = 0;
 }
 
-/* Splits "name rest" into the command name (returned, caller owns) and where its argument
- * starts (NULL when there is none). */
-static char *split(const char *line, const char **arg)
-{
-	while (*line == ' ')
-		line++;
-	size_t n = strcspn(line, " ");
-	const char *a = line + n;
-	while (*a == ' ')
-		a++;
-	*arg = *a ? a : NULL;
-	return xstrndup(line, n);
-}
+/* The candidates for the word being typed: command names first, then (after a command that
+ * takes one) environment names or profiles. */
+struct completion {
+	const char *prefix;
+	size_t len;
+	const char *found;   /* the first candidate */
+	size_t common;       /* how much all candidates share beyond the prefix */
+	size_t count;
+};
 
-static int find_command(const char *name)
+static void consider(struct completion *c, const char *word)
 {
-	for (int i = 0; i < UI_CMD_COUNT; i++)
-		if (strcmp(commands[i].name, name) == 0)
-			return i;
-	if (strcmp(name, "quit") == 0 || strcmp(name, "q!") == 0 || strcmp(name, "qa") == 0)
-		return UI_CMD_QUIT;
-	return -1;
-}
-
-static void run(struct ui *ui, int cmd, const char *arg)
-{
-	struct cs_error err = { 0 };
-	switch (cmd) {
-	case UI_CMD_QUIT:
-		ui->quit = true;
-		break;
-	case UI_CMD_ENV:
-		if (!arg)
-			ui_message(ui, UI_COLOR_STATUS_ERROR, "%s", _(":env needs an environment name (e.g. :env sales)"));
-		else
-			ui_open_view(ui, &view_chats_ops, arg);
-		break;
-	case UI_CMD_CHATS:
-		ui_open_view(ui, &view_chats_ops, NULL);
-		break;
-	case UI_CMD_CHAT:
-		if (!arg)
-			ui_message(ui, UI_COLOR_STATUS_ERROR, "%s", _(":chat needs a chat id (e.g. :chat 19:abc)"));
-		else
-			ui_open_view(ui, &view_diag_ops, arg);
-		break;
-	case UI_CMD_FILTER:
-		ui_set_filter(ui, arg);
-		break;
-	case UI_CMD_SAVE_DISPLAY:
-		if (!arg) {
-			ui_message(ui, UI_COLOR_STATUS_ERROR, "%s", _(":save-display needs a file name"));
-			break;
-		}
-		/* The screen is saved as the view shows it, not with this command line in it. */
-		screen_draw(ui);
-		if (screen_save(arg, &err))
-			ui_message(ui, UI_COLOR_STATUS_ERROR, "%s", err.msg);
-		else
-			ui_message(ui, UI_COLOR_STATUS, _("screen saved to %s"), arg);
-		break;
-	case UI_CMD_HELP:
-		ui_open_view(ui, &view_help_ops, NULL);
-		break;
-	default:
-		break;
-	}
-}
-
-void ui_command_run(struct ui *ui, const char *line)
-{
-	const char *rest;
-	char *name = split(line, &rest);
-	/* split trimmed the argument's end: copy just that much. */
-	char *arg = NULL;
-	if (rest) {
-		size_t n = strlen(rest);
-		while (n > 0 && rest[n - 1] == ' ')
-			n--;
-		arg = xstrndup(rest, n);
-	}
-	int cmd = find_command(name);
-	if (!*name) {
-		/* An empty command line does nothing, as in vi. */
-	} else if (cmd >= 0) {
-		run(ui, cmd, arg);
-	} else if (ui_request_parse(name) != UI_REQ_NONE) {
-		ui_do_request(ui, ui_request_parse(name));
+	if (!word || strncmp(word, c->prefix, c->len) != 0)
+		return;
+	if (!c->found) {
+		c->found = word;
+		c->common = strlen(word);
 	} else {
-		ui_message(ui, UI_COLOR_STATUS_ERROR, _("unknown command :%s (press ? for the list)"), name);
+		size_t i = 0;
+		while (i < c->common && word[i] == c->found[i])
+			i++;
+		c->common = i;
 	}
-	free(arg);
-	free(name);
+	c->count++;
+}
+
+static void complete(struct ui *ui)
+{
+	char *text = ui->line.data;
+	char *space = strrchr(text, ' ');
+	struct completion c = { .prefix = space ? space + 1 : text };
+	c.len = strlen(c.prefix);
+	if (!space) {
+		for (size_t i = 0; ui_cmd_info(i); i++)
+			consider(&c, ui_cmd_info(i)->name);
+	} else {
+		size_t n = strcspn(text, " ");
+		char *cmd = xstrndup(text, n);
+		int k = ui_cmd_parse(cmd);
+		free(cmd);
+		if (k == UI_CMD_PROFILE) {
+			const struct conf *conf = &ui->cfg->session->conf;
+			for (size_t i = 0; i < conf->n_profiles; i++)
+				consider(&c, conf->profiles[i].name);
+		} else if (k == UI_CMD_CHATS || k == UI_CMD_ENV) {
+			for (size_t i = 0; i < ui->data.n_envs; i++)
+				consider(&c, ui->data.envs[i].env.unique_name);
+		}
+	}
+	if (!c.found) {
+		ui_message(ui, UI_COLOR_STATUS, "%s", _("no completion"));
+		return;
+	}
+	char *word = xstrndup(c.found, c.common);
+	size_t keep = (size_t)(c.prefix - text);
+	ui->line.len = keep;
+	ui->line.data[keep] = '\0';
+	buf_adds(&ui->line, word);
+	if (c.count == 1)
+		buf_adds(&ui->line, " ");
+	free(word);
+}
+
+static void history_move(struct ui *ui, int step)
+{
+	if (!ui->n_history)
+		return;
+	if (step < 0 && ui->history_at > 0)
+		ui->history_at--;
+	else if (step > 0 && ui->history_at < ui->n_history)
+		ui->history_at++;
+	set_text(ui, ui->history_at < ui->n_history ? ui->history[ui->history_at] : "");
+}
+
+enum line_result line_key(struct ui *ui, int key, bool command)
+{
+	struct buf *b = &ui->line;
+	if (key == UI_KEY_ENTER)
+		return LINE_DONE;
+	if (key == UI_KEY_ESC || key == UI_KEY_CTRL('g') || key == UI_KEY_CTRL('c'))
+		return LINE_CANCEL;
+	if (key == ui_key_backspace) {
+		if (b->len == 0)
+			return LINE_CANCEL;   /* backspace on an empty line leaves it, as in vi */
+		drop_last(b);
+		return LINE_CHANGED;
+	}
+	if (key == UI_KEY_CTRL('u')) {
+		b->len = 0;
+		b->data[0] = '\0';
+		return LINE_CHANGED;
+	}
+	if (command && key == '\t') {
+		complete(ui);
+		return LINE_CHANGED;
+	}
+	if (command && (key == ui_key_up || key == ui_key_down)) {
+		history_move(ui, key == ui_key_up ? -1 : 1);
+		return LINE_CHANGED;
+	}
+	if (!UI_KEY_IS_FN(key) && key >= 0x20 && key != 0x7f) {
+		add_key(b, key);
+		return LINE_CHANGED;
+	}
+	return LINE_EDITING;
 }

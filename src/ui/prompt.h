@@ -1,42 +1,26 @@
-/* The command line (`:`) and the line editor it shares with `/` and confirmations. Commands are
- * one table, like the requests, so the help screen lists them. Any request name is a command too
- * (":toggle-sync", ":quit"). */
+/* The line typed on the status line (after ":" or "/", or a dialog's name or passphrase): one
+ * key at a time, as a mode of the one event loop, so the refresh's progress and the diagnosis go
+ * on while the user types. Tab completes commands, environment names and profiles; Up and Down
+ * walk the ":" history. Internal to src/ui/. */
 #ifndef CHATSYNC_UI_PROMPT_H
 #define CHATSYNC_UI_PROMPT_H
 #include <stdbool.h>
-#include <stddef.h>
 
 struct ui;
 
-/* X(NAME, "name", argument (N_) or NULL, help (N_)) */
-#define UI_CMD_LIST(X) \
-	X(QUIT, "q", NULL, N_("Quit")) \
-	X(ENV, "env", N_("NAME"), N_("Show the chats of an environment (name or id)")) \
-	X(CHATS, "chats", NULL, N_("Show the chats of every environment")) \
-	X(CHAT, "chat", N_("ID"), N_("Diagnose a chat (chat id, activity id, or a prefix)")) \
-	X(FILTER, "filter", N_("TEXT"), N_("Filter the view; without TEXT, show everything")) \
-	X(SAVE_DISPLAY, "save-display", N_("FILE"), N_("Write the screen as text to FILE")) \
-	X(HELP, "help", NULL, N_("Show this help"))
-
-#define UI_CMD_ENUM_(name, id, arg, help) UI_CMD_##name,
-enum ui_cmd { UI_CMD_LIST(UI_CMD_ENUM_) UI_CMD_COUNT };
-#undef UI_CMD_ENUM_
-
-struct ui_cmd_info {
-	const char *name;
-	const char *arg;    /* untranslated; NULL: takes none */
-	const char *help;   /* untranslated */
+enum line_result {
+	LINE_EDITING,   /* nothing to do */
+	LINE_CHANGED,   /* the text changed (a live filter follows it) */
+	LINE_DONE,      /* Enter: the text is in ui->line */
+	LINE_CANCEL,    /* Esc, Ctrl-G, Ctrl-C, or Backspace on an empty line */
 };
 
-size_t ui_cmd_count(void);
-const struct ui_cmd_info *ui_cmd_info(size_t i);
-
-/* Edits a line on the status line after prefix (":" or "/"). Returns the text (caller owns), or
- * NULL when cancelled with Esc or when the session ended (ui->quit is then set). */
-char *ui_prompt_read(struct ui *ui, const char *prefix);
-/* Asks a yes/no question on the status line; true only for y. */
-bool ui_prompt_confirm(struct ui *ui, const char *question);
-/* Runs one command line (without the ":"). Problems go to the status line. */
-void ui_command_run(struct ui *ui, const char *line);
+/* Empties ui->line for a new prompt. */
+void line_reset(struct ui *ui);
+/* One key into ui->line. command: Tab completion and the history are on. */
+enum line_result line_key(struct ui *ui, int key, bool command);
+/* Remembers a ":" line (the newest last; a repeat moves to the end). */
+void line_history_add(struct ui *ui, const char *text);
+void line_history_free(struct ui *ui);
 
 #endif

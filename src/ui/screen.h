@@ -9,11 +9,15 @@ struct ui;
 struct view;
 
 /* The smallest terminal the console draws in; below it says "terminal too small". */
-#define UI_MIN_COLS 20
-#define UI_MIN_LINES 6
+#define UI_MIN_COLS 40
+#define UI_MIN_LINES 12
 
-/* Starts curses on the terminal; fails (exit 2) without one. Sets ui->use_color. */
-int screen_open(struct ui *ui, bool want_color, struct cs_error *err);
+/* Starts curses on the terminal; fails (exit 2) without one, on one that cannot address the
+ * cursor (TERM=dumb), or below UI_MIN_COLS x UI_MIN_LINES. Sets ui->use_color; mouse: clicks and
+ * the wheel come as keys (see input.h). */
+int screen_open(struct ui *ui, bool want_color, bool mouse, struct cs_error *err);
+/* The first screen row of v's lines (below the title and the header). */
+int screen_first_row(const struct view *v);
 /* Gives the terminal back as it was. Safe to call twice. */
 void screen_close(void);
 /* Whether the terminal is below UI_MIN_COLS x UI_MIN_LINES. */
@@ -24,8 +28,6 @@ void screen_force_redraw(void);
 void screen_fit(struct view *v);
 /* Draws everything (title, view, status line) and updates the terminal. */
 void screen_draw(struct ui *ui);
-/* Draws the status line as an input line: prefix, text, cursor at its end. */
-void screen_draw_input(struct ui *ui, const char *prefix, const char *text);
 /* Writes the screen's text, one line per row without trailing blanks, to path. */
 int screen_save(const char *path, struct cs_error *err);
 

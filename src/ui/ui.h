@@ -1,37 +1,46 @@
-/* The interactive console (ncursesw): environments, their chats, a chat's diagnosis, help.
- * main() calls ui_run when no command is given. The network refresh and the sync toggle live
- * outside the console; whoever has them hands them in through the hooks below before ui_run. */
+/* The interactive console (ncursesw): environments, their chats, a chat's diagnosis, the tenant's
+ * RSC state, the audit trail, the message log, help. main.c fills a struct ui_config and calls
+ * ui_run when no command is given; the console reaches the cloud only through sync/ (the refresh
+ * and the one write), on a worker thread of its own, never on the thread that reads keys. */
 #ifndef CHATSYNC_UI_H
 #define CHATSYNC_UI_H
-#include <signal.h>
 #include <stdbool.h>
 #include "base/error.h"
+#include "core/model.h"
+#include "sync/refresh.h"
+#include "sync/session.h"
+#include "sync/toggle.h"
 
-struct cli_context;
+/* The one write, as sync/toggle.h declares it; main.c hands in toggle_run (a test driver its own
+ * stand-in with the same contract). NULL: `t` says how to toggle from the shell. */
+typedef int (*ui_toggle_fn)(const struct conf_profile *p, struct cache *cache, const struct toggle_opts *o,
+			    struct toggle_result *res, struct cs_error *err);
 
-/* `r` starts hook(user, progress, ui, cancel) on a worker thread, so the console keeps taking keys
- * (the UI never waits on the network). The hook reports each line to show with progress(ui, line)
- * — from its own thread: the console draws it on the next turn of its loop — must use its own cache
- * connection (never ctx->s.cache, which belongs to the console's thread), should stop soon when
- * *cancel becomes non-zero (quitting asks for that), must not touch signal handlers, and returns 0
- * on success or non-zero on failure (its last progress line is then shown as the reason). The
- * console re-reads the cache when it returns. Without a hook, `r` says how to refresh from the
- * shell. Borrows user. */
-typedef int (*ui_refresh_hook)(void *user, void (*progress)(void *ui, const char *line), void *ui,
-			       volatile sig_atomic_t *cancel);
-void ui_set_refresh_hook(ui_refresh_hook hook, void *user);
-
-/* `t` on an environment, after the user confirms, runs hook(user, env_id, enable, err): turn
- * "Sync Teams chat data with Dynamics 365 records" on (enable) or off for the environment with
- * that discovery id, audit it, and write the new value to the cache. Returns 0, or -1 with err's
- * sentence, which the status line shows. Without a hook, or when ctx->opts->readonly, `t` says
- * why it is disabled. Borrows user. */
-void ui_set_toggle_hook(int (*hook)(void *user, const char *env_id, bool enable, struct cs_error *err), void *user);
+struct ui_config {
+	struct session *session;  /* borrowed: profile (NULL on --cache alone), cache (this thread's), cache_path */
+	bool readonly;            /* --readonly or the profile's readonly: `t` refused, badge in the title */
+	bool no_color;            /* --no-color (NO_COLOR is honoured too) */
+	bool mouse;               /* --mouse or the profile's mouse = true: click selects, wheel scrolls */
+	bool demo;                /* the demo tenant: the title says so */
+	bool refresh_at_start;    /* start a refresh in the background at once (--demo, --refresh); an
+				     empty cache, or one not refreshed for a day, is refreshed anyway */
+	int warn_hours;           /* look-ahead of "at risk" */
+	cs_time now;              /* the clock at start (0: the system's); ages advance from it */
+	ui_toggle_fn toggle;
+	/* The refresh behind `r`; NULL: sync/'s refresh_run over session_net_open. A test driver
+	 * hands in a stand-in with refresh_run's contract (it is given a NULL transport). */
+	int (*refresh)(struct net *net, struct cache *cache, const struct refresh_opts *opts,
+		       struct refresh_report *rep, struct cs_error *err);
+	bool refresh_without_net; /* the stand-in needs no transport: do not open one */
+	/* Frees what session_net_open returned (net_close: main.c wires it, as ui/ may not use net/). */
+	void (*net_close)(struct net *net);
+};
 
 /* Runs the console on the terminal until the user quits or the session ends (SIGHUP, SIGTERM,
- * a closed terminal), then restores the terminal. Reads the cache through ctx->s.cache; honours
- * ctx->opts->no_color and NO_COLOR, ctx->opts->readonly and $CHATSYNC_UI_SCRIPT (a file of keys
- * fed before the terminal's). Returns an exit code; on failure err says why. */
-int ui_run(struct cli_context *ctx, struct cs_error *err);
+ * a closed terminal), then restores the terminal. Honours $CHATSYNC_UI_SCRIPT (a file of keys fed
+ * before the terminal's) and $CHATSYNC_UI_DUMP (a file the screen is written to after every
+ * draw, for tests). Returns an exit code; on failure err says why (2: no usable terminal, or
+ * one below 40x12). */
+int ui_run(const struct ui_config *cfg, struct cs_error *err);
 
 #endif

@@ -1,21 +1,25 @@
 /* The console's views and the small interface each implements (tig's struct view_ops): open,
  * draw a row, handle a request, filter. A view only writes what differs; moving, scrolling,
- * drawing, the title and the status line are the loop's (ui.c, screen.c). Internal to src/ui/. */
+ * drawing, the title and the status line are the loop's (ui.c, screen.c). A view never calls into
+ * the loop: its request handler answers what should happen next (struct ui_action, as htop's
+ * handlers return a result) and the loop does it. Internal to src/ui/. */
 #ifndef CHATSYNC_UI_VIEW_H
 #define CHATSYNC_UI_VIEW_H
 #include <stdbool.h>
 #include <stddef.h>
 #include "base/error.h"
+#include "base/xalloc.h"
+#include "base/timefmt.h"
 #include "ui/data.h"
 #include "ui/layout.h"
 #include "ui/request.h"
+#include "ui/ui.h"
+#include "ui/worker.h"
 
-struct cli_context;
 struct view;
 
 #define VIEW_MAX_COLUMNS 10
 #define VIEW_SCRATCH 64
-#define UI_MAX_VIEWS 8
 
 /* One row as a view hands it to the drawer. Cell texts are borrowed until the next row. */
 struct view_row {
@@ -24,8 +28,33 @@ struct view_row {
 	bool span;          /* cells[0] takes the whole line (headings, text) */
 };
 
-/* Request handlers return one of these. */
-enum view_result { VIEW_UNHANDLED = 0, VIEW_HANDLED };
+/* What a request handler answers: what the loop should do next. */
+enum ui_act {
+	UI_ACT_PASS = 0,    /* not the view's: the loop's default for the request */
+	UI_ACT_DONE,        /* handled, nothing more */
+	UI_ACT_OPEN,        /* open view (arg) over this one, or go back to it if on the stack */
+	UI_ACT_BACK,        /* close the top view (quit on the first) */
+	UI_ACT_QUIT,
+	UI_ACT_TOGGLE,      /* turn sync of environment arg to want, on the worker */
+	UI_ACT_REFRESH,     /* start a refresh on the worker */
+	UI_ACT_RELOAD,      /* re-read the cache */
+	UI_ACT_PROFILE,     /* switch to profile arg's cache */
+	UI_ACT_FILTER,      /* set the top view's filter to arg (NULL: none) */
+	UI_ACT_SORT,        /* sort the top view by the column headed arg */
+	UI_ACT_SAVE,        /* write the screen as text to file arg */
+	UI_ACT_REQUEST,     /* run request req as if its key was pressed */
+};
+
+struct ui_action {
+	enum ui_act act;
+	const struct view_ops *view;
+	const char *arg;    /* borrowed: the loop uses it before anything else changes */
+	bool want;
+	enum ui_request req;
+};
+
+#define UI_ACTION(a) ((struct ui_action){ .act = (a) })
+#define UI_OPEN(ops, a) ((struct ui_action){ .act = UI_ACT_OPEN, .view = (ops), .arg = (a) })
 
 /* Why a view is asked to update. */
 enum view_update {
@@ -33,6 +62,7 @@ enum view_update {
 	VIEW_UPDATE_RELOADED,   /* the data was replaced (or the reload failed and kept it) */
 	VIEW_UPDATE_VERDICTS,   /* more verdicts came in */
 	VIEW_UPDATE_RESIZE,     /* the terminal changed size */
+	VIEW_UPDATE_LOG,        /* a message was added to the log */
 };
 
 enum view_flags {
@@ -40,14 +70,14 @@ enum view_flags {
 };
 
 struct view_ops {
-	const char *name;   /* untranslated (N_) */
+	const char *name;   /* untranslated (N_); also what breadcrumbs say */
 	const char *empty;  /* untranslated: what an empty view says, NULL for a plain "nothing to show" */
 	unsigned flags;
 	/* Loads the view for arg (an environment id, a chat key, or NULL). Fills err on failure. */
 	int (*open)(struct view *v, const char *arg, struct cs_error *err);
 	void (*row)(struct view *v, size_t lineno, struct view_row *out);
-	/* View-specific requests; VIEW_UNHANDLED leaves the request to the loop. */
-	enum view_result (*request)(struct view *v, enum ui_request req);
+	/* View-specific requests; UI_ACT_PASS leaves the request to the loop. */
+	struct ui_action (*request)(struct view *v, enum ui_request req);
 	/* Applies v->filter (NULL or "" for none); NULL when the view has no filter. */
 	void (*filter)(struct view *v);
 	/* Keeps the view current (see enum view_update), holding the selection on the same item. */
@@ -56,6 +86,8 @@ struct view_ops {
 	void (*want)(struct view *v, int *want);
 	/* Extra words for the status line (sort, state filter); may return NULL. */
 	const char *(*describe)(struct view *v);
+	/* Sorts by column col (index into v->columns); the same again reverses. NULL: no sorting. */
+	void (*sort)(struct view *v, int col);
 	void (*done)(struct view *v);
 };
 
@@ -63,8 +95,11 @@ struct view {
 	const struct view_ops *ops;
 	struct ui *ui;
 	void *priv;
+	char *arg;          /* owned: what it was opened for (finds it on the stack again) */
 	const struct ui_column *columns; /* NULL: one text column */
 	size_t n_columns;
+	int sort_col;       /* the sorted column, -1 none */
+	bool sort_reverse;
 	size_t lines;       /* rows the view has (after filtering) */
 	size_t lineno;      /* the selected row (VIEW_SCROLL: the first row shown) */
 	size_t offset;      /* the first row shown */
@@ -73,36 +108,66 @@ struct view {
 	char *title;        /* owned; what the title bar names ("Chats: sales") */
 };
 
+/* The action of a ":" command line (without the ":"); arg points into line. Problems go to the
+ * status line and answer UI_ACT_DONE. */
+struct ui_action ui_command_parse(struct ui *ui, char *line);
+
+/* One entry of the message log. */
+struct ui_msg {
+	cs_time at;
+	int slot;           /* UI_COLOR_STATUS (notice), UI_COLOR_STATUS_WARN or UI_COLOR_STATUS_ERROR */
+	char *text;
+};
+
+enum ui_mode {
+	UI_MODE_NORMAL,
+	UI_MODE_COMMAND,    /* typing after ":" */
+	UI_MODE_FILTER,     /* typing after "/": the filter follows each key */
+	UI_MODE_ASK,        /* a question of the worker: y/N, a name, a passphrase */
+	UI_MODE_DEVICE,     /* a device-code sign-in: the code on screen until it goes on */
+};
+
+#define UI_HISTORY 50
+
 /* The console. One per ui_run. */
 struct ui {
-	struct cli_context *ctx;
+	const struct ui_config *cfg;
+	struct cache *cache;          /* the loop's connection (cfg->session->cache, or a :profile's) */
+	const struct conf_profile *profile;
+	char *cache_path;             /* owned when a :profile switched it */
 	struct ui_data data;
-	struct view *stack[UI_MAX_VIEWS];
-	size_t depth;
-	char *message;      /* the status line's last message, owned */
+	struct view **stack;
+	size_t depth, cap;
+	struct ui_msg *log;           /* every message of the session, oldest first */
+	size_t n_log;
+	char *message;                /* the status line's message (the latest), owned; NULL after a key */
 	int message_slot;
 	bool quit;
 	bool use_color;
-	char *progress;     /* the refresh hook's latest line, owned, NULL when idle */
-	struct refresh_job *refresh; /* the refresh running on its worker thread, NULL when none */
+	bool dirty;                   /* something changed: draw on this turn */
+	char *progress;               /* the worker's latest line, owned, NULL when idle */
+	struct worker *worker;        /* the work running, NULL when none */
+	enum ui_mode mode;
+	struct buf line;              /* the text being typed (COMMAND, FILTER, ASK name/passphrase) */
+	char *filter_before;          /* FILTER: the filter to restore on Esc */
+	char *history[UI_HISTORY];    /* ":" lines, oldest first */
+	size_t n_history, history_at;
+	enum worker_ask ask;
+	struct worker_plan plan;
+	char *ask_what;
+	char *device_msg, *device_code, *device_uri;
+	long started_ms;              /* monotonic time of start: the clock advances from cfg->now */
+	cs_time start_now;
 };
 
-extern const struct view_ops view_envs_ops, view_chats_ops, view_diag_ops, view_help_ops;
+extern const struct view_ops view_envs_ops, view_chats_ops, view_diag_ops, view_help_ops, view_log_ops,
+	view_rsc_ops, view_audit_ops;
 
-/* The view on top. */
+/* The view on top, NULL when none. */
 struct view *ui_top(struct ui *ui);
-/* Opens a view over the current one; on failure the message says why and -1 is returned. */
-int ui_open_view(struct ui *ui, const struct view_ops *ops, const char *arg);
-/* Sets the status line message (slot: UI_COLOR_STATUS or UI_COLOR_STATUS_ERROR). */
+/* Sets the status line message and adds it to the message log (and the log file); slot is
+ * UI_COLOR_STATUS, UI_COLOR_STATUS_WARN or UI_COLOR_STATUS_ERROR. */
 void ui_message(struct ui *ui, int slot, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* Runs one request as if its key was pressed. */
-void ui_do_request(struct ui *ui, enum ui_request req);
-/* Sets the filter of the top view (NULL or "" clears it). */
-void ui_set_filter(struct ui *ui, const char *text);
-/* Takes a new terminal size: every view is fitted again. */
-void ui_resized(struct ui *ui);
-/* Asks to turn sync of e on or off through the toggle hook, after a confirmation. */
-void ui_toggle_sync(struct ui *ui, const struct ui_env *e);
 /* Formats a cell into out->scratch[col] and points the cell at it, cut at a character boundary
  * when it does not fit (a cut UTF-8 sequence would reach the terminal as garbage). */
 void view_scratch(struct view_row *out, int col, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -110,5 +175,9 @@ void view_scratch(struct view_row *out, int col, const char *fmt, ...) __attribu
 void view_clamp(struct view *v);
 /* Moves v's selection to row (clamped) and scrolls to show it. */
 void view_select(struct view *v, size_t row);
+/* An age as the tables show it, short and whole: "42s", "5m12s", "3h05m", "5d21h". */
+char *view_age(cs_time then, cs_time now, char *buf, size_t n);
+/* Whether a row passes the filter: every term must be in one of the fields, and no "!term". */
+bool view_filter_match(const char *filter, const char *const *fields, size_t n);
 
 #endif

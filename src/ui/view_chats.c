@@ -1,6 +1,6 @@
 /* Connected chats of one environment (or all): state, sync status, idle time, the verdict of
- * the diagnosis, subject and participants. Oldest first; `s` cycles the sort, `f` the state
- * filter, `/` filters by text. Enter opens the diagnosis. */
+ * the diagnosis, subject and participants. Oldest first; any column sorts (s, :sort), `f` cycles
+ * the state filter, `/` filters by text. Enter opens the diagnosis. */
 #include "config.h"
 #include "ui/view.h"
 #include "ui/colors.h"
@@ -15,29 +15,28 @@
 enum { COL_STATE, COL_SYNC, COL_IDLE, COL_VERDICT, COL_ENV, COL_SUBJECT, COL_PARTICIPANTS, N_COLS };
 
 static const struct ui_column columns[N_COLS] = {
-	[COL_STATE] = { N_("STATE"), 4, 11, 5, UI_ALIGN_LEFT },
-	[COL_SYNC] = { N_("SYNC"), 4, 11, 4, UI_ALIGN_LEFT },
-	[COL_IDLE] = { N_("IDLE"), 4, 9, 8, UI_ALIGN_RIGHT },
-	[COL_VERDICT] = { N_("VERDICT"), 7, 11, 9, UI_ALIGN_LEFT },
-	[COL_ENV] = { N_("ENV"), 6, 20, 3, UI_ALIGN_LEFT },
-	[COL_SUBJECT] = { N_("SUBJECT"), 8, 0, 10, UI_ALIGN_LEFT },
-	[COL_PARTICIPANTS] = { N_("PARTICIPANTS"), 8, 0, 2, UI_ALIGN_LEFT },
+	[COL_STATE] = { N_("STATE"), 11, 11, 5, UI_ALIGN_LEFT, false },
+	[COL_SYNC] = { N_("SYNC"), 7, 11, 4, UI_ALIGN_LEFT, false },
+	[COL_IDLE] = { N_("IDLE"), 6, 9, 8, UI_ALIGN_RIGHT, false },
+	[COL_VERDICT] = { N_("VERDICT"), 11, 11, 9, UI_ALIGN_LEFT, false },
+	[COL_ENV] = { N_("ENV"), 6, 20, 3, UI_ALIGN_LEFT, false },
+	[COL_SUBJECT] = { N_("SUBJECT"), 8, 0, 10, UI_ALIGN_LEFT, false },
+	[COL_PARTICIPANTS] = { N_("PARTICIPANTS"), 8, 0, 2, UI_ALIGN_LEFT, false },
 };
 
 /* One environment's chats: the same columns without the environment. */
 static const struct ui_column env_columns[N_COLS - 1] = {
-	{ N_("STATE"), 4, 11, 5, UI_ALIGN_LEFT },
-	{ N_("SYNC"), 4, 11, 4, UI_ALIGN_LEFT },
-	{ N_("IDLE"), 4, 9, 8, UI_ALIGN_RIGHT },
-	{ N_("VERDICT"), 7, 11, 9, UI_ALIGN_LEFT },
-	{ N_("SUBJECT"), 8, 0, 10, UI_ALIGN_LEFT },
-	{ N_("PARTICIPANTS"), 8, 0, 2, UI_ALIGN_LEFT },
+	{ N_("STATE"), 11, 11, 5, UI_ALIGN_LEFT, false },
+	{ N_("SYNC"), 7, 11, 4, UI_ALIGN_LEFT, false },
+	{ N_("IDLE"), 6, 9, 8, UI_ALIGN_RIGHT, false },
+	{ N_("VERDICT"), 11, 11, 9, UI_ALIGN_LEFT, false },
+	{ N_("SUBJECT"), 8, 0, 10, UI_ALIGN_LEFT, false },
+	{ N_("PARTICIPANTS"), 8, 0, 2, UI_ALIGN_LEFT, false },
 };
 
 /* p->env when the environment of the view left the cache on a reload: no chat matches it. */
 #define ENV_GONE ((size_t)-2)
 
-enum sort { SORT_IDLE, SORT_VERDICT, SORT_SUBJECT, SORT_STATE, SORT_COUNT };
 enum state_filter { SHOW_ALL, SHOW_OPEN, SHOW_INACTIVE, SHOW_NOT_SYNCING, SHOW_AT_RISK, SHOW_COUNT };
 
 struct chats {
@@ -45,21 +44,10 @@ struct chats {
 	char *env_id;        /* owned: finds env again after a reload */
 	char *env_name;      /* owned: sanitised unique name, for the title */
 	size_t *rows;        /* indices into data.chats */
-	enum sort sort;
 	enum state_filter show;
 	char *selected;      /* key of the selected chat while the rows are rebuilt */
 	char describe[160];
 };
-
-static const char *sort_name(enum sort s)
-{
-	switch (s) {
-	case SORT_VERDICT: return _("verdict");
-	case SORT_SUBJECT: return _("subject");
-	case SORT_STATE: return _("state");
-	default: return _("idle time");
-	}
-}
 
 static const char *show_name(enum state_filter f)
 {
@@ -86,8 +74,9 @@ static bool shown(const struct chats *p, const struct ui_chat *c, const char *fi
 	case SHOW_AT_RISK: if (c->verdict != DIAG_VERDICT_AT_RISK) return false; break;
 	default: break;
 	}
-	return !filter || ui_text_match(c->subject, filter) || ui_text_match(c->chat_id, filter) ||
-	       ui_text_match(c->participants, filter);
+	const char *fields[] = { c->subject, c->chat_id, c->participants, ui_verdict_text(c->verdict),
+				 ui_state_text(c->state) };
+	return view_filter_match(filter, fields, 5);
 }
 
 /* Worst first: what needs attention leads. Pending verdicts go last until they arrive. */
@@ -104,7 +93,7 @@ static int verdict_rank(int v)
 
 /* qsort has no user pointer; the sort runs on one thread, inside one call. */
 static const struct ui_data *sort_data;
-static enum sort sort_by;
+static int sort_by;   /* a column of the all-environments table */
 
 static int cmp_idle(const struct ui_chat *a, const struct ui_chat *b)
 {
@@ -120,14 +109,24 @@ static int cmp_rows(const void *pa, const void *pb)
 	const struct ui_chat *a = &sort_data->chats[ia], *b = &sort_data->chats[ib];
 	int r = 0;
 	switch (sort_by) {
-	case SORT_VERDICT: r = verdict_rank(a->verdict) - verdict_rank(b->verdict); break;
-	case SORT_SUBJECT: r = strcoll(a->subject, b->subject); break;
-	case SORT_STATE: r = a->state - b->state; break;
+	case COL_STATE: r = a->state - b->state; break;
+	case COL_SYNC: r = a->sync_status - b->sync_status; break;
+	case COL_VERDICT: r = verdict_rank(a->verdict) - verdict_rank(b->verdict); break;
+	case COL_ENV: r = (a->env > b->env) - (a->env < b->env); break;
+	case COL_SUBJECT: r = strcoll(*a->subject ? a->subject : a->chat_id, *b->subject ? b->subject : b->chat_id); break;
+	case COL_PARTICIPANTS: r = strcoll(a->participants, b->participants); break;
 	default: break;
 	}
 	if (!r)
 		r = cmp_idle(a, b);
 	return r ? r : (ia > ib) - (ia < ib);
+}
+
+/* The column of the all-environments table that v's column col is. */
+static int logical_col(const struct view *v, int col)
+{
+	const struct chats *p = v->priv;
+	return p->env == UI_NO_ENV || col < COL_ENV ? col : col + 1;
 }
 
 static void save_selection(struct view *v)
@@ -151,8 +150,14 @@ static void rebuild(struct view *v)
 		if (shown(p, &d->chats[i], filter))
 			p->rows[v->lines++] = i;
 	sort_data = d;
-	sort_by = p->sort;
+	sort_by = logical_col(v, v->sort_col);
 	qsort(p->rows, v->lines, sizeof *p->rows, cmp_rows);
+	if (v->sort_reverse)
+		for (size_t i = 0; i < v->lines / 2; i++) {
+			size_t t = p->rows[i];
+			p->rows[i] = p->rows[v->lines - 1 - i];
+			p->rows[v->lines - 1 - i] = t;
+		}
 	for (size_t i = 0; p->selected && i < v->lines; i++)
 		if (strcmp(d->chats[p->rows[i]].key, p->selected) == 0)
 			v->lineno = i;
@@ -187,6 +192,7 @@ static int chats_open(struct view *v, const char *arg, struct cs_error *err)
 	v->priv = p;
 	v->columns = p->env == UI_NO_ENV ? columns : env_columns;
 	v->n_columns = p->env == UI_NO_ENV ? N_COLS : N_COLS - 1;
+	v->sort_col = COL_IDLE; /* oldest first: what is nearest its limit, or past it, leads */
 	set_title(v);
 	rebuild(v);
 	return 0;
@@ -205,7 +211,7 @@ static void chats_row(struct view *v, size_t lineno, struct view_row *out)
 	if (c->sync_status == CS_SYNC_NOT_ENABLED)
 		cell[COL_SYNC].slot = UI_COLOR_SYNC_OFF;
 	char age[32];
-	view_scratch(out, COL_IDLE, "%s", c->modified ? time_format_age(c->modified, d->now, age, sizeof age) : _("never"));
+	view_scratch(out, COL_IDLE, "%s", c->modified ? view_age(c->modified, d->now, age, sizeof age) : _("never"));
 	cell[COL_VERDICT].text = ui_verdict_text(c->verdict);
 	cell[COL_VERDICT].slot = ui_verdict_slot(c->verdict);
 	/* One environment's table has no environment column: the rest move left by one. */
@@ -239,30 +245,31 @@ static void chats_want(struct view *v, int *want)
 		want[COL_VERDICT] = vw;
 }
 
-static enum view_result chats_request(struct view *v, enum ui_request req)
+static struct ui_action chats_request(struct view *v, enum ui_request req)
 {
 	struct chats *p = v->priv;
 	switch (req) {
 	case UI_REQ_ENTER:
 		if (v->lineno >= v->lines) {
 			ui_message(v->ui, UI_COLOR_STATUS, "%s", _("no chat selected"));
-			return VIEW_HANDLED;
+			return UI_ACTION(UI_ACT_DONE);
 		}
-		ui_open_view(v->ui, &view_diag_ops, v->ui->data.chats[p->rows[v->lineno]].key);
-		return VIEW_HANDLED;
-	case UI_REQ_SORT:
-		p->sort = (p->sort + 1) % SORT_COUNT;
-		rebuild(v);
-		ui_message(v->ui, UI_COLOR_STATUS, _("sorted by %s"), sort_name(p->sort));
-		return VIEW_HANDLED;
+		return UI_OPEN(&view_diag_ops, v->ui->data.chats[p->rows[v->lineno]].key);
 	case UI_REQ_STATE_FILTER:
 		p->show = (p->show + 1) % SHOW_COUNT;
 		rebuild(v);
 		ui_message(v->ui, UI_COLOR_STATUS, _("showing %s chats"), show_name(p->show));
-		return VIEW_HANDLED;
+		return UI_ACTION(UI_ACT_DONE);
 	default:
-		return VIEW_UNHANDLED;
+		return UI_ACTION(UI_ACT_PASS);
 	}
+}
+
+static void chats_sort(struct view *v, int col)
+{
+	v->sort_reverse = v->sort_col == col ? !v->sort_reverse : false;
+	v->sort_col = col;
+	rebuild(v);
 }
 
 static void chats_update(struct view *v, enum view_update why)
@@ -284,7 +291,7 @@ static void chats_update(struct view *v, enum view_update why)
 		break;
 	case VIEW_UPDATE_VERDICTS:
 		/* Only orders and filters that read verdicts move rows. */
-		if (p->sort == SORT_VERDICT || p->show == SHOW_NOT_SYNCING || p->show == SHOW_AT_RISK)
+		if (logical_col(v, v->sort_col) == COL_VERDICT || p->show == SHOW_NOT_SYNCING || p->show == SHOW_AT_RISK)
 			rebuild(v);
 		break;
 	default:
@@ -296,10 +303,8 @@ static const char *chats_describe(struct view *v)
 {
 	struct chats *p = v->priv;
 	if (p->show == SHOW_ALL)
-		snprintf(p->describe, sizeof p->describe, _("sort: %s"), sort_name(p->sort));
-	else
-		snprintf(p->describe, sizeof p->describe, _("sort: %s, showing: %s"), sort_name(p->sort),
-			 show_name(p->show));
+		return NULL;
+	snprintf(p->describe, sizeof p->describe, _("showing: %s (f changes it)"), show_name(p->show));
 	return p->describe;
 }
 
@@ -325,5 +330,6 @@ const struct view_ops view_chats_ops = {
 	.update = chats_update,
 	.want = chats_want,
 	.describe = chats_describe,
+	.sort = chats_sort,
 	.done = chats_done,
 };

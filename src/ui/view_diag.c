@@ -3,7 +3,6 @@
 #include "config.h"
 #include "ui/view.h"
 #include "ui/colors.h"
-#include "cli/cli.h"
 #include "core/diag_report.h"
 #include "base/i18n.h"
 #include "base/text.h"
@@ -139,7 +138,7 @@ static int diagnose(struct view *v, struct cs_error *err)
 	struct diag_result r;
 	char *label, *about;
 	struct ui *ui = v->ui;
-	if (ui_diagnose_chat(ui->ctx->s.cache, p->key, ui->data.now, ui->data.warn_hours, &r, &label, &about, err))
+	if (ui_diagnose_chat(ui->cache, p->key, ui->data.now, ui->data.warn_hours, &r, &label, &about, err))
 		return -1;
 	diag_result_free(&p->result);
 	free(p->label);
@@ -177,15 +176,16 @@ static void diag_row(struct view *v, size_t lineno, struct view_row *out)
 	out->cells[0].slot = p->slots[lineno];
 }
 
-/* Search forward from the line after the top one, wrapping around. */
+/* Search forward from the line on top, wrapping around (n and N go on from there). */
 static void diag_search(struct view *v)
 {
 	struct diag *p = v->priv;
 	if (!v->filter || !*v->filter || !p->n_lines)
 		return;
-	for (size_t k = 1; k <= p->n_lines; k++) {
+	for (size_t k = 0; k < p->n_lines; k++) {
 		size_t i = (v->lineno + k) % p->n_lines;
-		if (ui_text_match(p->lines[i], v->filter)) {
+		const char *fields[] = { p->lines[i] };
+		if (view_filter_match(v->filter, fields, 1)) {
 			view_select(v, i);
 			return;
 		}

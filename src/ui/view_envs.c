@@ -3,7 +3,6 @@
 #include "config.h"
 #include "ui/view.h"
 #include "ui/colors.h"
-#include "cli/cli.h"
 #include "base/i18n.h"
 #include "base/text.h"
 #include "base/timefmt.h"
@@ -16,14 +15,14 @@ enum { COL_NAME, COL_FRIENDLY, COL_SYNC, COL_LIMIT, COL_CHATS, COL_NOT_SYNCING, 
        N_COLS };
 
 static const struct ui_column columns[N_COLS] = {
-	[COL_NAME] = { N_("ENVIRONMENT"), 8, 24, 10, UI_ALIGN_LEFT },
-	[COL_FRIENDLY] = { N_("NAME"), 8, 30, 3, UI_ALIGN_LEFT },
-	[COL_SYNC] = { N_("SYNC"), 3, 7, 9, UI_ALIGN_LEFT },
-	[COL_LIMIT] = { N_("LIMIT"), 4, 6, 4, UI_ALIGN_RIGHT },
-	[COL_CHATS] = { N_("CHATS"), 4, 6, 6, UI_ALIGN_RIGHT },
-	[COL_NOT_SYNCING] = { N_("NOT SYNCING"), 4, 11, 8, UI_ALIGN_RIGHT },
-	[COL_AT_RISK] = { N_("AT RISK"), 4, 7, 7, UI_ALIGN_RIGHT },
-	[COL_REFRESHED] = { N_("REFRESHED"), 6, 0, 5, UI_ALIGN_LEFT },
+	[COL_NAME] = { N_("ENVIRONMENT"), 8, 32, 10, UI_ALIGN_LEFT, true },
+	[COL_FRIENDLY] = { N_("NAME"), 8, 30, 3, UI_ALIGN_LEFT, false },
+	[COL_SYNC] = { N_("SYNC"), 3, 7, 9, UI_ALIGN_LEFT, false },
+	[COL_LIMIT] = { N_("LIMIT"), 4, 6, 4, UI_ALIGN_RIGHT, false },
+	[COL_CHATS] = { N_("CHATS"), 4, 6, 6, UI_ALIGN_RIGHT, false },
+	[COL_NOT_SYNCING] = { N_("NOT SYNCING"), 4, 11, 8, UI_ALIGN_RIGHT, false },
+	[COL_AT_RISK] = { N_("AT RISK"), 4, 7, 7, UI_ALIGN_RIGHT, false },
+	[COL_REFRESHED] = { N_("REFRESHED"), 8, 0, 5, UI_ALIGN_LEFT, false },
 };
 
 struct envs {
@@ -39,6 +38,43 @@ static void save_selection(struct view *v)
 	p->selected = v->lineno < v->lines ? xstrdup(v->ui->data.envs[p->rows[v->lineno]].env.id) : NULL;
 }
 
+/* qsort has no user pointer; the sort runs on one thread, inside one call. */
+static const struct ui_data *sort_data;
+static int sort_col;
+
+static int cmp_envs(const void *pa, const void *pb)
+{
+	size_t ia = *(const size_t *)pa, ib = *(const size_t *)pb;
+	const struct ui_env *a = &sort_data->envs[ia], *b = &sort_data->envs[ib];
+	int r = 0;
+	switch (sort_col) {
+	case COL_FRIENDLY: r = strcoll(a->friendly, b->friendly); break;
+	case COL_SYNC: r = a->env.sync_enabled - b->env.sync_enabled; break;
+	case COL_LIMIT: r = cs_env_inactivity_days(&a->env) - cs_env_inactivity_days(&b->env); break;
+	case COL_CHATS: r = (a->n_chats > b->n_chats) - (a->n_chats < b->n_chats); break;
+	case COL_NOT_SYNCING: r = (a->not_syncing > b->not_syncing) - (a->not_syncing < b->not_syncing); break;
+	case COL_AT_RISK: r = (a->at_risk > b->at_risk) - (a->at_risk < b->at_risk); break;
+	case COL_REFRESHED: r = (a->env.refreshed_at > b->env.refreshed_at) - (a->env.refreshed_at < b->env.refreshed_at); break;
+	default: r = strcoll(a->name, b->name); break;
+	}
+	return r ? r : (ia > ib) - (ia < ib);
+}
+
+static void sort_rows(struct view *v, size_t *rows, size_t n)
+{
+	if (v->sort_col < 0)
+		return; /* the cache's order */
+	sort_data = &v->ui->data;
+	sort_col = v->sort_col;
+	qsort(rows, n, sizeof *rows, cmp_envs);
+	if (v->sort_reverse)
+		for (size_t i = 0; i < n / 2; i++) {
+			size_t t = rows[i];
+			rows[i] = rows[n - 1 - i];
+			rows[n - 1 - i] = t;
+		}
+}
+
 static void rebuild(struct view *v)
 {
 	struct envs *p = v->priv;
@@ -51,10 +87,12 @@ static void rebuild(struct view *v)
 	v->lines = 0;
 	for (size_t i = 0; i < d->n_envs; i++) {
 		const struct ui_env *e = &d->envs[i];
-		if (v->filter && !ui_text_match(e->name, v->filter) && !ui_text_match(e->friendly, v->filter))
+		const char *fields[] = { e->name, e->friendly, ui_tristate_text(e->env.sync_enabled) };
+		if (!view_filter_match(v->filter, fields, 3))
 			continue;
 		p->rows[v->lines++] = i;
 	}
+	sort_rows(v, p->rows, v->lines);
 	for (size_t i = 0; p->selected && i < v->lines; i++)
 		if (d->envs[p->rows[i]].env.id && strcmp(d->envs[p->rows[i]].env.id, p->selected) == 0)
 			v->lineno = i;
@@ -105,8 +143,8 @@ static void envs_row(struct view *v, size_t lineno, struct view_row *out)
 		view_scratch(out, COL_REFRESHED, _("failed: %s"), e->error);
 		out->cells[COL_REFRESHED].slot = UI_COLOR_ERROR;
 	} else if (e->env.refreshed_at) {
-		view_scratch(out, COL_REFRESHED, _("%s ago"), time_format_age(e->env.refreshed_at, v->ui->data.now, age,
-									   sizeof age));
+		view_scratch(out, COL_REFRESHED, _("%s ago"), view_age(e->env.refreshed_at, v->ui->data.now, age,
+								      sizeof age));
 	} else {
 		view_scratch(out, COL_REFRESHED, "%s", _("never"));
 	}
@@ -139,27 +177,31 @@ static const struct ui_env *selected_env(struct view *v)
 	return &v->ui->data.envs[p->rows[v->lineno]];
 }
 
-static enum view_result envs_request(struct view *v, enum ui_request req)
+static struct ui_action envs_request(struct view *v, enum ui_request req)
 {
 	const struct ui_env *e = selected_env(v);
 	switch (req) {
 	case UI_REQ_ENTER:
+	case UI_REQ_TOGGLE_SYNC:
 		if (!e) {
 			ui_message(v->ui, UI_COLOR_STATUS, "%s", _("no environment selected"));
-			return VIEW_HANDLED;
+			return UI_ACTION(UI_ACT_DONE);
 		}
 		/* A row without an id (a damaged cache) is still found by its unique name. */
-		ui_open_view(v->ui, &view_chats_ops, e->env.id ? e->env.id : e->env.unique_name);
-		return VIEW_HANDLED;
-	case UI_REQ_TOGGLE_SYNC:
-		if (!e)
-			ui_message(v->ui, UI_COLOR_STATUS, "%s", _("no environment selected"));
-		else
-			ui_toggle_sync(v->ui, e);
-		return VIEW_HANDLED;
+		if (req == UI_REQ_ENTER)
+			return UI_OPEN(&view_chats_ops, e->env.id ? e->env.id : e->env.unique_name);
+		return (struct ui_action){ .act = UI_ACT_TOGGLE, .arg = e->env.id ? e->env.id : e->env.unique_name,
+					   .want = e->env.sync_enabled != CS_TRUE };
 	default:
-		return VIEW_UNHANDLED;
+		return UI_ACTION(UI_ACT_PASS);
 	}
+}
+
+static void envs_sort(struct view *v, int col)
+{
+	v->sort_reverse = v->sort_col == col ? !v->sort_reverse : false;
+	v->sort_col = col;
+	rebuild(v);
 }
 
 static void envs_update(struct view *v, enum view_update why)
@@ -193,7 +235,7 @@ static void envs_done(struct view *v)
 
 const struct view_ops view_envs_ops = {
 	.name = N_("Environments"),
-	.empty = N_("no environments in the cache yet (run: chatsync refresh, then press R)"),
+	.empty = N_("no environments in the cache yet (r refreshes it)"),
 	.open = envs_open,
 	.row = envs_row,
 	.request = envs_request,
@@ -201,5 +243,6 @@ const struct view_ops view_envs_ops = {
 	.update = envs_update,
 	.want = envs_want,
 	.describe = envs_describe,
+	.sort = envs_sort,
 	.done = envs_done,
 };

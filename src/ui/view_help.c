@@ -3,7 +3,6 @@
 #include "config.h"
 #include "ui/view.h"
 #include "ui/colors.h"
-#include "ui/prompt.h"
 #include "base/i18n.h"
 #include "base/text.h"
 #include "base/xalloc.h"
@@ -13,8 +12,8 @@
 enum { COL_KEY, COL_ACTION, N_COLS };
 
 static const struct ui_column columns[N_COLS] = {
-	[COL_KEY] = { N_("KEY"), 6, 22, 5, UI_ALIGN_LEFT },
-	[COL_ACTION] = { N_("ACTION"), 10, 0, 10, UI_ALIGN_LEFT },
+	[COL_KEY] = { N_("KEY"), 6, 22, 5, UI_ALIGN_LEFT, false },
+	[COL_ACTION] = { N_("ACTION"), 10, 0, 10, UI_ALIGN_LEFT, false },
 };
 
 struct help_line {
@@ -51,9 +50,10 @@ static void build(struct help *p)
 	}
 	add(p, NULL, xstrdup(""));
 	add(p, NULL, xstrdup(_("Commands (after :)")));
-	for (size_t i = 0; i < ui_cmd_count(); i++) {
+	for (size_t i = 0; ui_cmd_info(i); i++) {
 		const struct ui_cmd_info *c = ui_cmd_info(i);
-		char *key = c->arg ? xasprintf(":%s %s", c->name, _(c->arg)) : xasprintf(":%s", c->name);
+		char *key = !c->arg ? xasprintf(":%s", c->name)
+			  : c->optional ? xasprintf(":%s [%s]", c->name, _(c->arg)) : xasprintf(":%s %s", c->name, _(c->arg));
 		add(p, key, xstrdup(_(c->help)));
 	}
 }
@@ -68,7 +68,8 @@ static void help_filter(struct view *v)
 	for (size_t i = 0; i < p->n_all; i++) {
 		const struct help_line *l = &p->all[i];
 		/* Filtered, only the matching entries remain: a heading alone says nothing. */
-		if (f && (!l->key || (!ui_text_match(l->key, f) && !ui_text_match(l->action, f))))
+		const char *fields[] = { l->key, l->action };
+		if (f && (!l->key || !view_filter_match(f, fields, 2)))
 			continue;
 		p->rows[v->lines++] = i;
 	}

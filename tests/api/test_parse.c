@@ -8,7 +8,9 @@
 #include <cjson/cJSON.h>
 #include "api/dv_batch.h"
 #include "api/dv_parse.h"
+#include "api/endpoints.h"
 #include "api/graph_parse.h"
+#include "api/graph_rsc.h"
 #include "base/xalloc.h"
 #include "run.h"
 
@@ -341,4 +343,172 @@ Test(dataverse, batch_request_round_trips_through_the_parser)
 	cr_assert(strstr(body, "--\r\n"), "no closing delimiter");
 	free(ct);
 	free(body);
+}
+
+/* The permission grant policies as the docs print them, and the chat RSC state from the three sources
+ * as Get-MgBetaChatRscConfiguration derives it. */
+Test(graph, permission_grant_policies_as_documented)
+{
+	char *rel = run_srcpath("tests/api/fixtures/graph-permissiongrantpolicies-list.json");
+	char *body = run_read_file(rel, NULL);
+	cr_assert_not_null(body, "%s", rel);
+	struct graph_grant_policy *p;
+	size_t n;
+	char *next;
+	cr_assert_eq(graph_parse_permission_grant_policies(body, &p, &n, &next, &err), 0, "%s", err.msg);
+	cr_assert_eq(n, 2);
+	cr_expect_str_eq(p[0].id, "tier-1");
+	cr_expect_str_eq(p[1].id, "microsoft-company-admin");
+	cr_expect_null(p[0].scope, "the example has no resourceScopeType");
+	cr_expect_null(next);
+	graph_grant_policies_free(p, n);
+	cr_assert_eq(graph_parse_permission_grant_policies("{\"value\":{}}", &p, &n, &next, &err), -1);
+	cr_assert_eq(graph_parse_permission_grant_policies("{\"value\":[{\"id\":\"x\"", &p, &n, &next, &err), -1);
+	free(body);
+	free(rel);
+}
+
+static const struct graph_grant_policy tenant_policies[] = {
+	{ (char *)"microsoft-user-default-legacy", (char *)"tenant" },
+	{ (char *)"microsoft-dynamically-managed-permissions-for-chat", (char *)"chat" },
+	{ (char *)"microsoft-pre-approval-apps-for-chat", (char *)"chat" },
+	{ (char *)"microsoft-all-application-permissions-for-chat", (char *)"chat" },
+	{ (char *)"microsoft-pre-approval-apps-for-group", (char *)"group" },
+	{ (char *)"contoso-chat-apps", (char *)"chat" },
+};
+
+static struct graph_rsc_result derive(int enabled, char *const *assigned, size_t n, bool with_policies)
+{
+	struct graph_rsc_sources s = { .chat_rsc_enabled = enabled, .assigned_known = assigned != NULL,
+		.assigned = assigned, .n_assigned = n, .policies_known = with_policies, .policies = tenant_policies,
+		.n_policies = sizeof tenant_policies / sizeof *tenant_policies };
+	struct graph_rsc_result r;
+	graph_rsc_derive(&s, &r);
+	return r;
+}
+
+#define OWNED "ManagePermissionGrantsForOwnedResource."
+
+Test(graph, rsc_state_from_the_three_sources)
+{
+	char *legacy[] = { (char *)"ManagePermissionGrantsForSelf.microsoft-user-default-legacy" };
+	char *managed[] = { legacy[0], (char *)OWNED "microsoft-dynamically-managed-permissions-for-chat" };
+	char *pre[] = { (char *)OWNED "microsoft-pre-approval-apps-for-chat",
+			(char *)OWNED "microsoft-pre-approval-apps-for-group" };
+	char *all[] = { (char *)OWNED "microsoft-all-application-permissions-for-chat" };
+	char *two[] = { managed[1], pre[0] };
+	char *custom[] = { (char *)OWNED "contoso-chat-apps" };
+	char *unknown[] = { (char *)OWNED "not-a-policy-of-this-tenant" };
+
+	/* teamsAppSettings true wins, whatever the policies say or whether they could be read */
+	struct graph_rsc_result r = derive(CS_TRUE, NULL, 0, false);
+	cr_expect_eq(r.state, CS_RSC_ENABLED_FOR_ALL_APPS);
+	cr_expect_str_eq(r.decided_by, "teamsAppSettings");
+	cr_expect_null(r.missing);
+	/* otherwise the one chat policy assigned decides */
+	r = derive(CS_FALSE, managed, 2, true);
+	cr_expect_eq(r.state, CS_RSC_MANAGED_BY_MICROSOFT);
+	cr_expect_str_eq(r.decided_by, "authorizationPolicy+permissionGrantPolicies");
+	cr_expect_str_eq(r.chat_policy, "microsoft-dynamically-managed-permissions-for-chat");
+	cr_expect_eq(derive(CS_FALSE, pre, 2, true).state, CS_RSC_ENABLED_FOR_PREAPPROVED_APPS_ONLY,
+			"the group pre-approval policy is not about chats");
+	cr_expect_eq(derive(CS_FALSE, all, 1, true).state, CS_RSC_ENABLED_FOR_ALL_APPS);
+	cr_expect_eq(derive(CS_FALSE, legacy, 1, true).state, CS_RSC_DISABLED_FOR_ALL_APPS);
+	cr_expect_eq(derive(CS_FALSE, two, 2, true).state, CS_RSC_CUSTOM, "several chat policies");
+	r = derive(CS_FALSE, custom, 1, true);
+	cr_expect_eq(r.state, CS_RSC_CUSTOM, "a chat policy of the tenant's own");
+	cr_expect_str_eq(r.chat_policy, "contoso-chat-apps");
+	cr_expect_eq(derive(CS_FALSE, unknown, 1, true).state, CS_RSC_DISABLED_FOR_ALL_APPS,
+			"an assigned id the tenant has no policy for is about nothing");
+	/* the authorization policy forbidden (403 for a delegated user without a role): unknown unless
+	 * teamsAppSettings said true */
+	r = derive(CS_FALSE, NULL, 0, true);
+	cr_expect_eq(r.state, CS_RSC_UNKNOWN);
+	cr_expect_str_eq(r.missing, "authorizationPolicy");
+	cr_expect_null(r.decided_by);
+	/* an app sign-in cannot read teamsAppSettings: the policies decide, flagged unchecked */
+	r = derive(CS_UNKNOWN, pre, 2, true);
+	cr_expect_eq(r.state, CS_RSC_ENABLED_FOR_PREAPPROVED_APPS_ONLY);
+	cr_expect_str_eq(r.missing, "teamsAppSettings");
+	r = derive(CS_UNKNOWN, all, 1, true);
+	cr_expect_eq(r.state, CS_RSC_ENABLED_FOR_ALL_APPS);
+	cr_expect_null(r.missing, "true in teamsAppSettings would say the same");
+	/* without permissionGrantPolicies the chat policies are told by their names */
+	r = derive(CS_FALSE, pre, 2, false);
+	cr_expect_eq(r.state, CS_RSC_ENABLED_FOR_PREAPPROVED_APPS_ONLY);
+	cr_expect_str_eq(r.decided_by, "authorizationPolicy");
+	cr_expect_str_eq(r.missing, "permissionGrantPolicies");
+	cr_expect_eq(derive(CS_FALSE, custom, 1, false).state, CS_RSC_DISABLED_FOR_ALL_APPS,
+			"a custom chat policy without -for-chat in its name cannot be told without permissionGrantPolicies");
+}
+
+/* The three documented example answers read together (the policy example assigns "just-user-read",
+ * the settings example says true). */
+Test(graph, rsc_from_the_documented_examples)
+{
+	char *pol = fixture("graph-authorizationpolicy-get.json"), *set = fixture("graph-teamsappsettings-get.json");
+	struct cs_rsc a = { 0 }, b = { 0 };
+	cr_assert_eq(graph_parse_authorization_policy(pol, &a, &err), 0, "%s", err.msg);
+	cr_assert_eq(graph_parse_teams_app_settings(set, &b, &err), 0, "%s", err.msg);
+	struct graph_rsc_sources s = { .chat_rsc_enabled = b.state == CS_RSC_ENABLED_FOR_ALL_APPS ? CS_TRUE : CS_FALSE,
+		.assigned_known = true, .assigned = a.policies, .n_assigned = a.n_policies };
+	struct graph_rsc_result r;
+	graph_rsc_derive(&s, &r);
+	cr_expect_eq(r.state, CS_RSC_ENABLED_FOR_ALL_APPS, "the settings example says true");
+	s.chat_rsc_enabled = CS_FALSE;
+	graph_rsc_derive(&s, &r);
+	cr_expect_eq(r.state, CS_RSC_DISABLED_FOR_ALL_APPS, "just-user-read is no chat policy");
+	cs_rsc_free(&a);
+	cs_rsc_free(&b);
+	free(pol);
+	free(set);
+}
+
+Test(graph, chat_preapproval_as_documented_and_as_served)
+{
+	char *rel = run_srcpath("tests/api/fixtures/graph-serviceprincipal-permissiongrantpreapprovalpolicies.json");
+	char *body = run_read_file(rel, NULL);
+	cr_assert_not_null(body, "%s", rel);
+	int covered = -2;
+	cr_assert_eq(graph_parse_chat_preapproval(body, NULL, 0, &covered, &err), 0, "%s", err.msg);
+	cr_expect_eq(covered, CS_UNKNOWN, "all permissions, but only for chats with two sensitivity labels");
+	free(body);
+	free(rel);
+	/* every chat, every permission */
+	const char *all = "{\"value\":[{\"id\":\"p\",\"conditions\":[{\"scopeType\":\"chat\","
+		"\"sensitivityLabels\":{\"labelKind\":\"all\"},\"permissions\":{\"permissionKind\":\"all\"}}]}]}";
+	cr_assert_eq(graph_parse_chat_preapproval(all, NULL, 0, &covered, &err), 0, "%s", err.msg);
+	cr_expect_eq(covered, CS_TRUE);
+	/* listed ids: covered only when every required one is listed */
+	const char *ids = "{\"value\":[{\"conditions\":[{\"scopeType\":\"group\",\"sensitivityLabels\":{\"labelKind\":\"all\"},"
+		"\"permissions\":{\"permissionKind\":\"all\"}},{\"scopeType\":\"chat\",\"sensitivityLabels\":{\"labelKind\":\"all\"},"
+		"\"permissions\":{\"permissionKind\":\"enumerated\",\"permissionIds\":[\"A\",\"b\"]}}]}]}";
+	char *need_ab[] = { (char *)"a", (char *)"B" }, *need_c[] = { (char *)"a", (char *)"c" };
+	cr_assert_eq(graph_parse_chat_preapproval(ids, need_ab, 2, &covered, &err), 0);
+	cr_expect_eq(covered, CS_TRUE);
+	cr_assert_eq(graph_parse_chat_preapproval(ids, need_c, 2, &covered, &err), 0);
+	cr_expect_eq(covered, CS_FALSE, "c is not pre-approved");
+	cr_assert_eq(graph_parse_chat_preapproval(ids, NULL, 0, &covered, &err), 0);
+	cr_expect_eq(covered, CS_UNKNOWN, "ids listed, and the app's own not known");
+	/* no policy, or only a team condition: not pre-approved for chats */
+	cr_assert_eq(graph_parse_chat_preapproval("{\"value\":[]}", NULL, 0, &covered, &err), 0);
+	cr_expect_eq(covered, CS_FALSE);
+	cr_assert_eq(graph_parse_chat_preapproval("{\"value\":{}}", NULL, 0, &covered, &err), -1);
+	cr_assert_eq(graph_parse_chat_preapproval("[1", NULL, 0, &covered, &err), -1);
+}
+
+Test(graph, rsc_source_urls)
+{
+	struct conf_profile p = { 0 };
+	p.graph = (char *)"https://graph.example";
+	char *u = graph_url_permission_grant_policies(&p);
+	cr_expect_str_eq(u, "https://graph.example/beta/policies/permissionGrantPolicies");
+	free(u);
+	u = graph_url_preapproval_policies(&p, "0ab1c2d3-0000-4000-8000-000000000001");
+	cr_expect_str_eq(u, "https://graph.example/beta/servicePrincipals(appId='0ab1c2d3-0000-4000-8000-000000000001')"
+			"/permissionGrantPreApprovalPolicies");
+	free(u);
+	u = graph_url_preapproval_policies(&p, "a'b");
+	cr_expect(!strstr(u, "a'b"), "a quote in an id cannot end the key: %s", u);
+	free(u);
 }

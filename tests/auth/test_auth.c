@@ -417,6 +417,24 @@ Test(secret, a_token_is_renewed_before_it_expires_not_after_a_401)
 	teardown(&t);
 }
 
+Test(secret, a_lifetime_of_one_second_does_not_make_a_token_storm)
+{
+	struct env t;
+	setup(&t, CONF_AUTH_CLIENT_SECRET);
+	E.expires_in = 1;
+	struct cs_error err;
+	t.net = auth_net_open(&t.p, &(struct net_opts){ .retry_scale = 0.1 }, &(struct auth_opts){ .token_dir = t.state },
+			      &err); /* the default floor: a minute */
+	cr_assert_not_null(t.net, "%s", err.msg);
+	struct result res = { 0 };
+	get_graph(&t, 2, &res);
+	usleep(1100000);
+	get_graph(&t, 2, &res);
+	cr_assert_eq(res.ok, 4, "%s", res.err);
+	cr_assert_eq(E.token_calls, 1, "a token said to live a second was fetched again and again");
+	teardown(&t);
+}
+
 Test(secret, a_token_refused_after_refresh_fails_instead_of_looping)
 {
 	struct env t;

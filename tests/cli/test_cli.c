@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "base/xalloc.h"
+#include "store/cache.h"
 #include "run.h"
 
 static char *bin, *dir, *home_env, *xdg_env;
@@ -142,4 +143,60 @@ Test(cli, empty_cache_reads_work_and_json_is_an_array)
 	cr_assert_eq(r.status, 2);
 	cr_assert(strstr(r.err, "no environment \"nosuchenv\""), "%s", r.err);
 	free(cache);
+}
+
+/* check's 0, 1 and 2 are its findings' alone: a cache with one syncing chat, then one at risk, then one
+ * that does not sync. */
+static void put_chat(struct cache *c, const char *act, cs_time modified, int state)
+{
+	struct cs_error err = { 0 };
+	char chat[64];
+	snprintf(chat, sizeof chat, "19:%s@thread.v2", act);
+	struct cs_chat ch = { .env_id = (char *)"e1", .activity_id = (char *)act, .teams_chat_id = chat,
+			      .subject = (char *)"Deal", .state = state, .status_code = 1, .sync_status = CS_SYNC_ENABLED,
+			      .modified_in_teams_on = modified, .linked_on = modified, .regarding_type = (char *)"account",
+			      .fetched_at = 1794647520 - 60 };
+	cr_assert_eq(cache_put_chat(c, &ch, &err), 0, "%s", err.msg);
+	struct cs_assoc a = { .id = (char *)act, .env_id = (char *)"e1", .teams_chat_id = chat,
+			      .regarding_table = (char *)"account", .record_state = CS_ASSOC_ASSOCIATE,
+			      .fetched_at = 1794647520 - 60 };
+	cr_assert_eq(cache_put_assoc(c, &a, &err), 0, "%s", err.msg);
+	struct cs_graph_chat g = { .teams_chat_id = chat, .chat_status = 200, .chat_fetched_at = 1794647520 - 60,
+				   .apps_status = 200, .app_installed = CS_TRUE, .app_client_id = (char *)"app",
+				   .apps_fetched_at = 1794647520 - 60, .grants_status = 200, .app_has_grant = CS_TRUE,
+				   .grants_fetched_at = 1794647520 - 60 };
+	cr_assert_eq(cache_put_graph_chat(c, &g, &err), 0, "%s", err.msg);
+}
+
+static int check_status(const char *cache)
+{
+	char *argv[] = { bin, (char *)"--cache", (char *)cache, (char *)"check", NULL };
+	char *env[] = { home_env, xdg_env, (char *)"CHATSYNC_CONFIG=", (char *)"XDG_CONFIG_HOME=",
+			(char *)"CHATSYNC_NOW=2026-11-14T09:12:00Z", NULL };
+	run_free(&r);
+	cr_assert_eq(run_cmd(&r, argv, env, 30), 0);
+	return r.status;
+}
+
+Test(cli, check_exits_0_1_2_for_its_findings)
+{
+	char *path = xasprintf("%s/check.db", dir);
+	struct cs_error err = { 0 };
+	struct cache *c = cache_open(path, 0, &err);
+	cr_assert_not_null(c, "%s", err.msg);
+	struct cs_env e = { .id = (char *)"e1", .unique_name = (char *)"sales", .sync_enabled = CS_TRUE,
+			    .inactivity_days = 7, .org_fetched_at = 1794647520 - 60, .refreshed_at = 1794647520 - 60 };
+	cr_assert_eq(cache_put_env(c, &e, &err), 0, "%s", err.msg);
+	struct cs_rsc rsc = { .state = CS_RSC_ENABLED_FOR_ALL_APPS, .source = (char *)"authorizationPolicy",
+			      .http_status = 200, .fetched_at = 1794647520 - 60 };
+	cr_assert_eq(cache_put_rsc(c, &rsc, &err), 0, "%s", err.msg);
+	put_chat(c, "a-fine", 1794647520 - 3600, CS_STATE_OPEN);
+	cr_assert_eq(check_status(path), 0, "one syncing chat: %s%s", r.out, r.err);
+	cr_assert(strstr(r.out, "1 chat syncing") || strstr(r.out, "syncing"), "%s", r.out);
+	put_chat(c, "a-soon", 1794647520 - 6 * 86400 - 12 * 3600, CS_STATE_OPEN);
+	cr_assert_eq(check_status(path), 1, "a chat at risk: %s%s", r.out, r.err);
+	put_chat(c, "a-done", 1794647520 - 3600, CS_STATE_COMPLETED);
+	cr_assert_eq(check_status(path), 2, "a chat that does not sync: %s%s", r.out, r.err);
+	cache_close(c);
+	free(path);
 }

@@ -1,7 +1,8 @@
 /* The facts of every chat in one pass (cache_facts_each, the cursor) against the one-chat lookup
  * (cache_load_facts) over a real cache file: the same chats, in the chat list's order, with the same
  * facts and so the same diagnosis; filters, stopping early, and the newest association of a chat
- * connected twice. */
+ * connected twice; and the console's verdicts, a slice at a time from one pass, and one by one once the
+ * cache changed under its list. */
 #include "config.h"
 #include <criterion/criterion.h>
 #include <locale.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 #include "core/diagnose.h"
 #include "store/cache.h"
+#include "ui/data.h"
 #include "base/xalloc.h"
 #include "run.h"
 
@@ -222,6 +224,8 @@ Test(facts, one_pass_gives_every_listed_chat_in_order_with_the_facts_of_a_lookup
 	cr_assert_eq(cache_each_chat(cache, NULL, list_one, &l, &err), 0, "%s", err.msg);
 	cr_assert_eq(s.n, 12, "9 activity rows and 3 chats without one, the one connected twice once (got %zu)", s.n);
 	cr_assert_eq(l.n, s.n, "the chat list and the facts agree on the chats (%zu listed)", l.n);
+	cr_assert_eq(cache_env_chat_count(cache, "e1") + cache_env_chat_count(cache, "e2"), (int)s.n,
+		     "and envs counts them alike");
 	for (size_t i = 0; i < s.n; i++) {
 		cr_assert_str_eq(s.key[i], l.key[i], "row %zu: the list's order", i);
 		struct cache_facts f;
@@ -347,4 +351,66 @@ Test(facts, an_empty_cache_streams_nothing)
 	cr_assert_eq(s.n, 0);
 	cache_close(c);
 	free(empty);
+}
+
+/* The verdict cache_load_facts gives a chat (the lookup the console fell back on before). */
+static int lookup_verdict(const char *key)
+{
+	struct cache_facts f;
+	if (cache_load_facts(cache, key, &f, &err))
+		return DIAG_VERDICT_UNKNOWN;
+	struct diag_result r;
+	cache_facts_diagnose(&f, NOW, 24, &r);
+	int v = (int)r.verdict;
+	diag_result_free(&r);
+	cache_facts_free(&f);
+	return v;
+}
+
+Test(facts, the_console_diagnoses_its_list_a_slice_at_a_time_from_one_pass)
+{
+	struct ui_data d = { 0 };
+	cr_assert_eq(ui_data_load(&d, cache, NOW, 24, &err), 0, "%s", err.msg);
+	cr_assert_eq(d.n_chats, 12);
+	size_t calls = 0;
+	while (ui_data_diagnose(&d, cache, 0)) /* a slice of at least one chat per call */
+		calls++;
+	cr_assert_eq(calls, d.n_chats - 1, "one chat per zero-length slice");
+	cr_assert_eq(d.diagnosed, d.n_chats);
+	cr_assert_null(d.facts, "the pass lets go of its read when done");
+	cr_assert_not(d.facts_by_key, "nothing changed, so nothing was looked up one by one");
+	size_t pending = 0;
+	for (size_t i = 0; i < d.n_chats; i++)
+		cr_assert_eq(d.chats[i].verdict, lookup_verdict(d.chats[i].key), "%s", d.chats[i].key);
+	for (size_t i = 0; i < d.n_envs; i++)
+		pending += d.envs[i].pending;
+	cr_assert_eq(pending, 0);
+	ui_data_free(&d);
+}
+
+Test(facts, the_console_looks_chats_up_one_by_one_once_the_cache_changed_under_its_list)
+{
+	struct ui_data d = { 0 };
+	cr_assert_eq(ui_data_load(&d, cache, NOW, 24, &err), 0, "%s", err.msg);
+	/* Then a refresh on another connection drops a chat the list shows, and one it does not show
+	 * arrives: the rows of the pass no longer match the list's. */
+	struct cache *other;
+	size_t n_before = d.n_chats;
+	other = cache_open(db, 0, &err);
+	cr_assert_not_null(other, "%s", err.msg);
+	put_chat("e1", "a-late", "19:late@thread.v2", "Connected after the list", CS_STATE_OPEN, NOW - 3 * DAY,
+		 "account", 0); /* through the test's connection: a row the list has not */
+	cr_assert_eq(cache_delete_chat(other, "a-done", &err), 0, "%s", err.msg);
+	cache_close(other);
+	while (ui_data_diagnose(&d, cache, 1000))
+		;
+	cr_assert(d.facts_by_key, "the rows no longer matched the list");
+	cr_assert_eq(d.n_chats, n_before);
+	for (size_t i = 0; i < d.n_chats; i++) {
+		if (strcmp(d.chats[i].key, "a-done") == 0)
+			cr_assert_eq(d.chats[i].verdict, DIAG_VERDICT_UNKNOWN, "a chat gone from the cache is unknown");
+		else
+			cr_assert_eq(d.chats[i].verdict, lookup_verdict(d.chats[i].key), "%s", d.chats[i].key);
+	}
+	ui_data_free(&d);
 }

@@ -169,6 +169,7 @@ Test(diagnose, refresh_of_one_chat_takes_a_few_requests_and_warn_hours_widens_th
 	}
 	cr_assert(soon[0] < soon[1] && soon[1] <= soon[2], "inactive-soon at 1/24/72 h: %d %d %d", soon[0], soon[1],
 		  soon[2]);
-	cr_assert_eq(e2e_run(&e, "sandbox", "check", "--warn-hours", "0", NULL), 2, "0 hours is refused as usage");
+	cr_assert_eq(e2e_run(&e, "sandbox", "check", "--warn-hours", "0", NULL), 3,
+		     "0 hours is refused, and a check that could not run is UNKNOWN to a monitor");
 	cr_assert(strstr(e.r.err, "--warn-hours"), "%s", e.r.err);
 }

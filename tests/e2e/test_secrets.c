@@ -69,11 +69,14 @@ Test(secrets, no_secret_in_logs_traces_cache_tokens_or_output, .fini = stop)
 			cr_assert_null(strstr(e.r.out, s), "%s: secret on stdout", profiles[i]);
 			cr_assert_null(strstr(e.r.err, s), "%s: secret in the trace", profiles[i]);
 		}
-		cr_assert_null(strstr(e.r.err, "eyJ"), "%s: a token in the trace", profiles[i]);
+		cr_assert_null(strstr(e.r.err, "eyJ"), "%s: an ID token in the trace", profiles[i]);
+		cr_assert_null(strstr(e.r.err, "sbxat_"), "%s: an access token in the trace", profiles[i]);
+		cr_assert_null(strstr(e.r.out, "sbxat_"), "%s: an access token on stdout", profiles[i]);
 	}
 	e2e_run(&e, "sandbox", "-v", "-v", "sync", "contoso-sales", "off", "--yes", NULL);
 	cr_assert_null(strstr(e.r.err, secret));
 	cr_assert_null(strstr(e.r.err, "eyJ"), "a token in the trace of the write");
+	cr_assert_null(strstr(e.r.err, "sbxat_"), "an access token in the trace of the write");
 	/* the log (with the whole trace in it), the audit log, the token cache and the cache file */
 	char *log = xasprintf("%s/state/chatsync/chatsync.log", e.home);
 	cr_assert(file_has(log, "client_secret=[redacted]"), "the log has no trace of the token requests");
@@ -81,8 +84,10 @@ Test(secrets, no_secret_in_logs_traces_cache_tokens_or_output, .fini = stop)
 	free(log);
 	assert_tree_clean(e.home, secret);
 	assert_tree_clean(e.home, reader);
+	assert_tree_clean(e.home, "sbxat_"); /* no access token in any file chatsync wrote */
 	cr_assert_not(file_has(e.cache, secret));
 	cr_assert_not(file_has(e.cache, "eyJ"), "a token in the cache");
+	cr_assert_not(file_has(e.cache, "sbxat_"), "an access token in the cache");
 	char *tokens = xasprintf("%s/state/chatsync/sandbox-device.tokens", e.home);
 	struct stat st;
 	cr_assert_eq(stat(tokens, &st), 0, "no token cache for the device-code profile");

@@ -581,3 +581,148 @@ Test(tls, untrusted_certificate_names_ca_file_and_ca_file_adds_trust)
 	run_rmtree(dir);
 	free(dir);
 }
+
+Test(redirect, a_token_belongs_to_one_origin)
+{
+	cr_assert(net_same_origin("https://graph.microsoft.com/v1.0/chats", "https://GRAPH.microsoft.com:443/beta"));
+	cr_assert(!net_same_origin("https://graph.microsoft.com/", "https://graph.microsoft.com:8443/"), "port");
+	cr_assert(!net_same_origin("https://127.0.0.1:8443/", "http://127.0.0.1:8443/"), "scheme");
+	cr_assert(!net_same_origin("https://graph.microsoft.com/", "https://graph.microsoft.com.evil.com/"), "host");
+	cr_assert(!net_same_origin("https://a/", "not a url"));
+}
+
+Test(redirect, a_request_with_a_body_is_never_redirected)
+{
+	struct fake *f = fake_start(h_redirect, "/landed", NULL, NULL);
+	struct net *net = open_net(f, NULL);
+	struct outcome o = { 0 };
+	run_one(net, &(struct net_request){ .method = "POST", .url = url(f, "/moved"), .body = "secret=1",
+					   .flags = NET_F_IDEMPOTENT }, &o);
+	cr_assert_eq(o.status, 0);
+	cr_assert(strstr(o.err, "redirected POST /moved to") && strstr(o.err, "never redirected"), "%s", o.err);
+	cr_assert_eq(fake_requests(f), 1, "the body was sent to the redirect's target");
+	net_close(net);
+	fake_stop(f);
+}
+
+/* ---- the scheduler ---- */
+
+static void h_fast(const struct fake_req *req, struct fake_resp *resp, void *user)
+{
+	fake_json(resp, 200, "{}");
+}
+
+Test(sched, a_long_queue_costs_about_one_check_per_request)
+{
+	struct fake *f = fake_start(h_fast, NULL, NULL, NULL);
+	struct net *net = open_net(f, NULL);
+	/* One lane per chat (1 rps each), all behind one bucket that lets 4 through at a time: the
+	 * old scheduler priced every waiting request on every pass. */
+	net_pace_rule(net, "test", 0, 0, 4);
+	net_pace_rule(net, "test:chat:*", 1, 1, 0);
+	struct cs_error err;
+	struct outcome o[1] = { { 0 } };
+	enum { N = 3000 };
+	for (int i = 0; i < N; i++) {
+		char bucket[64];
+		snprintf(bucket, sizeof bucket, "test:chat:19:%d@thread.v2", i);
+		cr_assert_eq(net_queue(net, &(struct net_request){ .url = url(f, "/c"), .bucket = bucket, .done = on_done,
+								   .user = o }, &err), 0);
+	}
+	cr_assert_eq(net_run(net, &err), 0, "%s", err.msg);
+	cr_assert_eq(o[0].calls, N);
+	cr_assert_leq(fake_max_concurrent(f), 4);
+	struct net_stats st;
+	net_stats_get(net, &st);
+	cr_assert_eq(st.sent, N);
+	cr_log_info("scheduler: %lu checks for %d requests", st.scheduler_checks, N);
+	cr_assert_leq(st.scheduler_checks, 3 * (unsigned long)N, "%lu checks for %d requests", st.scheduler_checks, N);
+	net_close(net);
+	fake_stop(f);
+}
+
+Test(sched, delayed_and_retried_requests_wait_their_time_in_order)
+{
+	struct fake *f = fake_start(h_echo, NULL, NULL, NULL);
+	struct net *net = open_net(f, NULL);
+	struct outcome o[3] = { { 0 } };
+	struct cs_error err;
+	double t0 = now_s();
+	net_queue(net, &(struct net_request){ .url = url(f, "/late"), .delay_s = 0.6, .done = on_done, .user = &o[0] }, &err);
+	net_queue(net, &(struct net_request){ .url = url(f, "/soon"), .delay_s = 0.2, .done = on_done, .user = &o[1] }, &err);
+	net_queue(net, &(struct net_request){ .url = url(f, "/now"), .done = on_done, .user = &o[2] }, &err);
+	cr_assert_eq(net_run(net, &err), 0);
+	cr_assert_geq(now_s() - t0, 0.59);
+	for (int i = 0; i < 3; i++)
+		cr_assert_eq(o[i].calls, 1);
+	net_close(net);
+	fake_stop(f);
+}
+
+static void h_env(const struct fake_req *req, struct fake_resp *resp, void *user)
+{
+	resp->sleep_ms = 150;
+	fake_json(resp, 200, "{}");
+}
+
+Test(sched, dataverse_environments_on_one_host_are_paced_apart)
+{
+	struct fake *f = fake_start(h_env, NULL, NULL, NULL);
+	struct net *net = open_net(f, NULL);
+	net_pace_rule(net, "dataverse:*", 0, 0, 1); /* one at a time per environment */
+	struct cs_error err;
+	for (int i = 0; i < 8; i++)
+		cr_assert_eq(net_queue(net, &(struct net_request){ .url = url(f, i % 2 ? "/env/a/api/data/v9.2/chats"
+									     : "/env/b/api/data/v9.2/chats") },
+				       &err), 0);
+	cr_assert_eq(net_run(net, &err), 0);
+	cr_assert_eq(fake_max_concurrent(f), 2, "%d at once: environments on one host shared one pace",
+		     fake_max_concurrent(f));
+	net_close(net);
+	fake_stop(f);
+}
+
+static void h_remaining(const struct fake_req *req, struct fake_resp *resp, void *user)
+{
+	fake_json(resp, 200, "{}");
+	fake_add_header(resp, "x-ms-ratelimit-burst-remaining-xrm-requests: 0");
+}
+
+Test(sched, dataverse_remaining_requests_header_is_the_authority)
+{
+	struct fake *f = fake_start(h_remaining, NULL, NULL, NULL);
+	struct net *net = open_net(f, NULL);
+	net_pace_rule(net, "dataverse:*", 4, 100, 0); /* a burst of 100 that the service says is gone */
+	struct cs_error err;
+	double t0 = now_s();
+	for (int i = 0; i < 5; i++) {
+		struct net_result res;
+		cr_assert_eq(net_fetch(net, &(struct net_request){ .url = url(f, "/env/a/api/data/v9.2/WhoAmI") }, &res, &err), 0);
+		net_result_free(&res);
+	}
+	cr_assert_geq(now_s() - t0, 0.9, "the remaining-requests header was ignored: %.2f s", now_s() - t0);
+	net_close(net);
+	fake_stop(f);
+}
+
+Test(deadline, callers_that_step_the_loop_get_it_too)
+{
+	struct fake *f = fake_start(h_stall, NULL, NULL, NULL); /* the first answer takes 2.5 s */
+	struct net_opts opts = { .retry_scale = 0.01, .low_speed_time_s = 10, .deadline_s = 1 };
+	struct net *net = open_net(f, &opts);
+	struct outcome o = { 0 };
+	struct cs_error err;
+	net_queue(net, &(struct net_request){ .url = url(f, "/graph/v1.0/chats"), .done = on_done, .user = &o }, &err);
+	double t0 = now_s();
+	while (net_pending(net) > 0)
+		net_step(net, 100);
+	cr_assert_lt(now_s() - t0, 2.2, "the deadline was not kept: %.2f s", now_s() - t0);
+	cr_assert_eq(o.calls, 1);
+	cr_assert(strstr(o.err, "the deadline of one run") && strstr(o.err, "Graph GET /chats was the slowest"), "%s", o.err);
+	/* The next run has a deadline of its own. */
+	memset(&o, 0, sizeof o);
+	run_one(net, &(struct net_request){ .url = url(f, "/fast") }, &o);
+	cr_assert_eq(o.status, 200, "%s", o.err);
+	net_close(net);
+	fake_stop(f);
+}

@@ -189,6 +189,12 @@ static void sign_in_end_to_end(const char *profile, bool delegated)
 	else
 		cr_assert_str_eq(id.name, p->client_id);
 	auth_identity_free(&id);
+	/* For an environment, an app also learns its application user from WhoAmI. */
+	cr_assert_eq(auth_identity(net, t.dv_resource, &id, &err), 0, "%s", err.msg);
+	if (!delegated)
+		cr_assert(id.object_id && strlen(id.object_id) == 36, "no application user from WhoAmI: %s",
+			  id.object_id ? id.object_id : "(null)");
+	auth_identity_free(&id);
 	struct net_stats st;
 	net_stats_get(net, &st);
 	cr_assert_eq(st.tokens, 2, "one token per resource");
@@ -312,7 +318,12 @@ static void storm(const char *faults, int n, double max_s, bool expect_throttled
 	cr_assert_lt(took, max_s, "took %.1f s", took);
 	struct net_stats st;
 	net_stats_get(net, &st);
-	cr_assert_gt(st.retried, 0, "no fault was met");
+	/* A reset on a reused connection may be resent by curl itself, unseen by our retry count:
+	 * the sandbox's log (status 0: dropped) says the fault was met all the same. */
+	char *log = sandbox_request_log(&box);
+	bool dropped = log && strstr(log, "\"status\":0,");
+	free(log);
+	cr_assert(st.retried > 0 || dropped, "no fault was met");
 	if (expect_throttled)
 		cr_assert_gt(st.throttled, 0);
 	net_close(net);

@@ -187,6 +187,13 @@ Test(dataverse, chats_paging_filter_select_and_expand)
 			"systemuser");
 	sbt_resp_free(&r);
 
+	/* $top with odata.maxpagesize: the service ignores $top and pages */
+	api_get(&d, "chats?$select=subject&$top=3", "odata.maxpagesize=2", &r);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_expect_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r.json, "value")), 2);
+	cr_expect_not_null(cJSON_GetObjectItemCaseSensitive(r.json, "@odata.nextLink"), "$top is ignored");
+	sbt_resp_free(&r);
+
 	api_get(&d, "activityparties?$select=_partyid_value&$top=2", "odata.include-annotations=\"OData.Community.Display.V1.FormattedValue\"", &r);
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	p = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r.json, "value"), 0);

@@ -46,17 +46,21 @@ Test(entra, client_secret_token_is_a_signed_jwt_for_the_resource)
 	cr_assert_eq(r.status, 200, "%s", r.body);
 	cr_expect_str_eq(cJSON_GetObjectItemCaseSensitive(r.json, "token_type")->valuestring, "Bearer");
 	cr_expect_gt(cJSON_GetObjectItemCaseSensitive(r.json, "expires_in")->valueint, 3000);
+	/* Access tokens are opaque to clients: a random string, no JWT to read. */
+	const char *at = cJSON_GetObjectItemCaseSensitive(r.json, "access_token")->valuestring;
 	cJSON *h, *c;
-	cr_assert_eq(sb_jwt_decode(cJSON_GetObjectItemCaseSensitive(r.json, "access_token")->valuestring, &h, &c), 0);
-	cr_expect_str_eq(cJSON_GetObjectItemCaseSensitive(h, "alg")->valuestring, "RS256");
-	cr_expect_str_eq(cJSON_GetObjectItemCaseSensitive(c, "aud")->valuestring, "https://graph.microsoft.com");
-	cr_expect_str_eq(cJSON_GetObjectItemCaseSensitive(c, "appid")->valuestring, t.app_id);
-	const char *claims[] = { "iss", "tid", "exp", "iat", "nbf", "oid", "roles", NULL };
-	for (int i = 0; claims[i]; i++)
-		cr_expect_not_null(cJSON_GetObjectItemCaseSensitive(c, claims[i]), "claim %s", claims[i]);
-	cr_expect_gt(cJSON_GetObjectItemCaseSensitive(c, "exp")->valuedouble, (double)time(NULL));
-	cJSON_Delete(h);
-	cJSON_Delete(c);
+	cr_expect_eq(sb_jwt_decode(at, &h, &c), -1, "the access token is a readable JWT: %s", at);
+	cr_expect_geq(strlen(at), 40);
+	cr_expect_null(strchr(at, '.'));
+	cr_expect_null(cJSON_GetObjectItemCaseSensitive(r.json, "id_token"), "an app gets no ID token");
+	/* ...and the services accept it by looking it up. */
+	struct sbt_resp g;
+	sbt_get(&t, at, "/graph/v1.0/policies/authorizationPolicy", NULL, &g);
+	cr_expect_eq(g.status, 200, "%s", g.body);
+	sbt_resp_free(&g);
+	sbt_get(&t, "not-a-token-the-sandbox-issued", "/graph/v1.0/policies/authorizationPolicy", NULL, &g);
+	cr_expect_eq(g.status, 401);
+	sbt_resp_free(&g);
 	sbt_resp_free(&r);
 	free(body);
 
@@ -241,10 +245,18 @@ Test(entra, device_code_pending_slow_down_approve_refresh)
 	cJSON_Delete(fx);
 	const cJSON *rt = cJSON_GetObjectItemCaseSensitive(r.json, "refresh_token");
 	cr_assert(cJSON_IsString(rt));
+	/* Who signed in is in the ID token, a JWT meant for the client; the access token says nothing. */
 	cJSON *h, *c;
-	cr_assert_eq(sb_jwt_decode(cJSON_GetObjectItemCaseSensitive(r.json, "access_token")->valuestring, &h, &c), 0);
-	cr_expect_str_eq(cJSON_GetObjectItemCaseSensitive(c, "upn")->valuestring, "admin@contoso-sandbox.onmicrosoft.com");
-	cr_expect_not_null(cJSON_GetObjectItemCaseSensitive(c, "scp"));
+	cr_expect_eq(sb_jwt_decode(cJSON_GetObjectItemCaseSensitive(r.json, "access_token")->valuestring, &h, &c), -1);
+	const cJSON *idt = cJSON_GetObjectItemCaseSensitive(r.json, "id_token");
+	cr_assert(cJSON_IsString(idt), "openid asked for an ID token: %s", r.body);
+	cr_assert_eq(sb_jwt_decode(idt->valuestring, &h, &c), 0);
+	cr_expect_str_eq(cJSON_GetObjectItemCaseSensitive(c, "preferred_username")->valuestring,
+			 "admin@contoso-sandbox.onmicrosoft.com");
+	cr_expect_str_eq(cJSON_GetObjectItemCaseSensitive(c, "aud")->valuestring, t.device_id);
+	const char *id_claims[] = { "iss", "tid", "oid", "name", "iat", "nbf", "exp", NULL };
+	for (int i = 0; id_claims[i]; i++)
+		cr_expect_not_null(cJSON_GetObjectItemCaseSensitive(c, id_claims[i]), "ID token claim %s", id_claims[i]);
 	cJSON_Delete(h);
 	cJSON_Delete(c);
 	char *rtok = sb_url_encode(rt->valuestring);
@@ -259,10 +271,18 @@ Test(entra, device_code_pending_slow_down_approve_refresh)
 			t.device_id, rtok, env);
 	post_token(&t, body, &r);
 	cr_assert_eq(r.status, 200, "%s", r.body);
-	cr_assert_eq(sb_jwt_decode(cJSON_GetObjectItemCaseSensitive(r.json, "access_token")->valuestring, &h, &c), 0);
-	cr_expect_str_eq(cJSON_GetObjectItemCaseSensitive(c, "aud")->valuestring, sbt_env_url(&t, 0));
-	cJSON_Delete(h);
-	cJSON_Delete(c);
+	{ /* the new token works for the environment, and only there */
+		char *who = xasprintf("%s/api/data/v9.2/WhoAmI", sbt_env_url(&t, 0));
+		struct sbt_resp g;
+		const char *at = cJSON_GetObjectItemCaseSensitive(r.json, "access_token")->valuestring;
+		sbt_get(&t, at, who, NULL, &g);
+		cr_expect_eq(g.status, 200, "%s", g.body);
+		sbt_resp_free(&g);
+		sbt_get(&t, at, "/graph/v1.0/policies/authorizationPolicy", NULL, &g);
+		cr_expect_eq(g.status, 401, "a Dataverse token opened Graph");
+		sbt_resp_free(&g);
+		free(who);
+	}
 	sbt_resp_free(&r);
 	free(body);
 	body = xasprintf("grant_type=refresh_token&client_id=%s&refresh_token=%s&scope=" GRAPH_SCOPE, t.user_id, rtok);
@@ -296,9 +316,9 @@ Test(entra, device_code_auto_approve_decline_and_expiry)
 	poll_token(&t, t.user_id, dc, &r);
 	cr_assert_eq(r.status, 200, "auto-approved after 1 s: %s", r.body);
 	cJSON *h, *c;
-	cr_assert_eq(sb_jwt_decode(cJSON_GetObjectItemCaseSensitive(r.json, "access_token")->valuestring, &h, &c), 0);
-	cr_expect_str_eq(cJSON_GetObjectItemCaseSensitive(c, "upn")->valuestring, "user@contoso-sandbox.onmicrosoft.com",
-			"the user-profile client signs in its user");
+	cr_assert_eq(sb_jwt_decode(cJSON_GetObjectItemCaseSensitive(r.json, "id_token")->valuestring, &h, &c), 0);
+	cr_expect_str_eq(cJSON_GetObjectItemCaseSensitive(c, "preferred_username")->valuestring,
+			 "user@contoso-sandbox.onmicrosoft.com", "the user-profile client signs in its user");
 	cJSON_Delete(h);
 	cJSON_Delete(c);
 	sbt_resp_free(&r);

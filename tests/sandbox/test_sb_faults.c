@@ -246,3 +246,53 @@ Test(faults, transport_reset_truncate_malformed_slow)
 	free(dt), free(url), free(tok);
 	sbt_stop(&t);
 }
+
+Test(faults, hostile_redirects_numbers_retry_after_and_trickles)
+{
+	struct sbt t;
+	sbt_start(&t, NULL, NULL);
+	char *url;
+	char *tok = env_token(&t, &url);
+	struct sbt_resp r;
+	set_fault(&t, "{\"redirect\":307,\"location\":\"https://elsewhere.example{path}\",\"count\":1,\"path\":\"/WhoAmI\"}");
+	sbt_get(&t, tok, url, NULL, &r);
+	cr_expect_eq(r.status, 307);
+	cr_expect(sbt_header(&r, "Location") && strstr(sbt_header(&r, "Location"), "https://elsewhere.example/env/") &&
+		  strstr(sbt_header(&r, "Location"), "/WhoAmI"));
+	sbt_resp_free(&r);
+
+	set_fault(&t, "{\"p429\":1,\"retry_after\":600,\"count\":1,\"path\":\"/WhoAmI\"}");
+	sbt_get(&t, tok, url, NULL, &r);
+	cr_expect_eq(r.status, 429);
+	cr_expect_str_eq(sbt_header(&r, "Retry-After"), "600");
+	sbt_resp_free(&r);
+
+	set_fault(&t, "{\"json_key\":\"expires_in\",\"json_value\":\"1e300\",\"count\":1,\"path\":\"/oauth2/v2.0/token\"}");
+	char *form = xasprintf("client_id=%s&client_secret=%s&grant_type=client_credentials&scope="
+			       "https%%3A%%2F%%2Fgraph.microsoft.com%%2F.default", t.app_id, t.app_secret);
+	sbt_req(&t, "POST", "/entra/contoso-sandbox.onmicrosoft.com/oauth2/v2.0/token", NULL, form, &r);
+	cr_expect_eq(r.status, 200);
+	cr_expect(cJSON_GetObjectItemCaseSensitive(r.json, "expires_in")->valuedouble > 1e299);
+	sbt_resp_free(&r);
+
+	set_fault(&t, "{\"json_key\":\"error.message\",\"json_value\":\"\\\"\\\\u001b[2Jboom\\\"\",\"count\":1}");
+	sbt_get(&t, NULL, url, NULL, &r);
+	cr_expect_eq(r.status, 401);
+	cr_expect(strstr(r.body, "\\u001b[2Jboom"), "%s", r.body);
+	sbt_resp_free(&r);
+
+	set_fault(&t, "{\"trickle_bps\":100,\"count\":1,\"path\":\"/WhoAmI\"}");
+	sbt_get(&t, tok, url, NULL, &r);
+	cr_expect_eq(r.status, 200);
+	cr_expect_geq(r.seconds, (double)(r.len - 1) / 100 * 0.9, "%zu bytes in %.2f s", r.len, r.seconds);
+	sbt_resp_free(&r);
+
+	sbt_req(&t, "POST", "/_sandbox/faults", NULL, "{\"redirect\":200}", &r);
+	cr_expect_eq(r.status, 400, "a redirect is a 3xx");
+	sbt_resp_free(&r);
+	sbt_req(&t, "POST", "/_sandbox/faults", NULL, "{\"json_key\":\"a\",\"json_value\":\"{not json\"}", &r);
+	cr_expect_eq(r.status, 400);
+	sbt_resp_free(&r);
+	free(form), free(url), free(tok);
+	sbt_stop(&t);
+}

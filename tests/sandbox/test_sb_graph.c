@@ -4,6 +4,7 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "base/xalloc.h"
 #include "sbt.h"
 
@@ -548,4 +549,153 @@ Test(graph, delegated_reads_every_chat_by_default)
 	free_ids(ids, 0);
 	free(path), free(enc), free(user);
 	g_stop(&g);
+}
+
+/* The chat RSC state as Get-MgBetaChatRscConfiguration derives it (msgraph-sdk-powershell
+ * src/Teams/beta/custom/RscConfigurationSynthesizer.cs), written out here on its own: teamsAppSettings
+ * true wins; else the assigned policies that permissionGrantPolicies say are about chats decide: none
+ * disabled, several custom, one by its id. */
+static const char *cmdlet_state(const cJSON *settings, const cJSON *policy, const cJSON *grant_policies)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(settings, "isChatResourceSpecificConsentEnabled");
+	if (cJSON_IsTrue(v))
+		return "EnabledForAllApps";
+	const cJSON *assigned = cJSON_GetObjectItemCaseSensitive(
+			cJSON_GetObjectItemCaseSensitive(policy, "defaultUserRolePermissions"), "permissionGrantPoliciesAssigned");
+	const char *one = NULL;
+	int n = 0;
+	const cJSON *p, *a;
+	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(grant_policies, "value")) {
+		const cJSON *scope = cJSON_GetObjectItemCaseSensitive(p, "resourceScopeType");
+		if (!cJSON_IsString(scope) || strcasecmp(scope->valuestring, "chat"))
+			continue;
+		const char *id = cJSON_GetObjectItemCaseSensitive(p, "id")->valuestring;
+		cJSON_ArrayForEach(a, assigned) {
+			const char *s = a->valuestring, *pre = "ManagePermissionGrantsForOwnedResource.";
+			if (!strncmp(s, pre, strlen(pre)) && !strcmp(s + strlen(pre), id))
+				n++, one = id;
+		}
+	}
+	if (n == 0)
+		return "DisabledForAllApps";
+	if (n > 1)
+		return "Custom";
+	if (!strcmp(one, "microsoft-all-application-permissions-for-chat"))
+		return "EnabledForAllApps";
+	if (!strcmp(one, "microsoft-pre-approval-apps-for-chat"))
+		return "EnabledForPreApprovedAppsOnly";
+	if (!strcmp(one, "microsoft-dynamically-managed-permissions-for-chat"))
+		return "ManagedByMicrosoft";
+	return "Custom";
+}
+
+Test(graph, rsc_sources_agree_with_the_cmdlet_for_every_state)
+{
+	static const char *const states[] = { "ManagedByMicrosoft", "EnabledForAllApps", "EnabledForPreApprovedAppsOnly",
+		"DisabledForAllApps", "Custom" };
+	for (size_t i = 0; i < sizeof states / sizeof *states; i++) {
+		const char *args[] = { "--rsc-state", states[i], "--envs", "1", "--chats-per-env", "1", NULL };
+		struct g g;
+		g_start(&g, args);
+		char *admin = sbt_device_token(&g.t, g.t.device_id, "https://graph.microsoft.com/.default", NULL);
+		char *user = sbt_device_token(&g.t, g.t.user_id, "https://graph.microsoft.com/.default", NULL);
+		struct sbt_resp pol, set, gp, r;
+		gget(&g, "v1.0/policies/authorizationPolicy", &pol);
+		cr_assert_eq(pol.status, 200, "an app with Policy.Read.All reads the policy: %s", pol.body);
+		sbt_get(&g.t, admin, "/graph/beta/teamwork/teamsAppSettings", NULL, &set);
+		cr_assert_eq(set.status, 200, "%s", set.body);
+		gget(&g, "beta/policies/permissionGrantPolicies", &gp);
+		cr_assert_eq(gp.status, 200, "%s", gp.body);
+		cr_expect_str_eq(cmdlet_state(set.json, pol.json, gp.json), states[i], "the three sources of %s", states[i]);
+		/* Every chat policy the authorization policy assigns is one permissionGrantPolicies knows. */
+		const cJSON *a;
+		cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(pol.json,
+						"defaultUserRolePermissions"), "permissionGrantPoliciesAssigned")) {
+			const char *id = strchr(a->valuestring, '.') + 1;
+			cr_expect(strstr(gp.body, id), "%s is not among the permission grant policies", id);
+		}
+		/* A delegated sign-in without a directory role: 403 on the policy, as documented, but
+		 * teamsAppSettings answers; the admin (Global Administrator) reads both. */
+		sbt_get(&g.t, user, "/graph/v1.0/policies/authorizationPolicy",
+				"client-request-id: 5d0e1c2b-3a4f-4b6c-8d7e-9f0a1b2c3d4e", &r);
+		assert_graph_error(&r, 403, "Authorization_RequestDenied");
+		sbt_resp_free(&r);
+		sbt_get(&g.t, user, "/graph/beta/teamwork/teamsAppSettings", NULL, &r);
+		cr_expect_eq(r.status, 200, "%s", r.body);
+		cr_expect_eq(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r.json, "isChatResourceSpecificConsentEnabled")),
+				!strcmp(states[i], "EnabledForAllApps"));
+		sbt_resp_free(&r);
+		sbt_get(&g.t, admin, "/graph/v1.0/policies/authorizationPolicy", NULL, &r);
+		cr_expect_eq(r.status, 200, "%s", r.body);
+		sbt_resp_free(&r);
+		sbt_resp_free(&pol), sbt_resp_free(&set), sbt_resp_free(&gp);
+		free(admin), free(user);
+		g_stop(&g);
+	}
+}
+
+/* The client id of Dataverse Chat Sync, as installedApps gives it (teamsAppDefinition.authorization). */
+static char *chat_sync_client_id(struct g *g)
+{
+	char *chat = chat_in(&g->t, "healthy");
+	char *path = xasprintf("v1.0/chats/%s/installedApps?$expand=teamsApp,teamsAppDefinition", chat);
+	struct sbt_resp r;
+	gget(g, path, &r);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	char *id = NULL;
+	const cJSON *it;
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(r.json, "value")) {
+		const cJSON *def = cJSON_GetObjectItemCaseSensitive(it, "teamsAppDefinition");
+		if (!strcmp(cJSON_GetObjectItemCaseSensitive(def, "displayName")->valuestring, "Dataverse Chat Sync"))
+			id = xstrdup(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(def, "authorization"),
+					"clientAppId")->valuestring);
+	}
+	cr_assert_not_null(id, "%s", r.body);
+	sbt_resp_free(&r);
+	free(path);
+	free(chat);
+	return id;
+}
+
+Test(graph, chat_sync_preapproval_policies)
+{
+	for (int no = 0; no < 2; no++) {
+		const char *args[] = { "--rsc-state", "EnabledForPreApprovedAppsOnly", "--chat-sync-preapproved", no ? "no" : "yes",
+			"--envs", "1", "--chats-per-env", "15", NULL };
+		struct g g;
+		g_start(&g, args);
+		char *client = chat_sync_client_id(&g);
+		char *path = xasprintf("beta/servicePrincipals(appId='%s')/permissionGrantPreApprovalPolicies", client);
+		struct sbt_resp r;
+		gget(&g, path, &r);
+		cr_assert_eq(r.status, 200, "%s", r.body);
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(r.json, "value");
+		cr_assert(cJSON_IsArray(v), "%s", r.body);
+		if (no) {
+			cr_expect_eq(cJSON_GetArraySize(v), 0, "not pre-approved: %s", r.body);
+		} else {
+			const cJSON *cond = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(v, 0), "conditions"), 0);
+			cr_expect_str_eq(cJSON_GetObjectItemCaseSensitive(cond, "scopeType")->valuestring, "chat");
+			cr_expect_str_eq(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(cond, "permissions"),
+					"permissionKind")->valuestring, "all");
+			/* the same policies through the service principal's object id, named in the context */
+			const char *ctx = cJSON_GetObjectItemCaseSensitive(r.json, "@odata.context")->valuestring;
+			const char *q = strstr(ctx, "servicePrincipals('");
+			cr_assert_not_null(q, "%s", ctx);
+			char *sp = xstrndup(q + 19, 36);
+			char *p2 = xasprintf("beta/servicePrincipals/%s/permissionGrantPreApprovalPolicies", sp);
+			struct sbt_resp r2;
+			gget(&g, p2, &r2);
+			cr_expect_eq(r2.status, 200, "%s", r2.body);
+			cr_expect_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r2.json, "value")), 1);
+			sbt_resp_free(&r2);
+			free(p2), free(sp);
+		}
+		sbt_resp_free(&r);
+		gget(&g, "beta/servicePrincipals(appId='00000000-0000-0000-0000-000000000001')/permissionGrantPreApprovalPolicies", &r);
+		assert_graph_error(&r, 404, "Request_ResourceNotFound");
+		sbt_resp_free(&r);
+		free(path), free(client);
+		g_stop(&g);
+	}
 }

@@ -293,6 +293,35 @@ Test(cache, audit_is_kept_in_order)
 	cache_close(c);
 }
 
+Test(cache, a_write_ahead_audit_row_survives_a_kill_before_its_answer)
+{
+	struct cache *c = cache_open(db, 0, &err);
+	cr_assert_not_null(c);
+	struct cache_audit a = { .time = 30, .profile = (char *)"p", .identity = (char *)"app", .environment = (char *)"sales",
+				 .old_value = (char *)"off", .new_value = (char *)"on" };
+	long long id = 0;
+	cr_assert_eq(cache_audit_begin(c, &a, &id, &err), 0, "%s", err.msg);
+	cr_assert_gt(id, 0);
+	cache_close(c); /* as a kill would: the row is already on disk */
+	c = cache_open(db, 0, &err);
+	struct cache_audit *rows;
+	size_t n;
+	cr_assert_eq(cache_audit_list(c, &rows, &n, &err), 0);
+	cr_assert_eq(n, 1);
+	cr_assert_str_eq(rows[0].result, "pending: sent, no answer yet");
+	cache_audit_free(&rows[0]);
+	free(rows);
+	cr_assert_eq(cache_audit_finish(c, id, "ok", "req-1", &err), 0, "%s", err.msg);
+	cr_assert_eq(cache_audit_list(c, &rows, &n, &err), 0);
+	cr_assert_eq(n, 1);
+	cr_assert_str_eq(rows[0].result, "ok");
+	cr_assert_str_eq(rows[0].request_id, "req-1");
+	cache_audit_free(&rows[0]);
+	free(rows);
+	cr_assert_eq(cache_audit_finish(c, id + 7, "ok", NULL, &err), -1, "finished a row that is not there");
+	cache_close(c);
+}
+
 /* --- the refresh lock --- */
 
 static double seconds_since(const struct timespec *t0)

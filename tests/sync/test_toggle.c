@@ -125,6 +125,14 @@ Test(toggle, on_shows_the_plan_asks_writes_and_audits, .fini = stop)
 	char *r = last_audit();
 	cr_assert_str_eq(r, "ok");
 	free(r);
+	/* the row written ahead of the PATCH is the one that now says ok: no pending row is left */
+	struct cache_audit *a;
+	size_t n;
+	cr_assert_eq(cache_audit_list(t.cache, &a, &n, NULL), 0);
+	cr_assert_eq(n, 1, "%zu audit rows for one write", n);
+	cr_assert_not_null(a[0].request_id);
+	cache_audit_free(&a[0]);
+	free(a);
 	char *path = audit_log_path(), *log = NULL;
 	FILE *fp = fopen(path, "r");
 	cr_assert_not_null(fp, "no %s", path);
@@ -132,6 +140,8 @@ Test(toggle, on_shows_the_plan_asks_writes_and_audits, .fini = stop)
 	cr_assert_gt(getdelim(&log, &cap, '\0', fp), 0);
 	fclose(fp);
 	cr_assert(strstr(log, "\"environment\":\"contoso-field\"") && strstr(log, "\"result\":\"ok\""), "%s", log);
+	cr_assert(strstr(log, "\"result\":\"pending: sent, no answer yet\""), "audit.log has no line ahead of the PATCH: %s",
+		  log);
 	free(log);
 	free(path);
 	toggle_result_free(&res);

@@ -1,9 +1,9 @@
 # Console tests: the column layout and the request table as unit tests (Criterion), and the
 # console itself in a real terminal (tmux) against a cache the fixture program fills.
 UI_UNIT_TESTS = tests/ui/test_layout tests/ui/test_requests tests/ui/test_hangup
-check_PROGRAMS += $(UI_UNIT_TESTS) tests/ui/ui_driver tests/ui/ui_fixture
-TESTS += $(UI_UNIT_TESTS) tests/ui/test_console.sh
-EXTRA_DIST += tests/ui/test_console.sh tests/ui/chats-filtered-80x30.txt
+check_PROGRAMS += $(UI_UNIT_TESTS) tests/ui/ui_driver tests/ui/ui_fixture tests/ui/ui_keydoc
+TESTS += $(UI_UNIT_TESTS) tests/ui/test_console.sh tests/ui/test_demo.sh tests/ui/test_keydoc.sh
+EXTRA_DIST += tests/ui/test_console.sh tests/ui/test_demo.sh tests/ui/test_keydoc.sh tests/ui/chats-filtered-80x30.txt
 tests_ui_test_layout_CFLAGS = $(TEST_CFLAGS)
 tests_ui_test_layout_LDADD = $(TEST_LIBS_ALL)
 tests_ui_test_requests_CFLAGS = $(TEST_CFLAGS)
@@ -16,3 +16,5 @@ tests_ui_ui_driver_CFLAGS = $(TEST_CFLAGS)
 tests_ui_ui_driver_LDADD = $(CLIENT_LIBS)
 tests_ui_ui_fixture_CFLAGS = $(TEST_CFLAGS)
 tests_ui_ui_fixture_LDADD = $(CLIENT_LIBS)
+tests_ui_ui_keydoc_CFLAGS = $(TEST_CFLAGS)
+tests_ui_ui_keydoc_LDADD = $(CLIENT_LIBS)

@@ -51,9 +51,9 @@ fi
 # the line discipline's modes, then it waits to be captured.
 cat >"$T/run.sh" <<EOF
 #!/bin/sh
-export LC_ALL=C.UTF-8 LANGUAGE= CHATSYNC_NOW=$NOW XDG_CONFIG_HOME=$T/config XDG_STATE_HOME=$T/state \
+export LC_ALL=C.UTF-8 LANGUAGE= CHATSYNC_LOG=$T/log CHATSYNC_NOW=$NOW XDG_CONFIG_HOME=$T/config XDG_STATE_HOME=$T/state \
 	XDG_CACHE_HOME=$T/cachehome UI_DRIVER_STATUS=$T/status UI_DRIVER_PIDFILE=$T/pid
-"$DRIVER" --cache "$T/cache.db" "\$@"
+"$DRIVER" --cache "$T/cache.db" "\$@" 2>"$T/stderr"
 echo "EXITED=\$?"
 stty -a | tr ' ;' '\n\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\n' ' '
 echo
@@ -74,7 +74,7 @@ start() {
 	[ $# -gt 0 ] && shift
 	tm kill-server 2>/dev/null
 	server=$((server + 1))
-	rm -f "$T/cache.db" "$T/cache.db-wal" "$T/cache.db-shm" "$T/status" "$T/pid"
+	rm -f "$T/cache.db" "$T/cache.db-wal" "$T/cache.db-shm" "$T/status" "$T/pid" "$T/stderr"
 	cp "$T/pristine.db" "$T/cache.db"
 	tm new-session -d -s ui -x "$cols" -y "$rows" "env $envs $T/run.sh $*"
 	# Up: the title bar, the too-small sentence, or the driver's end.
@@ -88,6 +88,7 @@ start() {
 }
 
 screen() { tm capture-pane -p -t ui 2>/dev/null; }
+screen_re() { screen | grep -E -q -- "$1"; }
 screen_escapes() { tm capture-pane -e -p -t ui 2>/dev/null; }
 keys() { tm send-keys -t ui "$@"; }
 type_text() { tm send-keys -t ui -l "$1"; }
@@ -148,10 +149,10 @@ monochrome() { ! colourful; }
 start 80 30
 settle
 check "start view lists the environments" has_all "sales " "support " "trial "
-check "title bar names the profile and the cache age" has "cache 5 min old"
+check "title bar names the cache age, to the second" eventually screen_re "cache 5m[0-9][0-9]s old"
 check "view title is shown" has "Environments"
 check "sales: sync on, limit 7 d, 5 chats, 2 not syncing, 1 at risk" \
-	row_has "sales " "^sales +Contoso Sales +on +7 d +5 +2 +1 +5 min ago"
+	row_has "sales " "^sales +Contoso Sales +on +7 d +5 +2 +1 +5m[0-9]+s ago"
 check "support: sync off, limit 14 d" row_has "support " "^support +Support Desk +off +14 d +2 +2 +0"
 check "trial: unknown sync and its refresh error" row_has "trial " "^trial +Trial Env +unknown .*failed: Datav"
 check "status line shows the position" status_has "1/3"
@@ -166,13 +167,13 @@ keys Enter
 wait_for "Chats: sales"
 settle
 check "Enter shows the chats of the environment" has "Chats: sales"
-check "chat columns are there" row_has "STATE" "STATE +SYNC +IDLE +VERDICT +SUBJECT +PARTICIPANTS"
+check "chat columns are there" row_has "STATE" "STATE +SYNC +IDLE▼ +VERDICT +SUBJECT +PARTICIPANTS"
 check "the completed chat is not syncing, 30 d idle" \
-	row_has "Old escalation" "completed +enabled +30 d +not syncing +Old escalation +Dan Smith"
-check "the chat near its inactivity limit is at risk" row_has "Renewal Northwind" "6 d 12 h +at risk"
-check "a healthy chat is syncing" row_has "Deal room" "1 d +syncing +Deal room Fabrikam +Alice Example, Bob"
+	row_has "Old escalation" "completed +enabled +30d00h +not syncing +Old escalation +Dan Smith"
+check "the chat near its inactivity limit is at risk" row_has "Renewal Northwind" "6d12h +at risk"
+check "a healthy chat is syncing" row_has "Deal room" "1d00h +syncing +Deal room Fabrikam +Alice Example, Bob"
 check "a chat connected before sync shows without an activity" \
-	row_has "Connected too early" "no activity +- +40 d +not syncing"
+	row_has "Connected too early" "no activity +- +40d00h +not syncing"
 check "CJK subjects and names are shown" has "山田太郎"
 oldest_first() {
 	before "Connected too early" "Old escalation" && before "Old escalation" "Renewal" &&
@@ -188,6 +189,8 @@ wait_for "1 line matches" >/dev/null
 check "/ deal leaves one chat" has "Deal room Fabrikam"
 check "the others are gone" lacks "Renewal Northwind"
 check "the status line says how many match" has '1 line matches "deal"'
+highlighted() { screen_escapes | grep -F "Fabrikam" | grep -E -q '\[([0-9]*;)*43(;[0-9]*)*m[^[]*Deal'; }
+check "the match is highlighted" highlighted
 keys /
 type_text "山田"
 keys Enter
@@ -212,11 +215,20 @@ wait_for "showing at risk chats" >/dev/null
 check "f cycles to the chats at risk" has_but "Renewal Northwind" "Old escalation" "Deal room"
 keys f
 keys s
-wait_for "sorted by verdict" >/dev/null
+wait_for "sorted by VERDICT" >/dev/null
 worst_first() { before "Old escalation" "Renewal" && before "Renewal" "Deal room"; }
-check "s sorts by verdict, worst first" worst_first
-keys s s s
-wait_for "sorted by idle time" >/dev/null
+check "s sorts by the next column, verdict, worst first" worst_first
+check "the sorted column is marked in the header" row_has "STATE" "VERDICT▼"
+keys S
+wait_for "sorted by VERDICT, reversed" >/dev/null
+best_first() { before "Deal room" "Renewal" && before "Renewal" "Old escalation"; }
+check "S reverses the sort, and the marker turns" best_first
+check "the reversed marker" row_has "STATE" "VERDICT▲"
+keys :
+type_text "sort idle"
+keys Enter
+wait_for "sorted by IDLE" >/dev/null
+check ":sort COLUMN sorts by the column of that header" oldest_first
 
 # ---- Enter: the diagnosis ----
 keys g j
@@ -248,8 +260,11 @@ keys q
 wait_for "Verdict:" >/dev/null
 check "q closes the help" has "Diagnosis: Old escalation"
 keys Escape
+wait_for "filter cleared" >/dev/null
+check "Esc first clears the search" has "Diagnosis: Old escalation"
+keys Escape
 wait_for "Chats: sales" >/dev/null
-check "Esc goes back to the chats" has "Chats: sales"
+check "then Esc goes back to the chats" row_has "STATE" "STATE"
 keys q
 wait_for "Environments" >/dev/null
 check "q goes back to the environments" row_has "ENVIRONMENT" "ENVIRONMENT +NAME"
@@ -303,7 +318,7 @@ wait_for "read-only" >/dev/null
 check "t with --readonly says why it is disabled" has "read-only: profile readonly = true or --readonly"
 keys r
 wait_for "chatsync refresh" >/dev/null
-check "r without a refresh hook says how to refresh" has "to refresh the cache, run: chatsync refresh"
+check "r without a profile says how to refresh" has "no profile: refresh in a shell"
 keys Q
 wait_for "EXITED=" >/dev/null
 
@@ -315,7 +330,8 @@ readonly  = true
 EOF
 chmod 600 "$T/profile.conf"
 start 80 30 -- -c "$T/profile.conf"
-check "the title bar names the profile and its tenant" has "profile contoso (contoso.onmicrosoft.com)"
+check "the title bar names the profile" has "profile contoso"
+check "read-only is a badge in the title" has "[READ-ONLY]"
 keys t
 wait_for "read-only" >/dev/null
 check "t with readonly = true in the profile says why it is disabled" \
@@ -332,14 +348,19 @@ start 80 30 UI_DRIVER_HOOKS=1
 settle
 keys t
 wait_for "[y/N]" >/dev/null
-check "t asks before turning sync off" has "Turn sync OFF for sales (Contoso Sales)? [y/N]"
+check "t asks in a dialog before turning sync off" has "Turn sync OFF for sales?"
+check "the answer line says what y does" has "y turns sync OFF, n leaves it. [y/N]"
+check "the dialog says the change in words" has "Sync Teams chat data with Dynamics 365 records: ON → OFF"
+check "the dialog says which chats stop syncing" has "No chat of this environment will sync"
+check "the dialog names the tenant's RSC state" has "Tenant chat RSC: enabled for all apps"
+check "the dialog names who is signed in" has "Signed in as: admin@contoso.onmicrosoft.com"
 keys n
 wait_for "nothing changed" >/dev/null
 check "n leaves it" row_has "sales " "Contoso Sales +on "
 keys t
 wait_for "[y/N]" >/dev/null
 keys y
-wait_for "sync turned off" >/dev/null
+wait_for "sync is now OFF" >/dev/null
 check "y turns it off through the hook and the row shows it" row_has "sales " "Contoso Sales +off "
 settle # the verdicts are worked out again after the toggle, a slice at a time
 check "the verdicts follow: every sales chat is now not syncing" row_has "sales " "off +7 d +5 +5 +0"
@@ -356,7 +377,7 @@ keys t
 wait_for "[y/N]" >/dev/null
 keys y
 wait_for "403" >/dev/null
-check "a failing toggle shows the hook's sentence" has "Dataverse answered 403 Forbidden"
+check "a failing toggle shows the sentence of the 403" has "Dataverse refused the change for sales (403)"
 check "and the row is unchanged" row_has "sales " "Contoso Sales +on "
 keys Q
 
@@ -373,29 +394,40 @@ check "--no-color: monochrome" monochrome
 keys Q
 
 # ---- the smallest terminal, and smaller ----
-start 20 6
+start 40 12
 settle
-check "20x6: the environments are there" has_all "sales" "support" "trial"
-check "20x6: with their sync state and what is not syncing" row_has "sales " "^sales +on +2$"
+check "40x12: the environments are there" has_all "sales" "support" "trial"
+check "40x12: the unique name is never cut" row_has "sales " "^sales "
+check "40x12: the sync state and what is not syncing stay" row_has "sales " "^sales +on +.*2"
+check "40x12: the key hints are there" has "? help"
 keys Enter
 wait_for "Chats: sales" >/dev/null
 settle
-check "20x6: Enter shows verdicts and subjects" row_has "not syncing" "^not syncing +Connect"
+check "40x12: the verdict is never cut to nothing" row_has "Old esc" "not syncing"
+check "40x12: ages are short and whole" row_has "Old esc" "30d00h"
 keys Enter
 wait_for "Diagnosis" >/dev/null
 keys j j
-check "20x6: the diagnosis scrolls" eventually has "Verdict: not syncin"
-tm resize-window -t ui -x 15 -y 5
+check "40x12: the diagnosis scrolls" eventually has "Verdict: not syncing"
+tm resize-window -t ui -x 30 -y 10
 wait_for "terminal too" >/dev/null
-check "below 20x6 it says the terminal is too small" has "terminal too"
+check "below 40x12 it says the terminal is too small" has "terminal too"
 tm resize-window -t ui -x 80 -y 30
 wait_for "Diagnosis: Connected too early" >/dev/null
-check "back at 80x30 the view is whole again" has "Diagnosis: Connected too early (19:before@thread.v2)"
+check "back at 80x30 the view is whole again" has "Chat: Connected too early (19:before@thread.v2)"
 tm resize-window -t ui -x 12 -y 4
 wait_for "terminal too" >/dev/null
 keys Q
 wait_for "EXITED=" >/dev/null
 check "Q quits even when too small" has "EXITED=0"
+start 39 12
+wait_for "EXITED=" >/dev/null
+check "started below 40x12: exit 2" has "EXITED=2"
+check "started below 40x12: a clear sentence" eventually grep -q "needs at least 40x12" "$T/stderr"
+start 80 24 TERM=dumb
+wait_for "EXITED=" >/dev/null
+check "TERM=dumb: exit 2, not a blank screen" has "EXITED=2"
+check "TERM=dumb: the sentence says why" eventually grep -q "cannot move the cursor" "$T/stderr"
 
 # ---- a resize moves the status line ----
 start 80 30
@@ -413,15 +445,15 @@ wait_for "Chats: bulk" >/dev/null
 settle
 check "a long list starts at its first line" status_has " 1/60"
 keys PageDown
-check "PgDn moves a page (27 lines)" eventually status_has " 28/60"
+check "PgDn moves a page (26 lines)" eventually status_has " 27/60"
 keys G
 check "G goes to the last line" eventually status_has " 60/60"
 check "the last line is on screen" has "Bulk chat 00000"
 keys g
 check "g goes to the first line" eventually status_has " 1/60"
-check "oldest first: 59 hours idle leads" row_has "Bulk chat 00059" "2 d 11 h"
+check "oldest first: 59 hours idle leads" row_has "Bulk chat 00059" "2d11h"
 keys C-d
-check "Ctrl-D moves half a page" eventually status_has " 15/60"
+check "Ctrl-D moves half a page" eventually status_has " 14/60"
 keys C-u
 check "Ctrl-U moves back" eventually status_has " 1/60"
 keys j j k
@@ -432,7 +464,7 @@ keys Q
 
 # ---- an empty cache ----
 start 80 30 -- --cache "$T/empty.db"
-check "an empty cache says how to fill it" has "no environments in the cache yet (run: chatsync refresh"
+check "an empty cache says how to fill it" has "no environments in the cache yet (r refreshes it)"
 keys Enter
 wait_for "no environment selected" >/dev/null
 check "Enter on nothing says so" has "no environment selected"
@@ -451,6 +483,136 @@ wait_for "EXITED=" >/dev/null
 check "SIGHUP ends the console" has "EXITED=0"
 check "after SIGHUP the terminal is back in canonical mode with echo" grep -q "icanon=1 echo=1" "$T/status"
 
+# ---- the message log after a 403 ----
+start 80 24 UI_DRIVER_HOOKS=1 UI_DRIVER_TOGGLE_FAIL=1
+keys t
+wait_for "[y/N]" >/dev/null
+keys y
+wait_for "403" >/dev/null
+check "a long error is cut on the status line with a marker" status_has "(L: log)"
+keys L
+wait_for "Messages" >/dev/null
+check "L opens the message log" has "Messages"
+check "the log shows the whole remedy of the 403, with its time" eventually screen_re "^[0-9]{2}:[0-9]{2}:[0-9]{2} error +Dataverse refused"
+check "wrapped, not cut" has "System Administrator role"
+check "the log file has it too" grep -q "console: Dataverse refused the change for sales (403)" "$T/log"
+keys Q
+
+# ---- navigation: a stack that never blocks ----
+start 80 24 -- --cache "$T/bulk.db"
+i=0
+while [ $i -lt 20 ]; do
+	n=$(printf '%05d' $i)
+	keys :
+	type_text "chat 19:bulk$n@thread.v2"
+	keys Enter
+	i=$((i + 1))
+done
+check "20 views opened in a row: the last one is on screen" wait_for "Chat: Bulk chat 00019"
+check "the breadcrumbs keep the end, the view open" row_has "Bulk chat 00019 (19:" "^…"
+keys :
+type_text "chat 19:bulk00005@thread.v2"
+keys Enter
+check "opening a view already on the stack returns to it" wait_for "Chat: Bulk chat 00005"
+keys q
+check "and the views above it are gone: q goes to the one below" wait_for "Chat: Bulk chat 00004"
+keys :
+type_text "envs"
+keys Enter
+check ":envs returns to the first view" wait_for "ENVIRONMENT"
+keys Enter
+wait_for "Chats: bulk" >/dev/null
+check "Enter still opens views after all that" has "Chats: bulk"
+keys Q
+
+# ---- unknown keys and escape sequences do nothing but say so ----
+start 80 24
+keys Enter
+wait_for "Chats: sales" >/dev/null
+tm send-keys -t ui -l "$(printf '\033[99~')"
+check "an unknown escape sequence says so" wait_for "unknown key sequence"
+check "and is not Back" has "Chats: sales"
+keys z
+check "an unbound key says so" wait_for "z does nothing here"
+keys Q
+
+# ---- Tab completion and history ----
+start 80 24
+keys :
+type_text "ch"
+keys Tab
+check "Tab completes what all the commands share" eventually status_has ":chat"
+type_text "s su"
+keys Tab
+check "Tab completes an environment name" eventually status_has ":chats support"
+keys Enter
+wait_for "Chats: support" >/dev/null
+check ":chats ENV honours ENV" has_but "Printer on fire" "Deal room"
+keys q :
+keys Up
+check "Up brings back the last command" eventually status_has ":chats support"
+keys Enter
+check "and it runs again" wait_for "Chats: support"
+keys Q
+
+# ---- ages advance while the console stays open ----
+start 80 24
+settle
+a1=$(screen | head -n 1)
+sleep 2.2
+a2=$(screen | head -n 1)
+if [ "$a1" != "$a2" ] && printf '%s' "$a2" | grep -q "cache 5m0[2-9]s old"; then
+	ok "an age advances between two dumps ($(printf '%s' "$a1" | grep -o 'cache [^ ]* old') -> $(printf '%s' "$a2" | grep -o 'cache [^ ]* old'))"
+else
+	nok "an age advances between two dumps" "$a1
+$a2"
+fi
+keys Q
+
+# ---- a refresh running while the user scrolls and types ----
+start 80 24 UI_DRIVER_HOOKS=1 UI_DRIVER_REFRESH_MS=3000
+keys r
+wait_for "refreshing" >/dev/null
+keys j j
+check "the cursor moves while the refresh runs" eventually status_has "refreshing"
+keys /
+type_text "sup"
+check "the filter follows the typing while the refresh runs" eventually has_but "support" "sales "
+keys Escape
+check "the refresh ends while the user is in the console" wait_for "refresh finished"
+keys Q
+
+# ---- the RSC pane and the audit view on the fixture ----
+start 80 24 UI_DRIVER_HOOKS=1
+keys p
+check "p shows the tenant's RSC state and where it came from" wait_for "Tenant chat RSC: enabled for all apps, from authorizationPolicy"
+keys q t
+wait_for "[y/N]" >/dev/null
+keys y
+wait_for "sync is now OFF" >/dev/null
+keys t
+wait_for "[y/N]" >/dev/null
+keys y
+wait_for "sync is now ON" >/dev/null
+keys A
+wait_for "Audit" >/dev/null
+newest_first() { before "off→on" "on→off"; }
+check "the audit view lists the writes newest first" eventually newest_first
+keys Q
+
+# ---- the mouse, when asked for ----
+start 80 24 -- --mouse
+settle
+# An xterm mouse report: ESC [ M, then button, column and row, each plus 32 (1-based).
+click() { tm send-keys -t ui -l "$(printf '\033[M%s%s%s' "$(printf "\\$(printf '%03o' $((32 + $1)))")" \
+	"$(printf "\\$(printf '%03o' $((33 + $2)))")" "$(printf "\\$(printf '%03o' $((33 + $3)))")")"; }
+click 0 5 4
+click 3 5 4
+check "--mouse: a click selects the row under it" eventually status_has "3/3"
+click 64 5 4
+check "--mouse: the wheel scrolls up" eventually status_has "1/3"
+keys Q
+
 # ---- the key script and :save-display ----
 cat >"$T/keys" <<EOF
 # open sales, filter it, save the screen, quit
@@ -464,6 +626,7 @@ EOF
 start 80 30 "CHATSYNC_UI_SCRIPT=$T/keys"
 wait_for "EXITED=" >/dev/null
 check "a key script runs to :q by itself" has "EXITED=0"
+[ -n "${UI_UPDATE_EXPECTED:-}" ] && cp "$T/screen.txt" "$S/tests/ui/chats-filtered-80x30.txt"
 if cmp -s "$T/screen.txt" "$S/tests/ui/chats-filtered-80x30.txt"; then
 	ok ":save-display wrote the expected screen"
 else

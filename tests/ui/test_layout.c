@@ -11,12 +11,12 @@
 
 /* The chats table's shape: fixed short columns, a flexible subject that is kept longest. */
 static const struct ui_column chats[] = {
-	{ "STATE", 4, 11, 5, UI_ALIGN_LEFT },
-	{ "SYNC", 4, 11, 4, UI_ALIGN_LEFT },
-	{ "IDLE", 4, 9, 8, UI_ALIGN_RIGHT },
-	{ "VERDICT", 7, 11, 9, UI_ALIGN_LEFT },
-	{ "SUBJECT", 8, 0, 10, UI_ALIGN_LEFT },
-	{ "PARTICIPANTS", 8, 0, 2, UI_ALIGN_LEFT },
+	{ "STATE", 4, 11, 5, UI_ALIGN_LEFT, false },
+	{ "SYNC", 4, 11, 4, UI_ALIGN_LEFT, false },
+	{ "IDLE", 4, 9, 8, UI_ALIGN_RIGHT, false },
+	{ "VERDICT", 7, 11, 9, UI_ALIGN_LEFT, false },
+	{ "SUBJECT", 8, 0, 10, UI_ALIGN_LEFT, false },
+	{ "PARTICIPANTS", 8, 0, 2, UI_ALIGN_LEFT, false },
 };
 #define N_CHATS (sizeof chats / sizeof *chats)
 
@@ -142,7 +142,7 @@ Test(layout, the_last_column_standing_is_cut_to_a_tiny_line)
 
 Test(layout, cells_are_cut_with_an_ellipsis_and_padded_to_their_width)
 {
-	const struct ui_column cols[] = { { "A", 3, 6, 1, UI_ALIGN_LEFT }, { "B", 3, 5, 1, UI_ALIGN_RIGHT } };
+	const struct ui_column cols[] = { { "A", 3, 6, 1, UI_ALIGN_LEFT, false }, { "B", 3, 5, 1, UI_ALIGN_RIGHT, false } };
 	int w[2] = { 6, 5 };
 	struct ui_cell cells[] = { { "abcdefghij", 0 }, { "42", 0 } };
 	struct line l;
@@ -156,7 +156,7 @@ Test(layout, cells_are_cut_with_an_ellipsis_and_padded_to_their_width)
 
 Test(layout, cjk_text_is_measured_in_display_columns)
 {
-	const struct ui_column cols[] = { { "SUBJECT", 3, 0, 1, UI_ALIGN_LEFT }, { "X", 1, 1, 1, UI_ALIGN_LEFT } };
+	const struct ui_column cols[] = { { "SUBJECT", 3, 0, 1, UI_ALIGN_LEFT, false }, { "X", 1, 1, 1, UI_ALIGN_LEFT, false } };
 	struct ui_cell cells[] = { { "漢字漢字漢字", 0 }, { "|", 0 } };
 	/* Width 7: three wide characters (6) and the ellipsis (1). */
 	int w7[2] = { 7, 1 };
@@ -179,7 +179,7 @@ Test(layout, cjk_text_is_measured_in_display_columns)
 
 Test(layout, combining_marks_take_no_column)
 {
-	const struct ui_column cols[] = { { "N", 1, 0, 1, UI_ALIGN_LEFT }, { "X", 1, 1, 1, UI_ALIGN_LEFT } };
+	const struct ui_column cols[] = { { "N", 1, 0, 1, UI_ALIGN_LEFT, false }, { "X", 1, 1, 1, UI_ALIGN_LEFT, false } };
 	/* "Jose" with a combining acute accent: 4 columns, not 5. */
 	struct ui_cell cells[] = { { "Jose\xcc\x81", 0 }, { "|", 0 } };
 	int w[2] = { 4, 1 };
@@ -244,4 +244,20 @@ Test(layout, text_match_ignores_case_also_beyond_ascii)
 	cr_assert_not(ui_text_match("Deal room", "renewal"));
 	/* Invalid UTF-8 in the haystack falls back to a byte match instead of failing. */
 	cr_assert(ui_text_match("bad \xff byte", "BYTE"));
+}
+
+Test(layout, a_whole_column_is_never_cut_and_others_make_room)
+{
+	static const struct ui_column cols[] = {
+		{ "ENVIRONMENT", 8, 32, 10, UI_ALIGN_LEFT, true },
+		{ "NAME", 8, 30, 3, UI_ALIGN_LEFT, false },
+		{ "SYNC", 3, 7, 9, UI_ALIGN_LEFT, false },
+	};
+	int want[] = { 15, 24, 3 }, w[3];
+	ui_layout_widths(cols, 3, want, 40, w);
+	cr_assert_eq(w[0], 15, "the unique name keeps its 15 columns, got %d", w[0]);
+	cr_assert_geq(w[2], 3);
+	ui_layout_widths(cols, 3, want, 20, w);
+	cr_assert_eq(w[0], 15);
+	cr_assert_eq(w[1], 0, "the friendly name is dropped first");
 }

@@ -1,0 +1,134 @@
+/* What every view shares and nothing above it: the stack's top, the status line's message and
+ * the message log, cells, selection, ages and the filter's terms. The loop (ui.c) and the views
+ * both build on this file; it calls neither. */
+#include "config.h"
+#include "ui/view.h"
+#include "ui/colors.h"
+#include "base/i18n.h"
+#include "base/log.h"
+#include "base/timefmt.h"
+#include "base/xalloc.h"
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct view *ui_top(struct ui *ui)
+{
+	return ui->depth ? ui->stack[ui->depth - 1] : NULL;
+}
+
+void ui_message(struct ui *ui, int slot, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *text = xvasprintf(fmt, ap);
+	va_end(ap);
+	free(ui->message);
+	ui->message = xstrdup(text);
+	ui->message_slot = slot;
+	ui->dirty = true;
+	/* Every message stays in the log view and goes to the log file, with its time. */
+	ui->log = xrealloc(ui->log, (ui->n_log + 1) * sizeof *ui->log);
+	ui->log[ui->n_log++] = (struct ui_msg){ .at = ui->data.now ? ui->data.now : time_now(), .slot = slot,
+						 .text = text };
+	if (slot == UI_COLOR_STATUS_ERROR)
+		log_error("console: %s", text);
+	else if (slot == UI_COLOR_STATUS_WARN)
+		log_warn("console: %s", text);
+	else
+		log_info("console: %s", text);
+	for (size_t i = 0; i < ui->depth; i++)
+		if (ui->stack[i]->ops->update)
+			ui->stack[i]->ops->update(ui->stack[i], VIEW_UPDATE_LOG);
+}
+
+void view_scratch(struct view_row *out, int col, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *text = xvasprintf(fmt, ap);
+	va_end(ap);
+	size_t n = strlen(text);
+	if (n >= VIEW_SCRATCH) {
+		n = VIEW_SCRATCH - 1;
+		while (n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80)
+			n--;
+	}
+	memcpy(out->scratch[col], text, n);
+	out->scratch[col][n] = '\0';
+	out->cells[col].text = out->scratch[col];
+	free(text);
+}
+
+void view_clamp(struct view *v)
+{
+	if (v->lines == 0) {
+		v->lineno = v->offset = 0;
+		return;
+	}
+	size_t h = v->height > 0 ? (size_t)v->height : 1;
+	if (v->ops->flags & VIEW_SCROLL) {
+		size_t last = v->lines > h ? v->lines - h : 0;
+		if (v->offset > last)
+			v->offset = last;
+		if (v->lineno >= v->lines)
+			v->lineno = v->lines - 1;
+		return;
+	}
+	if (v->lineno >= v->lines)
+		v->lineno = v->lines - 1;
+	if (v->lineno < v->offset)
+		v->offset = v->lineno;
+	if (v->lineno >= v->offset + h)
+		v->offset = v->lineno - h + 1;
+	/* Keep the page full when the end of the list comes into view. */
+	if (v->lines >= h && v->offset > v->lines - h)
+		v->offset = v->lines - h;
+}
+
+void view_select(struct view *v, size_t row)
+{
+	if (v->ops->flags & VIEW_SCROLL) {
+		v->offset = row;
+		v->lineno = row;
+	} else {
+		v->lineno = row;
+	}
+	view_clamp(v);
+}
+
+char *view_age(cs_time then, cs_time now, char *buf, size_t n)
+{
+	long long s = (long long)(now - then);
+	if (s < 0)
+		s = 0;
+	if (s < 60)
+		snprintf(buf, n, _("%llds"), s);
+	else if (s < 3600)
+		snprintf(buf, n, _("%lldm%02llds"), s / 60, s % 60);
+	else if (s < 86400)
+		snprintf(buf, n, _("%lldh%02lldm"), s / 3600, s % 3600 / 60);
+	else
+		snprintf(buf, n, _("%lldd%02lldh"), s / 86400, s % 86400 / 3600);
+	return buf;
+}
+
+bool view_filter_match(const char *filter, const char *const *fields, size_t n)
+{
+	if (!filter || !*filter)
+		return true;
+	char *copy = xstrdup(filter);
+	bool ok = true;
+	char *save = NULL;
+	for (char *t = strtok_r(copy, " ", &save); ok && t; t = strtok_r(NULL, " ", &save)) {
+		bool negate = t[0] == '!' && t[1];
+		const char *term = negate ? t + 1 : t;
+		bool found = false;
+		for (size_t i = 0; i < n && !found; i++)
+			found = fields[i] && ui_text_match(fields[i], term);
+		ok = negate ? !found : found;
+	}
+	free(copy);
+	return ok;
+}
