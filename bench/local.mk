@@ -6,7 +6,7 @@ include bench/sandbox/local.mk
 include bench/cache/local.mk
 include bench/history/local.mk
 include bench/net/local.mk
-EXTRA_DIST += bench/bench.py bench/deps bench/RESULTS.md
+EXTRA_DIST += bench/bench.py bench/benchlib.py bench/deps bench/RESULTS.md
 PYTHON_FOR_BENCH = python3
 bench: chatsync$(EXEEXT) chatsync-sandbox$(EXEEXT) tests/ui/ui_fixture$(EXEEXT) bench/cache/bench_cache$(EXEEXT) \
 		bench/history/bench_history$(EXEEXT) bench/sandbox/bench_sandbox$(EXEEXT) bench/net/bench_sched$(EXEEXT)
