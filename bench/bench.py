@@ -4,7 +4,7 @@
 Run by `make bench` (CHATSYNC_TEST_BUILDDIR / CHATSYNC_TEST_SRCDIR name the trees). Every figure is
 measured in this run against the sandbox on loopback, beside the thing it is compared with (a target,
 a bound computed from the sandbox's request log, or a peer run on the same sandbox). Progress goes to
-stderr, every raw figure to the details log (BENCH_LOG, default <builddir>/bench-details.log), and the
+stderr, every raw figure to the details log (BENCH_LOG, default <builddir>/bench/out/details.log, beside the request logs of the sandboxes), and the
 table, last, to stdout.
 
 Knobs (environment): BENCH_SCALE=small (development sizes), BENCH_ONLY=w1,w3,... (a subset of the
@@ -99,7 +99,7 @@ def part_refresh_dataverse():
         row(w2, "requests, fraction of cold", f"{d['requests']} = {d['requests'] / c['requests']:.0%}",
             f"cold {c['requests']}", "info")
     finally:
-        sb.stop()
+        sb.stop(keep="dataverse")
         shutil.rmtree(home, ignore_errors=True)
 
 
@@ -159,6 +159,12 @@ def part_graph_scan():
         cpu = (r["cpu_total"] - r["cpu0"]) if r["cpu0"] is not None and r["cpu_total"] is not None else float("nan")
         log(f"scan: {len(g)} Graph requests in {wall:.2f} s, " +
             ", ".join(f"{b} {len(v)} (max {window_max([e['start'] for e in v])}/s)" for b, v in by.items()))
+        for b, v in sorted(by.items()):  # the rate in slices of 10 s shows where the scan slows
+            slices = {}
+            for e in v:
+                k = int((e["start"] - t0) // 10)
+                slices[k] = slices.get(k, 0) + 1
+            log(f"  {b} per 10 s:", [slices.get(k, 0) for k in range(int(wall // 10) + 1)])
         row(w3, "scan wall (first to last Graph request)", f"{wall:.1f} s",
             f"bound {bound:.1f} s (the busiest bucket at its limit)", "info")
         apps = by.get("installedApps", [])
@@ -221,7 +227,7 @@ def part_graph_scan():
             row(w4, "chatsync / SDK 8 workers", f"{wall / s8['scaled_s']:.2f}x", "<= 1.0x (no slower)",
                 verdict(wall <= s8["scaled_s"]))
     finally:
-        sb.stop()
+        sb.stop(keep="graph-scan")
         shutil.rmtree(home, ignore_errors=True)
 
 
@@ -390,7 +396,7 @@ def part_scaling(json_rss):
                       "rss": r["rss_mb"], "dv_wall": d["wall"], "reqs": len(win), "json_rss": json_rss.get(n, {}).get("json_rss")}
             log(f"scale {n}: {res[n]}")
         finally:
-            sb.stop()
+            sb.stop(keep=f"scale-{n}")
             shutil.rmtree(home, ignore_errors=True)
     w16 = "16 scaling"
     for n in SCALES:

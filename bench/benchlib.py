@@ -31,7 +31,9 @@ SMALL = os.environ.get("BENCH_SCALE") == "small"
 ONLY = set(filter(None, os.environ.get("BENCH_ONLY", "").split(",")))
 GRAPH_WINDOW = float(os.environ.get("BENCH_GRAPH_WINDOW", "10"))
 SDK1_CHATS = int(os.environ.get("BENCH_SDK1_CHATS", "60" if SMALL else "300"))
-LOG_PATH = os.environ.get("BENCH_LOG", os.path.join(BUILD, "bench-details.log"))
+OUT = os.path.join(BUILD, "bench", "out")
+os.makedirs(OUT, exist_ok=True)
+LOG_PATH = os.environ.get("BENCH_LOG", os.path.join(OUT, "details.log"))
 CHATSYNC = os.path.join(BUILD, "chatsync")
 SANDBOX = os.path.join(BUILD, "chatsync-sandbox")
 NOW_ISO = "2026-11-14T09:12:00Z"  # the fixtures' clock
@@ -155,7 +157,13 @@ class Sandbox:
         self.entries = []
         log(f"sandbox {envs} x {per_env} {' '.join(extra)}: {self.base} in {self.start_s:.2f} s")
 
-    def stop(self):
+    def stop(self, keep=None):
+        """Stops it; keep: a name to keep its request log as, in <builddir>/bench/out/."""
+        if keep:
+            try:
+                shutil.copy(self.rlog, os.path.join(OUT, keep + ".jsonl"))
+            except OSError:
+                pass
         self.p.send_signal(signal.SIGTERM)
         try:
             self.p.wait(20)

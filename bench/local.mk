@@ -1,6 +1,6 @@
 # Benchmarks: `make bench` builds what they need and runs bench/bench.py, which runs every workload of
 # issues 14, 15 and 16 against the sandbox on loopback and prints one table (figure, target or peer or
-# bound, verdict); raw figures go to bench-details.log. `make bench-cache` and `make bench-sandbox` run
+# bound, verdict); raw figures and request logs go to bench/out/. `make bench-cache` and `make bench-sandbox` run
 # those programs alone. bench/deps installs what the console and peer parts need (python3-pyte, node).
 include bench/sandbox/local.mk
 include bench/cache/local.mk
@@ -13,4 +13,7 @@ bench: chatsync$(EXEEXT) chatsync-sandbox$(EXEEXT) tests/ui/ui_fixture$(EXEEXT) 
 	CHATSYNC_TEST_BUILDDIR='$(abs_top_builddir)' CHATSYNC_TEST_SRCDIR='$(abs_top_srcdir)' \
 		$(PYTHON_FOR_BENCH) $(top_srcdir)/bench/bench.py
 .PHONY: bench
-CLEANFILES += bench-details.log
+clean-local: clean-local-bench
+clean-local-bench:
+	-rm -rf bench/out
+.PHONY: clean-local-bench
