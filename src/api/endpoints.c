@@ -1,6 +1,7 @@
 #include "config.h"
 #include "api/endpoints.h"
 #include "base/xalloc.h"
+#include "base/text.h"
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,17 +60,9 @@ char *api_discovery_instances_url(const struct conf_profile *p)
 	return xasprintf("%s/api/discovery/v2.0/Instances", p->discovery);
 }
 
-static size_t trimmed_len(const char *url)
-{
-	size_t n = strlen(url);
-	while (n && url[n - 1] == '/')
-		n--;
-	return n;
-}
-
 char *dv_url(const struct cs_env *env, const char *rest)
 {
-	return xasprintf("%.*s/api/data/v9.2/%s", (int)trimmed_len(env->url), env->url, rest);
+	return xasprintf("%.*s/api/data/v9.2/%s", (int)text_trimmed_slashes(env->url), env->url, rest);
 }
 
 char *dv_url_organization(const struct cs_env *env)
@@ -136,10 +129,7 @@ char *dv_bucket(const struct cs_env *env)
 	 * environments share a host (as the sandbox's do). */
 	const char *inst = strstr(env->url, "://");
 	inst = inst ? inst + 3 : env->url;
-	size_t n = strlen(inst);
-	while (n > 0 && inst[n - 1] == '/')
-		n--;
-	return xasprintf("dataverse:%.*s", (int)n, inst);
+	return xasprintf("dataverse:%.*s", (int)text_trimmed_slashes(inst), inst);
 }
 
 char *graph_url(const struct conf_profile *p, const char *rest)

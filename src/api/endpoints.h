@@ -56,5 +56,6 @@ char *graph_url_my_directory_roles(const struct conf_profile *p);
 #define GRAPH_PERM_POLICY "Policy.Read.All"
 #define GRAPH_PERM_GRANT_POLICIES "Policy.Read.PermissionGrant"
 #define GRAPH_PERM_APP_SETTINGS "TeamworkAppSettings.Read.All"   /* delegated only */
+#define GRAPH_PERM_PREAPPROVAL "Application.Read.All and Policy.Read.PermissionGrant"
 
 #endif

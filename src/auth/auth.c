@@ -30,7 +30,7 @@
 #define DEFAULT_MIN_LIFETIME 60L
 #define DEVICE_MAX_INTERVAL 3600.0
 
-enum call_kind { CALL_CLIENT, CALL_REFRESH, CALL_DEVICECODE, CALL_POLL };
+enum call_kind { CALL_CLIENT, CALL_REFRESH, CALL_DEVICECODE, CALL_POLL, CALL_CODE };
 
 /* What an Entra request's callback needs to know. */
 struct call {
@@ -41,6 +41,8 @@ struct call {
 };
 
 static void start_device(struct auth *a, struct tok *t);
+static void start_interactive(struct auth *a, struct tok *t);
+static void dev_fail(struct auth *a, const struct cs_error *err);
 static int start_fetch(struct auth *a, struct tok *t, struct cs_error *err);
 static void on_answer(struct net *net, const struct net_response *resp, void *user);
 
@@ -80,6 +82,9 @@ struct auth *auth_new(struct net *net, const struct conf_profile *p, const struc
 	a->passphrase = o && o->passphrase ? o->passphrase : authstore_tty_passphrase;
 	a->passphrase_user = o ? o->passphrase_user : NULL;
 	a->min_lifetime = o && o->min_lifetime_s > 0 ? o->min_lifetime_s : DEFAULT_MIN_LIFETIME;
+	a->paste = o && o->paste ? o->paste : browser_tty_paste;
+	a->paste_user = o ? o->paste_user : NULL;
+	a->browser_timeout = o && o->browser_timeout_s > 0 ? o->browser_timeout_s : 300;
 	char *dir = o && o->token_dir ? xstrdup(o->token_dir) : path_state_dir();
 	a->cache_path = authstore_cache_path(dir, a->prof.name);
 	free(dir);
@@ -135,7 +140,7 @@ static char *scope_for(const struct auth *a, const char *resource)
 	 * offline_access for a refresh token, so that other resources and later runs need no new
 	 * device-code sign-in. */
 	return xasprintf("%s/.default%s", resource,
-			 a->p->auth == CONF_AUTH_DEVICE_CODE ? " openid profile offline_access" : "");
+			 CONF_AUTH_DELEGATED(a->p->auth) ? " openid profile offline_access" : "");
 }
 
 /* Appends name=value to a form body, value escaped. */
@@ -254,6 +259,45 @@ static void start_device(struct auth *a, struct tok *t)
 	post(a, t->resource, CALL_DEVICECODE, "devicecode", &f, 0);
 }
 
+/* auth = browser: the person signs in in a browser (browser.c waits for the code), then the code
+ * is redeemed with the PKCE verifier. */
+static void start_browser(struct auth *a, struct tok *t)
+{
+	a->dev.active = true;
+	free(a->dev.resource);
+	a->dev.resource = xstrdup(t->resource);
+	t->fetching = true;
+	char *scope = scope_for(a, t->resource);
+	struct browser_ui ui = { a->prompt, a->prompt_user, a->paste, a->paste_user, a->browser_timeout };
+	struct browser_code bc;
+	struct cs_error e;
+	log_info("profile %s: starting a browser sign-in for %s", a->p->name, t->resource);
+	if (browser_get_code(a->net, a->p, scope, &ui, &bc, &e) != 0) {
+		free(scope);
+		dev_fail(a, &e);
+		return;
+	}
+	struct buf f;
+	buf_init(&f);
+	form_add(&f, "client_id", a->p->client_id);
+	form_add(&f, "grant_type", "authorization_code");
+	form_add(&f, "code", bc.code);
+	form_add(&f, "redirect_uri", bc.redirect_uri);
+	form_add(&f, "code_verifier", bc.verifier);
+	form_add(&f, "scope", scope);
+	free(scope);
+	browser_code_free(&bc);
+	post(a, t->resource, CALL_CODE, "token", &f, 0);
+}
+
+static void start_interactive(struct auth *a, struct tok *t)
+{
+	if (a->p->auth == CONF_AUTH_BROWSER)
+		start_browser(a, t);
+	else
+		start_device(a, t);
+}
+
 static int start_fetch(struct auth *a, struct tok *t, struct cs_error *err)
 {
 	struct buf f;
@@ -293,13 +337,14 @@ static int start_fetch(struct auth *a, struct tok *t, struct cs_error *err)
 		break;
 	}
 	case CONF_AUTH_DEVICE_CODE:
+	case CONF_AUTH_BROWSER:
 		if ((rc = load_cache(a, err)) != 0)
 			break;
 		t->fetching = true;
 		if (a->refresh)
 			post_refresh(a, t);
 		else if (!a->dev.active)
-			start_device(a, t);
+			start_interactive(a, t);
 		/* else it waits for the sign-in under way, which covers every resource */
 		break;
 	}
@@ -417,12 +462,12 @@ static int take_token(struct auth *a, struct tok *t, const struct net_response *
 	t->fetching = false;
 	t->failed = false;
 	const char *idt = json_str(j, "id_token");
-	if (idt && a->p->auth == CONF_AUTH_DEVICE_CODE) {
+	if (idt && CONF_AUTH_DELEGATED(a->p->auth)) {
 		auth_wipe(a->id_token);
 		a->id_token = xstrdup(idt);
 	}
 	const char *refresh = json_str(j, "refresh_token");
-	if (refresh && a->p->auth == CONF_AUTH_DEVICE_CODE) {
+	if (refresh && CONF_AUTH_DELEGATED(a->p->auth)) {
 		auth_wipe(a->refresh);
 		a->refresh = xstrdup(refresh);
 		struct cs_error e;
@@ -433,58 +478,6 @@ static int take_token(struct auth *a, struct tok *t, const struct net_response *
 	log_info("profile %s: got a token for %s, valid for %ld min", a->p->name, t->resource, life / 60);
 	net_token_ready(a->net, t->resource, NULL);
 	return 0;
-}
-
-static const char *hint_for(const struct auth *a, const struct neterr_body *eb, char *buf, size_t n)
-{
-	const char *code = eb->code;
-	if (strcmp(code, "invalid_client") == 0 && a->p->auth == CONF_AUTH_CLIENT_SECRET) {
-		if (a->p->client_secret_file)
-			snprintf(buf, n, _("check the client secret in %s: it may be wrong or expired"),
-				 a->p->client_secret_file);
-		else
-			snprintf(buf, n, _("check $CHATSYNC_CLIENT_SECRET: it may be wrong or expired"));
-	} else if (strcmp(code, "invalid_client") == 0 && a->p->auth == CONF_AUTH_CERTIFICATE) {
-		snprintf(buf, n, _("check that the certificate in %s is uploaded to app registration %s"),
-			 a->p->certificate, a->p->client_id);
-	} else if (strcmp(code, "unauthorized_client") == 0) {
-		snprintf(buf, n, _("check client_id %s: the app must be registered in tenant %s"), a->p->client_id,
-			 a->p->tenant);
-	} else if (strcmp(code, "invalid_scope") == 0) {
-		snprintf(buf, n, _("check graph_resource and discovery_resource in profile \"%s\""), a->p->name);
-	} else if (eb->entra_code == 90002 || eb->entra_code == 900023) {
-		snprintf(buf, n, _("check tenant = %s in profile \"%s\""), a->p->tenant, a->p->name);
-	} else {
-		return NULL;
-	}
-	return buf;
-}
-
-static void signin_error(struct auth *a, const struct net_response *resp, struct cs_error *out)
-{
-	if (resp->status == 0 || resp->cancelled) {
-		cs_fail(out, CS_EXIT_NETWORK, _("sign-in for profile \"%s\" failed: %s"), a->p->name,
-			resp->err ? resp->err->msg : _("no answer"));
-		return;
-	}
-	struct neterr_body eb;
-	neterr_parse(resp->body, resp->body_len, &eb);
-	char hint[512];
-	struct neterr_ctx ctx = {
-		.service = "Entra ID",
-		.method = resp->method,
-		.url = resp->url,
-		.status = resp->status,
-		.body = resp->body,
-		.body_len = resp->body_len,
-		.request_id = resp->request_id,
-		.client_request_id = resp->client_request_id,
-		.hint = hint_for(a, &eb, hint, sizeof hint),
-		.attempts = resp->attempts,
-	};
-	struct cs_error e;
-	neterr_http(&e, &ctx);
-	cs_fail(out, CS_EXIT_NETWORK, _("sign-in for profile \"%s\" failed: %s"), a->p->name, e.msg);
 }
 
 static void on_token(struct auth *a, struct tok *t, const struct call *c, const struct net_response *resp)
@@ -516,10 +509,10 @@ static void on_token(struct auth *a, struct tok *t, const struct call *c, const 
 		authstore_delete(a->cache_path, NULL);
 		t->fetching = true;
 		if (!a->dev.active)
-			start_device(a, t);
+			start_interactive(a, t);
 		return;
 	}
-	signin_error(a, resp, &e);
+	auth_signin_error(a->p, resp, &e);
 	tok_fail(a, t, &e);
 }
 
@@ -538,7 +531,7 @@ static void on_devicecode(struct auth *a, const struct net_response *resp)
 {
 	struct cs_error e;
 	if (resp->err || resp->status != 200) {
-		signin_error(a, resp, &e);
+		auth_signin_error(a->p, resp, &e);
 		dev_fail(a, &e);
 		return;
 	}
@@ -591,35 +584,56 @@ static void on_devicecode(struct auth *a, const struct net_response *resp)
 	poll(a, a->dev.interval);
 }
 
+/* An interactive sign-in got its token: other resources asked meanwhile are served by the refresh
+ * token without a prompt. */
+static void interactive_done(struct auth *a, struct tok *t, const struct net_response *resp)
+{
+	struct cs_error e;
+	a->dev.active = false;
+	auth_wipe(a->dev.device_code);
+	a->dev.device_code = NULL;
+	if (take_token(a, t, resp, &e) != 0) {
+		dev_fail(a, &e);
+		return;
+	}
+	for (size_t i = 0; i < a->n_toks; i++) {
+		struct tok *o = a->toks[i];
+		if (o == t || !o->fetching)
+			continue;
+		if (a->refresh) {
+			post_refresh(a, o);
+		} else {
+			start_interactive(a, o);
+			break;
+		}
+	}
+}
+
+/* The browser's code redeemed (or refused: a wrong verifier or redirect_uri is invalid_grant). */
+static void on_code(struct auth *a, struct tok *t, const struct net_response *resp)
+{
+	if (!a->dev.active)
+		return;
+	if (!resp->err && resp->status == 200) {
+		interactive_done(a, t, resp);
+		return;
+	}
+	struct cs_error e;
+	auth_signin_error(a->p, resp, &e);
+	dev_fail(a, &e);
+}
+
 static void on_poll(struct auth *a, struct tok *t, const struct net_response *resp)
 {
 	if (!a->dev.active)
 		return; /* signed out or failed meanwhile */
 	struct cs_error e;
 	if (!resp->err && resp->status == 200) {
-		a->dev.active = false;
-		auth_wipe(a->dev.device_code);
-		a->dev.device_code = NULL;
-		if (take_token(a, t, resp, &e) != 0) {
-			dev_fail(a, &e);
-			return;
-		}
-		/* Other resources asked meanwhile: the refresh token serves them without a prompt. */
-		for (size_t i = 0; i < a->n_toks; i++) {
-			struct tok *o = a->toks[i];
-			if (o == t || !o->fetching)
-				continue;
-			if (a->refresh) {
-				post_refresh(a, o);
-			} else {
-				start_device(a, o);
-				break;
-			}
-		}
+		interactive_done(a, t, resp);
 		return;
 	}
 	if (resp->cancelled || resp->status == 0) {
-		signin_error(a, resp, &e);
+		auth_signin_error(a->p, resp, &e);
 		dev_fail(a, &e);
 		return;
 	}
@@ -644,7 +658,7 @@ static void on_poll(struct auth *a, struct tok *t, const struct net_response *re
 			  "again and enter the code within %d minutes)"),
 			a->p->name, a->dev.minutes);
 	else
-		signin_error(a, resp, &e);
+		auth_signin_error(a->p, resp, &e);
 	dev_fail(a, &e);
 }
 
@@ -663,6 +677,9 @@ static void on_answer(struct net *net, const struct net_response *resp, void *us
 		break;
 	case CALL_POLL:
 		on_poll(a, t, resp);
+		break;
+	case CALL_CODE:
+		on_code(a, t, resp);
 		break;
 	}
 	free(c->resource);

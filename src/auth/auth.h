@@ -17,6 +17,13 @@
  *    and stops on decline, expiry or cancel. The refresh token is kept in
  *    $XDG_STATE_HOME/chatsync/<profile>.tokens (mode 600, refused if wider), so the next run
  *    signs in silently; access tokens are never written to disk.
+ *  - browser: a person signs in in a browser through the authorization code flow with PKCE (S256)
+ *    and a loopback redirect URI, http://localhost:PORT, PORT an ephemeral one chatsync listens on
+ *    at 127.0.0.1. The sign-in address goes to the prompt (the device-code hook, with no user
+ *    code); where the browser cannot reach back (SSH), the person pastes the address the browser
+ *    was sent to (auth_set_paste; default: /dev/tty). The code is taken only with the state this
+ *    sign-in sent; the token request carries the PKCE verifier. The refresh token is kept like
+ *    device code's. The wait is bounded (browser_timeout_s, default 5 minutes).
  *
  * Token scopes: Graph <graph_resource or https://graph.microsoft.com>/.default, discovery
  * <discovery_resource or https://globaldisco.crm.dynamics.com>/.default, Dataverse
@@ -45,7 +52,7 @@ struct conf_profile;
 
 /* Who is signed in, for the audit trail and the status line. */
 struct auth_identity {
-	bool delegated;     /* a person (device code) rather than the app itself */
+	bool delegated;     /* a person (device code, browser) rather than the app itself */
 	char *name;         /* delegated: preferred_username (upn); app: the app (client) id */
 	char *display_name; /* delegated: the ID token's "name", NULL if absent; app: NULL */
 	char *object_id;    /* delegated: the user's oid; app, for a Dataverse resource: the application
@@ -63,6 +70,16 @@ typedef void (*auth_prompt_fn)(const char *message, const char *user_code, const
  * what names the key file. The default reads /dev/tty without echo. */
 typedef int (*auth_passphrase_fn)(char *buf, int size, const char *what, void *user);
 
+/* Waits for the address the browser was sent to after a browser sign-in (the person pastes it):
+ * at most timeout_ms, returning early with 0 when wake_fd (the loopback listener) becomes
+ * readable. Fills buf (NUL-terminated) and returns its length, 0 when nothing came yet (it is
+ * called again), -1 to give up. The default reads a line from /dev/tty. */
+typedef int (*auth_paste_fn)(char *buf, int size, int wake_fd, int timeout_ms, void *user);
+/* A paste function for a front end that reads the terminal itself (the console) and has no way to
+ * take a pasted address: it only waits for the loopback listener, so that nothing reads /dev/tty
+ * behind the front end's back. */
+int auth_paste_listener_only(char *buf, int size, int wake_fd, int timeout_ms, void *user);
+
 /* How sign-in talks to the person and where it keeps its cache; zero fields take the defaults. */
 struct auth_opts {
 	const char *token_dir;         /* [$XDG_STATE_HOME/chatsync] where <profile>.tokens lives */
@@ -71,6 +88,9 @@ struct auth_opts {
 	auth_passphrase_fn passphrase; /* [/dev/tty without echo] */
 	void *passphrase_user;
 	long min_lifetime_s;           /* [60] the floor under expires_in (tests lower it) */
+	auth_paste_fn paste;           /* [a line from /dev/tty] */
+	void *paste_user;
+	double browser_timeout_s;      /* [300] how long a browser sign-in waits for the redirect */
 };
 
 /* Installs profile p's sign-in (copied) as net's token source. -1 with err (exit 2) when the
@@ -99,6 +119,7 @@ int auth_sign_out(struct net *net, struct cs_error *err);
 /* Changes the prompts after auth_attach (NULL: the default). */
 void auth_set_prompt(struct net *net, auth_prompt_fn fn, void *user);
 void auth_set_passphrase(struct net *net, auth_passphrase_fn fn, void *user);
+void auth_set_paste(struct net *net, auth_paste_fn fn, void *user);
 
 /* The token cache file of a profile (whether or not it exists). Caller owns. */
 char *auth_cache_path(const struct net *net);

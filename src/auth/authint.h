@@ -4,6 +4,8 @@
  *   signin.c    the public API: attaching sign-in to a transport, sign in/out, who is signed in
  *   auth.c      the flows and the per-resource token state; the transport's token source
  *   authstore.c the token cache file, the secret, the tty, the profile copy, ID token claims
+ *   browser.c   a browser sign-in's interactive part: PKCE, the loopback listener, the pasted address
+ *   entraerr.c  Entra's refusals as sentences (the AADSTS codes of Conditional Access, MFA, blocked flows)
  *   jwt.c       client assertions, base64url, decoding an ID token
  */
 #ifndef CHATSYNC_AUTH_AUTHINT_H
@@ -14,6 +16,7 @@
 #include "base/error.h"
 #include "core/conf.h"
 #include "net/http.h"
+#include "net/neterr.h"
 
 struct jwt_key;
 
@@ -55,6 +58,9 @@ struct auth {
 	void *prompt_user;
 	auth_passphrase_fn passphrase;
 	void *passphrase_user;
+	auth_paste_fn paste;
+	void *paste_user;
+	double browser_timeout;
 };
 
 /* ---- auth.c ---- */
@@ -93,5 +99,37 @@ int authstore_identity(const struct conf_profile *p, const char *id_token, struc
 		       struct cs_error *err);
 /* Frees s after overwriting it. */
 void auth_wipe(char *s);
+
+/* ---- browser.c ---- */
+struct browser_code {
+	char *code;         /* the authorization code (secret) */
+	char *verifier;     /* the PKCE verifier it was asked with (secret) */
+	char *redirect_uri; /* http://localhost:PORT, sent again with the code */
+};
+struct browser_ui {
+	auth_prompt_fn prompt;
+	void *prompt_user;
+	auth_paste_fn paste;
+	void *paste_user;
+	double timeout_s;
+};
+/* Shows the /authorize address for scope and waits (blocking, at most ui->timeout_s, cancelled
+ * with net) for the browser's answer on the loopback listener or a pasted address with this
+ * sign-in's state. 0 with out (free with browser_code_free), -1 with err. */
+int browser_get_code(struct net *net, const struct conf_profile *p, const char *scope, const struct browser_ui *ui,
+		     struct browser_code *out, struct cs_error *err);
+void browser_code_free(struct browser_code *c);
+/* Default paste: a line from /dev/tty (auth_paste_fn). */
+int browser_tty_paste(char *buf, int size, int wake_fd, int timeout_ms, void *user);
+
+/* ---- entraerr.c ---- */
+/* The one sentence, with its fix, for Entra refusals a person or an admin can act on: Conditional
+ * Access (AADSTS53003, 53000, 53001, 530033, 530035), MFA (50076, 50079, 50158), device
+ * authentication (50097). interactive: the sign-in was a browser one; trace: Entra's trace id
+ * (NULL: none). NULL when eb is none of them; else buf. */
+const char *auth_entra_sentence(const struct conf_profile *p, const struct neterr_body *eb, bool interactive,
+				const char *trace, char *buf, size_t n);
+/* A failed Entra answer as the sign-in's error sentence. */
+void auth_signin_error(const struct conf_profile *p, const struct net_response *resp, struct cs_error *out);
 
 #endif

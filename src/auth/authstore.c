@@ -31,15 +31,6 @@ void auth_wipe(char *s)
 	}
 }
 
-static char *strip_slash(const char *s)
-{
-	char *d = xstrdup(s);
-	size_t n = strlen(d);
-	while (n > 0 && d[n - 1] == '/')
-		d[--n] = '\0';
-	return d;
-}
-
 void auth_profile_copy(struct conf_profile *d, const struct conf_profile *s)
 {
 	*d = *s;
@@ -48,10 +39,10 @@ void auth_profile_copy(struct conf_profile *d, const struct conf_profile *s)
 	d->client_id = xstrdup(s->client_id);
 	d->client_secret_file = xstrdup(s->client_secret_file);
 	d->certificate = xstrdup(s->certificate);
-	d->authority = strip_slash(s->authority ? s->authority : CONF_DEFAULT_AUTHORITY);
-	d->graph = strip_slash(s->graph ? s->graph : CONF_DEFAULT_GRAPH);
+	d->authority = text_without_slashes(s->authority ? s->authority : CONF_DEFAULT_AUTHORITY);
+	d->graph = text_without_slashes(s->graph ? s->graph : CONF_DEFAULT_GRAPH);
 	d->graph_resource = xstrdup(s->graph_resource);
-	d->discovery = strip_slash(s->discovery ? s->discovery : CONF_DEFAULT_DISCOVERY);
+	d->discovery = text_without_slashes(s->discovery ? s->discovery : CONF_DEFAULT_DISCOVERY);
 	d->discovery_resource = xstrdup(s->discovery_resource);
 	d->ca_file = xstrdup(s->ca_file);
 	d->chat_sync_app = xstrdup(s->chat_sync_app);
@@ -285,7 +276,7 @@ int authstore_identity(const struct conf_profile *p, const char *id_token, struc
 {
 	memset(out, 0, sizeof *out);
 	out->app_id = xstrdup(p->client_id);
-	if (p->auth != CONF_AUTH_DEVICE_CODE) {
+	if (!CONF_AUTH_DELEGATED(p->auth)) {
 		/* An app knows who it is: its own client id. */
 		out->name = xstrdup(p->client_id);
 		out->tenant_id = xstrdup(p->tenant);

@@ -67,11 +67,7 @@ static int not_attached(struct cs_error *err)
 
 static char *resource_or_graph(const struct auth *a, const char *resource)
 {
-	char *r = xstrdup(resource ? resource : conf_graph_resource(a->p));
-	size_t n = strlen(r);
-	while (n > 0 && r[n - 1] == '/')
-		r[--n] = '\0';
-	return r;
+	return text_without_slashes(resource ? resource : conf_graph_resource(a->p));
 }
 
 struct settle_ctx {
@@ -193,5 +189,14 @@ void auth_set_passphrase(struct net *net, auth_passphrase_fn fn, void *user)
 	if (a) {
 		a->passphrase = fn ? fn : authstore_tty_passphrase;
 		a->passphrase_user = user;
+	}
+}
+
+void auth_set_paste(struct net *net, auth_paste_fn fn, void *user)
+{
+	struct auth *a = auth_of(net);
+	if (a) {
+		a->paste = fn ? fn : browser_tty_paste;
+		a->paste_user = user;
 	}
 }

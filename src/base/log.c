@@ -210,6 +210,13 @@ char *log_redact(const char *text)
 			p += jl;
 			continue;
 		}
+		/* An authorization code, as a form or query field (code=...): "code" alone is too common a
+		 * JSON key and word (an error's code) to redact elsewhere. */
+		if ((p == text || p[-1] == '&' || p[-1] == '?' || p[-1] == ' ') && strncmp(p, "code=", 5) == 0) {
+			buf_adds(&out, "code=[redacted]");
+			p += 5 + value_len(p + 5, false);
+			continue;
+		}
 		bool matched = false;
 		for (size_t i = 0; i < sizeof secret_names / sizeof *secret_names && !matched; i++) {
 			size_t nl = strlen(secret_names[i]);

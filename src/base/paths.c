@@ -3,6 +3,7 @@
 #include "base/i18n.h"
 #include "base/xalloc.h"
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <pwd.h>
@@ -77,7 +78,9 @@ int path_mkdirs(const char *dir, struct cs_error *err)
 	return rc;
 }
 
-int path_check_private(const char *path, const char *what, struct cs_error *err)
+/* The one check behind both: a regular file of ours (or root's, when root may own it) whose mode
+ * has none of the bits in `forbidden`; the message names the mode and the chmod that fixes it. */
+static int check_file(const char *path, const char *what, mode_t forbidden, bool root_may_own, struct cs_error *err)
 {
 	struct stat st;
 	if (stat(path, &st) != 0)
@@ -86,35 +89,30 @@ int path_check_private(const char *path, const char *what, struct cs_error *err)
 	if (!S_ISREG(st.st_mode))
 		return cs_fail(err, 2, _("%s %s is not a regular file (point the config at the file itself)"), what,
 			       path);
-	if (st.st_mode & 077)
+	if ((st.st_mode & forbidden) && forbidden == 077)
 		return cs_fail(err, 2,
 			       _("permissions 0%03o for '%s' are too open: it holds %s and must not be accessible by "
 				 "others (run: chmod 600 %s)"),
 			       (unsigned)(st.st_mode & 0777), path, what, path);
-	if (st.st_uid != geteuid())
+	if (st.st_mode & forbidden)
+		return cs_fail(err, 2,
+			       _("permissions 0%03o for '%s' are too open: it holds %s and must not be writable by "
+				 "others (run: chmod go-w %s)"),
+			       (unsigned)(st.st_mode & 0777), path, what, path);
+	if (st.st_uid != geteuid() && !(root_may_own && st.st_uid == 0))
 		return cs_fail(err, 2, _("'%s' holds %s but belongs to another user (run: chown %u %s)"), path, what,
 			       (unsigned)geteuid(), path);
 	return 0;
 }
 
+int path_check_private(const char *path, const char *what, struct cs_error *err)
+{
+	return check_file(path, what, 077, false, err);
+}
+
 int path_check_not_writable(const char *path, const char *what, struct cs_error *err)
 {
-	struct stat st;
-	if (stat(path, &st) != 0)
-		return cs_fail(err, 2, _("cannot read %s %s: %s (check the path in the config file)"), what, path,
-			       strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		return cs_fail(err, 2, _("%s %s is not a regular file (point the config at the file itself)"), what,
-			       path);
-	if (st.st_mode & 022)
-		return cs_fail(err, 2,
-			       _("permissions 0%03o for '%s' are too open: it holds %s and must not be writable by "
-				 "others (run: chmod go-w %s)"),
-			       (unsigned)(st.st_mode & 0777), path, what, path);
-	if (st.st_uid != geteuid() && st.st_uid != 0)
-		return cs_fail(err, 2, _("'%s' holds %s but belongs to another user (run: chown %u %s)"), path, what,
-			       (unsigned)geteuid(), path);
-	return 0;
+	return check_file(path, what, 022, true, err);
 }
 
 int path_read_text(const char *path, size_t max, char **out, int *why)

@@ -194,3 +194,16 @@ void text_pad(struct buf *out, const char *s, size_t width)
 		buf_add(out, " ", 1);
 	free(t);
 }
+
+size_t text_trimmed_slashes(const char *s)
+{
+	size_t n = strlen(s);
+	while (n > 0 && s[n - 1] == '/')
+		n--;
+	return n;
+}
+
+char *text_without_slashes(const char *s)
+{
+	return xstrndup(s, text_trimmed_slashes(s));
+}

@@ -28,4 +28,10 @@ char *text_truncate(const char *s, size_t width);
 struct buf;
 void text_pad(struct buf *out, const char *s, size_t width);
 
+/* The length of s without its trailing slashes ("https://x/" → 9 of 10): the one way URLs and
+ * resources lose them. */
+size_t text_trimmed_slashes(const char *s);
+/* A copy of s without its trailing slashes. Caller owns. */
+char *text_without_slashes(const char *s);
+
 #endif

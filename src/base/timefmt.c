@@ -47,7 +47,8 @@ int time_parse_iso(const char *s, cs_time *out)
 	if (!s || read_digits(&p, 4, &y) || *p++ != '-' || read_digits(&p, 2, &mo) || *p++ != '-' ||
 	    read_digits(&p, 2, &d))
 		return -1;
-	if (mo < 1 || mo > 12 || d < 1 || d > month_days(y, mo))
+	/* Years before 1000 are no service's dates, and would not print back as four digits. */
+	if (y < 1000 || mo < 1 || mo > 12 || d < 1 || d > month_days(y, mo))
 		return -1;
 	int64_t offset = 0;
 	if (*p == 'T' || *p == 't' || *p == ' ') {

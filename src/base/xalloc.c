@@ -1,5 +1,6 @@
 #include "config.h"
 #include "base/xalloc.h"
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,14 +102,32 @@ void buf_adds(struct buf *b, const char *s)
 	buf_add(b, s, strlen(s));
 }
 
+void buf_vprintf(struct buf *b, const char *fmt, va_list ap)
+{
+	char *s = xvasprintf(fmt, ap);
+	buf_adds(b, s);
+	free(s);
+}
+
 void buf_printf(struct buf *b, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	char *s = xvasprintf(fmt, ap);
+	buf_vprintf(b, fmt, ap);
 	va_end(ap);
-	buf_adds(b, s);
-	free(s);
+}
+
+void *xgrow(void *p, size_t *cap, size_t n, size_t size)
+{
+	if (n < *cap)
+		return p;
+	size_t want = *cap ? *cap * 2 : 8;
+	if (want < n + 1)
+		want = n + 1;
+	if (size && want > SIZE_MAX / size)
+		oom(SIZE_MAX);
+	*cap = want;
+	return xrealloc(p, want * size);
 }
 
 char *buf_steal(struct buf *b)

@@ -12,6 +12,10 @@ char *xstrdup(const char *s);              /* NULL in, NULL out */
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+/* The one way arrays grow: p (of n elements of size bytes, room for *cap) with room for one more,
+ * doubling *cap when full (first 8). Returns the array, which may have moved:
+ *     if need: rows = xgrow(rows, &cap, n, sizeof *rows); rows[n++] = row; */
+void *xgrow(void *p, size_t *cap, size_t n, size_t size);
 
 /* A growable byte buffer, always NUL-terminated. */
 struct buf {
@@ -22,6 +26,7 @@ void buf_init(struct buf *b);
 void buf_add(struct buf *b, const void *p, size_t n);
 void buf_adds(struct buf *b, const char *s);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_vprintf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 char *buf_steal(struct buf *b);            /* caller owns the string; b is reset */
 void buf_free(struct buf *b);
 

@@ -295,18 +295,71 @@ static const char *rsc_meaning(int state)
 		return _("A custom set of permission grant policies applies to chats: check that it lets the Dataverse "
 			 "Chat Sync app be granted its chat permissions.");
 	}
-	return _("Unknown: the tenant's chat RSC state has not been read (run chatsync refresh; reading it needs "
-		 "Policy.Read.All).");
+	return _("Unknown: chatsync has not read the source that decides the tenant's chat RSC state (run chatsync "
+		 "refresh; the authorization policy needs Policy.Read.All and, for a delegated sign-in, a directory role "
+		 "such as Global Reader).");
+}
+
+static const char *tri_word(int v)
+{
+	return v == CS_TRUE ? _("yes") : v == CS_FALSE ? _("no") : _("unknown");
+}
+
+static cJSON *tri_json(int v)
+{
+	return v == CS_UNKNOWN ? cJSON_CreateNull() : cJSON_CreateBool(v == CS_TRUE);
+}
+
+static bool asks_coverage(int state)
+{
+	return state == CS_RSC_ENABLED_FOR_PREAPPROVED_APPS_ONLY || state == CS_RSC_CUSTOM;
+}
+
+/* One source as a JSON object: {"source","status","error","fetched_at"} (status null: not read). */
+static cJSON *rsc_fact_json(int i, const struct cs_rsc_fact *f)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "source", cs_rsc_source_name(i));
+	cJSON_AddItemToObject(o, "status", f->http_status ? cJSON_CreateNumber(f->http_status) : cJSON_CreateNull());
+	cJSON_AddItemToObject(o, "error", rows_string(f->error));
+	cJSON_AddItemToObject(o, "fetched_at", rows_time(f->fetched_at));
+	return o;
+}
+
+/* One source as a line: what it answered and when. */
+static void rsc_fact_line(const struct cs_rsc *r, int i, cs_time now)
+{
+	const struct cs_rsc_fact *f = &r->facts[i];
+	char when[40] = "", age[32] = "";
+	char *e = f->error ? text_sanitize(f->error) : NULL;
+	printf("  %-36s ", cs_rsc_source_name(i));
+	if (f->fetched_at)
+		printf(_("%s (%s ago): "), time_format_human(f->fetched_at, when, sizeof when),
+		       time_format_age(f->fetched_at, now, age, sizeof age));
+	if (f->http_status == 0)
+		printf("%s\n", e ? e : _("not read"));
+	else if (f->http_status >= 200 && f->http_status <= 299 && i == CS_RSC_SRC_SETTINGS && r->chat_rsc_enabled != CS_UNKNOWN)
+		printf("HTTP %d, isChatResourceSpecificConsentEnabled %s\n", f->http_status,
+		       r->chat_rsc_enabled == CS_TRUE ? "true" : "false");
+	else if (f->http_status >= 200 && f->http_status <= 299)
+		printf("HTTP %d\n", f->http_status);
+	else if (f->http_status > 0)
+		printf("HTTP %d%s%s\n", f->http_status, e ? ": " : "", e ? e : "");
+	else
+		printf("%s\n", e ? e : _("no answer"));
+	free(e);
 }
 
 int cmd_rsc(struct cli_context *ctx, struct cs_error *err)
 {
-	struct cs_rsc r = { 0 };
+	struct cs_rsc r = { .app_covered = CS_UNKNOWN, .chat_rsc_enabled = CS_UNKNOWN };
 	bool have = cache_get_rsc(ctx->s.cache, &r) == 1;
 	int state = have ? r.state : CS_RSC_UNKNOWN;
+	bool coverage = have && asks_coverage(state);
 	if (ctx->opts->format != CLI_FORMAT_TABLE) {
 		static const char *const keys[] = { "state", "source", "policies", "fetched_at", "error", "meaning",
-						    NULL };
+						    "decided_by", "missing", "chat_rsc_enabled", "chat_sync_app_covered",
+						    "chat_sync_app_reason", NULL };
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "state", cs_rsc_state_name(state));
 		cJSON_AddItemToObject(o, "source", rows_string(have ? r.source : NULL));
@@ -316,7 +369,15 @@ int cmd_rsc(struct cli_context *ctx, struct cs_error *err)
 		cJSON_AddItemToObject(o, "fetched_at", rows_time(r.fetched_at));
 		cJSON_AddItemToObject(o, "error", rows_string(r.error));
 		cJSON_AddStringToObject(o, "meaning", rsc_meaning(state));
+		cJSON_AddItemToObject(o, "decided_by", rows_string(r.decided_by));
+		cJSON_AddItemToObject(o, "missing", rows_string(r.missing));
+		cJSON_AddItemToObject(o, "chat_rsc_enabled", tri_json(have ? r.chat_rsc_enabled : CS_UNKNOWN));
+		cJSON_AddItemToObject(o, "chat_sync_app_covered", tri_json(coverage ? r.app_covered : CS_UNKNOWN));
+		cJSON_AddItemToObject(o, "chat_sync_app_reason", rows_string(coverage ? r.app_covered_reason : NULL));
 		if (ctx->opts->format == CLI_FORMAT_JSON) {
+			cJSON *src = cJSON_AddArrayToObject(o, "sources");
+			for (int i = 0; have && i < CS_RSC_N_SOURCES; i++)
+				cJSON_AddItemToArray(src, rsc_fact_json(i, &r.facts[i]));
 			out_json(o, stdout);
 		} else {
 			cJSON *rows = cJSON_CreateArray();
@@ -326,10 +387,16 @@ int cmd_rsc(struct cli_context *ctx, struct cs_error *err)
 	} else {
 		char when[40] = "", age[32] = "";
 		printf(_("Chat RSC state: %s\n"), cs_rsc_state_name(state));
-		if (have && r.fetched_at)
-			printf(_("Read from %s, %s (%s ago)\n"), r.source ? r.source : "?",
+		if (have && r.fetched_at && state != CS_RSC_UNKNOWN)
+			printf(_("Decided by %s, %s (%s ago)\n"), r.decided_by ? r.decided_by : r.source ? r.source : "?",
 			       time_format_human(r.fetched_at, when, sizeof when),
 			       time_format_age(r.fetched_at, ctx->now, age, sizeof age));
+		if (have) {
+			printf(_("Sources (as Get-MgBetaChatRscConfiguration reads them):\n"));
+			for (int i = 0; i < CS_RSC_N_SOURCES; i++)
+				if (i != CS_RSC_SRC_PREAPPROVAL)
+					rsc_fact_line(&r, i, ctx->now);
+		}
 		if (r.n_policies) {
 			printf(_("Permission grant policies assigned to users:\n"));
 			for (size_t i = 0; i < r.n_policies; i++) {
@@ -338,10 +405,21 @@ int cmd_rsc(struct cli_context *ctx, struct cs_error *err)
 				free(p);
 			}
 		}
-		if (r.error)
-			printf(_("Could not read it: %s\n"), r.error);
+		if (r.error && state == CS_RSC_UNKNOWN)
+			printf(_("Could not check it: %s (%s)\n"), r.error, r.missing ? r.missing : "authorizationPolicy");
+		else if (r.missing && state != CS_RSC_UNKNOWN)
+			printf(_("Not checked against %s, which would decide first if it said true: it was not read.\n"),
+			       r.missing);
+		if (coverage) {
+			char *why = r.app_covered_reason ? text_sanitize(r.app_covered_reason) : NULL;
+			printf(_("Dataverse Chat Sync covered: %s%s%s\n"), tri_word(r.app_covered), why ? ": " : "",
+			       why ? why : "");
+			free(why);
+			rsc_fact_line(&r, CS_RSC_SRC_PREAPPROVAL, ctx->now);
+		}
 		printf("%s\n", rsc_meaning(state));
 	}
 	cs_rsc_free(&r);
+	(void)err;
 	return 0;
 }

@@ -26,7 +26,8 @@ int cmd_envs(struct cli_context *ctx, struct cs_error *err)
 		return -1;
 	if (ctx->opts->format != CLI_FORMAT_TABLE) {
 		static const char *const keys[] = { "unique_name", "friendly_name", "id", "url", "state", "sync_enabled",
-						    "inactivity_days", "chat_count", "refreshed_at", "last_error", NULL };
+						    "inactivity_days", "chat_count", "refreshed_at", "last_error", "teams_chat",
+						    "teams_chat_reason", NULL };
 		cJSON *arr = cJSON_CreateArray();
 		for (size_t i = 0; i < n; i++)
 			cJSON_AddItemToArray(arr, rows_env_json(&envs[i], cache_env_chat_count(ctx->s.cache, envs[i].id)));
@@ -35,12 +36,12 @@ int cmd_envs(struct cli_context *ctx, struct cs_error *err)
 		else
 			out_csv(arr, keys, stdout);
 	} else {
-		const char *headers[] = { _("ENVIRONMENT"), _("NAME"), _("SYNC"), _("LIMIT"), _("CHATS"),
+		const char *headers[] = { _("ENVIRONMENT"), _("NAME"), _("SYNC"), _("TEAMS CHAT"), _("LIMIT"), _("CHATS"),
 					  _("REFRESHED"), _("URL") };
-		static const int cols[] = { OUT_COL_ID, OUT_COL_FLEX, OUT_COL_FIT, OUT_COL_FIT, OUT_COL_FIT,
+		static const int cols[] = { OUT_COL_ID, OUT_COL_FLEX, OUT_COL_FIT, OUT_COL_FIT, OUT_COL_FIT, OUT_COL_FIT,
 					    OUT_COL_FLEX, OUT_COL_FIT };
 		struct out_table t;
-		out_table_init(&t, headers, 7, cols);
+		out_table_init(&t, headers, 8, cols);
 		for (size_t i = 0; i < n; i++) {
 			char limit[16], count[16], age[32] = "";
 			snprintf(limit, sizeof limit, _("%d d"), cs_env_inactivity_days(&envs[i]));
@@ -50,7 +51,7 @@ int cmd_envs(struct cli_context *ctx, struct cs_error *err)
 			char *refreshed = envs[i].last_error ? xasprintf(_("failed (%s)"), envs[i].last_error)
 				: envs[i].refreshed_at ? xasprintf(_("%s ago"), age) : xstrdup(_("never"));
 			const char *row[] = { envs[i].unique_name, envs[i].friendly_name, tri_text(envs[i].sync_enabled),
-					      limit, count, refreshed, envs[i].url };
+					      tri_text(CS_UNKNOWN), limit, count, refreshed, envs[i].url };
 			out_table_row(&t, row);
 			free(refreshed);
 		}
@@ -58,6 +59,10 @@ int cmd_envs(struct cli_context *ctx, struct cs_error *err)
 			fprintf(stderr, _("chatsync: no environments in the cache yet (run: chatsync refresh)\n"));
 		else
 			out_table_print(&t, stdout, out_width());
+		if (n)
+			/* TRANSLATORS: the note under the envs table; %s says why the prerequisite is unknown */
+			printf(_("TEAMS CHAT (\"Turn on Microsoft Teams chats inside Dynamics 365\", needed before chat sync "
+				 "can be turned on): unknown: %s.\n"), rows_teams_chat_reason());
 		out_table_free(&t);
 	}
 	for (size_t i = 0; i < n; i++)

@@ -85,6 +85,9 @@ void cli_print_help(void)
 		"      --version        show the version\n"
 		"\n"
 		"ENV is an environment's unique name, friendly name or id. Options may follow the command.\n"
+		"Sign-in (the profile's auth): device-code (default), browser (a browser sign-in with PKCE:\n"
+		"open the address shown; over SSH paste back the address the browser was sent to),\n"
+		"client-secret or certificate (unattended runs).\n"
 		"Exit status: 0 success, 1 findings, 2 usage or config error, 3 network or sign-in error,\n"
 		"4 cache error. See chatsync(1).\n"), stdout);
 }

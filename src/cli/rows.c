@@ -1,5 +1,6 @@
 #include "config.h"
 #include "cli/rows.h"
+#include "base/i18n.h"
 #include "base/text.h"
 #include "base/timefmt.h"
 #include <stdlib.h>
@@ -44,7 +45,15 @@ cJSON *rows_env_json(const struct cs_env *e, int chat_count)
 	cJSON_AddNumberToObject(o, "chat_count", chat_count < 0 ? 0 : chat_count);
 	cJSON_AddItemToObject(o, "refreshed_at", rows_time(e->refreshed_at));
 	cJSON_AddItemToObject(o, "last_error", rows_string(e->last_error));
+	cJSON_AddNullToObject(o, "teams_chat"); /* unknown: see rows_teams_chat_reason */
+	cJSON_AddStringToObject(o, "teams_chat_reason", rows_teams_chat_reason());
 	return o;
+}
+
+const char *rows_teams_chat_reason(void)
+{
+	return _("no documented source: Microsoft documents the admin setting but no table or column a client can "
+		 "read");
 }
 
 cJSON *rows_chat_json(const struct cs_chat *c, const struct cs_env *env, cs_time now)

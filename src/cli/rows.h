@@ -6,6 +6,11 @@
 #include "core/model.h"
 
 cJSON *rows_env_json(const struct cs_env *env, int chat_count);
+/* Why the Teams-chat prerequisite ("Turn on Microsoft Teams chats inside Dynamics 365", without which
+ * chat sync cannot be turned on) is shown as unknown: Microsoft documents the admin setting but no table
+ * or column behind it (src/sandbox/INTERFACE.md, "Teams chat prerequisite"), so chatsync reads none and
+ * guesses none. */
+const char *rows_teams_chat_reason(void);
 cJSON *rows_chat_json(const struct cs_chat *chat, const struct cs_env *env, cs_time now);
 /* Whole days since modifiedinteamson, -1 when unknown. */
 long rows_age_days(const struct cs_chat *chat, cs_time now);

@@ -2,6 +2,7 @@
 #include "core/conf.h"
 #include "base/i18n.h"
 #include "base/paths.h"
+#include "base/text.h"
 #include "base/xalloc.h"
 #include <ctype.h>
 #include <errno.h>
@@ -41,7 +42,7 @@ struct key_def {
 static const struct key_def keys[] = { CONF_KEYS(KEY_DEF) };
 #define N_KEYS (sizeof keys / sizeof *keys)
 
-static const char *const auth_names[] = { "device-code", "client-secret", "certificate" };
+static const char *const auth_names[] = { "device-code", "client-secret", "certificate", "browser" };
 
 const char *conf_graph_resource(const struct conf_profile *p)
 {
@@ -55,7 +56,7 @@ const char *conf_discovery_resource(const struct conf_profile *p)
 
 const char *conf_auth_name(enum conf_auth auth)
 {
-	return (unsigned)auth < 3 ? auth_names[auth] : "?";
+	return (unsigned)auth < 4 ? auth_names[auth] : "?";
 }
 
 static size_t edit_distance(const char *a, const char *b)
@@ -154,11 +155,8 @@ static void profile_finish(struct conf_profile *p)
 	if (!p->chat_sync_app)
 		p->chat_sync_app = xstrdup(CONF_DEFAULT_CHAT_SYNC_APP);
 	char **urls[] = { &p->authority, &p->graph, &p->discovery };
-	for (size_t i = 0; i < 3; i++) {
-		size_t n = strlen(*urls[i]);
-		while (n > 0 && (*urls[i])[n - 1] == '/')
-			(*urls[i])[--n] = '\0';
-	}
+	for (size_t i = 0; i < 3; i++)
+		(*urls[i])[text_trimmed_slashes(*urls[i])] = '\0';
 }
 
 static void profile_free(struct conf_profile *p)
@@ -176,12 +174,12 @@ static int set_key(struct conf_profile *p, const struct key_def *k, const char *
 	void *field = (char *)p + k->offset;
 	switch (k->kind) {
 	case K_AUTH:
-		for (int i = 0; i < 3; i++)
+		for (int i = 0; i < 4; i++)
 			if (strcmp(value, auth_names[i]) == 0) {
 				*(enum conf_auth *)field = (enum conf_auth)i;
 				return 0;
 			}
-		return cs_fail(err, 2, _("%s:%d: auth must be device-code, client-secret or certificate, not \"%s\""),
+		return cs_fail(err, 2, _("%s:%d: auth must be device-code, browser, client-secret or certificate, not \"%s\""),
 			       path, line, value);
 	case K_BOOL:
 		if (!strcasecmp(value, "true") || !strcasecmp(value, "yes") || !strcmp(value, "1") ||

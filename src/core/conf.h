@@ -7,7 +7,9 @@
 #include <stddef.h>
 #include "base/error.h"
 
-enum conf_auth { CONF_AUTH_DEVICE_CODE, CONF_AUTH_CLIENT_SECRET, CONF_AUTH_CERTIFICATE };
+enum conf_auth { CONF_AUTH_DEVICE_CODE, CONF_AUTH_CLIENT_SECRET, CONF_AUTH_CERTIFICATE, CONF_AUTH_BROWSER };
+/* A person signs in (device code or browser): ID token, refresh token, token cache. */
+#define CONF_AUTH_DELEGATED(a) ((a) == CONF_AUTH_DEVICE_CODE || (a) == CONF_AUTH_BROWSER)
 
 #define CONF_DEFAULT_AUTHORITY "https://login.microsoftonline.com"
 #define CONF_DEFAULT_GRAPH "https://graph.microsoft.com"

@@ -12,10 +12,7 @@
 struct diag_finding *diag_add(struct diag_ctx *c, enum diag_rule rule, enum diag_severity sev, enum diag_rule check)
 {
 	struct diag_result *r = c->r;
-	if (r->n_findings == c->cap) {
-		c->cap = c->cap ? c->cap * 2 : 8;
-		r->findings = xrealloc(r->findings, c->cap * sizeof *r->findings);
-	}
+	r->findings = xgrow(r->findings, &c->cap, r->n_findings, sizeof *r->findings);
 	struct diag_finding *fd = &r->findings[r->n_findings++];
 	memset(fd, 0, sizeof *fd);
 	fd->rule = rule;

@@ -51,6 +51,23 @@ int cs_rsc_state_parse(const char *name)
 	return CS_RSC_UNKNOWN;
 }
 
+static const char *const rsc_source_names[CS_RSC_N_SOURCES] = {
+	"teamsAppSettings", "authorizationPolicy", "permissionGrantPolicies", "permissionGrantPreApprovalPolicies",
+};
+
+const char *cs_rsc_source_name(int source)
+{
+	return source >= 0 && source < CS_RSC_N_SOURCES ? rsc_source_names[source] : NULL;
+}
+
+int cs_rsc_source_parse(const char *name)
+{
+	for (int i = 0; name && i < CS_RSC_N_SOURCES; i++)
+		if (strcmp(name, rsc_source_names[i]) == 0)
+			return i;
+	return -1;
+}
+
 int cs_env_inactivity_days(const struct cs_env *env)
 {
 	if (env && env->inactivity_days >= 1 && env->inactivity_days <= 28)
@@ -111,7 +128,9 @@ void cs_rsc_free(struct cs_rsc *r)
 {
 	if (!r)
 		return;
-	free(r->source); free(r->error);
+	free(r->source); free(r->error); free(r->decided_by); free(r->missing); free(r->app_covered_reason);
+	for (int i = 0; i < CS_RSC_N_SOURCES; i++)
+		free(r->facts[i].error);
 	for (size_t i = 0; i < r->n_policies; i++)
 		free(r->policies[i]);
 	free(r->policies);

@@ -141,17 +141,44 @@ struct cs_graph_chat {
 	size_t n_grants;
 	cs_time grants_fetched_at;
 	char *grants_error;
+
+	bool not_member;           /* a delegated sign-in got 403: it is not in the chat's roster (nothing more
+	                            * about the chat can be read with it; chat_error/apps_error say so) */
 };
 
-/* The tenant's chat RSC state. */
+/* The sources of the tenant's chat RSC state (as Get-MgBetaChatRscConfiguration reads them) and the
+ * Dataverse Chat Sync app's pre-approval, each a fact of its own. */
+enum cs_rsc_source {
+	CS_RSC_SRC_SETTINGS,        /* GET /beta/teamwork/teamsAppSettings (delegated sign-ins only) */
+	CS_RSC_SRC_AUTH_POLICY,     /* GET /v1.0/policies/authorizationPolicy */
+	CS_RSC_SRC_GRANT_POLICIES,  /* GET /beta/policies/permissionGrantPolicies */
+	CS_RSC_SRC_PREAPPROVAL,     /* GET /beta/servicePrincipals(appId=...)/permissionGrantPreApprovalPolicies */
+	CS_RSC_N_SOURCES,
+};
+
+/* One source as it was read: http_status 0 = not read (error says why), -1 = no usable answer. */
+struct cs_rsc_fact {
+	int http_status;
+	char *error;
+	cs_time fetched_at;
+};
+
+/* The tenant's chat RSC state. http_status, error and fetched_at describe the derivation: 200 when
+ * the sources gave a state, else the answer of the source that would have decided it. */
 struct cs_rsc {
 	int state;                 /* enum cs_rsc_state */
-	char *source;              /* "authorizationPolicy" or "teamsAppSettings" */
-	char **policies;           /* chat permission grant policies assigned */
+	char *source;              /* "authorizationPolicy" or "teamsAppSettings": the one that decided */
+	char **policies;           /* permission grant policies assigned (permissionGrantPoliciesAssigned) */
 	size_t n_policies;
 	int http_status;           /* 0 never fetched */
 	char *error;               /* why it could not be read */
 	cs_time fetched_at;
+	char *decided_by;          /* graph_rsc_derive's words ("authorizationPolicy+permissionGrantPolicies") */
+	char *missing;             /* the source that could not be read and would decide or check it, or NULL */
+	int chat_rsc_enabled;      /* enum cs_tristate: teamsAppSettings.isChatResourceSpecificConsentEnabled */
+	struct cs_rsc_fact facts[CS_RSC_N_SOURCES];
+	int app_covered;           /* enum cs_tristate: Dataverse Chat Sync may get chat RSC (pre-approved and Custom) */
+	char *app_covered_reason;  /* why app_covered is what it is; NULL when not asked (other states) */
 };
 
 const char *cs_chat_state_name(int state);       /* "open", ..., "not_recorded" */
@@ -159,6 +186,8 @@ int cs_chat_state_parse(const char *name);       /* -2 if unknown */
 const char *cs_sync_status_name(int status);     /* "not_enabled", "pending", "enabled", NULL */
 const char *cs_rsc_state_name(int state);        /* contract spelling, "unknown" */
 int cs_rsc_state_parse(const char *name);
+const char *cs_rsc_source_name(int source);     /* "teamsAppSettings", ..., NULL */
+int cs_rsc_source_parse(const char *name);       /* -1 if unknown */
 int cs_env_inactivity_days(const struct cs_env *env); /* the limit in force, default 7 */
 
 void cs_env_free(struct cs_env *env);            /* frees members, not env itself */

@@ -4,6 +4,7 @@
 #include "config.h"
 #include "base/i18n.h"
 #include "base/log.h"
+#include "base/text.h"
 #include "net/neterr.h"
 #include "net/netint.h"
 #include <arpa/inet.h>
@@ -18,15 +19,6 @@
 #include <time.h>
 
 /* ---- open/close ---- */
-
-static char *strip_slash(const char *s)
-{
-	char *d = xstrdup(s);
-	size_t n = strlen(d);
-	while (n > 0 && d[n - 1] == '/')
-		d[--n] = '\0';
-	return d;
-}
 
 static void set_defaults(struct net_opts *o)
 {
@@ -72,7 +64,7 @@ struct net *net_open(const struct net_config *cfg, const struct net_opts *opts, 
 		net->svcs = xcalloc(cfg->n_services, sizeof *net->svcs);
 		for (size_t i = 0; i < cfg->n_services; i++) {
 			const struct net_service *sv = &cfg->services[i];
-			net->svcs[i].url = strip_slash(sv->url ? sv->url : "");
+			net->svcs[i].url = text_without_slashes(sv->url ? sv->url : "");
 			net->svcs[i].name = xstrdup(sv->name ? sv->name : "");
 			net->svcs[i].bucket = xstrdup(sv->bucket);
 		}
@@ -212,7 +204,7 @@ int net_queue(struct net *net, const struct net_request *q, struct cs_error *err
 		memcpy(r->body, q->body, r->body_len);
 		r->body[r->body_len] = '\0';
 	}
-	r->resource = q->resource ? strip_slash(q->resource) : NULL;
+	r->resource = q->resource ? text_without_slashes(q->resource) : NULL;
 	const struct net_svc *svc = service_for(net, q->url);
 	bool dataverse = !svc && strstr(q->url, "/api/data/");
 	const char *service = q->service ? q->service : svc ? svc->name : dataverse ? "Dataverse" : NULL;

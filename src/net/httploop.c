@@ -439,12 +439,10 @@ static void check_stalls(struct net *net, double now)
 	}
 }
 
-void netloop_cancel_all(struct net *net)
+/* Ends every pending request with err: the running ones are taken off the wire first. */
+static void fail_all(struct net *net, double now, const struct cs_error *err, bool cancelled)
 {
 	net->cancelling = true;
-	struct cs_error e;
-	cs_fail(&e, CS_EXIT_NETWORK, _("interrupted before an answer came"));
-	double now = net_now();
 	for (;;) {
 		struct net_req *r = net->running.head ? net->running.head
 				    : net->ready.head   ? net->ready.head
@@ -457,9 +455,16 @@ void netloop_cancel_all(struct net *net)
 			pace_done(&r->chain, now, 0, -1, 0);
 			netsched_completed(&net->sched, &r->chain, now);
 		}
-		finish(net, r, 0, &e, true);
+		finish(net, r, 0, err, cancelled);
 	}
 	net->cancelling = false;
+}
+
+void netloop_cancel_all(struct net *net)
+{
+	struct cs_error e;
+	cs_fail(&e, CS_EXIT_NETWORK, _("interrupted before an answer came"));
+	fail_all(net, net_now(), &e, true);
 }
 
 size_t net_pending(const struct net *net)
@@ -497,22 +502,7 @@ static void deadline_passed(struct net *net, double now)
 			now - net->busy_since, net_pending(net));
 	}
 	log_warn("%s", err->msg);
-	net->cancelling = true;
-	for (;;) {
-		struct net_req *r = net->running.head ? net->running.head
-				    : net->ready.head   ? net->ready.head
-							: net->parked.head;
-		if (!r)
-			break;
-		if (r->state == REQ_RUNNING) {
-			curl_multi_remove_handle(net->multi, r->easy);
-			netreq_end_attempt(r);
-			pace_done(&r->chain, now, 0, -1, 0);
-			netsched_completed(&net->sched, &r->chain, now);
-		}
-		finish(net, r, 0, err, false);
-	}
-	net->cancelling = false;
+	fail_all(net, now, err, false);
 }
 
 size_t net_step(struct net *net, int timeout_ms)

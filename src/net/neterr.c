@@ -238,10 +238,22 @@ static void part(struct buf *b, bool *first, const char *fmt, ...)
 	*first = false;
 	va_list ap;
 	va_start(ap, fmt);
-	char *s = xvasprintf(fmt, ap);
+	buf_vprintf(b, fmt, ap);
 	va_end(ap);
-	buf_adds(b, s);
-	free(s);
+}
+
+/* Closes the sentence's parentheses (or drops the empty " (" when nothing went in them), makes it
+ * err's, and frees the parts. Returns -1. */
+static int sentence_end(struct cs_error *err, struct buf *b, bool first, char *path)
+{
+	if (first)
+		b->len -= 2, b->data[b->len] = '\0';
+	else
+		buf_adds(b, ")");
+	cs_fail(err, CS_EXIT_NETWORK, "%s", b->data);
+	buf_free(b);
+	free(path);
+	return -1;
 }
 
 /* A body that is short readable text is worth quoting when it has no JSON error shape. */
@@ -321,14 +333,7 @@ int neterr_http(struct cs_error *err, const struct neterr_ctx *ctx)
 	add_ids(&b, &first, ctx, eb.request_id);
 	if (eb.correlation_id[0])
 		part(&b, &first, "correlation-id %s", eb.correlation_id);
-	if (first) /* nothing in the parentheses */
-		b.len -= 2, b.data[b.len] = '\0';
-	else
-		buf_adds(&b, ")");
-	cs_fail(err, CS_EXIT_NETWORK, "%s", b.data);
-	buf_free(&b);
-	free(path);
-	return -1;
+	return sentence_end(err, &b, first, path);
 }
 
 int neterr_transport(struct cs_error *err, const struct neterr_ctx *ctx, const char *why, const char *hint)
@@ -343,12 +348,5 @@ int neterr_transport(struct cs_error *err, const struct neterr_ctx *ctx, const c
 		part(&b, &first, "%s", hint);
 	add_gave_up(&b, &first, ctx);
 	add_ids(&b, &first, ctx, NULL);
-	if (first)
-		b.len -= 2, b.data[b.len] = '\0';
-	else
-		buf_adds(&b, ")");
-	cs_fail(err, CS_EXIT_NETWORK, "%s", b.data);
-	buf_free(&b);
-	free(path);
-	return -1;
+	return sentence_end(err, &b, first, path);
 }

@@ -78,10 +78,7 @@ static void heap_down(struct net_heap *h, const struct heap_ops *o, size_t i)
 
 static void heap_push(struct net_heap *h, const struct heap_ops *o, void *item)
 {
-	if (h->n == h->cap) {
-		h->cap = h->cap ? h->cap * 2 : 64;
-		h->items = xrealloc(h->items, h->cap * sizeof *h->items);
-	}
+	h->items = xgrow(h->items, &h->cap, h->n, sizeof *h->items);
 	h->items[h->n] = item;
 	*o->pos(item) = h->n;
 	heap_up(h, o, h->n++);

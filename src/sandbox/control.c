@@ -154,6 +154,14 @@ void sb_control_handle(struct sb_server *s, struct sb_req *rq, struct sb_resp *r
 			fail(rs, 404, err);
 		else
 			ok(rs, NULL);
+	} else if (post && !strcmp(rest, "policy")) {
+		const cJSON *code = cJSON_GetObjectItemCaseSensitive(b, "aadsts");
+		if (!cJSON_IsNumber(code))
+			fail(rs, 400, "\"aadsts\" (a number, 0 to clear) is required");
+		else if (sb_entra_policy(s, code->valueint, sb_json_get_str(b, "flows"), err, sizeof err) < 0)
+			fail(rs, 400, err);
+		else
+			ok(rs, NULL);
 	} else if (post && !strcmp(rest, "mutate")) {
 		mutate(s, b, rs);
 	} else if (post && !strcmp(rest, "org")) {
@@ -174,7 +182,7 @@ void sb_control_handle(struct sb_server *s, struct sb_req *rq, struct sb_resp *r
 		sb_rlog_reset(s->rlog);
 		ok(rs, NULL);
 	} else {
-		fail(rs, 404, "unknown control endpoint (truth, approve, mutate, org, faults, stats, stats/reset)");
+		fail(rs, 404, "unknown control endpoint (truth, approve, policy, mutate, org, faults, stats, stats/reset)");
 	}
 	cJSON_Delete(b);
 }

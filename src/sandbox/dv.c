@@ -514,10 +514,13 @@ void sb_dv_handle(struct sb_server *s, struct sb_req *rq, struct sb_resp *rs, co
 		sb_dv_error(rs, 401, "0x80072182", "%s", sb_auth_fail_text(af));
 		return;
 	}
-	char key_n[80], key_c[80], key_t[80];
-	snprintf(key_n, sizeof key_n, "dv-n:%s", id.oid);
-	snprintf(key_c, sizeof key_c, "dv-c:%s", id.oid);
-	snprintf(key_t, sizeof key_t, "dv-t:%s", id.oid);
+	/* Service protection limits are per user (or application user) per environment ("Service
+	 * protection API limits": evaluated per web server of an environment): a caller busy in one
+	 * environment is not throttled in another. */
+	char key_n[200], key_c[200], key_t[200];
+	snprintf(key_n, sizeof key_n, "dv-n:%s:%s", e->unique_name, id.oid);
+	snprintf(key_c, sizeof key_c, "dv-c:%s:%s", e->unique_name, id.oid);
+	snprintf(key_t, sizeof key_t, "dv-t:%s:%s", e->unique_name, id.oid);
 	if (!sb_limit_enter(s->limits, key_n, 52)) {
 		throttle(rs, 1, "0x80072326", "Number of concurrent requests exceeded the limit of 52.");
 		return;

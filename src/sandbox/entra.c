@@ -1,5 +1,6 @@
 #include "config.h"
 #include "sandbox/entra.h"
+#include "sandbox/entra_authz.h"
 #include "sandbox/jwt.h"
 #include "sandbox/tls.h"
 #include <openssl/crypto.h>
@@ -49,12 +50,14 @@ struct sb_entra {
 	size_t n_refresh;
 	struct issued *issued;
 	size_t n_issued;
+	struct sb_authz *authz;  /* authorization codes and the Conditional Access stand-in */
 };
 
 struct sb_entra *sb_entra_new(void)
 {
 	struct sb_entra *e = xcalloc(1, sizeof *e);
 	pthread_mutex_init(&e->mu, NULL);
+	e->authz = sb_authz_new();
 	return e;
 }
 
@@ -75,37 +78,9 @@ void sb_entra_free(struct sb_entra *e)
 	free(e->issued);
 	free(e->devices);
 	free(e->refresh);
+	sb_authz_free(e->authz);
 	pthread_mutex_destroy(&e->mu);
 	free(e);
-}
-
-void sb_entra_error(struct sb_resp *rs, int status, const char *error, int aadsts, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	char *text = xvasprintf(fmt, ap);
-	va_end(ap);
-	char trace[37], corr[37], ts[32];
-	sb_random_guid(trace);
-	sb_random_guid(corr);
-	time_t now = (time_t)sb_now();
-	struct tm tm;
-	gmtime_r(&now, &tm);
-	strftime(ts, sizeof ts, "%Y-%m-%d %H:%M:%SZ", &tm);
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "error", error);
-	char *desc = xasprintf("AADSTS%d: %s\r\nTrace ID: %s\r\nCorrelation ID: %s\r\nTimestamp: %s", aadsts, text,
-			trace, corr, ts);
-	cJSON_AddStringToObject(o, "error_description", desc);
-	cJSON *codes = cJSON_AddArrayToObject(o, "error_codes");
-	cJSON_AddItemToArray(codes, cJSON_CreateNumber(aadsts));
-	cJSON_AddStringToObject(o, "timestamp", ts);
-	cJSON_AddStringToObject(o, "trace_id", trace);
-	cJSON_AddStringToObject(o, "correlation_id", corr);
-	free(desc);
-	free(text);
-	sb_resp_header(rs, "Cache-Control", "no-store, no-cache");
-	sb_resp_json(rs, status, o);
 }
 
 /* The resource of a scope list: "https://x/.default offline_access" -> "https://x". */
@@ -484,6 +459,31 @@ static void refresh_grant(struct sb_server *s, struct sb_resp *rs, const struct 
 	free(aud);
 }
 
+/* grant_type=authorization_code (entra_authz.c checks the code, redirect_uri and PKCE verifier). */
+static void code_grant(struct sb_server *s, struct sb_resp *rs, const struct sb_kvlist *f, const struct sb_app *app)
+{
+	int user = -1;
+	char *scope = NULL;
+	if (sb_authz_redeem(s, s->entra->authz, rs, f, app, &user, &scope) < 0)
+		return;
+	bool is_default, offline, openid;
+	char *res = scope_resource(scope, &is_default, &offline, &openid);
+	char *aud = res ? known_resource(s, res) : NULL;
+	if (!aud)
+		sb_entra_error(rs, 400, "invalid_resource", 500011, "The resource principal named %s was not found in the "
+				"tenant named %s.", res ? res : scope, s->tenant.domain);
+	else
+		token_answer(s, rs, app, user, aud, scope, offline, openid);
+	free(res);
+	free(aud);
+	free(scope);
+}
+
+int sb_entra_policy(struct sb_server *s, int aadsts, const char *flows, char *err, size_t errlen)
+{
+	return sb_authz_policy_set(s->entra->authz, aadsts, flows, err, errlen);
+}
+
 static void devicecode(struct sb_server *s, struct sb_resp *rs, const struct sb_kvlist *f, const struct sb_app *app)
 {
 	const char *scope = sb_kv_get(f, "scope");
@@ -583,7 +583,14 @@ void sb_entra_handle(struct sb_server *s, struct sb_req *rq, struct sb_resp *rs,
 	char *tenant = slash ? xstrndup(rest, (size_t)(slash - rest)) : xstrdup(rest);
 	const char *ep = slash ? slash + 1 : "";
 	bool token = !strcmp(ep, "oauth2/v2.0/token"), dc = !strcmp(ep, "oauth2/v2.0/devicecode");
-	if (!token && !dc) {
+	bool authorize = !strcmp(ep, "oauth2/v2.0/authorize");
+	bool tenant_ok = !strcasecmp(tenant, s->tenant.domain) || !strcasecmp(tenant, s->tenant.tenant_id);
+	if (authorize && tenant_ok) {
+		sb_authz_authorize(s, s->entra->authz, rq, rs);
+		free(tenant);
+		return;
+	}
+	if (!token && !dc && !authorize) {
 		sb_entra_error(rs, 404, "invalid_request", 900561, "The endpoint only accepts POST requests to token and devicecode.");
 	} else if (strcasecmp(tenant, s->tenant.domain) && strcasecmp(tenant, s->tenant.tenant_id) &&
 		   !(dc && !strcasecmp(tenant, "organizations"))) {
@@ -615,12 +622,16 @@ void sb_entra_handle(struct sb_server *s, struct sb_req *rq, struct sb_resp *rs,
 		else if (!grant)
 			sb_entra_error(rs, 400, "invalid_request", 900144,
 					"The request body must contain the following parameter: 'grant_type'.");
+		else if (sb_authz_policy_check(s->entra->authz, rs, !strcmp(grant, GRANT_DEVICE) ? "device_code" : grant) < 0)
+			; /* the Conditional Access stand-in answered */
 		else if (!strcmp(grant, "client_credentials"))
 			client_credentials(s, rs, &f, app, token_url);
 		else if (!strcmp(grant, GRANT_DEVICE))
 			device_poll(s, rs, &f, app);
 		else if (!strcmp(grant, "refresh_token"))
 			refresh_grant(s, rs, &f, app);
+		else if (!strcmp(grant, "authorization_code"))
+			code_grant(s, rs, &f, app);
 		else
 			sb_entra_error(rs, 400, "unsupported_grant_type", 70003,
 					"The app requested an unsupported grant type '%s'.", grant);

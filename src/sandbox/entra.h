@@ -15,6 +15,10 @@ void sb_entra_handle(struct sb_server *s, struct sb_req *rq, struct sb_resp *rs,
  * device code's client. 0, or -1 with err. */
 int sb_entra_approve(struct sb_server *s, const char *user_code, const char *upn, bool decline, char *err,
 		size_t errlen);
+/* The Conditional Access stand-in (entra_authz.h): token requests of the named grants (comma-separated
+ * device_code, authorization_code, refresh_token, client_credentials, or all) answer AADSTS error
+ * aadsts; 0 clears it. 0, or -1 with err. */
+int sb_entra_policy(struct sb_server *s, int aadsts, const char *flows, char *err, size_t errlen);
 /* Every access token starts with this, so that a test can search any output for a leaked one. */
 #define SB_ACCESS_TOKEN_PREFIX "sbxat_"
 

@@ -20,6 +20,8 @@ libsandbox_a_SOURCES = \
 	src/sandbox/faults.c src/sandbox/faults.h \
 	src/sandbox/rlog.c src/sandbox/rlog.h \
 	src/sandbox/odata.c src/sandbox/odata.h \
+	src/sandbox/entra_err.c \
+	src/sandbox/entra_authz.c src/sandbox/entra_authz.h \
 	src/sandbox/entra.c src/sandbox/entra.h \
 	src/sandbox/disco.c src/sandbox/disco.h \
 	src/sandbox/dv_tables.c src/sandbox/dv_tables.h \

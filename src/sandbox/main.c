@@ -42,8 +42,8 @@ static void usage(FILE *f)
 		"  --limits on|off           service protection limits (default on)\n"
 		"  --limit-scale F           multiply limit counts and windows by F (windows >= 1 s)\n"
 		"  --token-lifetime S        access token lifetime (default 3599)\n"
-		"  --delegated-chats all|member  what a delegated sign-in may read under /chats/{id}: every chat\n"
-		"                            (default), or only those its user is a member of, as Graph does\n"
+		"  --delegated-chats all|member  what a delegated sign-in may read under /chats/{id}: only the chats\n"
+		"                            its user is a member of, as Graph does (default), or every chat\n"
 		"  --chat-sync-preapproved yes|no  whether Dataverse Chat Sync has a chat pre-approval policy (default yes)\n"
 		"  --page-size N             most rows in one Dataverse page, deltas included (1-5000; default 5000)\n"
 		"  --fault SPEC              inject faults, e.g. p503=0.2,path=/graph (repeatable)\n"
@@ -202,6 +202,8 @@ static int write_profile(struct sb_server *s, char *err, size_t errlen)
 		{ "sandbox-device", "device-code", "admin@" SB_TENANT_DOMAIN ", a Global Administrator", &t->apps[2], NULL },
 		{ "sandbox-reader", "client-secret", "app without System Administrator (writes get 403)", &t->apps[1], sec2 },
 		{ "sandbox-user", "device-code", "user@" SB_TENANT_DOMAIN ", not a Global Administrator", &t->apps[3], NULL },
+		{ "sandbox-browser", "browser", "admin@" SB_TENANT_DOMAIN " through a browser (authorization code, PKCE)",
+				&t->apps[2], NULL },
 	};
 	for (size_t i = 0; i < sizeof profiles / sizeof profiles[0]; i++) {
 		buf_printf(&b, "\n# %s\n[profile %s]\ntenant = %s\nclient_id = %s\nauth = %s\n", profiles[i].comment,
@@ -300,7 +302,7 @@ int main(int argc, char **argv)
 	struct sb_server s = { 0 };
 	s.opt = (struct sb_options){ .port = 0, .bind = "127.0.0.1", .seed = 1, .envs = 3, .chats_per_env = 60,
 		.auto_approve_after = -1, .device_expiry = 900, .device_interval = 1, .limits = true,
-		.limit_scale = 1.0, .token_lifetime = 3599 };
+		.limit_scale = 1.0, .token_lifetime = 3599, .delegated_members_only = true };
 	s.faults = sb_faults_new();
 	int rc = parse_options(argc, argv, &s.opt, s.faults);
 	if (rc == 0)

@@ -568,10 +568,7 @@ int cache_audit_list(struct cache *c, struct cache_audit **out, size_t *n, struc
 	size_t cap = 0;
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			*out = xrealloc(*out, cap * sizeof **out);
-		}
+		*out = xgrow(*out, &cap, *n, sizeof **out);
 		struct cache_audit *a = &(*out)[(*n)++];
 		a->time = sqlite3_column_int64(st, 0);
 		a->profile = store_col_text(st, 1);

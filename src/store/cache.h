@@ -12,7 +12,7 @@
 
 struct cache;
 
-#define CACHE_SCHEMA_VERSION 5
+#define CACHE_SCHEMA_VERSION 7
 #define CACHE_APPLICATION_ID 0x43535943 /* "CSYC": marks a file as a chatsync cache */
 
 enum cache_open_flags {
@@ -139,6 +139,9 @@ int cache_put_graph_chat(struct cache *c, const struct cs_graph_chat *g, struct 
 int cache_get_graph_chat(struct cache *c, const char *teams_chat_id, struct cs_graph_chat *out);  /* 1 found, 0 not */
 int cache_put_rsc(struct cache *c, const struct cs_rsc *rsc, struct cs_error *err);
 int cache_get_rsc(struct cache *c, struct cs_rsc *out); /* 1 found, 0 never fetched */
+/* The Dataverse Chat Sync app's client id (teamsAppDefinition.authorization.clientAppId) as a chat's
+ * installed apps last showed it, or NULL when no chat has shown it (caller frees). */
+char *cache_chat_sync_client_id(struct cache *c);
 
 /* --- refresh runs --- */
 struct cache_run {

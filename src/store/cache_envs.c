@@ -87,10 +87,7 @@ static int read_envs(struct cache *c, sqlite3_stmt *st, struct cs_env **out, siz
 	*out = NULL;
 	*n = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 8;
-			*out = xrealloc(*out, cap * sizeof **out);
-		}
+		*out = xgrow(*out, &cap, *n, sizeof **out);
 		store_read_env(st, 0, &(*out)[(*n)++]);
 	}
 	int ret = rc == SQLITE_DONE ? 0 : store_fail(c, err, "read environments");
@@ -193,8 +190,8 @@ int cache_put_graph_chat(struct cache *c, const struct cs_graph_chat *g, struct 
 	sqlite3_stmt *st = store_prepare(c,
 		"INSERT OR REPLACE INTO graph_chats(teams_chat_id, chat_status, topic, chat_type, last_updated,"
 		" chat_fetched_at, chat_error, apps_status, app_installed, app_client_id, app_name, apps_fetched_at,"
-		" apps_error, grants_status, app_has_grant, n_grants, grants_fetched_at, grants_error)"
-		" VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", err);
+		" apps_error, grants_status, app_has_grant, n_grants, grants_fetched_at, grants_error, not_member)"
+		" VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", err);
 	if (!st)
 		return -1;
 	store_bind_text(st, 1, g->teams_chat_id);
@@ -215,6 +212,7 @@ int cache_put_graph_chat(struct cache *c, const struct cs_graph_chat *g, struct 
 	sqlite3_bind_int64(st, 16, (sqlite3_int64)g->n_grants);
 	store_bind_time(st, 17, g->grants_fetched_at);
 	store_bind_text(st, 18, g->grants_error);
+	sqlite3_bind_int(st, 19, g->not_member);
 	return store_run(c, st, err);
 }
 
@@ -239,6 +237,7 @@ void store_read_graph(sqlite3_stmt *st, int col, struct cs_graph_chat *g)
 	g->n_grants = (size_t)store_col_int(st, col + 15, 0);
 	g->grants_fetched_at = store_col_time(st, col + 16);
 	g->grants_error = store_col_text(st, col + 17);
+	g->not_member = store_col_int(st, col + 18, 0) != 0;
 }
 
 int cache_get_graph_chat(struct cache *c, const char *teams_chat_id, struct cs_graph_chat *g)
@@ -255,7 +254,7 @@ int cache_get_graph_chat(struct cache *c, const char *teams_chat_id, struct cs_g
 	return found;
 }
 
-/* Policies are stored one per line: they are ids without newlines. */
+/* Policies are stored one per line: they are ids without newlines. Each source is a row of rsc_facts. */
 int cache_put_rsc(struct cache *c, const struct cs_rsc *r, struct cs_error *err)
 {
 	struct buf pol;
@@ -263,8 +262,8 @@ int cache_put_rsc(struct cache *c, const struct cs_rsc *r, struct cs_error *err)
 	for (size_t i = 0; i < r->n_policies; i++)
 		buf_printf(&pol, "%s%s", i ? "\n" : "", r->policies[i]);
 	sqlite3_stmt *st = store_prepare(c,
-		"INSERT OR REPLACE INTO tenant_rsc(id, state, source, policies, http_status, error, fetched_at)"
-		" VALUES(1,?,?,?,?,?,?)", err);
+		"INSERT OR REPLACE INTO tenant_rsc(id, state, source, policies, http_status, error, fetched_at, decided_by,"
+		" missing, chat_rsc_enabled, app_covered, app_covered_reason) VALUES(1,?,?,?,?,?,?,?,?,?,?,?)", err);
 	if (!st) {
 		buf_free(&pol);
 		return -1;
@@ -275,14 +274,51 @@ int cache_put_rsc(struct cache *c, const struct cs_rsc *r, struct cs_error *err)
 	store_bind_int(st, 4, r->http_status, 0);
 	store_bind_text(st, 5, r->error);
 	store_bind_time(st, 6, r->fetched_at);
+	store_bind_text(st, 7, r->decided_by);
+	store_bind_text(st, 8, r->missing);
+	store_bind_int(st, 9, r->chat_rsc_enabled, CS_UNKNOWN);
+	store_bind_int(st, 10, r->app_covered, CS_UNKNOWN);
+	store_bind_text(st, 11, r->app_covered_reason);
 	buf_free(&pol);
-	return store_run(c, st, err);
+	if (store_run(c, st, err))
+		return -1;
+	for (int i = 0; i < CS_RSC_N_SOURCES; i++) {
+		st = store_prepare(c, "INSERT OR REPLACE INTO rsc_facts(source, http_status, error, fetched_at) VALUES(?,?,?,?)",
+				   err);
+		if (!st)
+			return -1;
+		store_bind_text(st, 1, cs_rsc_source_name(i));
+		sqlite3_bind_int(st, 2, r->facts[i].http_status);
+		store_bind_text(st, 3, r->facts[i].error);
+		store_bind_time(st, 4, r->facts[i].fetched_at);
+		if (store_run(c, st, err))
+			return -1;
+	}
+	return 0;
+}
+
+static void read_rsc_facts(struct cache *c, struct cs_rsc *r)
+{
+	sqlite3_stmt *st = store_prepare(c, "SELECT source, http_status, error, fetched_at FROM rsc_facts", NULL);
+	if (!st)
+		return;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int i = cs_rsc_source_parse((const char *)sqlite3_column_text(st, 0));
+		if (i < 0)
+			continue;
+		free(r->facts[i].error);
+		r->facts[i].http_status = store_col_int(st, 1, 0);
+		r->facts[i].error = store_col_text(st, 2);
+		r->facts[i].fetched_at = store_col_time(st, 3);
+	}
+	sqlite3_finalize(st);
 }
 
 int cache_get_rsc(struct cache *c, struct cs_rsc *r)
 {
 	sqlite3_stmt *st = store_prepare(c,
-		"SELECT state, source, policies, http_status, error, fetched_at FROM tenant_rsc WHERE id = 1", NULL);
+		"SELECT state, source, policies, http_status, error, fetched_at, decided_by, missing, chat_rsc_enabled,"
+		" app_covered, app_covered_reason FROM tenant_rsc WHERE id = 1", NULL);
 	if (!st)
 		return 0;
 	int found = sqlite3_step(st) == SQLITE_ROW;
@@ -300,7 +336,25 @@ int cache_get_rsc(struct cache *c, struct cs_rsc *r)
 		r->http_status = store_col_int(st, 3, 0);
 		r->error = store_col_text(st, 4);
 		r->fetched_at = store_col_time(st, 5);
+		r->decided_by = store_col_text(st, 6);
+		r->missing = store_col_text(st, 7);
+		r->chat_rsc_enabled = store_col_int(st, 8, CS_UNKNOWN);
+		r->app_covered = store_col_int(st, 9, CS_UNKNOWN);
+		r->app_covered_reason = store_col_text(st, 10);
 	}
 	sqlite3_finalize(st);
+	if (found)
+		read_rsc_facts(c, r);
 	return found;
+}
+
+char *cache_chat_sync_client_id(struct cache *c)
+{
+	sqlite3_stmt *st = store_prepare(c, "SELECT app_client_id FROM graph_chats WHERE app_installed = 1 AND"
+					 " app_client_id IS NOT NULL AND app_client_id <> '' LIMIT 1", NULL);
+	if (!st)
+		return NULL;
+	char *id = sqlite3_step(st) == SQLITE_ROW ? store_col_text(st, 0) : NULL;
+	sqlite3_finalize(st);
+	return id;
 }

@@ -14,12 +14,12 @@
 #include <string.h>
 
 /* Both halves end in the same columns: the environment's name first (the order), then the listed chat
- * (20, read only for activity rows), the newest association (10), Graph's details (18), whether it is an
+ * (20, read only for activity rows), the newest association (10), Graph's details (19), whether it is an
  * activity row, and the two sort keys. */
 #define COL_CHAT 1
 #define COL_ASSOC (COL_CHAT + 20)
 #define COL_GRAPH (COL_ASSOC + 10)
-#define COL_HAS_ROW (COL_GRAPH + 18)
+#define COL_HAS_ROW (COL_GRAPH + STORE_GRAPH_NCOLS)
 
 #define FACTS_SELECT \
 	"SELECT * FROM (" \

@@ -158,10 +158,7 @@ int cache_list_changes(struct cache *c, const struct cache_change_filter *f, str
 	size_t cap = 0;
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 32;
-			*out = xrealloc(*out, cap * sizeof **out);
-		}
+		*out = xgrow(*out, &cap, *n, sizeof **out);
 		struct cache_change *ch = &(*out)[(*n)++];
 		ch->time = sqlite3_column_int64(st, 0);
 		ch->scope = sqlite3_column_int(st, 1);

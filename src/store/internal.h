@@ -69,7 +69,8 @@ void store_read_sync_error(sqlite3_stmt *st, int col, struct cs_sync_error *e);
 #define STORE_GRAPH_COLUMNS \
 	"g.teams_chat_id, g.chat_status, g.topic, g.chat_type, g.last_updated, g.chat_fetched_at, g.chat_error," \
 	" g.apps_status, g.app_installed, g.app_client_id, g.app_name, g.apps_fetched_at, g.apps_error," \
-	" g.grants_status, g.app_has_grant, g.n_grants, g.grants_fetched_at, g.grants_error"
+	" g.grants_status, g.app_has_grant, g.n_grants, g.grants_fetched_at, g.grants_error, g.not_member"
+#define STORE_GRAPH_NCOLS 19
 void store_read_graph(sqlite3_stmt *st, int col, struct cs_graph_chat *g);
 
 #endif

@@ -77,6 +77,20 @@ static const char *const migrations[] = {
 	"CREATE INDEX history_by_env ON history(env_id, time);\n"
 	"CREATE INDEX history_by_time ON history(time);\n"
 	"CREATE TABLE check_seen(id TEXT PRIMARY KEY, findings TEXT) WITHOUT ROWID;\n",
+
+	/* 5 → 6: the chat RSC state from every source Get-MgBetaChatRscConfiguration reads, each source a
+	 * fact with its fetch time (rsc_facts), and whether the Dataverse Chat Sync app is covered. */
+	"ALTER TABLE tenant_rsc ADD COLUMN decided_by TEXT;\n"
+	"ALTER TABLE tenant_rsc ADD COLUMN missing TEXT;\n"
+	"ALTER TABLE tenant_rsc ADD COLUMN chat_rsc_enabled INTEGER;\n"
+	"ALTER TABLE tenant_rsc ADD COLUMN app_covered INTEGER;\n"
+	"ALTER TABLE tenant_rsc ADD COLUMN app_covered_reason TEXT;\n"
+	"CREATE TABLE rsc_facts(\n"
+	"  source TEXT PRIMARY KEY, http_status INTEGER, error TEXT, fetched_at INTEGER) WITHOUT ROWID;\n",
+
+	/* 6 → 7: a delegated sign-in's 403 on a chat it is not a member of (Graph shows a user only its own
+	 * chats), kept apart from a missing permission. */
+	"ALTER TABLE graph_chats ADD COLUMN not_member INTEGER NOT NULL DEFAULT 0;\n",
 };
 
 int schema_latest(void)

@@ -5,6 +5,7 @@
  * before its answer records nothing: that chat is fetched again, first, by the next refresh. */
 #include "config.h"
 #include "sync/refresh_ctx.h"
+#include "sync/rsc_read.h"
 #include "api/endpoints.h"
 #include "api/graph_parse.h"
 #include "base/i18n.h"
@@ -37,8 +38,7 @@ struct graph {
 	struct vec ready;      /* size_t: finished details not yet written */
 	size_t finished;       /* finished details, cancelled ones left out */
 	size_t written;
-	struct cs_rsc rsc;
-	bool have_rsc;         /* an answer about the RSC state waits to be written */
+	struct rsc_read *rsc;  /* the tenant's chat RSC state, read alongside (rsc_read.c) */
 	struct strset fresh, seen;
 	cs_time ttl_start;
 	bool write_failed;
@@ -177,6 +177,22 @@ static int parse_chat(struct detail *d, const char *body, struct cs_error *err)
 	return graph_parse_chat(body, &d->g, err);
 }
 
+/* A delegated sign-in sees only the chats its user is a member of (Graph answers 403 for the others):
+ * that is a fact about the sign-in, not a missing permission. Records it and returns true. */
+static bool not_a_member(struct detail *d, const struct net_response *resp, int *status, char **error,
+			 cs_time *fetched_at)
+{
+	if (resp->cancelled || resp->status != 403 || d->gr->r->profile->auth != CONF_AUTH_DEVICE_CODE)
+		return false;
+	d->g.not_member = true;
+	*status = 403;
+	*fetched_at = d->gr->r->now;
+	free(*error);
+	*error = xstrdup(_("not a member of this chat: a delegated sign-in sees only its own chats; use an app profile "
+			   "(auth = client-secret or certificate) to read every chat"));
+	return true;
+}
+
 static void on_grants(struct net *net, const struct net_response *resp, void *user)
 {
 	(void)net;
@@ -194,12 +210,17 @@ static void on_apps(struct net *net, const struct net_response *resp, void *user
 		/* The chat is gone in Teams: nothing else about it can be read. */
 		d->g.apps_fetched_at = d->g.chat_fetched_at = r->now;
 		d->g.apps_status = d->g.chat_status = 404;
-	} else if (record_answer(d, resp, parse_apps, &d->g.apps_status, &d->g.apps_error, &d->g.apps_fetched_at) &&
-		   !d->g.chat_status) { /* an answer about its apps means the chat exists */
-		d->g.chat_status = 200;
-		d->g.chat_fetched_at = r->now;
+	} else if (not_a_member(d, resp, &d->g.apps_status, &d->g.apps_error, &d->g.apps_fetched_at)) {
+		/* nothing under the chat can be read with this sign-in: its grants are not asked */
+	} else if (record_answer(d, resp, parse_apps, &d->g.apps_status, &d->g.apps_error, &d->g.apps_fetched_at)) {
+		if (!d->g.chat_status) { /* an answer about its apps means the chat exists */
+			d->g.chat_status = 200;
+			d->g.chat_fetched_at = r->now;
+		}
+		if (d->g.app_installed == CS_TRUE)
+			rsc_read_hint(d->gr->rsc, d->g.app_client_id);
 	}
-	if (!d->cancelled && d->g.apps_status != 404) {
+	if (!d->cancelled && d->g.apps_status != 404 && !d->g.not_member) {
 		char *url = graph_url_grants(r->profile, d->g.teams_chat_id);
 		queue_detail(d, url, "graph:teams:permissionGrants", GRAPH_PERM_APPS, on_grants);
 		free(url);
@@ -214,31 +235,12 @@ static void on_chat(struct net *net, const struct net_response *resp, void *user
 	if (resp->status == 404 && !resp->cancelled) {
 		d->g.chat_fetched_at = d->gr->r->now;
 		d->g.chat_status = 404;
+	} else if (not_a_member(d, resp, &d->g.chat_status, &d->g.chat_error, &d->g.chat_fetched_at)) {
+		/* recorded */
 	} else {
 		record_answer(d, resp, parse_chat, &d->g.chat_status, &d->g.chat_error, &d->g.chat_fetched_at);
 	}
 	detail_done_one(d);
-}
-
-static void on_rsc(struct net *net, const struct net_response *resp, void *user)
-{
-	(void)net;
-	struct graph *gr = user;
-	if (resp->cancelled)
-		return;
-	struct cs_rsc *rsc = &gr->rsc;
-	struct cs_error err = { 0 };
-	cs_rsc_free(rsc);
-	*rsc = (struct cs_rsc){ .fetched_at = gr->r->now, .http_status = (int)resp->status };
-	if (resp->err) {
-		rsc->error = xstrdup(resp->err->msg);
-		if (!rsc->http_status)
-			rsc->http_status = -1;
-	} else if (graph_parse_authorization_policy(resp->body, rsc, &err)) {
-		rsc->http_status = -1;
-		rsc->error = xstrdup(err.msg);
-	}
-	gr->have_rsc = true;
 }
 
 /* --- queueing and writing --- */
@@ -274,11 +276,12 @@ static void fill_window(struct graph *gr)
 static int flush(struct graph *gr, struct cs_error *err)
 {
 	struct cache *c = gr->r->cache;
-	if (gr->ready.n == 0 && !gr->have_rsc)
+	const struct cs_rsc *rsc = rsc_read_take(gr->rsc);
+	if (gr->ready.n == 0 && !rsc)
 		return 0;
 	if (cache_begin(c, err))
 		return -1;
-	int rc = gr->have_rsc ? cache_put_rsc(c, &gr->rsc, err) : 0;
+	int rc = rsc ? cache_put_rsc(c, rsc, err) : 0;
 	for (size_t i = 0; rc == 0 && i < gr->ready.n; i++)
 		rc = cache_put_graph_chat(c, &VEC_AT(&gr->d, struct detail, *VEC_AT(&gr->ready, size_t, i))->g, err);
 	if (rc) {
@@ -292,7 +295,6 @@ static int flush(struct graph *gr, struct cs_error *err)
 	gr->written += gr->ready.n;
 	gr->r->rep->details_fetched += gr->ready.n;
 	gr->ready.n = 0;
-	gr->have_rsc = false;
 	return 0;
 }
 
@@ -320,19 +322,15 @@ int refresh_graph(struct refresh *r, struct cs_error *err)
 		goto out;
 	if (gr.d.n)
 		qsort(gr.d.data, gr.d.n, gr.d.size, cmp_risk);
-	if (!r->opts->chat) {
-		char *url = graph_url_authorization_policy(r->profile);
-		net_queue(r->net, &(struct net_request){ .url = url, .headers = graph_headers, .bucket = "graph",
-							 .resource = conf_graph_resource(r->profile), .service = "Graph",
-							 .needs = GRAPH_PERM_POLICY, .done = on_rsc, .user = &gr }, NULL);
-		free(url);
-	}
+	if (!r->opts->chat)
+		gr.rsc = rsc_read_start(r);
 	refresh_ctx_progress(r, "graph", NULL, 0, gr.d.n);
 	/* Step until nothing is pending, also after a cancel: every callback must run while the
 	 * details it writes to still exist. Writes happen here, between steps, never in a callback. */
 	for (;;) {
 		fill_window(&gr);
-		if (net_pending(r->net) == 0)
+		/* The app's pre-approval may wait for a chat to name the app's client id. */
+		if (net_pending(r->net) == 0 && (net_cancelled(r->net) || !rsc_read_step(gr.rsc)))
 			break;
 		size_t before = gr.finished;
 		net_step(r->net, 200);
@@ -356,6 +354,6 @@ out:
 	vec_free(&gr.ready, NULL);
 	strset_free(&gr.fresh);
 	strset_free(&gr.seen);
-	cs_rsc_free(&gr.rsc);
+	rsc_read_free(gr.rsc);
 	return rc;
 }

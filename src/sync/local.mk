@@ -6,6 +6,7 @@ libchatsync_a_SOURCES += \
 	src/sync/history.c src/sync/history.h \
 	src/sync/refresh.c src/sync/refresh.h \
 	src/sync/refresh_ctx.c src/sync/refresh_ctx.h \
+	src/sync/rsc_read.c src/sync/rsc_read.h \
 	src/sync/session.c src/sync/session.h \
 	src/sync/strset.c src/sync/strset.h \
 	src/sync/toggle.c src/sync/toggle.h

@@ -77,12 +77,11 @@ static int select_envs(const struct refresh_opts *opts, struct cs_env *envs, siz
 	return 0;
 }
 
-int refresh_run(struct net *net, struct cache *cache, const struct refresh_opts *opts, struct refresh_report *rep,
-		struct cs_error *err)
+static int run_phases(struct net *net, struct cache *cache, const struct refresh_opts *opts,
+		      struct refresh_report *rep, struct cs_error *err)
 {
 	struct refresh r = { .net = net, .cache = cache, .profile = opts->profile ? opts->profile : auth_profile(net),
 			     .opts = opts, .rep = rep, .now = time_now() };
-	memset(rep, 0, sizeof *rep);
 	refresh_ctx_progress(&r, "discovery", NULL, 0, 1);
 	struct cs_env *envs;
 	size_t n_envs;
@@ -107,6 +106,19 @@ int refresh_run(struct net *net, struct cache *cache, const struct refresh_opts 
 		rc = 1;
 	}
 	refresh_ctx_free(&r);
+	return rc;
+}
+
+/* One refresh per cache at a time: a second one waits a little, then says who holds it (readers never
+ * wait); the lock also checks the cache before the first request. */
+int refresh_run(struct net *net, struct cache *cache, const struct refresh_opts *opts, struct refresh_report *rep,
+		struct cs_error *err)
+{
+	memset(rep, 0, sizeof *rep);
+	if (cache_lock_refresh(cache, CACHE_LOCK_WAIT_S, NULL, err))
+		return -1;
+	int rc = run_phases(net, cache, opts, rep, err);
+	cache_unlock_refresh(cache);
 	return rc;
 }
 

@@ -152,6 +152,10 @@ struct net *session_net_open(const struct conf_profile *p, volatile sig_atomic_t
 		ao.prompt_user = hooks->user;
 		ao.passphrase = hooks->passphrase;
 		ao.passphrase_user = hooks->user;
+		/* A front end with prompts of its own reads the terminal itself: without a redirect hook
+		 * nothing may read /dev/tty behind it, so only the loopback listener takes the answer. */
+		ao.paste = hooks->redirect ? hooks->redirect : auth_paste_listener_only;
+		ao.paste_user = hooks->user;
 	}
 	return auth_net_open(p, &(struct net_opts){ .cancel = cancel }, &ao, err);
 }

@@ -42,6 +42,12 @@ struct session_hooks {
 	void (*device_code)(const char *message, const char *user_code, const char *verification_uri, void *user);
 	/* Asks for a key's passphrase: fills buf, returns its length or -1 to give up. */
 	int (*passphrase)(char *buf, int size, const char *what, void *user);
+	/* auth = browser: the address is shown through device_code (no user code); this waits for the
+	 * address the browser was sent to, pasted by the person: at most timeout_ms, returning 0 early
+	 * when wake_fd (the loopback listener) is readable; fills buf and returns its length, 0 when
+	 * nothing came yet, -1 to give up. NULL (with hooks given): only the loopback listener takes
+	 * the answer, nothing reads /dev/tty behind the front end; hooks NULL: a line from /dev/tty. */
+	int (*redirect)(char *buf, int size, int wake_fd, int timeout_ms, void *user);
 	void *user;
 };
 

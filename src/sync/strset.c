@@ -79,10 +79,7 @@ void strset_free(struct strset *set)
 
 void *vec_push(struct vec *v)
 {
-	if (v->n == v->cap) {
-		v->cap = v->cap ? v->cap * 2 : 16;
-		v->data = xrealloc(v->data, v->cap * v->size);
-	}
+	v->data = xgrow(v->data, &v->cap, v->n, v->size);
 	void *item = (char *)v->data + v->n++ * v->size;
 	memset(item, 0, v->size);
 	return item;

@@ -218,6 +218,23 @@ void ui_data_restart(struct ui_data *d, cs_time now)
 	/* The old verdicts stay on screen until their new ones arrive. */
 }
 
+cs_time ui_data_next_change(const struct ui_data *d, cs_time now)
+{
+	cs_time next = 0;
+	for (size_t i = 0; i < d->n_chats; i++) {
+		const struct ui_chat *c = &d->chats[i];
+		if (!c->modified || c->env == UI_NO_ENV || (c->state != CS_STATE_OPEN && c->state != CS_STATE_SCHEDULED))
+			continue;
+		cs_time limit = c->modified + (cs_time)cs_env_inactivity_days(&d->envs[c->env].env) * 86400;
+		/* As the diagnosis reads it: at risk from limit - window on, not syncing once past limit. */
+		cs_time at[2] = { limit - (cs_time)d->warn_hours * 3600, limit + 1 };
+		for (int k = 0; k < 2; k++)
+			if (at[k] > now && (!next || at[k] < next))
+				next = at[k];
+	}
+	return next;
+}
+
 void ui_data_free(struct ui_data *d)
 {
 	free_contents(d);

@@ -57,6 +57,9 @@ void ui_data_free(struct ui_data *d);
 /* Starts the verdicts over at a new time (the clock moved on: a chat may have crossed its
  * inactivity limit); they come in again a slice at a time. */
 void ui_data_restart(struct ui_data *d, cs_time now);
+/* The first moment after now at which a verdict may change by the clock alone (an open chat
+ * entering its warning window or passing its inactivity limit); 0 when none will. */
+cs_time ui_data_next_change(const struct ui_data *d, cs_time now);
 /* An environment by unique name or friendly name (case-insensitive) or id; UI_NO_ENV if none. */
 size_t ui_data_find_env(const struct ui_data *d, const char *key);
 /* The newest successful refresh of any environment, 0 if none. */

@@ -130,9 +130,22 @@ static long now_ms(void)
 	return (long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-/* Esc alone is a key (back); Esc followed at once by more is a sequence curses did not know
- * (End under one terminal, PgDn under another): read it to its end and call it unknown, so it
- * never acts as Back. */
+/* Sequences terminals send for keys their terminfo entry names otherwise (tmux's End is \e[4~
+ * where xterm's entry says \eOF): the common spellings, so they act as the key they are. */
+static const struct {
+	const char *seq;
+	const int *key;
+} known_seqs[] = {
+	{ "[1~", &ui_key_home }, { "[7~", &ui_key_home }, { "[H", &ui_key_home }, { "OH", &ui_key_home },
+	{ "[4~", &ui_key_end }, { "[8~", &ui_key_end }, { "[F", &ui_key_end }, { "OF", &ui_key_end },
+	{ "[5~", &ui_key_page_up }, { "[6~", &ui_key_page_down },
+	{ "[A", &ui_key_up }, { "[B", &ui_key_down }, { "[C", &ui_key_right }, { "[D", &ui_key_left },
+	{ "OA", &ui_key_up }, { "OB", &ui_key_down }, { "OC", &ui_key_right }, { "OD", &ui_key_left },
+};
+
+/* Esc alone is a key (back); Esc followed at once by more is a sequence curses did not know: read
+ * it to its end, take it for the key it commonly is, else call it unknown, so it never acts as
+ * Back. */
 static int escape(void)
 {
 	timeout(0);
@@ -142,15 +155,21 @@ static int escape(void)
 		return UI_KEY_ESC;
 	if (rc == KEY_CODE_YES)
 		return UI_INPUT_UNKNOWN; /* Esc then a function key: Alt+key, which means nothing here */
+	char seq[40];
+	size_t n = 0;
+	seq[n++] = (char)wc;
 	if (wc == '[' || wc == 'O') {
 		/* CSI or SS3: parameters, then one final byte in @..~ */
-		for (int i = 0; i < 32; i++) {
-			if (get_wch(&wc) == ERR)
-				break;
+		while (n < sizeof seq - 1 && get_wch(&wc) == OK) {
+			seq[n++] = (char)wc;
 			if (wc >= 0x40 && wc <= 0x7e)
 				break;
 		}
 	}
+	seq[n] = '\0';
+	for (size_t i = 0; i < sizeof known_seqs / sizeof *known_seqs; i++)
+		if (strcmp(seq, known_seqs[i].seq) == 0)
+			return *known_seqs[i].key;
 	return UI_INPUT_UNKNOWN;
 }
 

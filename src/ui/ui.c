@@ -23,8 +23,8 @@
 
 /* How long one slice of diagnosis may hold the keyboard. */
 #define DIAGNOSE_SLICE_MS 40
-/* How often verdicts are worked out again as the clock moves (a chat may cross its limit). */
-#define REDIAGNOSE_S 60
+/* How often verdicts are worked out again at the latest (facts grow stale as the clock moves). */
+#define REDIAGNOSE_S 600
 /* A cache older than this is refreshed when the console opens. */
 #define STALE_S (24 * 3600)
 
@@ -635,7 +635,8 @@ static void worker_turn(struct ui *ui)
 		worker_done(ui);
 }
 
-/* The clock: ages redraw when the second changes; verdicts are worked out again each minute. */
+/* The clock: ages redraw when the second changes; verdicts are worked out again when one may
+ * change by the clock alone (a chat reaching its limit), and every REDIAGNOSE_S anyway. */
 static void clock_turn(struct ui *ui, cs_time *diagnosed_at)
 {
 	/* A key script sees a still clock, so the screens it saves are the same every run. */
@@ -644,9 +645,12 @@ static void clock_turn(struct ui *ui, cs_time *diagnosed_at)
 	cs_time now = clock_now(ui);
 	if (now == ui->data.now)
 		return;
-	if (now - *diagnosed_at >= REDIAGNOSE_S && ui->data.diagnosed == ui->data.n_chats) {
-		ui_data_restart(&ui->data, now);
-		*diagnosed_at = now;
+	if (ui->data.diagnosed == ui->data.n_chats) {
+		cs_time next = ui_data_next_change(&ui->data, *diagnosed_at);
+		if ((next && now >= next) || now - *diagnosed_at >= REDIAGNOSE_S) {
+			ui_data_restart(&ui->data, now);
+			*diagnosed_at = now;
+		}
 	}
 	ui->data.now = now;
 	ui->dirty = true;

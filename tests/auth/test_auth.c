@@ -47,6 +47,8 @@ struct entra {
 	char auth_on_redirect[128];
 	char last_scope[256];
 	int expires_in;         /* lifetime of issued tokens; 0: 3599 */
+	char challenge[64];     /* browser: the PKCE challenge of the /authorize address shown */
+	int code_calls;         /* authorization_code redemptions */
 };
 
 static struct entra E;
@@ -193,6 +195,23 @@ static void h_entra(const struct fake_req *req, struct fake_resp *resp, void *us
 				issue(resp, true, true);
 			else
 				entra_error(resp, 400, "invalid_grant", "AADSTS70008: The refresh token has expired.");
+		} else if (strcmp(grant, "authorization_code") == 0) {
+			/* PKCE as Entra checks it: BASE64URL(SHA-256(code_verifier)) is the challenge. */
+			E.code_calls++;
+			char verifier[256] = "", redirect[256] = "", code[64] = "";
+			form(req->body, "code_verifier", verifier, sizeof verifier);
+			form(req->body, "redirect_uri", redirect, sizeof redirect);
+			form(req->body, "code", code, sizeof code);
+			unsigned char md[32];
+			unsigned int mdlen = 0;
+			EVP_Digest(verifier, strlen(verifier), md, &mdlen, EVP_sha256(), NULL);
+			char *want = jwt_b64url(md, mdlen);
+			if (strcmp(code, "AC-secret-auth-code") == 0 && strncmp(redirect, "http://localhost:", 17) == 0 &&
+			    strlen(verifier) >= 43 && strcmp(want, E.challenge) == 0)
+				issue(resp, true, true);
+			else
+				entra_error(resp, 400, "invalid_grant", "AADSTS501481: The Code_Verifier does not match.");
+			free(want);
 		} else if (strcmp(grant, "urn:ietf:params:oauth:grant-type:device_code") == 0) {
 			if (E.polls < 16)
 				E.poll_times[E.polls] = now_s();
@@ -723,5 +742,129 @@ Test(trace, every_sign_in_traced_with_no_secret_in_log_or_cache)
 	free(key);
 	free(escaped);
 	free(log);
+	teardown(&t);
+}
+
+/* ---- auth = browser, with the front end's paste hook ---- */
+
+struct browser_hook {
+	int prompts, pastes;
+	bool had_user_code;
+	char uri[2048];
+	const char *state;      /* NULL: the one in the address; else this one */
+	bool give_up;
+};
+
+static void on_browser_prompt(const char *message, const char *user_code, const char *uri, void *user)
+{
+	struct browser_hook *h = user;
+	h->prompts++;
+	h->had_user_code = user_code != NULL;
+	snprintf(h->uri, sizeof h->uri, "%s", uri);
+	cr_assert(strstr(message, uri), "the message holds the address: %s", message);
+}
+
+static char *param(const char *url, const char *name)
+{
+	char key[64];
+	snprintf(key, sizeof key, "&%s=", name);
+	const char *p = strstr(url, key);
+	cr_assert_not_null(p, "no %s in %s", name, url);
+	p += strlen(key);
+	return strndup(p, strcspn(p, "&"));
+}
+
+/* The person pastes the address the browser was sent to. */
+static int on_paste(char *buf, int size, int wake_fd, int timeout_ms, void *user)
+{
+	(void)wake_fd, (void)timeout_ms;
+	struct browser_hook *h = user;
+	h->pastes++;
+	if (h->give_up)
+		return -1;
+	char *state = param(h->uri, "state"), *challenge = param(h->uri, "code_challenge");
+	pthread_mutex_lock(&E.lock);
+	snprintf(E.challenge, sizeof E.challenge, "%s", challenge);
+	pthread_mutex_unlock(&E.lock);
+	int n = snprintf(buf, (size_t)size, "http://localhost:1/?code=AC-secret-auth-code&state=%s&session_state=x\n",
+			 h->state ? h->state : state);
+	free(state);
+	free(challenge);
+	return n;
+}
+
+static void open_browser_net(struct env *t, struct browser_hook *h)
+{
+	struct net_opts o = { .retry_scale = 0.1 };
+	struct cs_error err;
+	struct auth_opts ao = { .token_dir = t->state, .min_lifetime_s = 1, .prompt = on_browser_prompt, .prompt_user = h,
+				.paste = on_paste, .paste_user = h, .browser_timeout_s = 20 };
+	t->net = auth_net_open(&t->p, &o, &ao, &err);
+	cr_assert_not_null(t->net, "%s", err.msg);
+}
+
+Test(browser, pasted_address_signs_in_with_pkce_and_keeps_the_refresh_token)
+{
+	struct env t;
+	setup(&t, CONF_AUTH_BROWSER);
+	struct browser_hook h = { 0 };
+	open_browser_net(&t, &h);
+	struct result res = { 0 };
+	get_graph(&t, 3, &res);
+	cr_assert_eq(res.ok, 3, "%s", res.err);
+	cr_assert_eq(h.prompts, 1);
+	cr_assert_not(h.had_user_code, "a browser sign-in has no user code");
+	cr_assert(strstr(h.uri, "/" TENANT "/oauth2/v2.0/authorize?client_id=" CLIENT "&response_type=code"), "%s", h.uri);
+	cr_assert(strstr(h.uri, "&redirect_uri=http%3A%2F%2Flocalhost%3A"), "%s", h.uri);
+	cr_assert(strstr(h.uri, "&code_challenge_method=S256"), "%s", h.uri);
+	cr_assert(strstr(h.uri, "openid%20profile%20offline_access"), "%s", h.uri);
+	cr_assert_eq(E.code_calls, 1, "the verifier matched the challenge once");
+	cr_assert_str_eq(E.last_scope, "https://graph.microsoft.com/.default openid profile offline_access");
+	struct auth_identity id;
+	struct cs_error err;
+	cr_assert_eq(auth_identity(t.net, NULL, &id, &err), 0, "%s", err.msg);
+	cr_assert(id.delegated);
+	cr_assert_str_eq(id.name, "admin@" TENANT);
+	auth_identity_free(&id);
+	/* Another resource: the refresh token, no second browser sign-in. */
+	cr_assert_eq(auth_sign_in(t.net, "https://globaldisco.crm.dynamics.com/", &err), 0, "%s", err.msg);
+	cr_assert_eq(h.prompts, 1);
+	char *cache = auth_cache_path(t.net);
+	struct stat st;
+	cr_assert_eq(stat(cache, &st), 0);
+	cr_assert_eq(st.st_mode & 0777, 0600);
+	char *text = run_read_file(cache, NULL);
+	cr_assert_null(strstr(text, "AC-secret-auth-code"), "the code is in the cache");
+	free(text);
+	free(cache);
+	teardown(&t);
+}
+
+Test(browser, an_address_with_another_state_is_refused_before_entra_is_asked)
+{
+	struct env t;
+	setup(&t, CONF_AUTH_BROWSER);
+	struct browser_hook h = { .state = "forged" };
+	open_browser_net(&t, &h);
+	struct result res = { 0 };
+	get_graph(&t, 1, &res);
+	cr_assert_eq(res.failed, 1);
+	cr_assert(strstr(res.err, "its state is not the one this sign-in sent"), "%s", res.err);
+	cr_assert_eq(res.exit_code, 3);
+	cr_assert_eq(E.code_calls, 0);
+	teardown(&t);
+}
+
+Test(browser, giving_up_on_the_paste_ends_the_sign_in)
+{
+	struct env t;
+	setup(&t, CONF_AUTH_BROWSER);
+	struct browser_hook h = { .give_up = true };
+	open_browser_net(&t, &h);
+	struct result res = { 0 };
+	get_graph(&t, 2, &res);
+	cr_assert_eq(res.failed, 2, "every request waiting on it fails");
+	cr_assert(strstr(res.err, "was abandoned"), "%s", res.err);
+	cr_assert_eq(h.pastes, 1);
 	teardown(&t);
 }

@@ -275,7 +275,7 @@ conf-bad-section|2|unknown section [tenant a]||-c $T/section.conf envs
 conf-profile-twice|2|is defined twice||-c $T/twice.conf envs
 conf-plain-http|2|plain http to a host that is not loopback||-c $T/http.conf envs
 conf-empty-url|2|is not an https:// URL||-c $T/sp.conf envs
-conf-auth-method|2|auth must be device-code, client-secret or certificate||-c $T/auth.conf envs
+conf-auth-method|2|auth must be device-code, browser, client-secret or certificate||-c $T/auth.conf envs
 conf-bool|2|readonly must be true or false||-c $T/bool.conf envs
 conf-secret-missing|2|has no client_secret_file||-c $T/nosecret.conf envs
 conf-secret-readable|2|permissions 0644 for||-c $T/opensecret.conf envs

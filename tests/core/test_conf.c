@@ -67,7 +67,7 @@ Test(conf, bad_files_give_line_numbered_errors)
 		{ "[profile a]\nclient_idd = x\n", "cfg:2: unknown key \"client_idd\" (did you mean \"client_id\"?)" },
 		{ "[profile a]\nfrobnicate = x\n", "cfg:2: unknown key \"frobnicate\"" },
 		{ "tenant = x\n", "cfg:1: tenant is outside a profile" },
-		{ "[profile a]\nauth = password\n", "cfg:2: auth must be device-code, client-secret or certificate" },
+		{ "[profile a]\nauth = password\n", "cfg:2: auth must be device-code, browser, client-secret or certificate" },
 		{ "[profile a]\ngraph = http://graph.microsoft.com\n", "cfg:2: graph uses plain http to a host that is not loopback" },
 		{ "[profile a]\ndiscovery = ftp://x\n", "cfg:2: discovery is not an https:// URL" },
 		{ "[profile a]\n[profile a]\n", "cfg:2: profile \"a\" is defined twice (first at line 1)" },

@@ -182,7 +182,7 @@ Test(time, parses_iso8601_forms)
 	cr_assert_eq(t, 1794614400);
 	cr_assert_eq(time_parse_iso("2024-02-29T00:00:00Z", &t), 0);
 	const char *bad[] = { "", "2026-13-01", "2025-02-29", "2026-11-14T25:00:00Z", "2026-11-14T09:12:00Zjunk",
-			      "yesterday", "2026-11-14T09:12:00.Z", NULL };
+			      "yesterday", "2026-11-14T09:12:00.Z", "0000-01-01T00:00:00Z", "0999-12-31", NULL };
 	for (int i = 0; bad[i]; i++)
 		cr_assert_eq(time_parse_iso(bad[i], &t), -1, "accepted \"%s\"", bad[i]);
 	cr_assert_eq(time_parse_iso(NULL, &t), -1);
@@ -209,4 +209,19 @@ Test(time, now_can_be_fixed_for_reproducible_runs)
 	cr_assert_eq(time_now(), 1794647520);
 	unsetenv("CHATSYNC_NOW");
 	cr_assert_gt(time_now(), 1794647520 - 86400 * 400);
+}
+
+Test(xalloc, xgrow_makes_room_for_one_more_and_doubles)
+{
+	size_t cap = 0;
+	int *a = NULL;
+	for (size_t n = 0; n < 100; n++) {
+		a = xgrow(a, &cap, n, sizeof *a);
+		cr_assert_gt(cap, n, "no room for element %zu", n);
+		a[n] = (int)n;
+	}
+	cr_assert_eq(cap, 128, "capacity %zu: it should double from 8", cap);
+	for (int i = 0; i < 100; i++)
+		cr_assert_eq(a[i], i);
+	free(a);
 }

@@ -1,5 +1,6 @@
 /* Secrets never leave their files: a full refresh and a toggle with every sign-in method at the
- * most verbose level, then a search for the secret in everything chatsync wrote or printed. */
+ * most verbose level (a browser sign-in with its pasted address included), then a search for the
+ * secret in everything chatsync wrote or printed. */
 #include "config.h"
 #include <criterion/criterion.h>
 #include <dirent.h>
@@ -8,7 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "base/xalloc.h"
-#include "e2e.h"
+#include "e2e_browser.h"
 
 static struct e2e e;
 static void stop(void) { e2e_stop(&e); }
@@ -73,6 +74,23 @@ Test(secrets, no_secret_in_logs_traces_cache_tokens_or_output, .fini = stop)
 		cr_assert_null(strstr(e.r.err, "sbxat_"), "%s: an access token in the trace", profiles[i]);
 		cr_assert_null(strstr(e.r.out, "sbxat_"), "%s: an access token on stdout", profiles[i]);
 	}
+	/* auth = browser: the authorization code (taken from the address the sandbox sent the browser
+	 * to) and the PKCE verifier travel only in the token request, redacted in the trace. */
+	struct e2e_browser b;
+	cr_assert_eq(e2e_browser_run(&e, &b, BROWSER_PASTE, "sandbox-browser", "-v", "-v", "refresh", NULL), 0, "%s",
+		     e.r.err);
+	const char *c = strstr(b.location, "code=");
+	cr_assert_not_null(c, "no code in %s", b.location);
+	char *code = xstrndup(c + 5, strcspn(c + 5, "&#"));
+	cr_assert_gt(strlen(code), 20);
+	cr_assert_null(strstr(e.r.err, code), "the authorization code in the trace");
+	cr_assert_null(strstr(e.r.out, code), "the authorization code on stdout");
+	cr_assert(strstr(e.r.err, "code_verifier=[redacted]"), "no redacted verifier in the trace: %s", e.r.err);
+	cr_assert(strstr(e.r.err, "code=[redacted]"), "no redacted code in the trace");
+	cr_assert_null(strstr(e.r.err, "eyJ"), "browser: an ID token in the trace");
+	cr_assert_null(strstr(e.r.err, "sbxat_"), "browser: an access token in the trace");
+	cr_assert_null(strstr(e.r.out, "sbxat_"), "browser: an access token on stdout");
+	e2e_browser_free(&b);
 	e2e_run(&e, "sandbox", "-v", "-v", "sync", "contoso-sales", "off", "--yes", NULL);
 	cr_assert_null(strstr(e.r.err, secret));
 	cr_assert_null(strstr(e.r.err, "eyJ"), "a token in the trace of the write");
@@ -81,10 +99,13 @@ Test(secrets, no_secret_in_logs_traces_cache_tokens_or_output, .fini = stop)
 	char *log = xasprintf("%s/state/chatsync/chatsync.log", e.home);
 	cr_assert(file_has(log, "client_secret=[redacted]"), "the log has no trace of the token requests");
 	cr_assert(file_has(log, "Bearer [redacted]"), "the log has no trace of the authorized requests");
+	cr_assert(file_has(log, "code_verifier=[redacted]"), "the log has no trace of the browser's token request");
 	free(log);
 	assert_tree_clean(e.home, secret);
 	assert_tree_clean(e.home, reader);
 	assert_tree_clean(e.home, "sbxat_"); /* no access token in any file chatsync wrote */
+	assert_tree_clean(e.home, code);     /* nor the browser's authorization code */
+	cr_assert_not(file_has(e.cache, code), "the authorization code in the cache");
 	cr_assert_not(file_has(e.cache, secret));
 	cr_assert_not(file_has(e.cache, "eyJ"), "a token in the cache");
 	cr_assert_not(file_has(e.cache, "sbxat_"), "an access token in the cache");
@@ -93,5 +114,11 @@ Test(secrets, no_secret_in_logs_traces_cache_tokens_or_output, .fini = stop)
 	cr_assert_eq(stat(tokens, &st), 0, "no token cache for the device-code profile");
 	cr_assert_eq(st.st_mode & 077, 0);
 	free(tokens);
+	tokens = xasprintf("%s/state/chatsync/sandbox-browser.tokens", e.home);
+	cr_assert_eq(stat(tokens, &st), 0, "no token cache for the browser profile");
+	cr_assert_eq(st.st_mode & 077, 0);
+	cr_assert_not(file_has(tokens, code));
+	free(tokens);
+	free(code);
 	free(secret); free(reader); free(secret_file); free(reader_file);
 }

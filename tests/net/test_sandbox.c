@@ -82,6 +82,13 @@ static void find_target(struct sandbox *sb, const struct conf_profile *p, struct
 	snprintf(t->chat, sizeof t->chat, "%s", cJSON_GetStringValue(cJSON_GetObjectItem(chat, "teams_chat_id")));
 	cJSON_Delete(j);
 	free(truth);
+	if (p->auth == CONF_AUTH_DEVICE_CODE) {
+		/* A delegated sign-in reads only chats its user is in (as Graph does): the person joins this one. */
+		char body[1024];
+		snprintf(body, sizeof body, "{\"action\":\"add_member\",\"teams_chat_id\":\"%s\",\"user\":\"admin@%s\"}",
+			 t->chat, p->tenant);
+		free(control(sb, "POST", "mutate", body));
+	}
 	snprintf(t->dv_resource, sizeof t->dv_resource, "%s/env/%s", sb->base, t->env);
 	snprintf(t->whoami, sizeof t->whoami, "%s/api/data/v9.2/WhoAmI", t->dv_resource);
 	snprintf(t->chat_url, sizeof t->chat_url, "%s/v1.0/chats/%s", p->graph, t->chat);

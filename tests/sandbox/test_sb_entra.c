@@ -341,3 +341,171 @@ Test(entra, device_code_auto_approve_decline_and_expiry)
 	free(uc), free(dc);
 	sbt_stop(&t);
 }
+
+/* ---- authorization code with PKCE (auth = browser) ---- */
+
+#define AUTHZ_PATH "/entra/contoso-sandbox.onmicrosoft.com/oauth2/v2.0/authorize"
+/* BASE64URL(SHA-256(VERIFIER)), computed with openssl dgst -sha256. */
+#define VERIFIER "dBjftJeZ4CVP-mJ0kIqCmB8V9ByNhHY6Lum-sdG42JY"
+#define CHALLENGE "1IzKU7w5wIwjXZjsPx5ydXeKdc4rp_7cfUajIYNojXk"
+#define REDIRECT "http%3A%2F%2Flocalhost%3A50123"
+#define REDIRECT_F "http%%3A%%2F%%2Flocalhost%%3A50123" /* for format strings */
+
+/* GET /authorize for client with extra query text; the answer in r. */
+static void authorize(struct sbt *t, const char *client, const char *extra, struct sbt_resp *r)
+{
+	char *q = xasprintf(AUTHZ_PATH "?client_id=%s&response_type=code&redirect_uri=" REDIRECT_F
+			"&scope=https%%3A%%2F%%2Fgraph.microsoft.com%%2F.default%%20openid%%20offline_access&state=st4te%s",
+			client, extra);
+	sbt_req(t, "GET", q, NULL, NULL, r);
+	free(q);
+}
+
+/* A fresh code for the PKCE challenge, from the Location of a 302. Caller frees. */
+static char *fresh_code(struct sbt *t)
+{
+	struct sbt_resp r;
+	authorize(t, t->device_id, "&code_challenge=" CHALLENGE "&code_challenge_method=S256", &r);
+	cr_assert_eq(r.status, 302, "%ld %s", r.status, r.body);
+	const char *loc = sbt_header(&r, "Location");
+	cr_assert(loc && !strncmp(loc, "http://localhost:50123?code=", 28), "%s", loc ? loc : "(none)");
+	cr_assert(strstr(loc, "&state=st4te"), "the state is not sent back: %s", loc);
+	char *code = xstrndup(loc + 28, strcspn(loc + 28, "&"));
+	sbt_resp_free(&r);
+	return code;
+}
+
+static void redeem(struct sbt *t, const char *code, const char *redirect, const char *verifier, struct sbt_resp *r)
+{
+	char *body = xasprintf("client_id=%s&grant_type=authorization_code&code=%s&redirect_uri=%s&code_verifier=%s"
+			"&scope=" GRAPH_SCOPE "%%20openid%%20offline_access", t->device_id, code, redirect, verifier);
+	post_token(t, body, r);
+	free(body);
+}
+
+Test(entra, authorization_code_with_pkce)
+{
+	struct sbt t;
+	const char *args[] = { "--auto-approve-after", "0", NULL };
+	sbt_start(&t, args, NULL);
+	struct sbt_resp r;
+	/* The right verifier and redirect_uri: tokens as for device code. */
+	char *code = fresh_code(&t);
+	redeem(&t, code, REDIRECT, VERIFIER, &r);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	const char *at = cJSON_GetObjectItemCaseSensitive(r.json, "access_token")->valuestring;
+	cr_expect(!strncmp(at, "sbxat_", 6), "not opaque: %s", at);
+	cr_expect_not_null(cJSON_GetObjectItemCaseSensitive(r.json, "refresh_token"));
+	cJSON *h, *c;
+	cr_assert_eq(sb_jwt_decode(cJSON_GetObjectItemCaseSensitive(r.json, "id_token")->valuestring, &h, &c), 0);
+	cr_expect_str_eq(cJSON_GetObjectItemCaseSensitive(c, "aud")->valuestring, t.device_id);
+	cr_expect_str_eq(cJSON_GetObjectItemCaseSensitive(c, "preferred_username")->valuestring,
+			"admin@contoso-sandbox.onmicrosoft.com");
+	cJSON_Delete(h), cJSON_Delete(c);
+	sbt_resp_free(&r);
+	/* Once only. */
+	redeem(&t, code, REDIRECT, VERIFIER, &r);
+	assert_entra_error(&r, 400, "invalid_grant");
+	cr_expect(strstr(r.body, "AADSTS54005"), "%s", r.body);
+	sbt_resp_free(&r);
+	free(code);
+	/* Another verifier: invalid_grant, and the code is spent. */
+	code = fresh_code(&t);
+	redeem(&t, code, REDIRECT, "another-verifier-of-the-right-length-0123456789", &r);
+	assert_entra_error(&r, 400, "invalid_grant");
+	cr_expect(strstr(r.body, "AADSTS501481"), "%s", r.body);
+	sbt_resp_free(&r);
+	redeem(&t, code, REDIRECT, VERIFIER, &r);
+	cr_expect_eq(r.status, 400, "a refused code was redeemed later");
+	sbt_resp_free(&r);
+	free(code);
+	/* Another redirect_uri than the code was issued for. */
+	code = fresh_code(&t);
+	redeem(&t, code, "http%3A%2F%2Flocalhost%3A50124", VERIFIER, &r);
+	assert_entra_error(&r, 400, "invalid_grant");
+	cr_expect(strstr(r.body, "redirect_uri"), "%s", r.body);
+	sbt_resp_free(&r);
+	free(code);
+	/* No verifier at all. */
+	code = fresh_code(&t);
+	char *body = xasprintf("client_id=%s&grant_type=authorization_code&code=%s&redirect_uri=" REDIRECT_F, t.device_id,
+			code);
+	post_token(&t, body, &r);
+	assert_entra_error(&r, 400, "invalid_request");
+	sbt_resp_free(&r);
+	free(body), free(code);
+	sbt_stop(&t);
+}
+
+Test(entra, authorize_refuses_what_entra_refuses)
+{
+	struct sbt t;
+	const char *args[] = { "--auto-approve-after", "0", NULL };
+	sbt_start(&t, args, NULL);
+	struct sbt_resp r;
+	/* No PKCE challenge, or not S256: back to the client with the error and the state. */
+	authorize(&t, t.device_id, "", &r);
+	cr_assert_eq(r.status, 302);
+	cr_expect(strstr(sbt_header(&r, "Location"), "error=invalid_request"), "%s", sbt_header(&r, "Location"));
+	cr_expect(strstr(sbt_header(&r, "Location"), "state=st4te"));
+	sbt_resp_free(&r);
+	authorize(&t, t.device_id, "&code_challenge=" CHALLENGE "&code_challenge_method=plain", &r);
+	cr_assert_eq(r.status, 302);
+	cr_expect(strstr(sbt_header(&r, "Location"), "error=invalid_request"));
+	sbt_resp_free(&r);
+	/* A confidential client has no loopback redirect URI: a page, no redirect. */
+	authorize(&t, t.app_id, "&code_challenge=" CHALLENGE "&code_challenge_method=S256", &r);
+	cr_expect_eq(r.status, 400);
+	cr_expect_null(sbt_header(&r, "Location"));
+	cr_expect(strstr(r.body, "AADSTS50011"), "%s", r.body);
+	sbt_resp_free(&r);
+	/* A redirect elsewhere than loopback. */
+	char *q = xasprintf(AUTHZ_PATH "?client_id=%s&response_type=code&redirect_uri=https%%3A%%2F%%2Fevil.example"
+			"&scope=openid&state=s&code_challenge=" CHALLENGE "&code_challenge_method=S256", t.device_id);
+	sbt_req(&t, "GET", q, NULL, NULL, &r);
+	cr_expect_eq(r.status, 400);
+	cr_expect_null(sbt_header(&r, "Location"));
+	sbt_resp_free(&r);
+	free(q);
+	sbt_stop(&t);
+}
+
+Test(entra, authorize_without_auto_approve_shows_a_form)
+{
+	struct sbt t;
+	sbt_start(&t, NULL, NULL);
+	struct sbt_resp r;
+	authorize(&t, t.device_id, "&code_challenge=" CHALLENGE "&code_challenge_method=S256&login_hint=user%40contoso-sandbox.onmicrosoft.com", &r);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_expect(strstr(r.body, "<form method=post>") && strstr(r.body, "user@contoso-sandbox.onmicrosoft.com"), "%s",
+			r.body);
+	sbt_resp_free(&r);
+	sbt_stop(&t);
+}
+
+Test(entra, conditional_access_policy_answers_the_chosen_grants)
+{
+	struct sbt t;
+	sbt_start(&t, NULL, NULL);
+	struct sbt_resp r;
+	sbt_req(&t, "POST", "/_sandbox/policy", NULL, "{\"aadsts\":53003,\"flows\":\"client_credentials\"}", &r);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	sbt_resp_free(&r);
+	char *body = xasprintf("client_id=%s&client_secret=%s&grant_type=client_credentials&scope=" GRAPH_SCOPE, t.app_id,
+			t.app_secret);
+	post_token(&t, body, &r);
+	assert_entra_error(&r, 400, "invalid_grant");
+	cr_expect(strstr(r.body, "AADSTS53003: Access has been blocked by Conditional Access policies"), "%s", r.body);
+	cr_expect_eq(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r.json, "error_codes"), 0)->valueint, 53003);
+	sbt_resp_free(&r);
+	sbt_req(&t, "POST", "/_sandbox/policy", NULL, "{\"aadsts\":50079,\"flows\":\"device_code\"}", &r);
+	sbt_resp_free(&r);
+	post_token(&t, body, &r);
+	cr_expect_eq(r.status, 200, "a grant the policy does not name: %s", r.body);
+	sbt_resp_free(&r);
+	sbt_req(&t, "POST", "/_sandbox/policy", NULL, "{\"aadsts\":12345}", &r);
+	cr_expect_eq(r.status, 400, "an unknown code is refused");
+	sbt_resp_free(&r);
+	free(body);
+	sbt_stop(&t);
+}

@@ -24,6 +24,8 @@ static void set_fault(struct sbt *t, const char *json)
 }
 
 static void concurrent(struct sbt *t, const char *tok, const char *url, int n, int *ok, int *throttled);
+static void concurrent_mixed(struct sbt *t, const char *const toks[2], const char *const urls[2], int n, int *ok,
+		int *throttled);
 
 Test(limits, dataverse_request_limit_answers_429_with_retry_after)
 {
@@ -89,18 +91,20 @@ Test(limits, graph_get_chat_and_installed_apps_per_chat)
 }
 
 /* Runs n concurrent GETs of url; counts answers by status. */
-static void concurrent(struct sbt *t, const char *tok, const char *url, int n, int *ok, int *throttled)
+/* n requests at once; request i goes to urls[i % 2] with toks[i % 2]. */
+static void concurrent_mixed(struct sbt *t, const char *const toks[2], const char *const urls[2], int n, int *ok,
+		int *throttled)
 {
 	CURLM *m = curl_multi_init();
 	CURL *e[80];
-	char *auth = sbt_bearer(tok);
-	struct curl_slist *h = curl_slist_append(NULL, auth);
+	char *auth[2] = { sbt_bearer(toks[0]), sbt_bearer(toks[1]) };
+	struct curl_slist *h[2] = { curl_slist_append(NULL, auth[0]), curl_slist_append(NULL, auth[1]) };
 	FILE *null = fopen("/dev/null", "w");
 	for (int i = 0; i < n; i++) {
 		e[i] = curl_easy_init();
-		curl_easy_setopt(e[i], CURLOPT_URL, url);
+		curl_easy_setopt(e[i], CURLOPT_URL, urls[i % 2]);
 		curl_easy_setopt(e[i], CURLOPT_CAINFO, t->ca);
-		curl_easy_setopt(e[i], CURLOPT_HTTPHEADER, h);
+		curl_easy_setopt(e[i], CURLOPT_HTTPHEADER, h[i % 2]);
 		curl_easy_setopt(e[i], CURLOPT_WRITEDATA, null);
 		curl_easy_setopt(e[i], CURLOPT_TIMEOUT, 60L);
 		curl_multi_add_handle(m, e[i]);
@@ -121,9 +125,17 @@ static void concurrent(struct sbt *t, const char *tok, const char *url, int n, i
 		curl_easy_cleanup(e[i]);
 	}
 	curl_multi_cleanup(m);
-	curl_slist_free_all(h);
+	for (int i = 0; i < 2; i++) {
+		curl_slist_free_all(h[i]);
+		free(auth[i]);
+	}
 	fclose(null);
-	free(auth);
+}
+
+static void concurrent(struct sbt *t, const char *tok, const char *url, int n, int *ok, int *throttled)
+{
+	const char *toks[2] = { tok, tok }, *urls[2] = { url, url };
+	concurrent_mixed(t, toks, urls, n, ok, throttled);
 }
 
 Test(limits, fifty_two_concurrent_requests_then_429, .timeout = 60)
@@ -294,5 +306,31 @@ Test(faults, hostile_redirects_numbers_retry_after_and_trickles)
 	cr_expect_eq(r.status, 400);
 	sbt_resp_free(&r);
 	free(form), free(url), free(tok);
+	sbt_stop(&t);
+}
+
+/* The service counts its protection limits per user per environment (web server): the same
+ * caller gets a window of its own in each environment. */
+Test(limits, dataverse_limits_count_per_environment)
+{
+	struct sbt t;
+	const char *args[] = { "--limit-scale", "0.002", NULL };  /* 12 requests per second */
+	sbt_start(&t, args, NULL);
+	char *url0;
+	char *tok0 = env_token(&t, &url0);
+	char *url1 = xasprintf("%s/api/data/v9.2/WhoAmI", sbt_env_url(&t, 1));
+	char *scope1 = xasprintf("%s/.default", sbt_env_url(&t, 1));
+	char *tok1 = sbt_token(&t, t.app_id, t.app_secret, scope1);
+	/* 24 at once, 12 to each environment: one caller's window per environment holds them all
+	 * (counted across environments, 12 would be throttled). */
+	const char *toks[2] = { tok0, tok1 }, *urls[2] = { url0, url1 };
+	int ok, throttled;
+	concurrent_mixed(&t, toks, urls, 24, &ok, &throttled);
+	cr_expect_eq(ok, 24, "12 in each environment are within its limit");
+	cr_expect_eq(throttled, 0);
+	/* And each environment still has its own limit: 14 more to one of them are throttled. */
+	concurrent(&t, tok0, url0, 14, &ok, &throttled);
+	cr_expect_geq(throttled, 2, "the first environment's window is full");
+	free(url0), free(tok0), free(url1), free(scope1), free(tok1);
 	sbt_stop(&t);
 }

@@ -525,9 +525,10 @@ Test(graph, list_chats_of_the_signed_in_user)
 	g_stop(&g);
 }
 
-Test(graph, delegated_reads_every_chat_by_default)
+Test(graph, delegated_reads_every_chat_with_delegated_chats_all)
 {
-	const char *args[] = { "--envs", "1", "--chats-per-env", "5", NULL };
+	/* the default is member (as Graph does); all keeps the old reading */
+	const char *args[] = { "--delegated-chats", "all", "--envs", "1", "--chats-per-env", "5", NULL };
 	struct g g;
 	g_start(&g, args);
 	char *user = sbt_device_token(&g.t, g.t.user_id, "https://graph.microsoft.com/.default", NULL);
@@ -541,7 +542,7 @@ Test(graph, delegated_reads_every_chat_by_default)
 	char *path = xasprintf("v1.0/chats/%s", enc);
 	struct sbt_resp r;
 	dget(&g, user, path, &r);
-	cr_expect_eq(r.status, 200, "without --delegated-chats member, as before: %s", r.body);
+	cr_expect_eq(r.status, 200, "with --delegated-chats all, as before: %s", r.body);
 	sbt_resp_free(&r);
 	int pages;
 	char **ids;

@@ -191,6 +191,29 @@ Test(refresh, details_younger_than_the_ttl_are_not_fetched_again, .fini = stop)
 	cr_assert_geq(syt_log_count(&t, mark, "/installedApps", NULL), rep.details_fetched);
 }
 
+/* --- one refresh per cache --- */
+
+Test(refresh, a_second_refresh_of_one_cache_waits_then_names_the_holder, .fini = stop, .timeout = 60)
+{
+	syt_start(&t, "sandbox", NULL);
+	struct cs_error err = { 0 };
+	struct cache *other = cache_open(t.cache_path, 0, &err);
+	cr_assert_not_null(other, "%s", err.msg);
+	cr_assert_eq(cache_lock_refresh(other, 1, NULL, &err), 0, "%s", err.msg);
+	size_t mark = syt_log_lines(&t);
+	struct refresh_report rep;
+	time_t t0 = time(NULL);
+	cr_assert_eq(syt_refresh(&t, &(struct refresh_opts){ 0 }, &rep, &err), -1);
+	cr_assert_geq(time(NULL) - t0, CACHE_LOCK_WAIT_S - 1, "it did not wait for the other refresh");
+	char pid[32];
+	snprintf(pid, sizeof pid, "pid %ld", (long)getpid());
+	cr_assert(strstr(err.msg, "is being refreshed by another chatsync") && strstr(err.msg, pid), "%s", err.msg);
+	cr_assert_eq(syt_log_lines(&t), mark, "a refresh that could not lock the cache sent requests");
+	cache_unlock_refresh(other);
+	cache_close(other);
+	syt_refresh_ok(&t);
+}
+
 Test(refresh, a_kept_delta_link_reads_only_changes, .fini = stop)
 {
 	syt_start(&t, "sandbox", NULL);

@@ -41,7 +41,8 @@ if ! command -v tmux >/dev/null 2>&1; then
 fi
 
 mkdir -p "$T/config" "$T/state" "$T/cachehome"
-if ! CHATSYNC_NOW=$NOW "$FIXTURE" "$T/pristine.db" || ! CHATSYNC_NOW=$NOW "$FIXTURE" "$T/bulk.db" 60; then
+if ! CHATSYNC_NOW=$NOW "$FIXTURE" "$T/pristine.db" || ! CHATSYNC_NOW=$NOW "$FIXTURE" "$T/bulk.db" 60 ||
+	! CHATSYNC_NOW=$NOW "$FIXTURE" "$T/edge.db" 0 edge; then
 	echo "ui_fixture could not fill the cache"
 	echo "0 passed, 1 failed"
 	exit 1
@@ -429,6 +430,25 @@ wait_for "EXITED=" >/dev/null
 check "TERM=dumb: exit 2, not a blank screen" has "EXITED=2"
 check "TERM=dumb: the sentence says why" eventually grep -q "cannot move the cursor" "$T/stderr"
 
+# ---- every view at 40x12 ----
+start 40 12 UI_DRIVER_HOOKS=1
+settle
+for view in "rsc|APP" "log|Messages" "audit|no writes audited" "help|KEY" "chats support|Printer" "chat 19:deal|Verdict: syncing"; do
+	cmd=${view%%|*}
+	want=${view#*|}
+	keys :
+	type_text "$cmd"
+	keys Enter
+	check "40x12: :$cmd shows its view" wait_for "$want"
+	check "40x12: :$cmd keeps the key hints" has "? help"
+done
+keys :
+type_text "envs"
+keys Enter
+keys t
+check "40x12: the toggle question says which way" wait_for "y turns sync OFF"
+keys n Q
+
 # ---- a resize moves the status line ----
 start 80 30
 tm resize-window -t ui -x 100 -y 40
@@ -535,6 +555,14 @@ check "and is not Back" has "Chats: sales"
 keys z
 check "an unbound key says so" wait_for "z does nothing here"
 keys Q
+start 80 24 TERM=xterm-256color
+keys Enter
+wait_for "Chats: sales" >/dev/null
+keys End
+check "TERM=xterm-256color in tmux: End goes to the last line (not Back)" eventually status_has "5/5"
+keys Home
+check "and Home to the first" eventually status_has "1/5"
+keys Q
 
 # ---- Tab completion and history ----
 start 80 24
@@ -569,10 +597,26 @@ $a2"
 fi
 keys Q
 
+# ---- a verdict changes as the clock passes a chat's limit ----
+start 80 24 -- --cache "$T/edge.db"
+keys :
+type_text "chats edge"
+keys Enter
+wait_for "Nearly quiet" >/dev/null
+check "a chat 4 s before its 7-day limit is at risk" eventually row_has "Nearly quiet" "6d23h +at risk"
+check "and, the console left open, not syncing once it has passed it" eventually row_has "Nearly quiet" "7d00h +not syncing"
+keys q
+check "the environments view counts it as not syncing" eventually row_has "edge " "Edge Case +on +7 d +1 +1 +0"
+keys Q
+
 # ---- a refresh running while the user scrolls and types ----
 start 80 24 UI_DRIVER_HOOKS=1 UI_DRIVER_REFRESH_MS=3000
 keys r
 wait_for "refreshing" >/dev/null
+keys :
+type_text "profile other"
+keys Enter
+check ":profile is refused while a refresh runs" wait_for ":profile waits until it ends"
 keys j j
 check "the cursor moves while the refresh runs" eventually status_has "refreshing"
 keys /

@@ -80,7 +80,7 @@ static void chat(const char *env_id, const char *activity, const char *chat_id, 
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: ui_fixture CACHE [BULK_CHATS]\n");
+		fprintf(stderr, "usage: ui_fixture CACHE [BULK_CHATS [edge]]\n");
 		return 2;
 	}
 	cache = cache_open(argv[1], 0, &err);
@@ -122,6 +122,13 @@ int main(int argc, char **argv)
 		snprintf(subject, sizeof subject, "Bulk chat %05d", i);
 		chat("e-bulk", act, id, subject, i % 7 == 0 ? CS_STATE_COMPLETED : CS_STATE_OPEN, NOW - (cs_time)i * HOUR,
 		     "Bulk Person", NULL);
+	}
+
+	/* "edge": a chat of its own environment that passes its 7-day limit 4 s after NOW. */
+	if (argc > 3 && strcmp(argv[3], "edge") == 0) {
+		env("e-edge", "edge", "Edge Case", CS_TRUE, 7, NOW - 5 * MIN, NULL);
+		chat("e-edge", "a-edge", "19:edge@thread.v2", "Nearly quiet too long", CS_STATE_OPEN, NOW - 7 * DAY + 4,
+		     "Carol Jones", NULL);
 	}
 
 	struct cs_rsc rsc = { .state = CS_RSC_ENABLED_FOR_ALL_APPS, .source = (char *)"authorizationPolicy",
