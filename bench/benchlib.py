@@ -267,7 +267,7 @@ def run_refresh(sb, cache, home, graph_s=None, args=()):
     time.sleep(1.0)  # what an earlier run left in flight is answered and logged before the mark
     mark = sb.mark()
     t0 = time.time()
-    p = WatchedPopen([CHATSYNC, "-c", sb.config, "-p", "sandbox", "--cache", cache, "refresh", *args], env=env,
+    p = WatchedPopen([CHATSYNC, "-c", sb.config, "-p", "sandbox", "--cache", cache, "refresh", "--progress", *args], env=env,
                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     lines = []
 
@@ -325,12 +325,18 @@ def dataverse_phase(r):
     fg = r["first_graph"]
     cut = fg["start"] if fg else float("inf")
     dv = [e for e in r["entries"] if e["start"] < cut and not is_graph(e)]
-    done = [t for t, l in r["lines"] if re.search(r"dataverse: (\d+)/\1 environments", l)]
+    # --progress lines: "dataverse N/N envs" once every environment is written, "graph 0/N chats" once
+    # the Graph phase is planned (its candidates deduplicated and ordered)
+    done = [t for t, l in r["lines"] if re.search(r"dataverse:? (\d+)/\1 env", l)]
+    planned = [t for t, l in r["lines"] if re.search(r"graph:? 0/\d+ chats", l)]
     last_dv_end = max((e["end"] for e in dv if is_dataverse(e)), default=None)
     wall = (done[-1] - r["t0"]) if done else ((last_dv_end - r["t0"]) if last_dv_end else float("nan"))
+    nan = float("nan")
     return {"wall": wall, "requests": len(dv), "bytes": sum(e.get("bytes", 0) for e in dv),
             "throttled": sum(1 for e in dv if e.get("status") == 429), "entries": dv, "last_dv_end": last_dv_end,
-            "gap": (fg["start"] - last_dv_end) if fg and last_dv_end else float("nan")}
+            "gap": (fg["start"] - last_dv_end) if fg and last_dv_end else nan,
+            "write_tail": (done[-1] - last_dv_end) if done and last_dv_end else nan,
+            "plan": (planned[0] - done[-1]) if planned and done else nan}
 
 
 def longest_chain(dv_entries):
