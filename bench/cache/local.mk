@@ -8,5 +8,4 @@ bench_cache_bench_cache_LDADD = $(CLIENT_LIBS)
 
 bench-cache: bench/cache/bench_cache$(EXEEXT) chatsync$(EXEEXT)
 	CHATSYNC_TEST_BUILDDIR='$(abs_top_builddir)' ./bench/cache/bench_cache$(EXEEXT)
-bench: bench-cache
 .PHONY: bench-cache

@@ -7,5 +7,4 @@ bench_net_bench_sched_LDADD = $(CLIENT_LIBS)
 
 bench-sched: bench/net/bench_sched$(EXEEXT)
 	./bench/net/bench_sched$(EXEEXT)
-bench: bench-sched
 .PHONY: bench-sched

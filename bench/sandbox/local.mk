@@ -8,5 +8,4 @@ bench_sandbox_bench_sandbox_LDADD = $(SANDBOX_LIBS) $(CURL_LIBS)
 
 bench-sandbox: bench/sandbox/bench_sandbox$(EXEEXT) chatsync-sandbox$(EXEEXT)
 	CHATSYNC_TEST_BUILDDIR='$(abs_top_builddir)' ./bench/sandbox/bench_sandbox$(EXEEXT)
-bench: bench-sandbox
-.PHONY: bench bench-sandbox
+.PHONY: bench-sandbox
