@@ -270,6 +270,8 @@ def part_console():
         # included, and the empty filter that shows every chat again.
         con.key(b"c", quiet=0.3)
         con.until(lambda lines: any("Chats" in x for x in lines[:3]), 10)
+        tick = con.learn_tick()
+        log(f"console: the once-a-second redraw {'seen' if tick else 'not seen'}")
         typing, applying = [], []
         words = ["chat 0", "bulk chat 12", "renewal", "zzz", "Bulk Person", "chat 9999", "deal", "00042"]
         for w in words:

@@ -417,11 +417,28 @@ class Console:
                 return self.last_byte
         return None
 
+    def learn_tick(self, wait=1.5):
+        """The console redraws once a second (ages); finds when, so keys are not timed across it."""
+        self.tick = None
+        deadline = time.time() + wait
+        while time.time() < deadline:
+            if self.read_some(deadline - time.time()):
+                self.tick = self.last_byte
+        return self.tick
+
     def key(self, data, quiet=0.05, timeout=3.0):
         """Sends a key; seconds until the last byte of the console's answer (the answer ends when the
-        terminal stays quiet for `quiet` seconds). None when nothing came."""
+        terminal stays quiet for `quiet` seconds). None when nothing came. A key that the second's
+        redraw would follow within its answer waits for that redraw to pass first."""
         while self.read_some(0):
             pass
+        tick = getattr(self, "tick", None)
+        if tick is not None:
+            phase = (time.time() - tick) % 1.0
+            if phase > 1.0 - (quiet + 0.25):
+                time.sleep(1.0 - phase + 0.03)
+                while self.read_some(0.01):
+                    pass
         t0 = time.time()
         os.write(self.fd, data)
         got = None
