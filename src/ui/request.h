@@ -36,6 +36,7 @@ enum ui_req_group {
 	X(VIEW_RSC, "view-rsc", UI_GROUP_VIEW, "p", NULL, N_("Show the tenant's RSC state and each chat's app and grant")) \
 	X(VIEW_LOG, "view-log", UI_GROUP_VIEW, "L", NULL, N_("Show the message log")) \
 	X(VIEW_AUDIT, "view-audit", UI_GROUP_VIEW, "A", NULL, N_("Show the audit trail of writes, newest first")) \
+	X(VIEW_CHANGES, "view-changes", UI_GROUP_VIEW, "H", NULL, N_("Show what the refreshes saw change, newest first")) \
 	X(PROMPT, "prompt", UI_GROUP_VIEW, ":", NULL, N_("Enter a command (listed below)")) \
 	X(FILTER, "edit-filter", UI_GROUP_VIEW, "/", NULL, \
 	  N_("Filter as you type: several words must all match, !word excludes")) \
@@ -72,6 +73,7 @@ struct ui_request_info {
 	X(RSC, "rsc", NULL, false, N_("Show the tenant's RSC state and each chat's app and grant")) \
 	X(LOG, "log", NULL, false, N_("Show the message log")) \
 	X(AUDIT, "audit", NULL, false, N_("Show the audit trail of writes, newest first")) \
+	X(CHANGES, "changes", NULL, false, N_("Show what the refreshes saw change, newest first")) \
 	X(PROFILE, "profile", N_("NAME"), false, N_("Switch to another profile's cache (not while a refresh runs)")) \
 	X(REFRESH, "refresh", NULL, false, N_("Refresh the cache from Graph and Dataverse")) \
 	X(FILTER, "filter", N_("TEXT"), true, N_("Filter the view; without TEXT, show everything")) \

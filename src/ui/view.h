@@ -161,7 +161,7 @@ struct ui {
 };
 
 extern const struct view_ops view_envs_ops, view_chats_ops, view_diag_ops, view_help_ops, view_log_ops,
-	view_rsc_ops, view_audit_ops;
+	view_rsc_ops, view_audit_ops, view_changes_ops;
 
 /* The view on top, NULL when none. */
 struct view *ui_top(struct ui *ui);

@@ -7,6 +7,7 @@
 #include "base/i18n.h"
 #include "base/text.h"
 #include "base/xalloc.h"
+#include "sync/history.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,7 @@ struct diag {
 	char *key;
 	char *label;
 	char *about;
+	char *timeline;      /* the chat's history in lines (sync/history.h), "" when none yet */
 	struct diag_result result;
 	char **lines;
 	int *slots;
@@ -128,6 +130,24 @@ static void render(struct view *v)
 			line++;
 	}
 	free(text);
+	/* Under the diagnosis, since when: the chat's timeline, newest first. */
+	if (p->timeline) {
+		add_line(p, xstrdup(""), UI_COLOR_DEFAULT);
+		add_line(p, xstrdup(_("History")), UI_COLOR_HEADING);
+		if (!*p->timeline)
+			add_wrapped(p, xasprintf("  %s", _("nothing recorded yet (each refresh records what changed)")),
+				    UI_COLOR_DEFAULT, width);
+		for (const char *t = p->timeline; *t;) {
+			size_t tlen = strcspn(t, "\n");
+			char *raw = xstrndup(t, tlen), *safe = text_sanitize(raw);
+			add_wrapped(p, xasprintf("  %s", safe), UI_COLOR_DEFAULT, width);
+			free(raw);
+			free(safe);
+			t += tlen;
+			if (*t)
+				t++;
+		}
+	}
 	v->lines = p->n_lines;
 	view_clamp(v);
 }
@@ -146,6 +166,9 @@ static int diagnose(struct view *v, struct cs_error *err)
 	p->result = r;
 	p->label = label;
 	p->about = about;
+	struct cs_error herr = { 0 };
+	free(p->timeline);
+	p->timeline = history_timeline(ui->cache, p->key, 50, &herr); /* NULL: none to show */
 	render(v);
 	return 0;
 }
@@ -221,6 +244,7 @@ static void diag_done(struct view *v)
 	diag_result_free(&p->result);
 	free(p->label);
 	free(p->about);
+	free(p->timeline);
 	free(p->key);
 	free(p);
 }
