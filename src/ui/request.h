@@ -41,7 +41,7 @@ enum ui_req_group {
 	X(FILTER, "edit-filter", UI_GROUP_VIEW, "/", NULL, \
 	  N_("Filter as you type: several words must all match, !word excludes")) \
 	X(STATE_FILTER, "state-filter", UI_GROUP_VIEW, "f", NULL, \
-	  N_("Chats: show all, open, inactive, not syncing, at risk; RSC: all, lacking the app")) \
+	  N_("Chats: all, open, inactive, not syncing, at risk; RSC: lacking the app")) \
 	X(SORT, "sort", UI_GROUP_VIEW, "s", NULL, N_("Sort by the next column (marked in the header)")) \
 	X(SORT_REVERSE, "sort-reverse", UI_GROUP_VIEW, "S", NULL, N_("Reverse the sort")) \
 	X(RELOAD, "reload", UI_GROUP_ACTION, "R", NULL, N_("Re-read the cache and diagnose again")) \
@@ -74,7 +74,7 @@ struct ui_request_info {
 	X(LOG, "log", NULL, false, N_("Show the message log")) \
 	X(AUDIT, "audit", NULL, false, N_("Show the audit trail of writes, newest first")) \
 	X(CHANGES, "changes", NULL, false, N_("Show what the refreshes saw change, newest first")) \
-	X(PROFILE, "profile", N_("NAME"), false, N_("Switch to another profile's cache (not while a refresh runs)")) \
+	X(PROFILE, "profile", N_("NAME"), false, N_("Switch to another profile's cache (not during a refresh)")) \
 	X(REFRESH, "refresh", NULL, false, N_("Refresh the cache from Graph and Dataverse")) \
 	X(FILTER, "filter", N_("TEXT"), true, N_("Filter the view; without TEXT, show everything")) \
 	X(SORT, "sort", N_("COLUMN"), false, N_("Sort by COLUMN (its header); again to reverse")) \
