@@ -9,6 +9,7 @@
 #include "base/xalloc.h"
 #include "store/cache.h"
 #include "store/history.h"
+#include "sync/history.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,126 +38,31 @@ static cJSON *change_json(const struct cache_change *ch)
 	return o;
 }
 
-static const char *verdict_words(const char *v)
-{
-	if (!v)
-		return _("unknown");
-	if (strcmp(v, "syncing") == 0)
-		return _("syncing");
-	if (strcmp(v, "at_risk") == 0)
-		return _("at risk");
-	if (strcmp(v, "not_syncing") == 0)
-		return _("not syncing");
-	return _("unknown");
-}
-
-static bool in_list(const char *list, const char *item, size_t len)
-{
-	for (const char *p = list; p && *p;) {
-		size_t n = strcspn(p, ",");
-		if (n == len && strncmp(p, item, len) == 0)
-			return true;
-		p += n + (p[n] == ',');
-	}
-	return false;
-}
-
-/* The rules in `now` that are not in `before`, as "a, b"; appended to b. */
-static void added_rules(struct buf *b, const char *before, const char *now, const char *word)
-{
-	bool first = true;
-	for (const char *p = now; p && *p;) {
-		size_t n = strcspn(p, ",");
-		if (n && !in_list(before, p, n)) {
-			buf_printf(b, "%s%s%.*s", b->len ? "; " : "", first ? word : ", ", (int)n, p);
-			first = false;
-		}
-		p += n + (p[n] == ',');
-	}
-}
-
-/* One change in words: "app Dataverse Chat Sync no longer installed", "sync on → off". */
-static void phrase(struct buf *b, const struct cache_change *ch)
-{
-	const char *o = ch->old_value, *n = ch->new_value;
-	const char *sep = b->len ? "; " : "";
-	if (strcmp(ch->fact, "findings") == 0) {
-		added_rules(b, o, n, _("new finding "));
-		added_rules(b, n, o, _("finding cleared "));
-	} else if (strcmp(ch->fact, "app_installed") == 0) {
-		buf_printf(b, "%s%s", sep, n && strcmp(n, "no") == 0 ? _("app Dataverse Chat Sync no longer installed")
-				   : n && strcmp(n, "yes") == 0 ? _("app Dataverse Chat Sync installed")
-								 : _("app installation no longer known"));
-	} else if (strcmp(ch->fact, "grant") == 0) {
-		buf_printf(b, "%s%s", sep, n && strcmp(n, "no") == 0 ? _("RSC permission grant removed")
-				   : n && strcmp(n, "yes") == 0 ? _("RSC permission grant given")
-								 : _("RSC permission grant no longer known"));
-	} else if (strcmp(ch->fact, "state") == 0) {
-		buf_printf(b, _("%sactivity %s → %s"), sep, o ? o : "-", n ? n : "-");
-	} else if (strcmp(ch->fact, "sync_status") == 0) {
-		buf_printf(b, _("%schat sync status %s → %s"), sep, o ? o : "-", n ? n : "-");
-	} else if (strcmp(ch->fact, "sync_enabled") == 0) {
-		const char *w = n && strcmp(n, "yes") == 0 ? _("on") : n && strcmp(n, "no") == 0 ? _("off") : _("unknown");
-		if (!o)
-			buf_printf(b, _("%sfirst seen: Teams chat sync %s"), sep, w);
-		else
-			buf_printf(b, _("%sTeams chat sync turned %s"), sep, w);
-	} else if (strcmp(ch->fact, "inactivity_days") == 0) {
-		buf_printf(b, _("%sinactivity limit %s → %s days"), sep, o ? o : "-", n ? n : "-");
-	} else if (strcmp(ch->fact, "rsc_state") == 0) {
-		buf_printf(b, _("%stenant chat RSC %s → %s"), sep, o ? o : _("never read"), n ? n : _("unknown"));
-	} else if (strcmp(ch->fact, "removed") == 0) {
-		buf_printf(b, _("%sno longer in the cache"), sep);
-	} else if (strcmp(ch->fact, "verdict") != 0) {
-		buf_printf(b, "%s%s %s → %s", sep, ch->fact, o ? o : "-", n ? n : "-");
-	}
-}
-
 /* Text: one line per refresh and subject, the verdict last: "TIME  SUBJECT: what changed → verdict (rule)". */
 static void print_text(const struct cache_change *ch, size_t n, bool name_subject)
 {
-	for (size_t i = 0; i < n;) {
-		size_t j = i;
-		while (j < n && ch[j].time == ch[i].time && ch[j].scope == ch[i].scope && strcmp(ch[j].id, ch[i].id) == 0)
-			j++;
-		struct buf b;
-		buf_init(&b);
-		const struct cache_change *verdict = NULL;
-		for (size_t k = i; k < j; k++) {
-			if (strcmp(ch[k].fact, "verdict") == 0)
-				verdict = &ch[k];
-			else
-				phrase(&b, &ch[k]);
+	for (size_t i = 0, used; i < n; i += used) {
+		char *what = history_describe(ch + i, n - i, &used);
+		if (!what)
+			continue;
+		char when[48];
+		time_format_human(ch[i].time, when, sizeof when);
+		char *who = NULL;
+		if (name_subject || ch[i].scope != HISTORY_CHAT) {
+			const char *label = ch[i].scope == HISTORY_TENANT ? _("tenant")
+					    : ch[i].scope == HISTORY_ENV ? (ch[i].env_name ? ch[i].env_name : ch[i].id)
+					    : ch[i].subject ? ch[i].subject : ch[i].id;
+			who = ch[i].scope == HISTORY_CHAT
+				      ? xasprintf("%s (%s, %s): ", label, ch[i].id, ch[i].env_name ? ch[i].env_name : "-")
+				      : xasprintf("%s: ", label);
 		}
-		if (verdict && !verdict->old_value)
-			buf_printf(&b, _("%sfirst seen: %s"), b.len ? "; " : "", verdict_words(verdict->new_value));
-		else if (verdict && b.len)
-			buf_printf(&b, " → %s", verdict_words(verdict->new_value));
-		else if (verdict)
-			buf_printf(&b, "%s → %s", verdict_words(verdict->old_value), verdict_words(verdict->new_value));
-		if (verdict && verdict->rule)
-			buf_printf(&b, " (%s)", verdict->rule);
-		if (b.len) {
-			char when[48];
-			time_format_human(ch[i].time, when, sizeof when);
-			char *who = NULL;
-			if (name_subject || ch[i].scope != HISTORY_CHAT) {
-				const char *label = ch[i].scope == HISTORY_TENANT ? _("tenant")
-						    : ch[i].scope == HISTORY_ENV ? (ch[i].env_name ? ch[i].env_name : ch[i].id)
-						    : ch[i].subject ? ch[i].subject : ch[i].id;
-				who = ch[i].scope == HISTORY_CHAT
-					      ? xasprintf("%s (%s, %s): ", label, ch[i].id, ch[i].env_name ? ch[i].env_name : "-")
-					      : xasprintf("%s: ", label);
-			}
-			char *line = xasprintf("%s  %s%s", when, who ? who : "", b.data);
-			char *clean = text_sanitize(line);
-			puts(clean);
-			free(clean);
-			free(line);
-			free(who);
-		}
-		buf_free(&b);
-		i = j;
+		char *line = xasprintf("%s  %s%s", when, who ? who : "", what);
+		char *clean = text_sanitize(line);
+		puts(clean);
+		free(clean);
+		free(line);
+		free(who);
+		free(what);
 	}
 }
 

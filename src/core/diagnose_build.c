@@ -144,9 +144,9 @@ void diag_since(struct diag_ctx *c, struct diag_finding *fd, enum diag_since_fac
 		return;
 	time_format_human(s->at[which], when, sizeof when);
 	if (s->first[which])
-		diag_evidence(c, fd, _("since"), DIAG_SRC_CHATSYNC, s->at[which],
+		diag_evidence(c, fd, _("history:"), DIAG_SRC_CHATSYNC, s->at[which],
 			      _("held since at least %s (the first refresh that saw it)"), when);
 	else
-		diag_evidence(c, fd, _("since"), DIAG_SRC_CHATSYNC, s->at[which],
+		diag_evidence(c, fd, _("history:"), DIAG_SRC_CHATSYNC, s->at[which],
 			      _("held since %s (the refresh that saw it change)"), when);
 }

@@ -1,6 +1,7 @@
 #include "config.h"
 #include "sync/history.h"
 #include "core/diagnose.h"
+#include "base/i18n.h"
 #include "base/xalloc.h"
 #include "store/cache.h"
 #include "store/history.h"
@@ -57,7 +58,8 @@ static int record_chat(const struct cache_facts *f, void *user)
 	put(r, HISTORY_CHAT, id, env, "sync_status", cs_sync_status_name(ch.sync_status), NULL);
 	if (f->has_graph) {
 		put(r, HISTORY_CHAT, id, env, "app_installed", tristate(f->graph.app_installed), NULL);
-		put(r, HISTORY_CHAT, id, env, "grant", tristate(f->graph.app_has_grant), NULL);
+		if (f->graph.app_installed == CS_TRUE) /* a grant is a fact only of an installed app */
+			put(r, HISTORY_CHAT, id, env, "grant", tristate(f->graph.app_has_grant), NULL);
 	}
 	free(rules);
 	diag_result_free(&res);
@@ -93,4 +95,155 @@ long history_record(struct cache *c, cs_time at, int keep_days, struct cs_error 
 		return -1;
 	}
 	return cache_history_end(r.h, keep_days > 0 ? keep_days : HISTORY_DEFAULT_KEEP_DAYS, err);
+}
+
+/* --- in words --- */
+
+static const char *verdict_words(const char *v)
+{
+	if (!v)
+		return _("unknown");
+	if (strcmp(v, "syncing") == 0)
+		return _("syncing");
+	if (strcmp(v, "at_risk") == 0)
+		return _("at risk");
+	if (strcmp(v, "not_syncing") == 0)
+		return _("not syncing");
+	return _("unknown");
+}
+
+static bool in_list(const char *list, const char *item, size_t len)
+{
+	for (const char *p = list; p && *p;) {
+		size_t n = strcspn(p, ",");
+		if (n == len && strncmp(p, item, len) == 0)
+			return true;
+		p += n + (p[n] == ',');
+	}
+	return false;
+}
+
+/* The rules in `now` that are not in `before`, as "a, b"; appended to b. */
+static void added_rules(struct buf *b, const char *before, const char *now, const char *word)
+{
+	bool first = true;
+	for (const char *p = now; p && *p;) {
+		size_t n = strcspn(p, ",");
+		if (n && !in_list(before, p, n)) {
+			buf_printf(b, "%s%s%.*s", b->len ? "; " : "", first ? word : ", ", (int)n, p);
+			first = false;
+		}
+		p += n + (p[n] == ',');
+	}
+}
+
+/* One change in words: "app Dataverse Chat Sync no longer installed", "sync on → off". */
+static void phrase(struct buf *b, const struct cache_change *ch)
+{
+	const char *o = ch->old_value, *n = ch->new_value;
+	const char *sep = b->len ? "; " : "";
+	if (strcmp(ch->fact, "findings") == 0) {
+		added_rules(b, o, n, _("new finding "));
+		added_rules(b, n, o, _("finding cleared "));
+	} else if (strcmp(ch->fact, "app_installed") == 0) {
+		buf_printf(b, "%s%s", sep, n && strcmp(n, "no") == 0 ? _("app Dataverse Chat Sync no longer installed")
+				   : n && strcmp(n, "yes") == 0 ? _("app Dataverse Chat Sync installed")
+								 : _("app installation no longer known"));
+	} else if (strcmp(ch->fact, "grant") == 0) {
+		buf_printf(b, "%s%s", sep, n && strcmp(n, "no") == 0 ? _("RSC permission grant removed")
+				   : n && strcmp(n, "yes") == 0 ? _("RSC permission grant given")
+								 : _("RSC permission grant no longer known"));
+	} else if (strcmp(ch->fact, "state") == 0) {
+		buf_printf(b, _("%sactivity %s → %s"), sep, o ? o : "-", n ? n : "-");
+	} else if (strcmp(ch->fact, "sync_status") == 0) {
+		buf_printf(b, _("%schat sync status %s → %s"), sep, o ? o : "-", n ? n : "-");
+	} else if (strcmp(ch->fact, "sync_enabled") == 0) {
+		const char *w = n && strcmp(n, "yes") == 0 ? _("on") : n && strcmp(n, "no") == 0 ? _("off") : _("unknown");
+		if (!o)
+			buf_printf(b, _("%sfirst seen: Teams chat sync %s"), sep, w);
+		else
+			buf_printf(b, _("%sTeams chat sync turned %s"), sep, w);
+	} else if (strcmp(ch->fact, "inactivity_days") == 0) {
+		buf_printf(b, _("%sinactivity limit %s → %s days"), sep, o ? o : "-", n ? n : "-");
+	} else if (strcmp(ch->fact, "rsc_state") == 0) {
+		buf_printf(b, _("%stenant chat RSC %s → %s"), sep, o ? o : _("never read"), n ? n : _("unknown"));
+	} else if (strcmp(ch->fact, "removed") == 0) {
+		buf_printf(b, _("%sno longer in the cache"), sep);
+	} else if (strcmp(ch->fact, "verdict") != 0) {
+		buf_printf(b, "%s%s %s → %s", sep, ch->fact, o ? o : "-", n ? n : "-");
+	}
+}
+
+char *history_describe(const struct cache_change *ch, size_t n, size_t *used)
+{
+	size_t j = 0;
+	while (j < n && ch[j].time == ch[0].time && ch[j].scope == ch[0].scope && strcmp(ch[j].id, ch[0].id) == 0)
+		j++;
+	*used = j ? j : 1;
+	struct buf b;
+	buf_init(&b);
+	/* What changed in a fixed order (the cause before its effects), the verdict last. */
+	static const char *const order[] = { "state", "sync_status", "sync_enabled", "inactivity_days", "grant",
+					     "app_installed", "rsc_state", "removed", "findings", NULL };
+	const struct cache_change *verdict = NULL;
+	for (size_t k = 0; k < j; k++)
+		if (strcmp(ch[k].fact, "verdict") == 0)
+			verdict = &ch[k];
+	for (size_t o = 0; order[o]; o++)
+		for (size_t k = 0; k < j; k++)
+			/* new findings are said by the verdict when it moved */
+			if (strcmp(ch[k].fact, order[o]) == 0 && !(verdict && strcmp(order[o], "findings") == 0))
+				phrase(&b, &ch[k]);
+	if (verdict && !verdict->old_value)
+		buf_printf(&b, _("%sfirst seen: %s"), b.len ? "; " : "", verdict_words(verdict->new_value));
+	else if (verdict && b.len)
+		buf_printf(&b, " → %s", verdict_words(verdict->new_value));
+	else if (verdict)
+		buf_printf(&b, "%s → %s", verdict_words(verdict->old_value), verdict_words(verdict->new_value));
+	if (verdict && verdict->rule)
+		buf_printf(&b, " (%s)", verdict->rule);
+	if (!b.len) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_steal(&b);
+}
+
+char *history_timeline(struct cache *c, const char *key, size_t max, struct cs_error *err)
+{
+	struct cache_facts f;
+	if (cache_load_facts(c, key, &f, err))
+		return NULL;
+	struct cache_change_filter cf = {
+		.chat = f.has_chat && f.chat.teams_chat_id ? f.chat.teams_chat_id
+			: f.has_assoc && f.assoc.teams_chat_id ? f.assoc.teams_chat_id
+			: f.has_chat ? f.chat.activity_id : NULL,
+		.env_id = f.env.id,
+	};
+	struct cache_change *ch = NULL;
+	size_t n = 0;
+	int rc = cache_list_changes(c, &cf, &ch, &n, err);
+	cache_facts_free(&f);
+	if (rc)
+		return NULL;
+	struct buf b;
+	buf_init(&b);
+	buf_add(&b, "", 0);
+	size_t lines = 0;
+	for (size_t i = 0, used; i < n && lines < max; i += used) {
+		char *what = history_describe(ch + i, n - i, &used);
+		if (!what)
+			continue;
+		char when[48];
+		time_format_human(ch[i].time, when, sizeof when);
+		const char *who = ch[i].scope == HISTORY_TENANT ? _("tenant: ")
+				  : ch[i].scope == HISTORY_ENV ? _("environment: ") : "";
+		buf_printf(&b, "%s  %s%s\n", when, who, what);
+		free(what);
+		lines++;
+	}
+	for (size_t i = 0; i < n; i++)
+		cache_change_free(&ch[i]);
+	free(ch);
+	return buf_steal(&b);
 }

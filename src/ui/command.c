@@ -55,6 +55,7 @@ struct ui_action ui_command_parse(struct ui *ui, char *line)
 	case UI_CMD_RSC: return UI_OPEN(&view_rsc_ops, NULL);
 	case UI_CMD_LOG: return UI_OPEN(&view_log_ops, NULL);
 	case UI_CMD_AUDIT: return UI_OPEN(&view_audit_ops, NULL);
+	case UI_CMD_CHANGES: return UI_OPEN(&view_changes_ops, NULL);
 	case UI_CMD_HELP: return UI_OPEN(&view_help_ops, NULL);
 	case UI_CMD_PROFILE: return (struct ui_action){ .act = UI_ACT_PROFILE, .arg = arg };
 	case UI_CMD_REFRESH: return UI_ACTION(UI_ACT_REFRESH);

@@ -8,6 +8,7 @@
 #include "base/timefmt.h"
 #include "base/xalloc.h"
 #include "store/cache.h"
+#include "store/history.h"
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -88,6 +89,32 @@ static void free_contents(struct ui_data *d)
 	free(d->chats);
 }
 
+static cs_time seen_before(struct cache *c)
+{
+	char *v = cache_meta_get(c, UI_SEEN_KEY);
+	cs_time t = v ? (cs_time)strtoll(v, NULL, 10) : 0;
+	free(v);
+	return t;
+}
+
+/* Counts, per environment, what the refreshes recorded since the console last looked (nothing on a
+ * first look: everything would be new). */
+static void mark_changes(struct ui_data *n, struct cache *c, cs_time seen)
+{
+	n->seen = seen;
+	struct cache_change *ch;
+	size_t k;
+	if (!seen || cache_list_changes(c, &(struct cache_change_filter){ .since = seen }, &ch, &k, NULL))
+		return;
+	for (size_t i = 0; i < k; i++) {
+		for (size_t e = 0; ch[i].env_id && e < n->n_envs; e++)
+			if (n->envs[e].env.id && strcmp(n->envs[e].env.id, ch[i].env_id) == 0)
+				n->envs[e].changed++;
+		cache_change_free(&ch[i]);
+	}
+	free(ch);
+}
+
 int ui_data_load(struct ui_data *d, struct cache *c, cs_time now, int warn_hours, struct cs_error *err)
 {
 	struct ui_data n = { .now = now, .warn_hours = warn_hours, .generation = d->generation + 1 };
@@ -103,6 +130,7 @@ int ui_data_load(struct ui_data *d, struct cache *c, cs_time now, int warn_hours
 		e->error = envs[i].last_error ? text_sanitize(envs[i].last_error) : NULL;
 	}
 	free(envs);
+	mark_changes(&n, c, d->generation ? d->seen : seen_before(c));
 	struct load l = { .d = &n };
 	if (cache_each_chat(c, NULL, add_chat, &l, err)) {
 		free_contents(&n);

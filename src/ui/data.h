@@ -20,6 +20,7 @@ struct ui_env {
 	char *name, *friendly;      /* sanitised unique and friendly names */
 	char *error;                /* sanitised last refresh error, NULL if none */
 	size_t n_chats, not_syncing, at_risk, unknown, pending;
+	size_t changed;             /* changes recorded about it or its chats since the console last looked */
 };
 
 struct ui_chat {
@@ -46,7 +47,10 @@ struct ui_data {
 	cs_time now;                /* the diagnosis time */
 	int warn_hours;
 	unsigned generation;        /* bumped by every load, so views know to rebuild */
+	cs_time seen;               /* when the console was last open on this cache: later changes are marked */
 };
+/* The cache key of that moment, written when the console closes. */
+#define UI_SEEN_KEY "console_seen"
 
 /* Replaces d's contents with the cache's (d must be zeroed or loaded before). On error d keeps
  * what it had. */

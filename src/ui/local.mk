@@ -12,6 +12,7 @@ libchatsync_a_SOURCES += \
 	src/ui/ui.c src/ui/ui.h \
 	src/ui/view.c src/ui/view.h \
 	src/ui/view_audit.c \
+	src/ui/view_changes.c \
 	src/ui/view_chats.c \
 	src/ui/view_diag.c \
 	src/ui/view_envs.c \

@@ -36,11 +36,12 @@ enum ui_req_group {
 	X(VIEW_RSC, "view-rsc", UI_GROUP_VIEW, "p", NULL, N_("Show the tenant's RSC state and each chat's app and grant")) \
 	X(VIEW_LOG, "view-log", UI_GROUP_VIEW, "L", NULL, N_("Show the message log")) \
 	X(VIEW_AUDIT, "view-audit", UI_GROUP_VIEW, "A", NULL, N_("Show the audit trail of writes, newest first")) \
+	X(VIEW_CHANGES, "view-changes", UI_GROUP_VIEW, "H", NULL, N_("Show what the refreshes saw change, newest first")) \
 	X(PROMPT, "prompt", UI_GROUP_VIEW, ":", NULL, N_("Enter a command (listed below)")) \
 	X(FILTER, "edit-filter", UI_GROUP_VIEW, "/", NULL, \
 	  N_("Filter as you type: several words must all match, !word excludes")) \
 	X(STATE_FILTER, "state-filter", UI_GROUP_VIEW, "f", NULL, \
-	  N_("Chats: show all, open, inactive, not syncing, at risk; RSC: all, lacking the app")) \
+	  N_("Chats: all, open, inactive, not syncing, at risk; RSC: lacking the app")) \
 	X(SORT, "sort", UI_GROUP_VIEW, "s", NULL, N_("Sort by the next column (marked in the header)")) \
 	X(SORT_REVERSE, "sort-reverse", UI_GROUP_VIEW, "S", NULL, N_("Reverse the sort")) \
 	X(RELOAD, "reload", UI_GROUP_ACTION, "R", NULL, N_("Re-read the cache and diagnose again")) \
@@ -72,7 +73,8 @@ struct ui_request_info {
 	X(RSC, "rsc", NULL, false, N_("Show the tenant's RSC state and each chat's app and grant")) \
 	X(LOG, "log", NULL, false, N_("Show the message log")) \
 	X(AUDIT, "audit", NULL, false, N_("Show the audit trail of writes, newest first")) \
-	X(PROFILE, "profile", N_("NAME"), false, N_("Switch to another profile's cache (not while a refresh runs)")) \
+	X(CHANGES, "changes", NULL, false, N_("Show what the refreshes saw change, newest first")) \
+	X(PROFILE, "profile", N_("NAME"), false, N_("Switch to another profile's cache (not during a refresh)")) \
 	X(REFRESH, "refresh", NULL, false, N_("Refresh the cache from Graph and Dataverse")) \
 	X(FILTER, "filter", N_("TEXT"), true, N_("Filter the view; without TEXT, show everything")) \
 	X(SORT, "sort", N_("COLUMN"), false, N_("Sort by COLUMN (its header); again to reverse")) \

@@ -16,6 +16,7 @@
 #include "base/timefmt.h"
 #include "base/xalloc.h"
 #include "store/cache.h"
+#include "store/history.h"
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -381,6 +382,7 @@ static void do_request(struct ui *ui, enum ui_request req)
 	case UI_REQ_VIEW_RSC: open_view(ui, &view_rsc_ops, NULL); break;
 	case UI_REQ_VIEW_LOG: open_view(ui, &view_log_ops, NULL); break;
 	case UI_REQ_VIEW_AUDIT: open_view(ui, &view_audit_ops, NULL); break;
+	case UI_REQ_VIEW_CHANGES: open_view(ui, &view_changes_ops, NULL); break;
 	case UI_REQ_PROMPT:
 		ui->mode = UI_MODE_COMMAND;
 		line_reset(ui);
@@ -763,6 +765,13 @@ int ui_run(const struct ui_config *cfg, struct cs_error *err)
 			cs_fail(err, CS_EXIT_USAGE, "%s", ui.message ? ui.message : _("the console could not start"));
 			rc = CS_EXIT_USAGE;
 		}
+	}
+	/* The next console marks what the refreshes saw change after this look. */
+	if (rc == CS_EXIT_OK) {
+		char seen[32];
+		snprintf(seen, sizeof seen, "%lld", (long long)clock_now(&ui));
+		if (cache_meta_set(ui.cache, UI_SEEN_KEY, seen, NULL))
+			log_warn("the console could not note when it was last open");
 	}
 	screen_close();
 	ui_input_close();

@@ -7,6 +7,7 @@
 #include "base/i18n.h"
 #include "base/log.h"
 #include "base/timefmt.h"
+#include "base/text.h"
 #include "base/xalloc.h"
 #include <stdarg.h>
 #include <stdio.h>
@@ -132,3 +133,45 @@ bool view_filter_match(const char *filter, const char *const *fields, size_t n)
 	free(copy);
 	return ok;
 }
+
+void view_text_add(struct view_text *t, char *line, int slot)
+{
+	if (t->n == t->cap) {
+		size_t cap = t->cap;
+		t->lines = xgrow(t->lines, &cap, t->n, sizeof *t->lines);
+		t->slots = xgrow(t->slots, &t->cap, t->n, sizeof *t->slots);
+	}
+	t->lines[t->n] = line;
+	t->slots[t->n++] = slot;
+}
+
+void view_text_clear(struct view_text *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		free(t->lines[i]);
+	free(t->lines);
+	free(t->slots);
+	memset(t, 0, sizeof *t);
+}
+
+size_t view_text_fit(const char *s, int width)
+{
+	size_t i = 0, last_space = 0, best = 0;
+	while (s[i]) {
+		size_t next = i + 1;
+		while (s[next] && ((unsigned char)s[next] & 0xC0) == 0x80)
+			next++;
+		char *start = xstrndup(s, next);
+		bool fits = (int)text_width(start) <= width;
+		free(start);
+		if (!fits)
+			break;
+		if (s[i] == ' ')
+			last_space = i;
+		best = i = next;
+	}
+	if (!s[best])
+		return best;
+	return last_space > best / 2 ? last_space + 1 : best ? best : 1;
+}
+

@@ -108,6 +108,18 @@ struct view {
 	char *title;        /* owned; what the title bar names ("Chats: sales") */
 };
 
+/* Lines of text with their colour slots: the page of a text view (diagnosis, message log). */
+struct view_text {
+	char **lines;
+	int *slots;
+	size_t n, cap;
+};
+void view_text_add(struct view_text *t, char *line, int slot); /* takes line */
+void view_text_clear(struct view_text *t);
+/* Bytes of the longest start of s that fits width columns, ending after a space when one is in its
+ * second half; at least one character. */
+size_t view_text_fit(const char *s, int width);
+
 /* The action of a ":" command line (without the ":"); arg points into line. Problems go to the
  * status line and answer UI_ACT_DONE. */
 struct ui_action ui_command_parse(struct ui *ui, char *line);
@@ -161,7 +173,7 @@ struct ui {
 };
 
 extern const struct view_ops view_envs_ops, view_chats_ops, view_diag_ops, view_help_ops, view_log_ops,
-	view_rsc_ops, view_audit_ops;
+	view_rsc_ops, view_audit_ops, view_changes_ops;
 
 /* The view on top, NULL when none. */
 struct view *ui_top(struct ui *ui);

@@ -7,6 +7,7 @@
 #include "base/i18n.h"
 #include "base/text.h"
 #include "base/xalloc.h"
+#include "sync/history.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,23 +15,11 @@ struct diag {
 	char *key;
 	char *label;
 	char *about;
+	char *timeline;      /* the chat's history in lines (sync/history.h), "" when none yet */
 	struct diag_result result;
-	char **lines;
-	int *slots;
-	size_t n_lines;
+	struct view_text text;
 	int wrapped_at;      /* the width the report was wrapped to */
 };
-
-static void free_lines(struct diag *p)
-{
-	for (size_t i = 0; i < p->n_lines; i++)
-		free(p->lines[i]);
-	free(p->lines);
-	free(p->slots);
-	p->lines = NULL;
-	p->slots = NULL;
-	p->n_lines = 0;
-}
 
 static int heading_slot(const char *line)
 {
@@ -46,43 +35,17 @@ static int heading_slot(const char *line)
 	return -1;
 }
 
-static void add_line(struct diag *p, char *line, int slot)
-{
-	p->lines = xrealloc(p->lines, (p->n_lines + 1) * sizeof *p->lines);
-	p->slots = xrealloc(p->slots, (p->n_lines + 1) * sizeof *p->slots);
-	p->lines[p->n_lines] = line;
-	p->slots[p->n_lines++] = slot;
-}
-
-/* Bytes of the longest start of s that fits in width columns (at least one character). */
-static size_t fitting(const char *s, int width)
-{
-	size_t best = 0, i = 0;
-	while (s[i]) {
-		size_t next = i + 1;
-		while (s[next] && ((unsigned char)s[next] & 0xC0) == 0x80)
-			next++;
-		char *start = xstrndup(s, next);
-		bool fits = (int)text_width(start) <= width;
-		free(start);
-		if (!fits)
-			return best ? best : next;
-		best = i = next;
-	}
-	return best;
-}
-
 /* Adds line, cut into pieces of at most width columns: the report wraps at 40 columns or
  * more, and a narrower terminal should still show all of it. Takes line. */
 static void add_wrapped(struct diag *p, char *line, int slot, int width)
 {
 	if (width <= 0 || (int)text_width(line) <= width) {
-		add_line(p, line, slot);
+		view_text_add(&p->text, line, slot);
 		return;
 	}
 	for (const char *s = line; *s;) {
-		size_t take = fitting(s, width);
-		add_line(p, xstrndup(s, take), slot);
+		size_t take = view_text_fit(s, width);
+		view_text_add(&p->text, xstrndup(s, take), slot);
 		s += take;
 	}
 	free(line);
@@ -93,7 +56,7 @@ static void add_wrapped(struct diag *p, char *line, int slot, int width)
 static void render(struct view *v)
 {
 	struct diag *p = v->priv;
-	free_lines(p);
+	view_text_clear(&p->text);
 	int width = v->width > 0 ? v->width : 80;
 	char *text = diag_report_text(&p->result, p->label, width);
 	p->wrapped_at = width;
@@ -128,7 +91,25 @@ static void render(struct view *v)
 			line++;
 	}
 	free(text);
-	v->lines = p->n_lines;
+	/* Under the diagnosis, since when: the chat's timeline, newest first. */
+	if (p->timeline) {
+		view_text_add(&p->text, xstrdup(""), UI_COLOR_DEFAULT);
+		view_text_add(&p->text, xstrdup(_("History")), UI_COLOR_HEADING);
+		if (!*p->timeline)
+			add_wrapped(p, xasprintf("  %s", _("nothing recorded yet (each refresh records what changed)")),
+				    UI_COLOR_DEFAULT, width);
+		for (const char *t = p->timeline; *t;) {
+			size_t tlen = strcspn(t, "\n");
+			char *raw = xstrndup(t, tlen), *safe = text_sanitize(raw);
+			add_wrapped(p, xasprintf("  %s", safe), UI_COLOR_DEFAULT, width);
+			free(raw);
+			free(safe);
+			t += tlen;
+			if (*t)
+				t++;
+		}
+	}
+	v->lines = p->text.n;
 	view_clamp(v);
 }
 
@@ -146,6 +127,9 @@ static int diagnose(struct view *v, struct cs_error *err)
 	p->result = r;
 	p->label = label;
 	p->about = about;
+	struct cs_error herr = { 0 };
+	free(p->timeline);
+	p->timeline = history_timeline(ui->cache, p->key, 50, &herr); /* NULL: none to show */
 	render(v);
 	return 0;
 }
@@ -172,19 +156,19 @@ static void diag_row(struct view *v, size_t lineno, struct view_row *out)
 {
 	struct diag *p = v->priv;
 	out->span = true;
-	out->cells[0].text = p->lines[lineno];
-	out->cells[0].slot = p->slots[lineno];
+	out->cells[0].text = p->text.lines[lineno];
+	out->cells[0].slot = p->text.slots[lineno];
 }
 
 /* Search forward from the line on top, wrapping around (n and N go on from there). */
 static void diag_search(struct view *v)
 {
 	struct diag *p = v->priv;
-	if (!v->filter || !*v->filter || !p->n_lines)
+	if (!v->filter || !*v->filter || !p->text.n)
 		return;
-	for (size_t k = 0; k < p->n_lines; k++) {
-		size_t i = (v->lineno + k) % p->n_lines;
-		const char *fields[] = { p->lines[i] };
+	for (size_t k = 0; k < p->text.n; k++) {
+		size_t i = (v->lineno + k) % p->text.n;
+		const char *fields[] = { p->text.lines[i] };
 		if (view_filter_match(v->filter, fields, 1)) {
 			view_select(v, i);
 			return;
@@ -217,10 +201,11 @@ static void diag_done(struct view *v)
 	struct diag *p = v->priv;
 	if (!p)
 		return;
-	free_lines(p);
+	view_text_clear(&p->text);
 	diag_result_free(&p->result);
 	free(p->label);
 	free(p->about);
+	free(p->timeline);
 	free(p->key);
 	free(p);
 }

@@ -128,7 +128,10 @@ static void envs_row(struct view *v, size_t lineno, struct view_row *out)
 {
 	struct envs *p = v->priv;
 	const struct ui_env *e = &v->ui->data.envs[p->rows[lineno]];
-	out->cells[COL_NAME].text = e->name;
+	if (e->changed) /* marked: the refreshes saw something change here since the console last looked */
+		view_scratch(out, COL_NAME, "*%s", e->name);
+	else
+		out->cells[COL_NAME].text = e->name;
 	out->cells[COL_FRIENDLY].text = e->friendly;
 	out->cells[COL_SYNC].text = ui_tristate_text(e->env.sync_enabled);
 	out->cells[COL_SYNC].slot = e->env.sync_enabled == CS_TRUE ? UI_COLOR_SYNC_ON
@@ -218,7 +221,14 @@ static const char *envs_describe(struct view *v)
 	struct envs *p = v->priv;
 	const struct ui_env *e = selected_env(v);
 	free(p->describe);
-	p->describe = e && e->error ? xasprintf(_("%s: last refresh failed: %s"), e->name, e->error) : NULL;
+	char since[48];
+	p->describe = e && e->error ? xasprintf(_("%s: last refresh failed: %s"), e->name, e->error)
+		      : e && e->changed
+			      ? xasprintf(ngettext("*%s: %zu change since the console was last open (%s; H lists them)",
+						   "*%s: %zu changes since the console was last open (%s; H lists them)",
+						   e->changed),
+					  e->name, e->changed, time_format_human(v->ui->data.seen, since, sizeof since))
+			      : NULL;
 	return p->describe;
 }
 

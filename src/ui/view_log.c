@@ -11,57 +11,14 @@
 #include <time.h>
 
 struct logview {
-	char **lines;
-	int *slots;
-	size_t n;
+	struct view_text text;
 };
-
-static void clear(struct logview *p)
-{
-	for (size_t i = 0; i < p->n; i++)
-		free(p->lines[i]);
-	free(p->lines);
-	free(p->slots);
-	p->lines = NULL;
-	p->slots = NULL;
-	p->n = 0;
-}
-
-static void add(struct logview *p, char *line, int slot)
-{
-	p->lines = xrealloc(p->lines, (p->n + 1) * sizeof *p->lines);
-	p->slots = xrealloc(p->slots, (p->n + 1) * sizeof *p->slots);
-	p->lines[p->n] = line;
-	p->slots[p->n++] = slot;
-}
-
-/* Bytes of the longest start of s that fits width columns, ending at a space when one is near. */
-static size_t fit(const char *s, int width)
-{
-	size_t i = 0, last_space = 0, best = 0;
-	while (s[i]) {
-		size_t next = i + 1;
-		while (s[next] && ((unsigned char)s[next] & 0xC0) == 0x80)
-			next++;
-		char *start = xstrndup(s, next);
-		bool fits = (int)text_width(start) <= width;
-		free(start);
-		if (!fits)
-			break;
-		if (s[i] == ' ')
-			last_space = i;
-		best = i = next;
-	}
-	if (!s[best])
-		return best;
-	return last_space > best / 2 ? last_space + 1 : best ? best : 1;
-}
 
 static void build(struct view *v)
 {
 	struct logview *p = v->priv;
 	struct ui *ui = v->ui;
-	clear(p);
+	view_text_clear(&p->text);
 	int width = v->width > 20 ? v->width : 80;
 	for (size_t i = 0; i < ui->n_log; i++) {
 		const struct ui_msg *m = &ui->log[i];
@@ -80,9 +37,9 @@ static void build(struct view *v)
 		const char *s = safe;
 		bool first = true;
 		do {
-			size_t take = fit(s, width - indent);
+			size_t take = view_text_fit(s, width - indent);
 			char *piece = xstrndup(s, take);
-			add(p, xasprintf("%*s%s", first ? 0 : indent, first ? head : "", piece), slot);
+			view_text_add(&p->text, xasprintf("%*s%s", first ? 0 : indent, first ? head : "", piece), slot);
 			free(piece);
 			s += take;
 			first = false;
@@ -90,7 +47,7 @@ static void build(struct view *v)
 		free(head);
 		free(safe);
 	}
-	v->lines = p->n;
+	v->lines = p->text.n;
 	view_clamp(v);
 }
 
@@ -109,8 +66,8 @@ static void log_row(struct view *v, size_t lineno, struct view_row *out)
 {
 	struct logview *p = v->priv;
 	out->span = true;
-	out->cells[0].text = p->lines[lineno];
-	out->cells[0].slot = p->slots[lineno];
+	out->cells[0].text = p->text.lines[lineno];
+	out->cells[0].slot = p->text.slots[lineno];
 }
 
 static void log_update(struct view *v, enum view_update why)
@@ -123,9 +80,9 @@ static void log_filter(struct view *v)
 {
 	/* Like a diagnosis: / searches, n and N go on. */
 	struct logview *p = v->priv;
-	for (size_t k = 0; v->filter && k < p->n; k++) {
-		size_t i = (v->lineno + k) % p->n;
-		const char *fields[] = { p->lines[i] };
+	for (size_t k = 0; v->filter && k < p->text.n; k++) {
+		size_t i = (v->lineno + k) % p->text.n;
+		const char *fields[] = { p->text.lines[i] };
 		if (view_filter_match(v->filter, fields, 1)) {
 			view_select(v, i);
 			return;
@@ -137,7 +94,7 @@ static void log_done(struct view *v)
 {
 	struct logview *p = v->priv;
 	if (p)
-		clear(p);
+		view_text_clear(&p->text);
 	free(p);
 }
 

@@ -569,8 +569,8 @@ start 80 24
 keys :
 type_text "ch"
 keys Tab
-check "Tab completes what all the commands share" eventually status_has ":chat"
-type_text "s su"
+check "Tab completes what all the commands share (chat, chats, changes: cha)" eventually status_has ":cha"
+type_text "ts su"
 keys Tab
 check "Tab completes an environment name" eventually status_has ":chats support"
 keys Enter
