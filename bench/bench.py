@@ -26,6 +26,7 @@ import time
 import urllib.parse
 from datetime import datetime, timezone
 
+sys.dont_write_bytecode = True  # the source tree may be read-only
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from benchlib import *  # noqa: E402,F401,F403
 import benchlib  # noqa: E402
