@@ -222,36 +222,51 @@ void store_read_sync_error(sqlite3_stmt *st, int col, struct cs_sync_error *e)
 	e->type = store_col_int(st, col + 4, 3);
 }
 
-int cache_each_chat(struct cache *c, const struct cache_chat_filter *f,
-		    int (*fn)(const struct cs_chat *chat, const struct cs_env *env, void *user), void *user,
-		    struct cs_error *err)
+/* The environment of a row among envs: the last one found first (rows come grouped by environment). */
+static const struct cs_env *env_of(const struct cs_env *envs, size_t n, const struct cs_env *last, const char *id)
 {
-	struct cs_env *envs;
-	size_t n_envs;
-	if (cache_list_envs(c, &envs, &n_envs, err))
-		return -1;
-	const char *state = f ? f->state : NULL;
-	const char *where = !state ? "" : strcmp(state, "open") == 0 ? " AND c.statecode = 0"
-							       : " AND c.statecode IN (1, 2)";
-	char *sql = xasprintf(CHAT_SELECT " JOIN environments e ON e.id = c.env_id WHERE (?1 IS NULL OR c.env_id = ?1)%s"
-			      " ORDER BY e.unique_name, c.modifiedinteamson IS NULL, c.modifiedinteamson, c.teams_chat_id, c.activity_id",
-			      where);
-	sqlite3_stmt *st = store_prepare(c, sql, err);
-	free(sql);
+	if (last && id && strcmp(last->id, id) == 0)
+		return last;
+	for (size_t i = 0; id && i < n; i++)
+		if (strcmp(envs[i].id, id) == 0)
+			return &envs[i];
+	return NULL;
+}
+
+typedef int (*chat_fn)(const struct cs_chat *chat, const struct cs_env *env, void *user);
+
+/* The brief rows of cache_each_chat_brief: five columns, borrowed by the chat. */
+static void read_brief(sqlite3_stmt *st, struct cs_chat *ch)
+{
+	*ch = (struct cs_chat){
+		.env_id = (char *)sqlite3_column_text(st, 0),
+		.activity_id = (char *)sqlite3_column_text(st, 1),
+		.teams_chat_id = (char *)sqlite3_column_text(st, 2),
+		.state = store_col_int(st, 3, CS_STATE_NOT_RECORDED),
+		.modified_in_teams_on = store_col_time(st, 4),
+	};
+}
+
+/* Hands st's rows (NULL: it could not be prepared) to fn with their environment, read whole or brief;
+ * finalizes st and frees envs. */
+static int walk_chats(struct cache *c, sqlite3_stmt *st, bool brief, struct cs_env *envs, size_t n_envs, chat_fn fn,
+		      void *user, struct cs_error *err)
+{
 	int ret = -1;
 	if (st) {
-		store_bind_text(st, 1, f ? f->env_id : NULL);
 		int rc;
 		ret = 0;
+		const struct cs_env *env = NULL;
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 			struct cs_chat ch;
-			store_read_chat(st, 0, &ch);
-			const struct cs_env *env = NULL;
-			for (size_t i = 0; i < n_envs && !env; i++)
-				if (strcmp(envs[i].id, ch.env_id) == 0)
-					env = &envs[i];
+			if (brief)
+				read_brief(st, &ch);
+			else
+				store_read_chat(st, 0, &ch);
+			env = env_of(envs, n_envs, env, ch.env_id);
 			int stop = fn(&ch, env, user);
-			cs_chat_free(&ch);
+			if (!brief)
+				cs_chat_free(&ch);
 			if (stop)
 				break;
 		}
@@ -265,8 +280,26 @@ int cache_each_chat(struct cache *c, const struct cache_chat_filter *f,
 	return ret;
 }
 
-int cache_each_chat_brief(struct cache *c, int (*fn)(const struct cs_chat *chat, const struct cs_env *env, void *user),
-			  void *user, struct cs_error *err)
+int cache_each_chat(struct cache *c, const struct cache_chat_filter *f, chat_fn fn, void *user, struct cs_error *err)
+{
+	struct cs_env *envs;
+	size_t n_envs;
+	if (cache_list_envs(c, &envs, &n_envs, err))
+		return -1;
+	const char *state = f ? f->state : NULL;
+	const char *where = !state ? "" : strcmp(state, "open") == 0 ? " AND c.statecode = 0"
+							       : " AND c.statecode IN (1, 2)";
+	char *sql = xasprintf(CHAT_SELECT " JOIN environments e ON e.id = c.env_id WHERE (?1 IS NULL OR c.env_id = ?1)%s"
+			      " ORDER BY e.unique_name, c.modifiedinteamson IS NULL, c.modifiedinteamson, c.teams_chat_id, c.activity_id",
+			      where);
+	sqlite3_stmt *st = store_prepare(c, sql, err);
+	free(sql);
+	if (st)
+		store_bind_text(st, 1, f ? f->env_id : NULL);
+	return walk_chats(c, st, false, envs, n_envs, fn, user, err);
+}
+
+int cache_each_chat_brief(struct cache *c, chat_fn fn, void *user, struct cs_error *err)
 {
 	struct cs_env *envs;
 	size_t n_envs;
@@ -276,37 +309,7 @@ int cache_each_chat_brief(struct cache *c, int (*fn)(const struct cs_chat *chat,
 		"SELECT ch.env_id, ch.activity_id, ch.teams_chat_id, ch.statecode, ch.modifiedinteamson FROM chats ch"
 		" UNION ALL SELECT a.env_id, NULL, a.teams_chat_id, -1, g.last_updated FROM associations a"
 		" LEFT JOIN graph_chats g ON g.teams_chat_id = a.teams_chat_id WHERE" STORE_ASSOC_LISTED_WHERE, err);
-	int ret = -1;
-	if (st) {
-		int rc;
-		ret = 0;
-		const struct cs_env *env = NULL;
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			const char *env_id = (const char *)sqlite3_column_text(st, 0);
-			struct cs_chat ch = {
-				.env_id = (char *)env_id,
-				.activity_id = (char *)sqlite3_column_text(st, 1),
-				.teams_chat_id = (char *)sqlite3_column_text(st, 2),
-				.state = store_col_int(st, 3, CS_STATE_NOT_RECORDED),
-				.modified_in_teams_on = store_col_time(st, 4),
-			};
-			if (!env || !env_id || strcmp(env->id, env_id) != 0) { /* rows come grouped by environment */
-				env = NULL;
-				for (size_t i = 0; env_id && i < n_envs && !env; i++)
-					if (strcmp(envs[i].id, env_id) == 0)
-						env = &envs[i];
-			}
-			if (fn(&ch, env, user))
-				break;
-		}
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-			ret = store_fail(c, err, "read chats");
-		sqlite3_finalize(st);
-	}
-	for (size_t i = 0; i < n_envs; i++)
-		cs_env_free(&envs[i]);
-	free(envs);
-	return ret;
+	return walk_chats(c, st, true, envs, n_envs, fn, user, err);
 }
 
 struct candidate {
