@@ -6,7 +6,6 @@
 #include "cli/demo.h"
 #include "base/i18n.h"
 #include "base/log.h"
-#include "net/http.h"
 #include "sync/toggle.h"
 #include "ui/ui.h"
 #include <locale.h>
@@ -35,7 +34,6 @@ static int run_console(struct cli_opts *opts, struct cs_error *err)
 		.warn_hours = opts->warn_hours,
 		.now = ctx.now,
 		.toggle = toggle_run,
-		.net_close = net_close,
 	};
 	int rc = ui_run(&cfg, err);
 	cli_context_close(&ctx);

@@ -159,3 +159,9 @@ struct net *session_net_open(const struct conf_profile *p, volatile sig_atomic_t
 	}
 	return auth_net_open(p, &(struct net_opts){ .cancel = cancel }, &ao, err);
 }
+
+void session_net_close(struct net *net)
+{
+	if (net)
+		net_close(net);
+}

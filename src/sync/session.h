@@ -54,8 +54,10 @@ struct session_hooks {
 struct net;
 /* The transport for profile p, signed in as the profile says (lazily, on the first request), and
  * cancelled when *cancel becomes non-zero. The one way sync/ and the front ends get a transport.
- * NULL with err (2 for a bad profile, 3 for the network). Free with net_close. */
+ * NULL with err (2 for a bad profile, 3 for the network). Free with session_net_close. */
 struct net *session_net_open(const struct conf_profile *p, volatile sig_atomic_t *cancel,
 			     const struct session_hooks *hooks, struct cs_error *err);
+/* Closes what session_net_open opened (NULL is fine): the front ends never include net/. */
+void session_net_close(struct net *net);
 
 #endif

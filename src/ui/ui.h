@@ -32,8 +32,6 @@ struct ui_config {
 	int (*refresh)(struct net *net, struct cache *cache, const struct refresh_opts *opts,
 		       struct refresh_report *rep, struct cs_error *err);
 	bool refresh_without_net; /* the stand-in needs no transport: do not open one */
-	/* Frees what session_net_open returned (net_close: main.c wires it, as ui/ may not use net/). */
-	void (*net_close)(struct net *net);
 };
 
 /* Runs the console on the terminal until the user quits or the session ends (SIGHUP, SIGTERM,

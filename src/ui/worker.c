@@ -191,8 +191,7 @@ static int run_refresh(struct worker *w, struct cache *cache, const struct sessi
 	struct refresh_report rep;
 	struct refresh_opts ro = { .progress = on_progress, .user = w };
 	int rc = (cfg->refresh ? cfg->refresh : refresh_run)(net, cache, &ro, &rep, &w->err);
-	if (net && cfg->net_close)
-		cfg->net_close(net);
+	session_net_close(net);
 	if (rc && !w->err.msg[0])
 		cs_fail(&w->err, CS_EXIT_NETWORK, "%s", _("some environments failed (see their REFRESHED column)"));
 	return rc;
