@@ -586,9 +586,7 @@ static void worker_done(struct ui *ui)
 	else
 		ui_message(ui, UI_COLOR_STATUS, res.now == CS_TRUE ? _("sync is now ON (was %s)") : _("sync is now OFF (was %s)"),
 			   ui_tristate_text(res.old));
-	free(res.outcome);
-	free(res.identity);
-	free(res.request_id);
+	toggle_result_free(&res);
 }
 
 /* Takes the worker's news: progress, environments to show, a sign-in code, a question, its end. */

@@ -236,14 +236,6 @@ static void *worker_main(void *arg)
 }
 
 /* A result nobody asked for (the console quit during the toggle). */
-static void result_free(struct toggle_result *r)
-{
-	free(r->outcome);
-	free(r->identity);
-	free(r->request_id);
-	memset(r, 0, sizeof *r);
-}
-
 struct worker *worker_start(const struct ui_config *cfg, const struct conf_profile *profile, const char *cache_path,
 			    enum worker_kind kind, const char *env, bool want, struct cs_error *err)
 {
@@ -318,7 +310,7 @@ int worker_join(struct worker *w, struct cs_error *err, struct toggle_result *re
 	if (res)
 		*res = w->res;
 	else
-		result_free(&w->res);
+		toggle_result_free(&w->res);
 	worker_news_free(&w->news);
 	pthread_cond_destroy(&w->cv);
 	pthread_mutex_destroy(&w->mu);
