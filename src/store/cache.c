@@ -91,6 +91,33 @@ sqlite3_stmt *store_prepare(struct cache *c, const char *sql, struct cs_error *e
 	return st;
 }
 
+sqlite3_stmt *store_cached(struct cache *c, enum store_stmt slot, const char *sql, struct cs_error *err)
+{
+	sqlite3_stmt *st = c->stmt[slot];
+	if (st) {
+		sqlite3_clear_bindings(st);
+		return st;
+	}
+	if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+		store_fail(c, err, "query");
+		log_debug("sqlite prepare failed: %s: %s", sqlite3_errmsg(c->db), sql);
+		return NULL;
+	}
+	return c->stmt[slot] = st;
+}
+
+int store_step(struct cache *c, sqlite3_stmt *st, struct cs_error *err)
+{
+	if (!st)
+		return -1;
+	int rc = sqlite3_step(st);
+	int ret = 0;
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		ret = store_fail(c, err, "write");
+	sqlite3_reset(st);
+	return ret;
+}
+
 int store_run(struct cache *c, sqlite3_stmt *st, struct cs_error *err)
 {
 	if (!st)
@@ -337,6 +364,8 @@ void cache_close(struct cache *c)
 	if (c->in_tx)
 		cache_rollback(c);
 	cache_unlock_refresh(c);
+	for (int i = 0; i < STMT_COUNT; i++)
+		sqlite3_finalize(c->stmt[i]);
 	sqlite3_close(c->db);
 	free(c->path);
 	free(c);
@@ -450,7 +479,9 @@ int cache_lock_refresh(struct cache *c, int wait_s, volatile sig_atomic_t *cance
 	if (ftruncate(fd, 0) != 0 || pwrite(fd, who, (size_t)n, 0) != n)
 		log_warn("cache %s: could not record this refresh in its lock file: %s", c->path, strerror(errno));
 	c->lock_fd = fd;
-	if (quick_check(c, err)) {
+	/* The refresh's connection writes pages of rows and their indexes: 32 MB of page cache keeps a
+	 * page's transaction and the indexes' hot pages in memory (the default 2 MB spills). */
+	if (quick_check(c, err) || store_exec(c, "PRAGMA cache_size = -32768", err)) {
 		cache_unlock_refresh(c);
 		return -1;
 	}
@@ -471,7 +502,7 @@ void cache_unlock_refresh(struct cache *c)
 
 int cache_begin(struct cache *c, struct cs_error *err)
 {
-	if (store_exec(c, "BEGIN IMMEDIATE", err))
+	if (store_step(c, store_cached(c, STMT_BEGIN, "BEGIN IMMEDIATE", err), err))
 		return -1;
 	c->in_tx = 1;
 	return 0;
@@ -479,7 +510,7 @@ int cache_begin(struct cache *c, struct cs_error *err)
 
 int cache_commit(struct cache *c, struct cs_error *err)
 {
-	if (store_exec(c, "COMMIT", err)) {
+	if (store_step(c, store_cached(c, STMT_COMMIT, "COMMIT", err), err)) {
 		cache_rollback(c);
 		return -1;
 	}

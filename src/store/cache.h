@@ -12,7 +12,7 @@
 
 struct cache;
 
-#define CACHE_SCHEMA_VERSION 7
+#define CACHE_SCHEMA_VERSION 8
 #define CACHE_APPLICATION_ID 0x43535943 /* "CSYC": marks a file as a chatsync cache */
 
 enum cache_open_flags {
@@ -27,7 +27,7 @@ void cache_close(struct cache *c);
 char *cache_default_path(const char *profile);
 int cache_schema_version(struct cache *c);
 
-/* Transactions: a refresh writes each environment inside one. */
+/* Transactions: a refresh writes each page of rows inside one, and commits an environment in one. */
 int cache_begin(struct cache *c, struct cs_error *err);
 int cache_commit(struct cache *c, struct cs_error *err);
 void cache_rollback(struct cache *c);
@@ -63,12 +63,18 @@ int cache_set_delta(struct cache *c, const char *env_id, const char *table, cons
 		    struct cs_error *err);
 
 /* --- chats, participants, associations, sync errors --- */
-int cache_put_chat(struct cache *c, const struct cs_chat *chat, struct cs_error *err); /* with parties */
-int cache_delete_chat(struct cache *c, const char *activity_id, struct cs_error *err);
-/* Removes every chat/association/sync error of an environment (before a full read). */
-int cache_clear_env_rows(struct cache *c, const char *env_id, struct cs_error *err);
-/* The same for one kind of row: CACHE_ROWS_CHATS, _ASSOCIATIONS or _SYNC_ERRORS. */
+/* Each of these rows is written with a generation; an environment shows the rows of its generation of
+ * each kind (chats with their participants, associations, sync errors) and no other. Writes without a
+ * generation go to the one the environment shows (CACHE_GEN_VISIBLE). */
 enum cache_rows { CACHE_ROWS_CHATS, CACHE_ROWS_ASSOCIATIONS, CACHE_ROWS_SYNC_ERRORS };
+#define CACHE_GEN_VISIBLE 0
+/* The chat at its environment's visible generation, with its participants (rewritten only when they
+ * differ from the cached ones). */
+int cache_put_chat(struct cache *c, const struct cs_chat *chat, struct cs_error *err);
+int cache_delete_chat(struct cache *c, const char *activity_id, struct cs_error *err); /* every generation */
+/* Removes every chat/association/sync error of an environment, of every generation. */
+int cache_clear_env_rows(struct cache *c, const char *env_id, struct cs_error *err);
+/* The same for one kind of row. */
 int cache_clear_env_table(struct cache *c, const char *env_id, enum cache_rows which, struct cs_error *err);
 /* When each chat's Graph details were last fetched, for the refresh's TTL: fn per row. */
 int cache_each_graph_fetch(struct cache *c, void (*fn)(const char *teams_chat_id, cs_time fetched_at, void *user),
@@ -77,6 +83,41 @@ int cache_put_assoc(struct cache *c, const struct cs_assoc *a, struct cs_error *
 int cache_delete_assoc(struct cache *c, const char *id, struct cs_error *err);
 int cache_put_sync_error(struct cache *c, const char *env_id, const char *regarding_id,
 			 const struct cs_sync_error *e, cs_time fetched_at, struct cs_error *err);
+
+/* A refresh's writes: rows of a new generation (cache_gen_next: greater than every one before), unseen
+ * until cache_gen_commit makes them an environment's; rows of any other generation than the one shown
+ * are purged by cache_gen_purge. The chat row alone (its participants are cache_put_party's, seq their
+ * order), the association and the sync error with their generation. Upserts: a row written twice in
+ * one generation is the last one written. */
+int cache_gen_next(struct cache *c, long long *gen, struct cs_error *err);
+int cache_put_chat_row(struct cache *c, const struct cs_chat *chat, long long gen, struct cs_error *err);
+int cache_put_party(struct cache *c, const char *env_id, const char *activity_id, int seq, const struct cs_party *p,
+		    long long gen, struct cs_error *err);
+int cache_put_assoc_gen(struct cache *c, const struct cs_assoc *a, long long gen, struct cs_error *err);
+int cache_put_sync_error_gen(struct cache *c, const char *env_id, const char *regarding_id,
+			     const struct cs_sync_error *e, cs_time fetched_at, long long gen, struct cs_error *err);
+/* How one kind of row of an environment's read becomes what it shows: KEEP the rows it showed (the
+ * read failed or did not happen), FULL the generation's rows are all there is, DELTA they replace the
+ * shown rows with the same id, and the deleted ids go. */
+enum cache_gen_mode { CACHE_GEN_KEEP, CACHE_GEN_FULL, CACHE_GEN_DELTA };
+struct cache_gen_commit {
+	long long gen;
+	enum cache_gen_mode chats, assocs, errors;  /* participants go with their chats */
+	char *const *deleted_chats;                 /* activity ids a DELTA read of chats listed as deleted */
+	size_t n_deleted_chats;
+	char *const *deleted_assocs;
+	size_t n_deleted_assocs;
+};
+/* Writes env (as cache_put_env) and makes its rows of g->gen what it shows, in the caller's
+ * transaction: a reader sees the environment before or after, never between. */
+int cache_gen_commit(struct cache *c, const struct cs_env *env, const struct cache_gen_commit *g, struct cs_error *err);
+/* Drops one kind of an environment's rows of generation gen (a read started again from nothing). */
+int cache_gen_discard(struct cache *c, const char *env_id, enum cache_rows which, long long gen, struct cs_error *err);
+/* Deletes the environment's rows no reader sees: pending (a refresh failed, was interrupted or killed)
+ * or superseded (a full read committed); an environment the cache does not hold has none it shows. */
+int cache_gen_purge(struct cache *c, const char *env_id, struct cs_error *err);
+/* How many of the environment's rows are kept but not shown (0 after a purge); -1 on error. */
+long long cache_rows_unseen(struct cache *c, const char *env_id);
 
 /* A connected chat as listed: the activity row if there is one, else the association (state
  * NOT_RECORDED). Filter: env_id NULL for all; state_filter "open", "inactive" or NULL for all. */

@@ -10,89 +10,6 @@
 
 #define PARTY_SEP "\x1f"
 
-int cache_put_chat(struct cache *c, const struct cs_chat *ch, struct cs_error *err)
-{
-	sqlite3_stmt *st = store_prepare(c,
-		"INSERT OR REPLACE INTO chats(activity_id, env_id, teams_chat_id, subject, statecode, statuscode,"
-		" syncstatus, lastsyncerror, modifiedinteamson, modifiedinteamsby, linkedon, linkedby, unlinkedon,"
-		" unlinkedby, regarding_id, regarding_type, createdon, modifiedon, fetched_at)"
-		" VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", err);
-	if (!st)
-		return -1;
-	store_bind_text(st, 1, ch->activity_id);
-	store_bind_text(st, 2, ch->env_id);
-	store_bind_text(st, 3, ch->teams_chat_id);
-	store_bind_text(st, 4, ch->subject);
-	store_bind_int(st, 5, ch->state, CS_STATE_NOT_RECORDED);
-	store_bind_int(st, 6, ch->status_code, -1);
-	store_bind_int(st, 7, ch->sync_status, CS_SYNC_NULL);
-	sqlite3_bind_int(st, 8, ch->last_sync_error);
-	store_bind_time(st, 9, ch->modified_in_teams_on);
-	store_bind_text(st, 10, ch->modified_in_teams_by);
-	store_bind_time(st, 11, ch->linked_on);
-	store_bind_text(st, 12, ch->linked_by);
-	store_bind_time(st, 13, ch->unlinked_on);
-	store_bind_text(st, 14, ch->unlinked_by);
-	store_bind_text(st, 15, ch->regarding_id);
-	store_bind_text(st, 16, ch->regarding_type);
-	store_bind_time(st, 17, ch->created_on);
-	store_bind_time(st, 18, ch->modified_on);
-	store_bind_time(st, 19, ch->fetched_at);
-	if (store_run(c, st, err))
-		return -1;
-	/* INSERT OR REPLACE deleted the old row, and the cascade its participants. */
-	for (size_t i = 0; i < ch->n_parties; i++) {
-		st = store_prepare(c, "INSERT INTO participants(activity_id, seq, party_id, name, deleted) VALUES(?,?,?,?,?)",
-				   err);
-		if (!st)
-			return -1;
-		store_bind_text(st, 1, ch->activity_id);
-		sqlite3_bind_int(st, 2, (int)i);
-		store_bind_text(st, 3, ch->parties[i].party_id);
-		store_bind_text(st, 4, ch->parties[i].name);
-		sqlite3_bind_int(st, 5, ch->parties[i].deleted);
-		if (store_run(c, st, err))
-			return -1;
-	}
-	return 0;
-}
-
-static int delete_by(struct cache *c, const char *sql, const char *key, struct cs_error *err)
-{
-	sqlite3_stmt *st = store_prepare(c, sql, err);
-	if (!st)
-		return -1;
-	store_bind_text(st, 1, key);
-	return store_run(c, st, err);
-}
-
-int cache_delete_chat(struct cache *c, const char *activity_id, struct cs_error *err)
-{
-	return delete_by(c, "DELETE FROM chats WHERE activity_id = ?", activity_id, err);
-}
-
-int cache_delete_assoc(struct cache *c, const char *id, struct cs_error *err)
-{
-	return delete_by(c, "DELETE FROM associations WHERE id = ?", id, err);
-}
-
-int cache_clear_env_table(struct cache *c, const char *env_id, enum cache_rows which, struct cs_error *err)
-{
-	static const char *const sql[] = {
-		[CACHE_ROWS_CHATS] = "DELETE FROM chats WHERE env_id = ?",
-		[CACHE_ROWS_ASSOCIATIONS] = "DELETE FROM associations WHERE env_id = ?",
-		[CACHE_ROWS_SYNC_ERRORS] = "DELETE FROM sync_errors WHERE env_id = ?",
-	};
-	return delete_by(c, sql[which], env_id, err);
-}
-
-int cache_clear_env_rows(struct cache *c, const char *env_id, struct cs_error *err)
-{
-	return cache_clear_env_table(c, env_id, CACHE_ROWS_CHATS, err) ||
-	       cache_clear_env_table(c, env_id, CACHE_ROWS_ASSOCIATIONS, err) ||
-	       cache_clear_env_table(c, env_id, CACHE_ROWS_SYNC_ERRORS, err) ? -1 : 0;
-}
-
 int cache_each_graph_fetch(struct cache *c, void (*fn)(const char *teams_chat_id, cs_time fetched_at, void *user),
 			   void *user, struct cs_error *err)
 {
@@ -105,48 +22,6 @@ int cache_each_graph_fetch(struct cache *c, void (*fn)(const char *teams_chat_id
 	int ret = rc == SQLITE_DONE ? 0 : store_fail(c, err, "read Graph details");
 	sqlite3_finalize(st);
 	return ret;
-}
-
-int cache_put_assoc(struct cache *c, const struct cs_assoc *a, struct cs_error *err)
-{
-	sqlite3_stmt *st = store_prepare(c,
-		"INSERT OR REPLACE INTO associations(id, env_id, teams_chat_id, regarding_id, regarding_table,"
-		" record_state, statecode, created_on, modified_on, fetched_at) VALUES(?,?,?,?,?,?,?,?,?,?)", err);
-	if (!st)
-		return -1;
-	store_bind_text(st, 1, a->id);
-	store_bind_text(st, 2, a->env_id);
-	store_bind_text(st, 3, a->teams_chat_id);
-	store_bind_text(st, 4, a->regarding_id);
-	store_bind_text(st, 5, a->regarding_table);
-	sqlite3_bind_int(st, 6, a->record_state);
-	sqlite3_bind_int(st, 7, a->statecode);
-	store_bind_time(st, 8, a->created_on);
-	store_bind_time(st, 9, a->modified_on);
-	store_bind_time(st, 10, a->fetched_at);
-	return store_run(c, st, err);
-}
-
-int cache_put_sync_error(struct cache *c, const char *env_id, const char *regarding_id,
-			 const struct cs_sync_error *e, cs_time fetched_at, struct cs_error *err)
-{
-	sqlite3_stmt *st = store_prepare(c,
-		"INSERT OR REPLACE INTO sync_errors(id, env_id, regarding_id, errorcode, message, time, type, fetched_at)"
-		" VALUES(?,?,?,?,?,?,?,?)", err);
-	if (!st)
-		return -1;
-	store_bind_text(st, 1, e->id);
-	store_bind_text(st, 2, env_id);
-	store_bind_text(st, 3, regarding_id);
-	if (e->code)
-		store_bind_text(st, 4, e->code);
-	else
-		sqlite3_bind_int(st, 4, e->errorcode);
-	store_bind_text(st, 5, e->message);
-	store_bind_time(st, 6, e->time);
-	sqlite3_bind_int(st, 7, e->type);
-	store_bind_time(st, 8, fetched_at);
-	return store_run(c, st, err);
 }
 
 /* One select for both kinds of connected chat: activity rows, and associations that have none

@@ -187,7 +187,7 @@ int cache_set_delta(struct cache *c, const char *env_id, const char *table, cons
 
 int cache_put_graph_chat(struct cache *c, const struct cs_graph_chat *g, struct cs_error *err)
 {
-	sqlite3_stmt *st = store_prepare(c,
+	sqlite3_stmt *st = store_cached(c, STMT_GRAPH_PUT,
 		"INSERT OR REPLACE INTO graph_chats(teams_chat_id, chat_status, topic, chat_type, last_updated,"
 		" chat_fetched_at, chat_error, apps_status, app_installed, app_client_id, app_name, apps_fetched_at,"
 		" apps_error, grants_status, app_has_grant, n_grants, grants_fetched_at, grants_error, not_member)"
@@ -213,7 +213,7 @@ int cache_put_graph_chat(struct cache *c, const struct cs_graph_chat *g, struct 
 	store_bind_time(st, 17, g->grants_fetched_at);
 	store_bind_text(st, 18, g->grants_error);
 	sqlite3_bind_int(st, 19, g->not_member);
-	return store_run(c, st, err);
+	return store_step(c, st, err);
 }
 
 void store_read_graph(sqlite3_stmt *st, int col, struct cs_graph_chat *g)

@@ -5,15 +5,29 @@
 #include "base/error.h"
 #include "core/model.h"
 
+/* The hot statements, prepared once per connection (store_cached) and finalized by cache_close. */
+enum store_stmt {
+	STMT_GEN_CHATS, STMT_GEN_ASSOCS, STMT_GEN_ERRORS, /* in enum cache_rows order */
+	STMT_CHAT_PUT, STMT_PARTY_PUT, STMT_PARTY_LIST, STMT_PARTY_CLEAR, STMT_ASSOC_PUT, STMT_ERROR_PUT,
+	STMT_GRAPH_PUT, STMT_BEGIN, STMT_COMMIT,
+	STMT_COUNT
+};
+
 struct cache {
 	sqlite3 *db;
 	char *path;
 	int in_tx;
 	int lock_fd;  /* the refresh lock file while this connection holds it (cache_lock_refresh), else -1 */
+	sqlite3_stmt *stmt[STMT_COUNT];
 };
 
 /* Prepares sql; on failure fills err (exit 4) and returns NULL. */
 sqlite3_stmt *store_prepare(struct cache *c, const char *sql, struct cs_error *err);
+/* The statement of slot, prepared once (SQLITE_PREPARE_PERSISTENT) with sql and kept; its bindings
+ * cleared. Step it with store_step, which resets it. NULL with err when it cannot be prepared. */
+sqlite3_stmt *store_cached(struct cache *c, enum store_stmt slot, const char *sql, struct cs_error *err);
+/* Steps a cached statement expected to finish, resets it. */
+int store_step(struct cache *c, sqlite3_stmt *st, struct cs_error *err);
 /* Steps a statement expected to finish (INSERT/UPDATE/DELETE), finalizes it. */
 int store_run(struct cache *c, sqlite3_stmt *st, struct cs_error *err);
 int store_exec(struct cache *c, const char *sql, struct cs_error *err);
@@ -41,8 +55,8 @@ int store_get_env(struct cache *c, const char *env_id, struct cs_env *out); /* 1
 	" ch.syncstatus, ch.lastsyncerror, ch.modifiedinteamson, ch.modifiedinteamsby, ch.linkedon, ch.linkedby," \
 	" ch.unlinkedon, ch.unlinkedby, ch.regarding_id, ch.regarding_type, ch.createdon, ch.modifiedon," \
 	" ch.fetched_at," \
-	" (SELECT group_concat(name, char(31)) FROM (SELECT name FROM participants p" \
-	"   WHERE p.activity_id = ch.activity_id ORDER BY seq))"
+	" (SELECT group_concat(name, char(31)) FROM (SELECT name FROM party_rows p" \
+	"   WHERE p.activity_id = ch.activity_id AND p.gen = ch.gen ORDER BY seq))"
 #define STORE_LISTED_ASSOC_COLUMNS \
 	"a.env_id, NULL, a.teams_chat_id, g.topic, -1, NULL, NULL, 0, g.last_updated, NULL, a.created_on," \
 	" NULL, NULL, NULL, a.regarding_id, a.regarding_table, a.created_on, a.modified_on, a.fetched_at, NULL"

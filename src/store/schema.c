@@ -91,6 +91,67 @@ static const char *const migrations[] = {
 	/* 6 → 7: a delegated sign-in's 403 on a chat it is not a member of (Graph shows a user only its own
 	 * chats), kept apart from a missing permission. */
 	"ALTER TABLE graph_chats ADD COLUMN not_member INTEGER NOT NULL DEFAULT 0;\n",
+	/* 7 → 8: a refresh writes each Dataverse page as it comes, tagged with its generation, and makes an
+	 * environment's new rows visible at once when that environment is read (its *_gen columns); rows of
+	 * any other generation are pending (being written) or superseded (being purged), and no reader sees
+	 * them: the old table names are views of the visible rows. Participants carry their environment so
+	 * an environment's rows of a generation can be found and dropped with one index. */
+	"ALTER TABLE environments ADD COLUMN chats_gen INTEGER NOT NULL DEFAULT 0;\n"
+	"ALTER TABLE environments ADD COLUMN assocs_gen INTEGER NOT NULL DEFAULT 0;\n"
+	"ALTER TABLE environments ADD COLUMN errors_gen INTEGER NOT NULL DEFAULT 0;\n"
+	"CREATE TABLE chat_rows(\n"
+	"  activity_id TEXT NOT NULL, gen INTEGER NOT NULL DEFAULT 0, env_id TEXT NOT NULL,\n"
+	"  teams_chat_id TEXT, subject TEXT, statecode INTEGER, statuscode INTEGER, syncstatus INTEGER,\n"
+	"  lastsyncerror INTEGER, modifiedinteamson INTEGER, modifiedinteamsby TEXT, linkedon INTEGER,\n"
+	"  linkedby TEXT, unlinkedon INTEGER, unlinkedby TEXT, regarding_id TEXT, regarding_type TEXT,\n"
+	"  createdon INTEGER, modifiedon INTEGER, fetched_at INTEGER, PRIMARY KEY(activity_id, gen));\n"
+	"INSERT INTO chat_rows(activity_id, env_id, teams_chat_id, subject, statecode, statuscode, syncstatus,\n"
+	"  lastsyncerror, modifiedinteamson, modifiedinteamsby, linkedon, linkedby, unlinkedon, unlinkedby,\n"
+	"  regarding_id, regarding_type, createdon, modifiedon, fetched_at)\n"
+	"  SELECT activity_id, env_id, teams_chat_id, subject, statecode, statuscode, syncstatus,\n"
+	"  lastsyncerror, modifiedinteamson, modifiedinteamsby, linkedon, linkedby, unlinkedon, unlinkedby,\n"
+	"  regarding_id, regarding_type, createdon, modifiedon, fetched_at FROM chats;\n"
+	"CREATE TABLE party_rows(\n"
+	"  activity_id TEXT NOT NULL, gen INTEGER NOT NULL DEFAULT 0, seq INTEGER NOT NULL, env_id TEXT NOT NULL,\n"
+	"  party_id TEXT, name TEXT, deleted INTEGER NOT NULL DEFAULT 0, PRIMARY KEY(activity_id, gen, seq));\n"
+	"INSERT INTO party_rows(activity_id, seq, env_id, party_id, name, deleted)\n"
+	"  SELECT p.activity_id, p.seq, c.env_id, p.party_id, p.name, p.deleted\n"
+	"  FROM participants p JOIN chats c ON c.activity_id = p.activity_id;\n"
+	"CREATE TABLE assoc_rows(\n"
+	"  id TEXT NOT NULL, gen INTEGER NOT NULL DEFAULT 0, env_id TEXT NOT NULL, teams_chat_id TEXT,\n"
+	"  regarding_id TEXT, regarding_table TEXT, record_state INTEGER, statecode INTEGER, created_on INTEGER,\n"
+	"  modified_on INTEGER, fetched_at INTEGER, PRIMARY KEY(id, gen));\n"
+	"INSERT INTO assoc_rows(id, env_id, teams_chat_id, regarding_id, regarding_table, record_state, statecode,\n"
+	"  created_on, modified_on, fetched_at) SELECT id, env_id, teams_chat_id, regarding_id, regarding_table,\n"
+	"  record_state, statecode, created_on, modified_on, fetched_at FROM associations;\n"
+	"CREATE TABLE error_rows(\n"
+	"  id TEXT NOT NULL, gen INTEGER NOT NULL DEFAULT 0, env_id TEXT NOT NULL, regarding_id TEXT,\n"
+	"  errorcode INTEGER, message TEXT, time INTEGER, type INTEGER, fetched_at INTEGER, PRIMARY KEY(id, gen));\n"
+	"INSERT INTO error_rows(id, env_id, regarding_id, errorcode, message, time, type, fetched_at)\n"
+	"  SELECT id, env_id, regarding_id, errorcode, message, time, type, fetched_at FROM sync_errors;\n"
+	"DROP TABLE participants;\n"
+	"DROP TABLE chats;\n"
+	"DROP TABLE associations;\n"
+	"DROP TABLE sync_errors;\n"
+	"CREATE INDEX chat_rows_by_env_gen ON chat_rows(env_id, gen);\n"
+	"CREATE INDEX chats_by_env_state ON chat_rows(env_id, statecode);\n"
+	"CREATE INDEX chats_by_teams_id ON chat_rows(teams_chat_id);\n"
+	"CREATE INDEX chats_by_modified ON chat_rows(env_id, modifiedinteamson);\n"
+	"CREATE INDEX chats_by_env_teams_id ON chat_rows(env_id, teams_chat_id);\n"
+	"CREATE INDEX party_rows_by_env_gen ON party_rows(env_id, gen);\n"
+	"CREATE INDEX assoc_rows_by_env_gen ON assoc_rows(env_id, gen);\n"
+	"CREATE INDEX associations_by_teams_id ON assoc_rows(teams_chat_id);\n"
+	"CREATE INDEX associations_by_env_chat ON assoc_rows(env_id, teams_chat_id, modified_on);\n"
+	"CREATE INDEX error_rows_by_env_gen ON error_rows(env_id, gen);\n"
+	"CREATE INDEX sync_errors_by_regarding ON error_rows(regarding_id);\n"
+	"CREATE VIEW chats AS SELECT r.* FROM chat_rows r JOIN environments e ON e.id = r.env_id\n"
+	"  WHERE r.gen = e.chats_gen;\n"
+	"CREATE VIEW participants AS SELECT p.* FROM party_rows p JOIN environments e ON e.id = p.env_id\n"
+	"  WHERE p.gen = e.chats_gen;\n"
+	"CREATE VIEW associations AS SELECT r.rowid AS rowid, r.* FROM assoc_rows r\n"
+	"  JOIN environments e ON e.id = r.env_id WHERE r.gen = e.assocs_gen;\n"
+	"CREATE VIEW sync_errors AS SELECT r.* FROM error_rows r JOIN environments e ON e.id = r.env_id\n"
+	"  WHERE r.gen = e.errors_gen;\n",
 };
 
 int schema_latest(void)

@@ -1,7 +1,10 @@
 /* Phase 1 of a refresh: each environment's Dataverse rows, all environments in parallel. An
  * environment is a job of collections (chats, their participants, associations, sync errors), each
- * read page by page through one accumulator; when the job's last request is answered the loop
- * writes it in one transaction, or records its error and keeps its last good rows. */
+ * read page by page; each page's rows are written as the page is parsed, in a short transaction of
+ * their own, with the refresh's generation, which no reader sees yet. When the job's last request is
+ * answered the loop commits it (its generation becomes what the environment shows, in one short
+ * transaction), or records its error: the environment keeps showing its last good rows, and the new
+ * generation's rows are purged. Memory holds one page of rows at a time, never an environment. */
 #include "config.h"
 #include "sync/refresh_ctx.h"
 #include "api/dv_batch.h"
@@ -18,15 +21,17 @@
 struct job;
 struct collection;
 
-/* What differs between the collections: how a page is parsed into rows. */
+/* What differs between the collections: how a page is parsed into rows and written (inside the
+ * page's transaction); the number of rows the page held. */
 struct coll_ops {
 	const char *what;   /* for the log */
-	size_t size;        /* of one row */
-	int (*parse)(struct collection *c, const char *body, struct dv_page *page, struct cs_error *err);
-	void (*free_row)(void *row);
+	enum cache_rows table;
+	int (*parse_write)(struct collection *c, const char *body, struct dv_page *page, size_t *n_rows,
+			   struct cs_error *err);
 };
 
-/* One OData collection being read: its rows, deleted ids and delta link, over every page. */
+/* One OData collection being read: what it wrote, the ids a delta read listed as deleted or changed,
+ * and its delta link. */
 struct collection {
 	struct job *j;
 	const struct coll_ops *ops;
@@ -36,18 +41,9 @@ struct collection {
 	char *(*full_url)(const struct cs_env *env); /* a full read, after a refused delta link */
 	const char *const *headers;                  /* of the first page of a full read */
 	void (*on_end)(struct collection *c);        /* after the last page */
-	struct vec rows, deleted;                    /* rows of ops->size; char * ids */
+	size_t n_rows;                               /* written in this refresh */
+	struct vec deleted, changed;                 /* char * ids (a delta read's) */
 	char *delta_link;
-};
-
-struct party_row {
-	struct cs_party p;
-	char *activity_id;
-};
-
-struct error_row {
-	struct cs_sync_error e;
-	char *regarding;
 };
 
 struct job {
@@ -57,88 +53,112 @@ struct job {
 	int pending;
 	bool failed;
 	bool parties_full;   /* every participant of the environment is being read */
+	int party_seq;       /* participants in the order they came */
 	struct cs_error err;
 	struct collection chats, parties, assocs, errors;
 };
 
-/* --- the rows of each collection --- */
+/* --- the rows of each collection, written page by page --- */
 
-static void free_chat(void *p) { cs_chat_free(p); }
-static void free_assoc(void *p) { cs_assoc_free(p); }
-static void free_party(void *p)
-{
-	struct party_row *x = p;
-	free(x->p.party_id);
-	free(x->p.name);
-	free(x->activity_id);
-}
-static void free_error(void *p)
-{
-	struct error_row *x = p;
-	cs_sync_error_free(&x->e);
-	free(x->regarding);
-}
 static void free_str(void *p) { free(*(char **)p); }
 
-static int parse_chats(struct collection *c, const char *body, struct dv_page *page, struct cs_error *err)
+static int parse_chats(struct collection *c, const char *body, struct dv_page *page, size_t *n_rows, struct cs_error *err)
 {
+	struct job *j = c->j;
 	struct cs_chat *rows;
 	size_t n;
-	if (dv_parse_chats(body, c->j->env.id, c->j->r->now, &rows, &n, page, err))
+	if (dv_parse_chats(body, j->env.id, j->r->now, &rows, &n, page, err))
 		return -1;
-	for (size_t i = 0; i < n; i++)
-		*(struct cs_chat *)vec_push(&c->rows) = rows[i];
+	*n_rows = n;
+	refresh_ctx_hold(j->r, n);
+	int rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!rc)
+			rc = cache_put_chat_row(j->r->cache, &rows[i], j->r->gen, err);
+		if (c->tracked) { /* a delta's chats: their participants are read when it ends */
+			strset_add(&j->r->changed, rows[i].teams_chat_id);
+			*(char **)vec_push(&c->changed) = xstrdup(rows[i].activity_id);
+		}
+		cs_chat_free(&rows[i]);
+	}
 	free(rows);
-	return 0;
+	refresh_ctx_hold(j->r, -(long)n);
+	return rc;
 }
 
-static int parse_parties(struct collection *c, const char *body, struct dv_page *page, struct cs_error *err)
+static int parse_parties(struct collection *c, const char *body, struct dv_page *page, size_t *n_rows, struct cs_error *err)
 {
+	struct job *j = c->j;
 	struct cs_party *rows;
 	char **acts;
 	size_t n;
 	if (dv_parse_parties(body, &rows, &acts, &n, page, err))
 		return -1;
-	for (size_t i = 0; i < n; i++)
-		*(struct party_row *)vec_push(&c->rows) = (struct party_row){ rows[i], acts[i] };
-	free(rows);
-	free(acts);
-	return 0;
-}
-
-static int parse_assocs(struct collection *c, const char *body, struct dv_page *page, struct cs_error *err)
-{
-	struct cs_assoc *rows;
-	size_t n;
-	if (dv_parse_assocs(body, c->j->env.id, c->j->r->now, &rows, &n, page, err))
-		return -1;
+	*n_rows = n;
+	refresh_ctx_hold(j->r, n);
+	int rc = 0;
 	for (size_t i = 0; i < n; i++) {
-		*(struct cs_assoc *)vec_push(&c->rows) = rows[i];
-		if (c->tracked)
-			strset_add(&c->j->r->changed, rows[i].teams_chat_id);
+		if (!rc)
+			rc = cache_put_party(j->r->cache, j->env.id, acts[i], j->party_seq++, &rows[i], j->r->gen, err);
+		free(rows[i].party_id);
+		free(rows[i].name);
+		free(acts[i]);
 	}
 	free(rows);
-	return 0;
+	free(acts);
+	refresh_ctx_hold(j->r, -(long)n);
+	return rc;
 }
 
-static int parse_errors(struct collection *c, const char *body, struct dv_page *page, struct cs_error *err)
+static int parse_assocs(struct collection *c, const char *body, struct dv_page *page, size_t *n_rows, struct cs_error *err)
 {
+	struct job *j = c->j;
+	struct cs_assoc *rows;
+	size_t n;
+	if (dv_parse_assocs(body, j->env.id, j->r->now, &rows, &n, page, err))
+		return -1;
+	*n_rows = n;
+	refresh_ctx_hold(j->r, n);
+	int rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!rc)
+			rc = cache_put_assoc_gen(j->r->cache, &rows[i], j->r->gen, err);
+		if (c->tracked)
+			strset_add(&j->r->changed, rows[i].teams_chat_id);
+		cs_assoc_free(&rows[i]);
+	}
+	free(rows);
+	refresh_ctx_hold(j->r, -(long)n);
+	return rc;
+}
+
+static int parse_errors(struct collection *c, const char *body, struct dv_page *page, size_t *n_rows, struct cs_error *err)
+{
+	struct job *j = c->j;
 	struct cs_sync_error *rows;
 	char **reg;
 	size_t n;
 	if (dv_parse_sync_errors(body, &rows, &reg, &n, page, err))
 		return -1;
-	for (size_t i = 0; i < n; i++)
-		*(struct error_row *)vec_push(&c->rows) = (struct error_row){ rows[i], reg[i] };
+	*n_rows = n;
+	refresh_ctx_hold(j->r, n);
+	int rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!rc)
+			rc = cache_put_sync_error_gen(j->r->cache, j->env.id, reg[i], &rows[i], j->r->now, j->r->gen, err);
+		cs_sync_error_free(&rows[i]);
+		free(reg[i]);
+	}
 	free(rows);
 	free(reg);
-	return 0;
+	refresh_ctx_hold(j->r, -(long)n);
+	return rc;
 }
 
-static const struct coll_ops chats_ops = { "chats", sizeof(struct cs_chat), parse_chats, free_chat };
-static const struct coll_ops parties_ops = { "participants", sizeof(struct party_row), parse_parties, free_party };
-static const struct coll_ops assocs_ops = { "associations", sizeof(struct cs_assoc), parse_assocs, free_assoc };
-static const struct coll_ops errors_ops = { "sync errors", sizeof(struct error_row), parse_errors, free_error };
+static const struct coll_ops chats_ops = { "chats", CACHE_ROWS_CHATS, parse_chats };
+static const struct coll_ops parties_ops = { "participants", CACHE_ROWS_CHATS, parse_parties };
+static const struct coll_ops assocs_ops = { "associations", CACHE_ROWS_ASSOCIATIONS, parse_assocs };
+static const struct coll_ops errors_ops = { "sync errors", CACHE_ROWS_SYNC_ERRORS, parse_errors };
 
 /* --- requests --- */
 
@@ -198,16 +218,27 @@ static bool delta_expired(const struct net_response *resp)
 	       resp->status != 403 && resp->status != 429;
 }
 
-/* Adds one page's rows and deleted ids; queues the next page, or keeps the delta link and ends. */
+/* Writes one page's rows in a transaction of its own and keeps its deleted ids; queues the next
+ * page, or keeps the delta link and ends. */
 static void add_page(struct collection *c, const char *body)
 {
 	struct dv_page page = { 0 };
 	struct cs_error err = { 0 };
-	if (c->ops->parse(c, body, &page, &err)) {
-		coll_fail(c, &err);
-		dv_page_free(&page);
-		return;
+	struct cache *cache = c->j->r->cache;
+	size_t n = 0;
+	if (cache_begin(cache, &err) == 0) {
+		if (c->ops->parse_write(c, body, &page, &n, &err) == 0) {
+			if (cache_commit(cache, &err) == 0)
+				goto written;
+		} else {
+			cache_rollback(cache);
+		}
 	}
+	coll_fail(c, &err);
+	dv_page_free(&page);
+	return;
+written:
+	c->n_rows += n;
 	for (size_t i = 0; i < page.n_deleted; i++)
 		*(char **)vec_push(&c->deleted) = page.deleted[i];
 	page.n_deleted = 0;
@@ -237,10 +268,16 @@ static void on_page(struct net *net, const struct net_response *resp, void *user
 	if (resp->err && c->tracked && delta_expired(resp)) {
 		log_info("%s: the %s delta link was refused (%ld); reading everything", c->j->env.unique_name,
 			 c->ops->what, resp->status);
-		vec_free(&c->rows, c->ops->free_row);
+		/* What the delta's earlier pages wrote is not part of a full read. */
+		struct cs_error err = { 0 };
+		if (c->n_rows && cache_gen_discard(c->j->r->cache, c->j->env.id, c->ops->table, c->j->r->gen, &err))
+			coll_fail(c, &err);
+		c->n_rows = 0;
 		vec_free(&c->deleted, free_str);
+		vec_free(&c->changed, free_str);
 		c->tracked = false;
-		queue_full(c);
+		if (!c->failed)
+			queue_full(c);
 	} else if (resp->err) {
 		coll_fail(c, resp->err);
 	} else if (!c->failed) {
@@ -298,9 +335,9 @@ static void queue_parties_of_changed(struct collection *chats)
 {
 	struct job *j = chats->j;
 	struct collection *c = &j->parties;
-	size_t n_chats = chats->rows.n;
+	size_t n_chats = chats->changed.n;
 	if (n_chats == 1) {
-		char *url = dv_url_parties_of(&j->env, VEC_AT(&chats->rows, struct cs_chat, 0)->activity_id);
+		char *url = dv_url_parties_of(&j->env, *VEC_AT(&chats->changed, char *, 0));
 		queue_page(c, url, dv_headers_read);
 		free(url);
 		return;
@@ -310,7 +347,7 @@ static void queue_parties_of_changed(struct collection *chats)
 		size_t n = n_chats - start < DV_BATCH_MAX ? n_chats - start : DV_BATCH_MAX;
 		char **urls = xcalloc(n, sizeof *urls);
 		for (size_t i = 0; i < n; i++)
-			urls[i] = dv_url_parties_of(&j->env, VEC_AT(&chats->rows, struct cs_chat, start + i)->activity_id);
+			urls[i] = dv_url_parties_of(&j->env, *VEC_AT(&chats->changed, char *, start + i));
 		char *ct, *body = dv_batch_body(urls, n, &ct);
 		struct dv_body_headers h;
 		queue_req(c, &(struct net_request){ .method = "POST", .url = batch_url,
@@ -349,8 +386,8 @@ static void coll_init(struct collection *c, struct job *j, const struct coll_ops
 	c->ops = ops;
 	c->full_url = full_url;
 	c->headers = headers;
-	c->rows = (struct vec){ .size = ops->size };
 	c->deleted = (struct vec)VEC_INIT(char *);
+	c->changed = (struct vec)VEC_INIT(char *);
 }
 
 /* Starts a collection: from its kept delta link (table non-NULL and not --full), else in full. */
@@ -384,112 +421,48 @@ static void job_start(struct job *j, bool full)
 	coll_start(&j->errors, NULL, true);
 }
 
-/* --- writing --- */
+/* --- committing --- */
 
-static int cmp_party(const void *a, const void *b)
+static enum cache_gen_mode mode_of(const struct collection *c)
 {
-	return strcmp(((const struct party_row *)a)->activity_id, ((const struct party_row *)b)->activity_id);
+	return c->failed ? CACHE_GEN_KEEP : c->tracked ? CACHE_GEN_DELTA : CACHE_GEN_FULL;
 }
 
-/* Hands each chat its participants (moved out of the participants' rows). */
-static void attach_parties(struct job *j)
-{
-	struct vec *pv = &j->parties.rows;
-	if (pv->n)
-		qsort(pv->data, pv->n, pv->size, cmp_party);
-	for (size_t c = 0; c < j->chats.rows.n; c++) {
-		struct cs_chat *ch = VEC_AT(&j->chats.rows, struct cs_chat, c);
-		size_t lo = 0, hi = pv->n;
-		while (lo < hi) {
-			size_t mid = (lo + hi) / 2;
-			if (strcmp(VEC_AT(pv, struct party_row, mid)->activity_id, ch->activity_id) < 0)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		for (size_t k = lo; k < pv->n; k++) {
-			struct party_row *p = VEC_AT(pv, struct party_row, k);
-			if (strcmp(p->activity_id, ch->activity_id) != 0)
-				break;
-			ch->parties = xrealloc(ch->parties, (ch->n_parties + 1) * sizeof *ch->parties);
-			ch->parties[ch->n_parties++] = p->p;
-			memset(&p->p, 0, sizeof p->p);
-		}
-	}
-}
-
-static int write_collection(struct cache *c, const char *env_id, const struct collection *col, enum cache_rows which,
-			    int (*del)(struct cache *, const char *, struct cs_error *),
-			    int (*put)(struct cache *, const void *, struct cs_error *), struct cs_error *err)
-{
-	if (!col->tracked && cache_clear_env_table(c, env_id, which, err))
-		return -1;
-	for (size_t i = 0; del && i < col->deleted.n; i++)
-		if (del(c, *VEC_AT(&col->deleted, char *, i), err))
-			return -1;
-	for (size_t i = 0; i < col->rows.n; i++)
-		if (put(c, (const char *)col->rows.data + i * col->rows.size, err))
-			return -1;
-	return 0;
-}
-
-static int put_chat(struct cache *c, const void *row, struct cs_error *err) { return cache_put_chat(c, row, err); }
-static int put_assoc(struct cache *c, const void *row, struct cs_error *err) { return cache_put_assoc(c, row, err); }
-
-static int job_write_rows(struct job *j, struct cs_error *err)
+/* The environment's generation becomes what it shows, with its delta links, in one transaction. */
+static int job_commit(struct job *j, struct cs_error *err)
 {
 	struct cache *c = j->r->cache;
 	j->env.refreshed_at = j->r->now;
 	free(j->env.last_error);
 	j->env.last_error = NULL;
-	if (cache_put_env(c, &j->env, err) ||
-	    write_collection(c, j->env.id, &j->chats, CACHE_ROWS_CHATS, cache_delete_chat, put_chat, err) ||
-	    write_collection(c, j->env.id, &j->assocs, CACHE_ROWS_ASSOCIATIONS, cache_delete_assoc, put_assoc, err))
+	struct cache_gen_commit g = {
+		.gen = j->r->gen, .chats = mode_of(&j->chats), .assocs = mode_of(&j->assocs), .errors = mode_of(&j->errors),
+		.deleted_chats = j->chats.deleted.data, .n_deleted_chats = j->chats.deleted.n,
+		.deleted_assocs = j->assocs.deleted.data, .n_deleted_assocs = j->assocs.deleted.n,
+	};
+	if (cache_begin(c, err))
 		return -1;
-	if (!j->errors.failed) {
-		if (cache_clear_env_table(c, j->env.id, CACHE_ROWS_SYNC_ERRORS, err))
-			return -1;
-		for (size_t i = 0; i < j->errors.rows.n; i++) {
-			struct error_row *e = VEC_AT(&j->errors.rows, struct error_row, i);
-			if (cache_put_sync_error(c, j->env.id, e->regarding, &e->e, j->r->now, err))
-				return -1;
-		}
-	}
-	if (cache_set_delta(c, j->env.id, "chats", j->chats.delta_link, err) ||
-	    cache_set_delta(c, j->env.id, "msdyn_teamschatassociations", j->assocs.delta_link, err))
-		return -1;
-	return 0;
-}
-
-/* The environment in one transaction. */
-static int job_write(struct job *j, struct cs_error *err)
-{
-	if (cache_begin(j->r->cache, err))
-		return -1;
-	if (job_write_rows(j, err)) {
-		cache_rollback(j->r->cache);
+	if (cache_gen_commit(c, &j->env, &g, err) ||
+	    cache_set_delta(c, j->env.id, "chats", j->chats.delta_link, err) ||
+	    cache_set_delta(c, j->env.id, "msdyn_teamschatassociations", j->assocs.delta_link, err)) {
+		cache_rollback(c);
 		return -1;
 	}
-	return cache_commit(j->r->cache, err);
+	return cache_commit(c, err);
 }
 
 static void job_finish(struct job *j, size_t *done, size_t total)
 {
 	struct refresh *r = j->r;
 	struct cs_error err = { 0 };
-	if (!j->failed) {
-		attach_parties(j);
-		if (j->chats.tracked)
-			for (size_t i = 0; i < j->chats.rows.n; i++)
-				strset_add(&r->changed, VEC_AT(&j->chats.rows, struct cs_chat, i)->teams_chat_id);
-		if (job_write(j, &err))
-			job_fail(j, &err);
-	}
+	if (!j->failed && job_commit(j, &err))
+		job_fail(j, &err);
 	if (j->failed) {
 		r->rep->envs_failed++;
 		refresh_ctx_list_add(r->rep->failed_envs, sizeof r->rep->failed_envs, j->env.unique_name);
 		log_error("refresh of %s failed: %s", j->env.unique_name, j->err.msg);
-		/* The environment keeps its last good data; only the error is recorded with it. */
+		/* The environment keeps showing its last good data (what this refresh wrote of it is
+		 * purged); only the error is recorded with it. */
 		struct cs_env known;
 		if (cache_find_env(r->cache, j->env.id, &known, NULL) == 0) {
 			cs_env_free(&known);
@@ -503,7 +476,7 @@ static void job_finish(struct job *j, size_t *done, size_t total)
 		refresh_ctx_fail(r, &e);
 	} else {
 		r->rep->envs_ok++;
-		r->rep->chats_read += j->chats.rows.n;
+		r->rep->chats_read += j->chats.n_rows;
 		r->rep->chats_deleted += j->chats.deleted.n;
 		if (j->chats.tracked)
 			r->rep->delta_used = true;
@@ -517,8 +490,8 @@ static void coll_free(struct collection *c)
 {
 	if (!c->ops)
 		return;
-	vec_free(&c->rows, c->ops->free_row);
 	vec_free(&c->deleted, free_str);
+	vec_free(&c->changed, free_str);
 	free(c->delta_link);
 }
 
@@ -532,8 +505,42 @@ static void job_free(struct job *j)
 	coll_free(&j->errors);
 }
 
+void refresh_purge(struct refresh *r)
+{
+	struct cs_error err = { 0 };
+	for (size_t i = 0; i < r->purge.n; i++) {
+		const char *id = *VEC_AT(&r->purge, char *, i);
+		if (cache_begin(r->cache, &err) == 0 && (cache_gen_purge(r->cache, id, &err) || cache_commit(r->cache, &err)))
+			cache_rollback(r->cache);
+		if (err.msg[0]) {
+			log_warn("cache: the unseen rows of environment %s stay until the next refresh: %s", id, err.msg);
+			err = (struct cs_error){ 0 };
+		}
+	}
+}
+
+/* A new generation for this refresh's rows, and the unseen rows a killed refresh may have left of the
+ * environments about to be read, dropped before they are written again. */
+static int gen_start(struct refresh *r, const struct cs_env *envs, size_t n_envs, struct cs_error *err)
+{
+	if (cache_begin(r->cache, err))
+		return -1;
+	int rc = cache_gen_next(r->cache, &r->gen, err);
+	for (size_t i = 0; rc == 0 && i < n_envs; i++) {
+		rc = cache_gen_purge(r->cache, envs[i].id, err);
+		*(char **)vec_push(&r->purge) = xstrdup(envs[i].id);
+	}
+	if (rc) {
+		cache_rollback(r->cache);
+		return -1;
+	}
+	return cache_commit(r->cache, err);
+}
+
 int refresh_dataverse(struct refresh *r, struct cs_env *envs, size_t n_envs, struct cs_error *err)
 {
+	if (gen_start(r, envs, n_envs, err))
+		return -1;
 	struct job *jobs = xcalloc(n_envs + 1, sizeof *jobs);
 	bool *finished = xcalloc(n_envs + 1, sizeof *finished);
 	for (size_t i = 0; i < n_envs; i++) {

@@ -81,7 +81,7 @@ static int run_phases(struct net *net, struct cache *cache, const struct refresh
 		      struct refresh_report *rep, struct cs_error *err)
 {
 	struct refresh r = { .net = net, .cache = cache, .profile = opts->profile ? opts->profile : auth_profile(net),
-			     .opts = opts, .rep = rep, .now = time_now() };
+			     .opts = opts, .rep = rep, .now = time_now(), .purge = VEC_INIT(char *) };
 	refresh_ctx_progress(&r, "discovery", NULL, 0, 1);
 	struct cs_env *envs;
 	size_t n_envs;
@@ -95,6 +95,7 @@ static int run_phases(struct net *net, struct cache *cache, const struct refresh
 	free_envs(envs, n_envs);
 	if (rc == 0 && !opts->no_details)
 		rc = refresh_graph(&r, err);
+	refresh_purge(&r);
 	/* Phase 3: what the cache now shows, against what it showed: the history of verdicts and facts.
 	 * A history that cannot be written does not undo the refresh; it is said. */
 	struct cs_error herr = { 0 };

@@ -2,7 +2,8 @@
  * first (it is the list of what exists), with change tracking when a delta link is kept; then the
  * Graph details of the chats, riskiest first (open chats nearest their inactivity limit), paced to
  * the Teams limits by the transport; details younger than a TTL are not fetched again unless the chat
- * changed. Each environment is written in one transaction; one that fails keeps its last good data
+ * changed. Each page of Dataverse rows is written as it comes, unseen until its environment is read
+ * to the end; then the environment shows them at once. One that fails keeps its last good data
  * and records the error. A 403 becomes a recorded "could not check" fact, not a failed refresh. */
 #ifndef CHATSYNC_REFRESH_H
 #define CHATSYNC_REFRESH_H
@@ -43,6 +44,7 @@ struct refresh_report {
 	size_t chats_read, chats_deleted, details_fetched;
 	size_t details_left;        /* chats whose Graph details an interruption left unfetched */
 	bool delta_used;
+	size_t rows_held_max;       /* the most Dataverse rows held in memory at once (a page's) */
 	unsigned long requests, throttled, errors;
 	/* The Graph facts the refresh could not read, by class: such a refresh is not a clean one. */
 	unsigned long denied, not_found, server_errors, unparsable, not_member;

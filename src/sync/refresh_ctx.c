@@ -4,6 +4,7 @@
 #include "base/i18n.h"
 #include "base/xalloc.h"
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void refresh_ctx_progress(struct refresh *r, const char *phase, const char *env, size_t done, size_t total)
@@ -29,10 +30,20 @@ void refresh_ctx_fail(struct refresh *r, const struct cs_error *e)
 	r->have_err = true;
 }
 
+static void free_str(void *p) { free(*(char **)p); }
+
 void refresh_ctx_free(struct refresh *r)
 {
 	strset_free(&r->changed);
 	strset_free(&r->ok_envs);
+	vec_free(&r->purge, free_str);
+}
+
+void refresh_ctx_hold(struct refresh *r, long n)
+{
+	r->rows_held = n < 0 && (size_t)-n > r->rows_held ? 0 : (size_t)((long)r->rows_held + n);
+	if (r->rows_held > r->rep->rows_held_max)
+		r->rep->rows_held_max = r->rows_held;
 }
 
 /* Adds "item" to a ", "-separated list in buf once (cut when full). */

@@ -19,6 +19,9 @@ struct refresh {
 	bool have_err;
 	struct strset changed;      /* Teams chat ids whose Dataverse rows changed in this run */
 	struct strset ok_envs;      /* ids of the environments written in this run */
+	long long gen;              /* the generation this run's Dataverse rows are written with */
+	size_t rows_held;           /* Dataverse rows parsed and not yet written (one page at most) */
+	struct vec purge;           /* char * ids of the environments whose unseen rows refresh_purge drops */
 };
 
 /* Reads the transport's counters into the report and hands the progress to the front end. */
@@ -26,13 +29,19 @@ void refresh_ctx_progress(struct refresh *r, const char *phase, const char *env,
 /* Keeps the first failure (its exit code and sentence) for refresh_run's answer. */
 void refresh_ctx_fail(struct refresh *r, const struct cs_error *e);
 void refresh_ctx_free(struct refresh *r);
+/* Counts rows parsed (n > 0) or written and freed (n < 0), keeping the most held at once in the report. */
+void refresh_ctx_hold(struct refresh *r, long n);
 /* Adds item to buf's ", "-separated list once (what does not fit is left out). */
 void refresh_ctx_list_add(char *buf, size_t n, const char *item);
 
-/* Phase 1 (dataverse.c): each environment's Dataverse rows, in parallel, each written in one
- * transaction; the environments written are added to r->ok_envs. Returns -1 only when the
- * transport itself stopped (cancel). */
+/* Phase 1 (dataverse.c): each environment's Dataverse rows, in parallel, each page written as it
+ * comes with r->gen and each environment committed in one short transaction; the environments
+ * committed are added to r->ok_envs. Returns -1 only when the transport itself stopped (cancel). */
 int refresh_dataverse(struct refresh *r, struct cs_env *envs, size_t n_envs, struct cs_error *err);
+/* After the phases: drops the rows of r->purge's environments that no reader sees (superseded by a
+ * full read, or written by a read that failed). A purge that fails is logged: the rows stay unseen
+ * and the next refresh drops them. */
+void refresh_purge(struct refresh *r);
 /* Phase 2 (graph.c): the tenant's RSC state and the Graph details of r->ok_envs's chats, riskiest
  * first, written in transactions of REFRESH_DETAIL_BATCH chats. */
 int refresh_graph(struct refresh *r, struct cs_error *err);

@@ -1,0 +1,376 @@
+/* The Dataverse rows of the cache (chats with their participants, associations, sync errors) and their
+ * generations. Each row is kept in a *_rows table with the generation that wrote it; an environment
+ * shows, through the views chats, participants, associations and sync_errors, only the rows of its
+ * generation of each table (environments.chats_gen, assocs_gen, errors_gen). A refresh writes its
+ * rows as they come with a new generation, unseen, and cache_gen_commit makes them visible at once;
+ * rows of any other generation are purged. The hot statements are prepared once per connection. */
+#include "config.h"
+#include "store/cache.h"
+#include "store/internal.h"
+#include "base/xalloc.h"
+#include <stdlib.h>
+#include <string.h>
+
+/* What differs between the four tables of rows. */
+struct rows_table {
+	const char *rows, *key, *gen_col; /* table, its key besides gen, the environment's generation */
+};
+static const struct rows_table tables[] = {
+	[CACHE_ROWS_CHATS] = { "chat_rows", "activity_id", "chats_gen" },
+	[CACHE_ROWS_ASSOCIATIONS] = { "assoc_rows", "id", "assocs_gen" },
+	[CACHE_ROWS_SYNC_ERRORS] = { "error_rows", "id", "errors_gen" },
+};
+
+/* gen, or when it is CACHE_GEN_VISIBLE the generation env_id shows of that table (0 for an unknown one). */
+static long long gen_of(struct cache *c, const char *env_id, enum cache_rows which, long long gen)
+{
+	if (gen != CACHE_GEN_VISIBLE)
+		return gen;
+	static const char *const sql[] = {
+		[CACHE_ROWS_CHATS] = "SELECT chats_gen FROM environments WHERE id = ?",
+		[CACHE_ROWS_ASSOCIATIONS] = "SELECT assocs_gen FROM environments WHERE id = ?",
+		[CACHE_ROWS_SYNC_ERRORS] = "SELECT errors_gen FROM environments WHERE id = ?",
+	};
+	sqlite3_stmt *st = store_cached(c, STMT_GEN_CHATS + (int)which, sql[which], NULL);
+	if (!st)
+		return 0;
+	store_bind_text(st, 1, env_id);
+	long long g = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return g;
+}
+
+int cache_gen_next(struct cache *c, long long *gen, struct cs_error *err)
+{
+	if (store_exec(c, "INSERT INTO meta(key, value) VALUES('generation', 1) ON CONFLICT(key) DO UPDATE"
+			  " SET value = CAST(value AS INTEGER) + 1", err))
+		return -1;
+	sqlite3_stmt *st = store_prepare(c, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'", err);
+	if (!st)
+		return -1;
+	int rc = sqlite3_step(st);
+	*gen = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : store_fail(c, err, "read the generation");
+}
+
+int cache_put_chat_row(struct cache *c, const struct cs_chat *ch, long long gen, struct cs_error *err)
+{
+	sqlite3_stmt *st = store_cached(c, STMT_CHAT_PUT,
+		"INSERT INTO chat_rows(activity_id, env_id, teams_chat_id, subject, statecode, statuscode,"
+		" syncstatus, lastsyncerror, modifiedinteamson, modifiedinteamsby, linkedon, linkedby, unlinkedon,"
+		" unlinkedby, regarding_id, regarding_type, createdon, modifiedon, fetched_at, gen)"
+		" VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(activity_id, gen) DO UPDATE SET"
+		" env_id = excluded.env_id, teams_chat_id = excluded.teams_chat_id, subject = excluded.subject,"
+		" statecode = excluded.statecode, statuscode = excluded.statuscode, syncstatus = excluded.syncstatus,"
+		" lastsyncerror = excluded.lastsyncerror, modifiedinteamson = excluded.modifiedinteamson,"
+		" modifiedinteamsby = excluded.modifiedinteamsby, linkedon = excluded.linkedon,"
+		" linkedby = excluded.linkedby, unlinkedon = excluded.unlinkedon, unlinkedby = excluded.unlinkedby,"
+		" regarding_id = excluded.regarding_id, regarding_type = excluded.regarding_type,"
+		" createdon = excluded.createdon, modifiedon = excluded.modifiedon, fetched_at = excluded.fetched_at",
+		err);
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, ch->activity_id);
+	store_bind_text(st, 2, ch->env_id);
+	store_bind_text(st, 3, ch->teams_chat_id);
+	store_bind_text(st, 4, ch->subject);
+	store_bind_int(st, 5, ch->state, CS_STATE_NOT_RECORDED);
+	store_bind_int(st, 6, ch->status_code, -1);
+	store_bind_int(st, 7, ch->sync_status, CS_SYNC_NULL);
+	sqlite3_bind_int(st, 8, ch->last_sync_error);
+	store_bind_time(st, 9, ch->modified_in_teams_on);
+	store_bind_text(st, 10, ch->modified_in_teams_by);
+	store_bind_time(st, 11, ch->linked_on);
+	store_bind_text(st, 12, ch->linked_by);
+	store_bind_time(st, 13, ch->unlinked_on);
+	store_bind_text(st, 14, ch->unlinked_by);
+	store_bind_text(st, 15, ch->regarding_id);
+	store_bind_text(st, 16, ch->regarding_type);
+	store_bind_time(st, 17, ch->created_on);
+	store_bind_time(st, 18, ch->modified_on);
+	store_bind_time(st, 19, ch->fetched_at);
+	sqlite3_bind_int64(st, 20, gen_of(c, ch->env_id, CACHE_ROWS_CHATS, gen));
+	return store_step(c, st, err);
+}
+
+int cache_put_party(struct cache *c, const char *env_id, const char *activity_id, int seq, const struct cs_party *p,
+		    long long gen, struct cs_error *err)
+{
+	sqlite3_stmt *st = store_cached(c, STMT_PARTY_PUT,
+		"INSERT INTO party_rows(activity_id, gen, seq, env_id, party_id, name, deleted) VALUES(?,?,?,?,?,?,?)"
+		" ON CONFLICT(activity_id, gen, seq) DO UPDATE SET env_id = excluded.env_id,"
+		" party_id = excluded.party_id, name = excluded.name, deleted = excluded.deleted", err);
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, activity_id);
+	sqlite3_bind_int64(st, 2, gen_of(c, env_id, CACHE_ROWS_CHATS, gen));
+	sqlite3_bind_int(st, 3, seq);
+	store_bind_text(st, 4, env_id);
+	store_bind_text(st, 5, p->party_id);
+	store_bind_text(st, 6, p->name);
+	sqlite3_bind_int(st, 7, p->deleted);
+	return store_step(c, st, err);
+}
+
+static bool same_text(const unsigned char *a, const char *b)
+{
+	return a ? b && strcmp((const char *)a, b) == 0 : !b;
+}
+
+/* Whether the participants of the chat's row of generation gen are ch's, in order. */
+static int parties_differ(struct cache *c, const struct cs_chat *ch, long long gen, bool *differ, struct cs_error *err)
+{
+	sqlite3_stmt *st = store_cached(c, STMT_PARTY_LIST,
+		"SELECT party_id, name, deleted FROM party_rows WHERE activity_id = ? AND gen = ? ORDER BY seq", err);
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, ch->activity_id);
+	sqlite3_bind_int64(st, 2, gen);
+	size_t i = 0;
+	int rc;
+	*differ = false;
+	while (!*differ && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const struct cs_party *p = i < ch->n_parties ? &ch->parties[i] : NULL;
+		*differ = !p || !same_text(sqlite3_column_text(st, 0), p->party_id) ||
+			  !same_text(sqlite3_column_text(st, 1), p->name) || sqlite3_column_int(st, 2) != p->deleted;
+		i++;
+	}
+	int ret = *differ || rc == SQLITE_DONE ? 0 : store_fail(c, err, "read participants");
+	sqlite3_reset(st);
+	if (i != ch->n_parties)
+		*differ = true;
+	return ret;
+}
+
+int cache_put_chat(struct cache *c, const struct cs_chat *ch, struct cs_error *err)
+{
+	long long gen = gen_of(c, ch->env_id, CACHE_ROWS_CHATS, CACHE_GEN_VISIBLE);
+	bool differ;
+	if (cache_put_chat_row(c, ch, gen, err) || parties_differ(c, ch, gen, &differ, err))
+		return -1;
+	if (!differ)
+		return 0;
+	sqlite3_stmt *st = store_cached(c, STMT_PARTY_CLEAR, "DELETE FROM party_rows WHERE activity_id = ? AND gen = ?",
+					err);
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, ch->activity_id);
+	sqlite3_bind_int64(st, 2, gen);
+	if (store_step(c, st, err))
+		return -1;
+	for (size_t i = 0; i < ch->n_parties; i++)
+		if (cache_put_party(c, ch->env_id, ch->activity_id, (int)i, &ch->parties[i], gen, err))
+			return -1;
+	return 0;
+}
+
+int cache_put_assoc_gen(struct cache *c, const struct cs_assoc *a, long long gen, struct cs_error *err)
+{
+	sqlite3_stmt *st = store_cached(c, STMT_ASSOC_PUT,
+		"INSERT INTO assoc_rows(id, env_id, teams_chat_id, regarding_id, regarding_table, record_state, statecode,"
+		" created_on, modified_on, fetched_at, gen) VALUES(?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id, gen) DO UPDATE"
+		" SET env_id = excluded.env_id, teams_chat_id = excluded.teams_chat_id,"
+		" regarding_id = excluded.regarding_id, regarding_table = excluded.regarding_table,"
+		" record_state = excluded.record_state, statecode = excluded.statecode,"
+		" created_on = excluded.created_on, modified_on = excluded.modified_on, fetched_at = excluded.fetched_at",
+		err);
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, a->id);
+	store_bind_text(st, 2, a->env_id);
+	store_bind_text(st, 3, a->teams_chat_id);
+	store_bind_text(st, 4, a->regarding_id);
+	store_bind_text(st, 5, a->regarding_table);
+	sqlite3_bind_int(st, 6, a->record_state);
+	sqlite3_bind_int(st, 7, a->statecode);
+	store_bind_time(st, 8, a->created_on);
+	store_bind_time(st, 9, a->modified_on);
+	store_bind_time(st, 10, a->fetched_at);
+	sqlite3_bind_int64(st, 11, gen_of(c, a->env_id, CACHE_ROWS_ASSOCIATIONS, gen));
+	return store_step(c, st, err);
+}
+
+int cache_put_assoc(struct cache *c, const struct cs_assoc *a, struct cs_error *err)
+{
+	return cache_put_assoc_gen(c, a, CACHE_GEN_VISIBLE, err);
+}
+
+int cache_put_sync_error_gen(struct cache *c, const char *env_id, const char *regarding_id,
+			     const struct cs_sync_error *e, cs_time fetched_at, long long gen, struct cs_error *err)
+{
+	sqlite3_stmt *st = store_cached(c, STMT_ERROR_PUT,
+		"INSERT INTO error_rows(id, env_id, regarding_id, errorcode, message, time, type, fetched_at, gen)"
+		" VALUES(?,?,?,?,?,?,?,?,?) ON CONFLICT(id, gen) DO UPDATE SET env_id = excluded.env_id,"
+		" regarding_id = excluded.regarding_id, errorcode = excluded.errorcode, message = excluded.message,"
+		" time = excluded.time, type = excluded.type, fetched_at = excluded.fetched_at", err);
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, e->id);
+	store_bind_text(st, 2, env_id);
+	store_bind_text(st, 3, regarding_id);
+	if (e->code)
+		store_bind_text(st, 4, e->code);
+	else
+		sqlite3_bind_int(st, 4, e->errorcode);
+	store_bind_text(st, 5, e->message);
+	store_bind_time(st, 6, e->time);
+	sqlite3_bind_int(st, 7, e->type);
+	store_bind_time(st, 8, fetched_at);
+	sqlite3_bind_int64(st, 9, gen_of(c, env_id, CACHE_ROWS_SYNC_ERRORS, gen));
+	return store_step(c, st, err);
+}
+
+int cache_put_sync_error(struct cache *c, const char *env_id, const char *regarding_id,
+			 const struct cs_sync_error *e, cs_time fetched_at, struct cs_error *err)
+{
+	return cache_put_sync_error_gen(c, env_id, regarding_id, e, fetched_at, CACHE_GEN_VISIBLE, err);
+}
+
+/* Runs sql with its ?1 bound to a and its ?2, ?3 to the integers x and y. */
+static int run_text_ints(struct cache *c, const char *sql, const char *a, long long x, long long y, struct cs_error *err)
+{
+	sqlite3_stmt *st = store_prepare(c, sql, err);
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, a);
+	if (sqlite3_bind_parameter_count(st) >= 2)
+		sqlite3_bind_int64(st, 2, x);
+	if (sqlite3_bind_parameter_count(st) >= 3)
+		sqlite3_bind_int64(st, 3, y);
+	return store_run(c, st, err);
+}
+
+int cache_delete_chat(struct cache *c, const char *activity_id, struct cs_error *err)
+{
+	return run_text_ints(c, "DELETE FROM party_rows WHERE activity_id = ?1", activity_id, 0, 0, err) ||
+	       run_text_ints(c, "DELETE FROM chat_rows WHERE activity_id = ?1", activity_id, 0, 0, err) ? -1 : 0;
+}
+
+int cache_delete_assoc(struct cache *c, const char *id, struct cs_error *err)
+{
+	return run_text_ints(c, "DELETE FROM assoc_rows WHERE id = ?1", id, 0, 0, err);
+}
+
+int cache_clear_env_table(struct cache *c, const char *env_id, enum cache_rows which, struct cs_error *err)
+{
+	if (which == CACHE_ROWS_CHATS && run_text_ints(c, "DELETE FROM party_rows WHERE env_id = ?1", env_id, 0, 0, err))
+		return -1;
+	char *sql = xasprintf("DELETE FROM %s WHERE env_id = ?1", tables[which].rows);
+	int rc = run_text_ints(c, sql, env_id, 0, 0, err);
+	free(sql);
+	return rc;
+}
+
+int cache_clear_env_rows(struct cache *c, const char *env_id, struct cs_error *err)
+{
+	return cache_clear_env_table(c, env_id, CACHE_ROWS_CHATS, err) ||
+	       cache_clear_env_table(c, env_id, CACHE_ROWS_ASSOCIATIONS, err) ||
+	       cache_clear_env_table(c, env_id, CACHE_ROWS_SYNC_ERRORS, err) ? -1 : 0;
+}
+
+int cache_gen_discard(struct cache *c, const char *env_id, enum cache_rows which, long long gen, struct cs_error *err)
+{
+	if (which == CACHE_ROWS_CHATS &&
+	    run_text_ints(c, "DELETE FROM party_rows WHERE env_id = ?1 AND gen = ?2", env_id, gen, 0, err))
+		return -1;
+	char *sql = xasprintf("DELETE FROM %s WHERE env_id = ?1 AND gen = ?2", tables[which].rows);
+	int rc = run_text_ints(c, sql, env_id, gen, 0, err);
+	free(sql);
+	return rc;
+}
+
+/* A delta read's rows of generation gen replace the visible rows (generation old) with the same key,
+ * and then become generation old themselves; the ids the read listed as deleted go. */
+static int commit_delta(struct cache *c, const char *env_id, enum cache_rows which, long long gen, long long old,
+			char *const *deleted, size_t n_deleted, struct cs_error *err)
+{
+	const struct rows_table *t = &tables[which];
+	char *sql;
+	int rc = 0;
+	if (which == CACHE_ROWS_CHATS)
+		rc = run_text_ints(c, "DELETE FROM party_rows WHERE env_id = ?1 AND gen = ?3 AND activity_id IN"
+				      " (SELECT activity_id FROM chat_rows WHERE env_id = ?1 AND gen = ?2)", env_id, gen, old, err) ||
+		     run_text_ints(c, "UPDATE party_rows SET gen = ?3 WHERE env_id = ?1 AND gen = ?2", env_id, gen, old, err);
+	if (!rc) {
+		sql = xasprintf("DELETE FROM %s WHERE env_id = ?1 AND gen = ?3 AND %s IN (SELECT %s FROM %s WHERE env_id = ?1"
+				" AND gen = ?2)", t->rows, t->key, t->key, t->rows);
+		rc = run_text_ints(c, sql, env_id, gen, old, err);
+		free(sql);
+	}
+	if (!rc) {
+		sql = xasprintf("UPDATE %s SET gen = ?3 WHERE env_id = ?1 AND gen = ?2", t->rows);
+		rc = run_text_ints(c, sql, env_id, gen, old, err);
+		free(sql);
+	}
+	for (size_t i = 0; !rc && i < n_deleted; i++)
+		rc = which == CACHE_ROWS_CHATS ? cache_delete_chat(c, deleted[i], err)
+					       : run_text_ints(c, "DELETE FROM assoc_rows WHERE id = ?1", deleted[i], 0, 0, err);
+	return rc ? -1 : 0;
+}
+
+int cache_gen_commit(struct cache *c, const struct cs_env *env, const struct cache_gen_commit *g, struct cs_error *err)
+{
+	const enum cache_gen_mode modes[] = { g->chats, g->assocs, g->errors };
+	char *const *deleted[] = { g->deleted_chats, g->deleted_assocs, NULL };
+	const size_t n_deleted[] = { g->n_deleted_chats, g->n_deleted_assocs, 0 };
+	if (cache_put_env(c, env, err))
+		return -1;
+	for (int w = CACHE_ROWS_CHATS; w <= CACHE_ROWS_SYNC_ERRORS; w++) {
+		const char *col = tables[w].gen_col;
+		if (modes[w] == CACHE_GEN_FULL) {
+			char *sql = xasprintf("UPDATE environments SET %s = ?2 WHERE id = ?1", col);
+			int rc = run_text_ints(c, sql, env->id, g->gen, 0, err);
+			free(sql);
+			if (rc)
+				return -1;
+		} else if (modes[w] == CACHE_GEN_DELTA) {
+			long long old = gen_of(c, env->id, (enum cache_rows)w, CACHE_GEN_VISIBLE);
+			if (commit_delta(c, env->id, (enum cache_rows)w, g->gen, old, deleted[w], n_deleted[w], err))
+				return -1;
+		}
+	}
+	return 0;
+}
+
+int cache_gen_purge(struct cache *c, const char *env_id, struct cs_error *err)
+{
+	/* gen < g OR gen > g: two ranges of the (env_id, gen) index, not a walk over every row. An
+	 * environment the cache does not hold shows nothing: -1 purges every generation of its rows. */
+	sqlite3_stmt *st = store_prepare(c, "SELECT chats_gen, assocs_gen, errors_gen FROM environments WHERE id = ?", err);
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, env_id);
+	long long g[3] = { -1, -1, -1 };
+	if (sqlite3_step(st) == SQLITE_ROW)
+		for (int w = 0; w < 3; w++)
+			g[w] = sqlite3_column_int64(st, w);
+	sqlite3_finalize(st);
+	if (run_text_ints(c, "DELETE FROM party_rows WHERE env_id = ?1 AND (gen < ?2 OR gen > ?2)", env_id,
+			  g[CACHE_ROWS_CHATS], 0, err))
+		return -1;
+	for (int w = CACHE_ROWS_CHATS; w <= CACHE_ROWS_SYNC_ERRORS; w++) {
+		char *sql = xasprintf("DELETE FROM %s WHERE env_id = ?1 AND (gen < ?2 OR gen > ?2)", tables[w].rows);
+		int rc = run_text_ints(c, sql, env_id, g[w], 0, err);
+		free(sql);
+		if (rc)
+			return -1;
+	}
+	return 0;
+}
+
+long long cache_rows_unseen(struct cache *c, const char *env_id)
+{
+	sqlite3_stmt *st = store_prepare(c,
+		"SELECT (SELECT count(*) FROM chat_rows WHERE env_id = ?1) - (SELECT count(*) FROM chats WHERE env_id = ?1)"
+		" + (SELECT count(*) FROM party_rows WHERE env_id = ?1) - (SELECT count(*) FROM participants WHERE env_id = ?1)"
+		" + (SELECT count(*) FROM assoc_rows WHERE env_id = ?1) - (SELECT count(*) FROM associations WHERE env_id = ?1)"
+		" + (SELECT count(*) FROM error_rows WHERE env_id = ?1) - (SELECT count(*) FROM sync_errors WHERE env_id = ?1)",
+		NULL);
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, env_id);
+	long long n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+	sqlite3_finalize(st);
+	return n;
+}
