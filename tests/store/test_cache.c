@@ -457,3 +457,117 @@ Test(cache, taking_the_lock_finds_a_damaged_cache)
 	cr_assert(strstr(err.msg, "damaged") || strstr(err.msg, "malformed"), "%s", err.msg);
 	cr_assert_eq(err.exit_code, CS_EXIT_CACHE);
 }
+
+/* --- generations: a refresh's rows are unseen until their environment is committed --- */
+
+static void put_gen_chat(struct cache *c, const char *act, const char *subject, const char *party, long long gen)
+{
+	struct cs_chat ch = { .env_id = (char *)"e1", .activity_id = (char *)act, .subject = (char *)subject,
+			      .teams_chat_id = (char *)act, .state = CS_STATE_OPEN, .modified_in_teams_on = 1794647520 };
+	cr_assert_eq(cache_put_chat_row(c, &ch, gen, &err), 0, "%s", err.msg);
+	struct cs_party p = { .party_id = (char *)"p", .name = (char *)party };
+	cr_assert_eq(cache_put_party(c, "e1", act, 0, &p, gen, &err), 0, "%s", err.msg);
+}
+
+struct seen {
+	char text[512];
+};
+static int add_seen(const struct cs_chat *ch, const struct cs_env *env, void *user)
+{
+	(void)env;
+	struct seen *s = user;
+	size_t n = strlen(s->text);
+	snprintf(s->text + n, sizeof s->text - n, "%s=%s/%s;", ch->activity_id ? ch->activity_id : "-",
+		 ch->subject ? ch->subject : "-", ch->n_parties ? ch->parties[0].name : "-");
+	return 0;
+}
+static const char *seen(struct cache *c)
+{
+	static struct seen s;
+	s.text[0] = '\0';
+	cr_assert_eq(cache_each_chat(c, NULL, add_seen, &s, &err), 0, "%s", err.msg);
+	return s.text;
+}
+
+Test(cache, a_generation_is_unseen_until_committed_and_then_replaces_the_last_one)
+{
+	struct cache *c = cache_open(db, 0, &err);
+	cr_assert_not_null(c);
+	put_env(c, "e1", "sales", 1, 14);
+	put_gen_chat(c, "a1", "old", "Ada", CACHE_GEN_VISIBLE);
+	put_gen_chat(c, "a2", "gone on the server", "Bob", CACHE_GEN_VISIBLE);
+	cr_assert_str_eq(seen(c), "a1=old/Ada;a2=gone on the server/Bob;");
+
+	long long g1, g2;
+	cr_assert_eq(cache_gen_next(c, &g1, &err), 0, "%s", err.msg);
+	cr_assert_eq(cache_gen_next(c, &g2, &err), 0, "%s", err.msg);
+	cr_assert_gt(g1, 0);
+	cr_assert_gt(g2, g1, "each generation is greater than the ones before");
+
+	/* A full read writes its pages: nothing changes for a reader, and a failed one is purged. */
+	put_gen_chat(c, "a1", "new", "Cy", g2);
+	put_gen_chat(c, "a3", "new chat", "Dee", g2);
+	cr_assert_str_eq(seen(c), "a1=old/Ada;a2=gone on the server/Bob;");
+	cr_assert_eq(cache_rows_unseen(c, "e1"), 4);
+	cr_assert_eq(cache_gen_purge(c, "e1", &err), 0, "%s", err.msg);
+	cr_assert_eq(cache_rows_unseen(c, "e1"), 0);
+	cr_assert_str_eq(seen(c), "a1=old/Ada;a2=gone on the server/Bob;");
+
+	/* Read again to the end: the new rows at once, the chat the server no longer has gone. */
+	long long g3;
+	cr_assert_eq(cache_gen_next(c, &g3, &err), 0, "%s", err.msg);
+	put_gen_chat(c, "a1", "new", "Cy", g3);
+	put_gen_chat(c, "a3", "new chat", "Dee", g3);
+	struct cs_env e = { .id = (char *)"e1", .unique_name = (char *)"sales", .refreshed_at = 1794650000 };
+	cr_assert_eq(cache_begin(c, &err), 0);
+	cr_assert_eq(cache_gen_commit(c, &e, &(struct cache_gen_commit){ .gen = g3, .chats = CACHE_GEN_FULL }, &err), 0,
+		     "%s", err.msg);
+	cr_assert_eq(cache_commit(c, &err), 0);
+	cr_assert_str_eq(seen(c), "a1=new/Cy;a3=new chat/Dee;");
+	cr_assert_eq(cache_rows_unseen(c, "e1"), 4, "the superseded rows wait for the purge");
+	cr_assert_eq(cache_gen_purge(c, "e1", &err), 0, "%s", err.msg);
+	cr_assert_eq(cache_rows_unseen(c, "e1"), 0);
+	cr_assert_str_eq(seen(c), "a1=new/Cy;a3=new chat/Dee;");
+
+	/* A delta read replaces the rows it names and deletes the ones it lists; the rest stay. */
+	long long g4;
+	cr_assert_eq(cache_gen_next(c, &g4, &err), 0, "%s", err.msg);
+	put_gen_chat(c, "a1", "changed", "Eve", g4);
+	char *deleted[] = { (char *)"a3" };
+	cr_assert_eq(cache_begin(c, &err), 0);
+	cr_assert_eq(cache_gen_commit(c, &e, &(struct cache_gen_commit){ .gen = g4, .chats = CACHE_GEN_DELTA,
+									 .deleted_chats = deleted, .n_deleted_chats = 1 },
+				      &err), 0, "%s", err.msg);
+	cr_assert_eq(cache_commit(c, &err), 0);
+	cr_assert_str_eq(seen(c), "a1=changed/Eve;");
+	cr_assert_eq(cache_rows_unseen(c, "e1"), 0, "a delta leaves nothing to purge");
+	/* Writes without a generation still go to what the environment shows. */
+	put_gen_chat(c, "a5", "by hand", "Fay", CACHE_GEN_VISIBLE);
+	cr_assert_str_eq(seen(c), "a1=changed/Eve;a5=by hand/Fay;");
+	cache_close(c);
+}
+
+Test(cache, a_chat_written_again_keeps_or_rewrites_its_participants)
+{
+	struct cache *c = cache_open(db, 0, &err);
+	cr_assert_not_null(c);
+	put_env(c, "e1", "sales", 1, 14);
+	struct cs_party two[] = { { .party_id = (char *)"p1", .name = (char *)"Ada" },
+				  { .party_id = (char *)"p2", .name = (char *)"Bob" } };
+	struct cs_chat ch = { .env_id = (char *)"e1", .activity_id = (char *)"a1", .teams_chat_id = (char *)"19:a",
+			      .subject = (char *)"s", .parties = two, .n_parties = 2 };
+	cr_assert_eq(cache_put_chat(c, &ch, &err), 0, "%s", err.msg);
+	cr_assert_eq(cache_put_chat(c, &ch, &err), 0, "%s", err.msg);
+	struct cache_facts f;
+	cr_assert_eq(cache_load_facts(c, "a1", &f, &err), 0, "%s", err.msg);
+	cr_assert_eq(f.chat.n_parties, 2);
+	cache_facts_free(&f);
+	ch.n_parties = 1;
+	ch.parties = &two[1];
+	cr_assert_eq(cache_put_chat(c, &ch, &err), 0, "%s", err.msg);
+	cr_assert_eq(cache_load_facts(c, "a1", &f, &err), 0, "%s", err.msg);
+	cr_assert_eq(f.chat.n_parties, 1);
+	cr_assert_str_eq(f.chat.parties[0].name, "Bob");
+	cache_facts_free(&f);
+	cache_close(c);
+}
