@@ -226,18 +226,18 @@ static void add_page(struct collection *c, const char *body)
 	struct cs_error err = { 0 };
 	struct cache *cache = c->j->r->cache;
 	size_t n = 0;
-	if (cache_begin(cache, &err) == 0) {
-		if (c->ops->parse_write(c, body, &page, &n, &err) == 0) {
-			if (cache_commit(cache, &err) == 0)
-				goto written;
-		} else {
-			cache_rollback(cache);
-		}
+	int rc = cache_begin(cache, &err);
+	if (rc == 0 && c->ops->parse_write(c, body, &page, &n, &err) != 0) {
+		cache_rollback(cache);
+		rc = -1;
+	} else if (rc == 0) {
+		rc = cache_commit(cache, &err); /* a failed commit rolls back */
 	}
-	coll_fail(c, &err);
-	dv_page_free(&page);
-	return;
-written:
+	if (rc) {
+		coll_fail(c, &err);
+		dv_page_free(&page);
+		return;
+	}
 	c->n_rows += n;
 	for (size_t i = 0; i < page.n_deleted; i++)
 		*(char **)vec_push(&c->deleted) = page.deleted[i];
