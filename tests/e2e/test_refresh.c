@@ -253,6 +253,87 @@ Test(refresh, ctrl_c_stops_it_and_keeps_the_last_good_data, .fini = stop)
 	free(home);
 }
 
+/* The refresh writes each Dataverse page as it comes: Ctrl-C after some of every environment's pages
+ * were written (participants held back) leaves each environment showing what it showed, rows and
+ * refreshed-at time, as `chats --json` and `envs --json` read it. */
+Test(refresh, ctrl_c_after_pages_were_written_keeps_each_environment_as_it_was, .fini = stop, .timeout = 120)
+{
+	e2e_start(&e, (const char *const[]){ "--page-size", "10", NULL });
+	cr_assert_eq(e2e_run(&e, "sandbox", "refresh", "--quiet", NULL), 0, "%s", e.r.err);
+	cr_assert_eq(e2e_run(&e, "sandbox", "chats", "--json", NULL), 0);
+	char *chats_before = strdup(e.r.out);
+	cr_assert_eq(e2e_run(&e, "sandbox", "envs", "--json", NULL), 0);
+	cJSON *envs_before = e2e_json(&e);
+	sleep(1); /* a refreshed-at written by an interrupted run would differ */
+	e2e_control(&e, "POST", "mutate", "{\"action\":\"random\",\"fraction\":1.0}");
+	char *bin = run_chatsync_path(), *home = NULL;
+	cr_assert(asprintf(&home, "HOME=%s", e.home) > 0);
+	/* A full read (participants by GET), then a delta read (the changed chats' participants in $batch
+	 * requests): the participants are held back, every chat page comes. */
+	static const char *const held[] = { "/activityparties", "/$batch" };
+	for (int delta = 0; delta <= 1; delta++) {
+		char *fault = NULL;
+		cr_assert(asprintf(&fault, "{\"latency_ms\":8000,\"path\":\"%s\"}", held[delta]) > 0);
+		e2e_control(&e, "POST", "faults", fault);
+		free(fault);
+		size_t mark = e2e_log_lines(&e);
+		pid_t pid = fork();
+		if (pid == 0) {
+			int devnull = open("/dev/null", O_WRONLY);
+			dup2(devnull, 1);
+			dup2(devnull, 2);
+			putenv(home);
+			execl(bin, bin, "-c", e.sb.config, "-p", "sandbox", "--cache", e.cache, "refresh", delta ? NULL : "--full",
+			      (char *)NULL);
+			_exit(127);
+		}
+		/* Until the chat pages stop coming (every environment's, 10 rows each) and were written, then
+		 * Ctrl-C. */
+		time_t t0 = time(NULL);
+		size_t pages = 0, stable = 0;
+		while (stable < 10 && time(NULL) - t0 < 20) {
+			usleep(100 * 1000);
+			size_t n = e2e_log_count(&e, mark, "/api/data/v9.2/chats\"", "\"status\":200", NULL);
+			stable = n == pages && n > 0 ? stable + 1 : 0;
+			pages = n;
+		}
+		cr_assert_geq(pages, 9, "%s: %zu chat pages came before the participants", delta ? "delta" : "full", pages);
+		cr_assert_eq(e2e_log_count(&e, mark, "/activityparties", "\"status\":200", NULL) +
+			     e2e_log_count(&e, mark, "/$batch", "\"status\":200", NULL), 0, "participants came");
+		kill(pid, SIGINT);
+		int st;
+		waitpid(pid, &st, 0);
+		cr_assert(WIFEXITED(st), "killed by a signal instead of stopping");
+		cr_assert_eq(WEXITSTATUS(st), 3);
+		e2e_control(&e, "DELETE", "faults", NULL);
+		cr_assert_eq(e2e_run(&e, "sandbox", "chats", "--json", NULL), 0, "%s", e.r.err);
+		cJSON *now = e2e_json(&e), *then = cJSON_Parse(chats_before), *x;
+		cJSON_ArrayForEach(x, now)
+			cJSON_DeleteItemFromObject(x, "age_days");
+		cJSON_ArrayForEach(x, then)
+			cJSON_DeleteItemFromObject(x, "age_days");
+		cr_assert(cJSON_Compare(now, then, true), "the interrupted %s refresh changed the cached chats",
+			  delta ? "delta" : "full");
+		cJSON_Delete(now);
+		cJSON_Delete(then);
+		cr_assert_eq(e2e_run(&e, "sandbox", "envs", "--json", NULL), 0);
+		cJSON *envs_now = e2e_json(&e), *env;
+		cr_assert_eq(cJSON_GetArraySize(envs_now), cJSON_GetArraySize(envs_before));
+		cJSON_ArrayForEach(env, envs_now) {
+			const cJSON *was = find(envs_before, "unique_name", str(env, "unique_name"));
+			cr_assert_not_null(was);
+			const cJSON *a = cJSON_GetObjectItemCaseSensitive(env, "refreshed_at"),
+				    *b = cJSON_GetObjectItemCaseSensitive(was, "refreshed_at");
+			cr_assert(a && b && cJSON_Compare(a, b, true), "%s: refreshed-at moved", str(env, "unique_name"));
+		}
+		cJSON_Delete(envs_now);
+	}
+	cJSON_Delete(envs_before);
+	free(chats_before);
+	free(bin);
+	free(home);
+}
+
 /* Issue 16: Ctrl-C in the Graph phase records nothing for the chats it cut off; the next refresh
  * fetches exactly the chats left (counted in the sandbox's request log), and then every chat has
  * its details (a third refresh has nothing left to fetch). */
