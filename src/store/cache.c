@@ -492,6 +492,9 @@ void cache_unlock_refresh(struct cache *c)
 {
 	if (!c || c->lock_fd < 0)
 		return;
+	/* Back to SQLite's default page cache: a connection kept open after its refresh (the console's
+	 * worker) gives the pages back. */
+	sqlite3_exec(c->db, "PRAGMA cache_size = -2000", NULL, NULL, NULL);
 	/* Emptied first, so a reader of the file never names a holder that has gone. */
 	if (ftruncate(c->lock_fd, 0) != 0)
 		log_debug("cache %s: could not empty its lock file: %s", c->path, strerror(errno));
