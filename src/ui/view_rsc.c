@@ -110,15 +110,9 @@ static void load(struct view *v)
 	for (size_t i = 0; i < ui->data.n_chats; i++) {
 		struct rsc_chat *rc = &p->all[p->n_all++];
 		rc->chat = i;
-		rc->app = rc->grant = CS_UNKNOWN;
-		struct cs_graph_chat g;
-		if (cache_get_graph_chat(ui->cache, ui->data.chats[i].chat_id, &g) == 1) {
-			if (g.apps_status == 200)
-				rc->app = g.app_installed;
-			if (g.grants_status == 200)
-				rc->grant = g.app_has_grant;
-			cs_graph_chat_free(&g);
-		}
+		/* Read with the chat's facts: installed and granted as Graph last answered, else unknown. */
+		rc->app = ui->data.chats[i].app;
+		rc->grant = ui->data.chats[i].grant;
 		p->installed += rc->app == CS_TRUE;
 		p->granted += rc->grant == CS_TRUE;
 		p->lacks += lacks(rc);
@@ -142,8 +136,11 @@ static void load(struct view *v)
 		free(raw);
 		buf_free(&pol);
 	}
-	p->head[1] = xasprintf(_("%zu chats: app installed in %zu, granted in %zu, %zu lack one (f shows them)"),
-			       p->n_all, p->installed, p->granted, p->lacks);
+	if (ui->data.loaded)
+		p->head[1] = xasprintf(_("%zu chats: app installed in %zu, granted in %zu, %zu lack one (f shows them)"),
+				       p->n_all, p->installed, p->granted, p->lacks);
+	else
+		p->head[1] = xstrdup(view_chats_wait(ui));
 	p->head[2] = xstrdup("");
 	rsc_filter(v);
 }
