@@ -142,10 +142,13 @@ void cache_facts_diagnose(const struct cache_facts *f, cs_time now, int warn_hou
  * alone (fast at any size): counts[i] for envs[i] (as cache_list_envs gives them). */
 int cache_env_chat_counts(struct cache *c, const struct cs_env *envs, size_t n_envs, size_t *counts,
 			  struct cs_error *err);
-/* A read snapshot: every read between them sees the cache as it was at the first one, whatever a
+/* A read snapshot: every read between them sees the cache as it was at cache_read_begin, whatever a
  * refresh commits meanwhile; it takes no lock a writer waits for. */
 int cache_read_begin(struct cache *c, struct cs_error *err);
 void cache_read_end(struct cache *c);
+/* A number that changes whenever another connection (of any process) commits (PRAGMA data_version):
+ * two equal readings on a connection outside a transaction bracket no commit. -1 on error. */
+long long cache_data_version(struct cache *c);
 
 /* --- Graph details and tenant RSC state --- */
 int cache_put_graph_chat(struct cache *c, const struct cs_graph_chat *g, struct cs_error *err);

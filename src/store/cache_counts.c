@@ -52,12 +52,22 @@ int cache_env_chat_counts(struct cache *c, const struct cs_env *envs, size_t n_e
 
 int cache_read_begin(struct cache *c, struct cs_error *err)
 {
-	/* DEFERRED: a read transaction from the first read on, taking no write lock, so a refresh
-	 * writing meanwhile is neither blocked nor seen. */
-	if (store_exec(c, "BEGIN DEFERRED", err))
+	/* DEFERRED takes no write lock, so a refresh writing meanwhile is neither blocked nor seen; the
+	 * read after it fixes the snapshot now rather than at the caller's first read. */
+	if (store_exec(c, "BEGIN DEFERRED; SELECT 1 FROM sqlite_schema LIMIT 1", err))
 		return -1;
 	c->in_tx = 1;
 	return 0;
+}
+
+long long cache_data_version(struct cache *c)
+{
+	sqlite3_stmt *st = store_prepare(c, "PRAGMA data_version", NULL);
+	long long v = -1;
+	if (st && sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
 }
 
 void cache_read_end(struct cache *c)

@@ -1,5 +1,10 @@
-/* The loader's thread: its own connection and one read snapshot for the environments, their counts
- * and every chat with its verdict, so what it hands over is one consistent picture of the cache. */
+/* The loader's threads. The first opens a connection and a read snapshot for the environments,
+ * their counts and its part of the chats; on a large cache a helper reads the other part on a
+ * connection and snapshot of its own, on the other core. The two snapshots are the same when no
+ * commit came between their starts, which a third connection's data_version tells (it is read
+ * before the first starts and after the second did); when one did, the first thread reads the
+ * helper's part itself, in its own snapshot. Either way what is handed over is one picture of the
+ * cache. */
 #include "config.h"
 #include "ui/loader.h"
 #include "base/i18n.h"
@@ -7,9 +12,13 @@
 #include "base/xalloc.h"
 #include "store/cache.h"
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Below this many chats one thread is quick enough, and a second connection costs more than it gives. */
+#define HELPER_FROM 20000
 
 struct ui_loader {
 	pthread_t thread;
@@ -24,19 +33,93 @@ struct ui_loader {
 	struct ui_data data;
 };
 
+/* The helper: part 1 of 2, into a data of its own that borrows the first thread's environments. */
+struct helper {
+	pthread_t thread;
+	struct ui_loader *l;
+	struct ui_data data;
+	atomic_bool started;    /* its snapshot is taken (or it gave up) */
+	int rc;
+	struct cs_error err;
+};
+
+static void *help(void *arg)
+{
+	struct helper *h = arg;
+	struct cache *c = cache_open(h->l->path, CACHE_OPEN_READONLY, &h->err);
+	h->rc = -1;
+	if (c && cache_read_begin(c, &h->err) == 0) {
+		atomic_store(&h->started, true);
+		h->rc = ui_data_load_chats(&h->data, c, 1, 2, &h->l->done, &h->l->cancel, &h->err);
+	}
+	atomic_store(&h->started, true);
+	if (c)
+		cache_read_end(c);
+	cache_close(c);
+	return NULL;
+}
+
+/* Reads the chats of d (environments loaded on c): with a helper when there are many. */
+static int load_chats(struct ui_loader *l, struct ui_data *d, struct cache *c, struct cache *probe, long long before,
+		      struct cs_error *err)
+{
+	struct helper *h = NULL;
+	if (probe && before >= 0 && ui_data_chat_total(d) >= HELPER_FROM) {
+		h = xcalloc(1, sizeof *h);
+		h->l = l;
+		h->data.envs = d->envs;
+		h->data.n_envs = d->n_envs;
+		h->data.now = d->now;
+		h->data.warn_hours = d->warn_hours;
+		atomic_init(&h->started, false);
+		if (pthread_create(&h->thread, NULL, help, h) != 0) {
+			free(h);
+			h = NULL;
+		}
+	}
+	bool same = false;
+	if (h) {
+		while (!atomic_load(&h->started))
+			sched_yield();
+		same = cache_data_version(probe) == before;
+	}
+	int rc = ui_data_load_chats(d, c, 0, h ? 2 : 1, &l->done, &l->cancel, err);
+	if (h) {
+		pthread_join(h->thread, NULL);
+		/* The environments were only lent. */
+		h->data.envs = NULL;
+		h->data.n_envs = 0;
+		if (rc == 0 && same && h->rc == 0) {
+			ui_data_take_chats(d, &h->data);
+		} else {
+			if (rc == 0 && !atomic_load(&l->cancel))
+				log_info("console: the cache changed while it was read: its second half is read again");
+			ui_data_free(&h->data);
+			if (rc == 0)
+				rc = ui_data_load_chats(d, c, 1, 2, &l->done, &l->cancel, err);
+		}
+		free(h);
+	}
+	return rc;
+}
+
 static void *run(void *arg)
 {
 	struct ui_loader *l = arg;
+	struct cs_error ignored = { 0 };
 	struct cache *c = cache_open(l->path, CACHE_OPEN_READONLY, &l->err);
+	struct cache *probe = c ? cache_open(l->path, CACHE_OPEN_READONLY, &ignored) : NULL;
+	long long before = probe ? cache_data_version(probe) : -1;
 	l->rc = -1;
 	if (c && cache_read_begin(c, &l->err) == 0 &&
 	    ui_data_load_envs(&l->data, c, l->now, l->warn_hours, l->seen, &l->err) == 0) {
 		atomic_store(&l->total, ui_data_chat_total(&l->data));
-		if (ui_data_load_chats(&l->data, c, 0, 1, &l->done, &l->cancel, &l->err) == 0) {
+		if (load_chats(l, &l->data, c, probe, before, &l->err) == 0) {
 			ui_data_finish(&l->data);
 			l->rc = 0;
 		}
 	}
+	cache_close(probe);
 	if (c)
 		cache_read_end(c);
 	cache_close(c);
@@ -79,9 +162,9 @@ int ui_loader_finish(struct ui_loader *l, struct ui_data *out, struct cs_error *
 {
 	pthread_join(l->thread, NULL);
 	int rc = l->rc;
-	if (rc == 0)
+	if (rc == 0) {
 		*out = l->data;
-	else {
+	} else {
 		*err = l->err;
 		ui_data_free(&l->data);
 	}

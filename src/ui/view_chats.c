@@ -51,6 +51,9 @@ struct chats {
 	enum state_filter rows_show;
 	bool rows_valid;     /* rows hold the matches of rows_filter and rows_show over order */
 	enum state_filter show;
+	int want[VIEW_MAX_COLUMNS]; /* the widths the first rows want, measured at want_now */
+	cs_time want_now;
+	bool want_valid;     /* the rows are the ones measured */
 	char *selected;      /* key of the selected chat while the rows are rebuilt */
 	char describe[160];
 };
@@ -222,6 +225,7 @@ static void rebuild(struct view *v)
 {
 	struct chats *p = v->priv;
 	const struct ui_data *d = &v->ui->data;
+	p->want_valid = false;
 	if (!p->selected)
 		save_selection(v);
 	if (!d->loaded) {
@@ -322,6 +326,13 @@ static void chats_row(struct view *v, size_t lineno, struct view_row *out)
 
 static void chats_want(struct view *v, int *want)
 {
+	struct chats *p = v->priv;
+	/* The same rows at the same second measure the same: a key that only moves (a page down)
+	 * measures nothing. */
+	if (p->want_valid && p->want_now == v->ui->data.now) {
+		memcpy(want, p->want, v->n_columns * sizeof *want);
+		return;
+	}
 	struct view_row row;
 	for (size_t c = 0; c < v->n_columns; c++)
 		want[c] = 0;
@@ -341,6 +352,9 @@ static void chats_want(struct view *v, int *want)
 	int vw = (int)text_width(ui_verdict_text(DIAG_VERDICT_NOT_SYNCING));
 	if (want[COL_VERDICT] < vw)
 		want[COL_VERDICT] = vw;
+	memcpy(p->want, want, v->n_columns * sizeof *want);
+	p->want_now = v->ui->data.now;
+	p->want_valid = true;
 }
 
 static struct ui_action chats_request(struct view *v, enum ui_request req)

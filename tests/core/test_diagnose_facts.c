@@ -473,3 +473,36 @@ Test(facts, a_cancelled_loader_hands_nothing_over)
 	cr_assert_eq(access(none, F_OK), -1, "a reader creates no cache");
 	free(none);
 }
+
+Test(facts, on_a_large_cache_the_loader_shares_the_chats_with_a_helper_and_gives_what_one_pass_does)
+{
+	/* Enough chats for the loader's helper thread (it starts from 20,000). */
+	cr_assert_eq(cache_begin(cache, &err), 0, "%s", err.msg);
+	for (int i = 0; i < 20000; i++) {
+		char act[32], chat[48];
+		snprintf(act, sizeof act, "a-bulk-%05d", i);
+		snprintf(chat, sizeof chat, "19:bulk%05d@thread.v2", i);
+		put_chat(i % 2 ? "e1" : "e2", act, chat, "Bulk", i % 7 ? CS_STATE_OPEN : CS_STATE_COMPLETED,
+			 NOW - (cs_time)i * HOUR, "account", 0);
+	}
+	cr_assert_eq(cache_commit(cache, &err), 0, "%s", err.msg);
+	struct ui_data one = { 0 };
+	cr_assert_eq(ui_data_load(&one, cache, NOW, 24, &err), 0, "%s", err.msg);
+	struct ui_loader *l = ui_loader_start(db, NOW, 24, 0, &err);
+	cr_assert_not_null(l, "%s", err.msg);
+	struct ui_data d;
+	cr_assert_eq(ui_loader_finish(l, &d, &err), 0, "%s", err.msg);
+	cr_assert_eq(d.n_chats, 20012);
+	cr_assert_eq(d.n_chats, one.n_chats);
+	for (size_t i = 0; i < d.n_chats; i++) {
+		cr_assert_str_eq(d.chats[i].key, one.chats[i].key, "row %zu", i);
+		cr_assert_eq(d.chats[i].verdict, one.chats[i].verdict, "%s", d.chats[i].key);
+	}
+	for (size_t i = 0; i < d.n_envs; i++) {
+		cr_assert_eq(d.envs[i].n_chats, one.envs[i].n_chats);
+		cr_assert_eq(d.envs[i].not_syncing, one.envs[i].not_syncing);
+		cr_assert_eq(d.envs[i].at_risk, one.envs[i].at_risk);
+	}
+	ui_data_free(&d);
+	ui_data_free(&one);
+}
