@@ -135,9 +135,9 @@ check "no chat with both is left" only_lacking
 keys /
 tm send-keys -t demo -l "contoso !unknown"
 keys Enter
-# The filter is in force once the status line says how many lines it matches; before that the rows
-# are the old ones.
-check "the status line says what the filter matches" wait_for 'match "contoso !unknown"'
+# The filter is in force once the status line names it; before that the rows are the old ones.
+filter_on() { screen_re 'match(es)? "contoso !unknown"|filter: contoso !unknown'; }
+check "the status line says the filter is in force" eventually filter_on
 no_unknown() { ! screen | sed -n '5,22p' | grep -q '^unknown'; }
 check "two terms, one negated: only chats known to lack the app are left" eventually no_unknown
 check "and they say the app is not installed" eventually row_has "contoso-" "^no "
