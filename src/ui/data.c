@@ -208,16 +208,21 @@ int ui_data_load_chats(struct ui_data *d, struct cache *c, unsigned part, unsign
 	buf_add(&text, "", 0);
 	const struct cache_facts *f;
 	int rc;
+	size_t counted = 0; /* the progress is told every 256 chats: two threads share the counter */
 	while ((rc = cache_facts_next(cur, &f, err)) == 1) {
 		add_chat(d, &cap, f, &text);
-		if (done)
-			atomic_fetch_add_explicit(done, 1, memory_order_relaxed);
+		if (++counted == 256 && done) {
+			atomic_fetch_add_explicit(done, counted, memory_order_relaxed);
+			counted = 0;
+		}
 		if (cancel && atomic_load_explicit(cancel, memory_order_relaxed)) {
 			memset(err, 0, sizeof *err);
 			rc = -1;
 			break;
 		}
 	}
+	if (done)
+		atomic_fetch_add_explicit(done, counted, memory_order_relaxed);
 	buf_free(&text);
 	cache_facts_close(cur);
 	return rc < 0 ? -1 : 0;
