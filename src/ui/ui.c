@@ -23,8 +23,9 @@
 #include <strings.h>
 #include <time.h>
 
-/* How often the loop looks whether the loader is done while it reads. */
+/* How often the loop looks whether the loader is done while it reads, and redraws its progress. */
 #define LOADER_POLL_MS 10
+#define PROGRESS_MS 100
 /* How often verdicts are worked out again at the latest (facts grow stale as the clock moves). */
 #define REDIAGNOSE_S 600
 /* A cache older than this is refreshed when the console opens. */
@@ -652,18 +653,16 @@ static void clock_turn(struct ui *ui)
 
 static void loop(struct ui *ui)
 {
-	size_t shown_done = (size_t)-1;
+	long progress_at = 0;
 	while (!ui->quit) {
 		worker_turn(ui);
 		ui_loader_turn(ui, clock_now(ui), false);
 		clock_turn(ui);
-		if (ui->loader) {
-			/* The status line counts the chats read. */
-			size_t done, total;
-			ui_loader_progress(ui->loader, &done, &total);
-			if (done != shown_done)
-				ui->dirty = true;
-			shown_done = done;
+		/* The status line counts the chats read, a few times a second (a redraw costs the
+		 * loader's threads a core's time too). */
+		if (ui->loader && now_ms() - progress_at >= PROGRESS_MS) {
+			progress_at = now_ms();
+			ui->dirty = true;
 		}
 		if (ui->dirty) {
 			screen_draw(ui);
