@@ -1,10 +1,9 @@
-/* Loading the console's data from the cache and diagnosing it a slice at a time. */
+/* Loading the console's data from the cache: environments and counts, then every chat with its verdict. */
 #include "config.h"
 #include "ui/data.h"
 #include "ui/colors.h"
 #include "ui/layout.h"
 #include "base/i18n.h"
-#include "base/log.h"
 #include "base/text.h"
 #include "base/timefmt.h"
 #include "base/xalloc.h"
@@ -13,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 /* The chats' strings: blocks that are never moved, so the pointers into them stay good. */
 #define POOL_BLOCK (256 * 1024)
@@ -180,10 +178,19 @@ static void add_chat(struct ui_data *d, size_t *cap, const struct cache_facts *f
 	text->data[0] = '\0';
 	join_parties(text, &c);
 	u->participants = pool_add(&d->pool, text->data, text->len);
-	/* What the filter searches, folded once here rather than on every key. */
+	/* What the filters search, folded once here rather than on every key. */
+	char *who = xasprintf("%s ", u->participants);
 	text->len = 0;
-	buf_printf(text, "%s %s %s ", u->subject, u->chat_id, u->participants);
-	u->folded = pool_take(&d->pool, ui_text_fold(text->data));
+	buf_printf(text, "%s %s ", u->subject, u->chat_id);
+	char *ids = ui_text_fold(text->data), *people = ui_text_fold(who);
+	text->len = 0;
+	buf_adds(text, ids);
+	u->folded_ids = text->len;
+	buf_adds(text, people);
+	u->folded = pool_add(&d->pool, text->data, text->len);
+	free(ids);
+	free(people);
+	free(who);
 	u->state = c.state;
 	u->sync_status = c.sync_status;
 	u->modified = c.modified_in_teams_on;

@@ -37,6 +37,7 @@ struct ui_chat {
 	const char *folded;         /* subject, chat id and participants folded (ui_text_fold), each
 				     * followed by a space: what the filter searches (a term has no space,
 				     * so it never matches across two of them) */
+	size_t folded_ids;          /* its first bytes that hold the subject and the chat id */
 	int state;                  /* enum cs_chat_state */
 	int sync_status;            /* enum cs_sync_status */
 	cs_time modified;           /* modifiedinteamson, 0 unknown */

@@ -78,21 +78,53 @@ static bool lacks(const struct rsc_chat *c)
 	return c->app != CS_TRUE || c->grant != CS_TRUE;
 }
 
+static int tri_slot(int v)
+{
+	return v == CS_TRUE ? 0 : v == CS_FALSE ? 1 : 2;
+}
+
+/* view_filter_match over subject, chat id, environment and the app's word, from the folded texts:
+ * the filter's terms are folded once per key, the environments' names once per environment. */
+static bool matches(const struct view_filter *f, const bool (*in_app)[3], char *const *envs,
+		    const struct ui_chat *c, int app)
+{
+	for (size_t t = 0; t < f->n; t++) {
+		const char *term = f->terms[t].folded;
+		bool found = in_app[t][tri_slot(app)] || memmem(c->folded, c->folded_ids, term, strlen(term)) ||
+			     (c->env != UI_NO_ENV && strstr(envs[c->env], term));
+		if (found == f->terms[t].negate)
+			return false;
+	}
+	return true;
+}
+
 static void rsc_filter(struct view *v)
 {
 	struct rsc *p = v->priv;
 	const struct ui_data *d = &v->ui->data;
 	free(p->rows);
 	p->rows = xcalloc(p->n_all + 1, sizeof *p->rows);
+	struct view_filter f;
+	view_filter_parse(&f, v->filter);
+	bool (*in_app)[3] = xcalloc(f.n + 1, sizeof *in_app);
+	for (size_t t = 0; t < f.n; t++)
+		for (int a = CS_UNKNOWN; a <= CS_TRUE; a++)
+			in_app[t][tri_slot(a)] = ui_text_match(tri(a), f.terms[t].text);
+	char **envs = xcalloc(d->n_envs + 1, sizeof *envs);
+	for (size_t e = 0; e < d->n_envs; e++)
+		envs[e] = ui_text_fold(d->envs[e].name);
 	size_t n = 0;
 	for (size_t i = 0; i < p->n_all; i++) {
 		const struct ui_chat *c = &d->chats[p->all[i].chat];
-		const char *fields[] = { c->subject, c->chat_id, c->env != UI_NO_ENV ? d->envs[c->env].name : NULL,
-					 tri(p->all[i].app) };
-		if ((p->lacking && !lacks(&p->all[i])) || !view_filter_match(v->filter, fields, 4))
+		if ((p->lacking && !lacks(&p->all[i])) || !matches(&f, (const bool (*)[3])in_app, envs, c, p->all[i].app))
 			continue;
 		p->rows[n++] = i;
 	}
+	for (size_t e = 0; e < d->n_envs; e++)
+		free(envs[e]);
+	free(envs);
+	free(in_app);
+	view_filter_free(&f);
 	v->lines = HEAD_LINES + n;
 	/* The cursor stays on the chats, below the tenant's lines. */
 	if (v->lineno < HEAD_LINES && n)

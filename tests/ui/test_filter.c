@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "base/xalloc.h"
+#include "store/cache.h"
 #include "ui/view.h"
+#include "run.h"
 
 static void locale(void)
 {
@@ -45,10 +47,15 @@ static void fill(void)
 		texts[i][0] = i % 11 == 0 ? xstrdup("") : xasprintf("%s %s %zu", words[i % 8], words[(i / 8) % 8], i);
 		texts[i][1] = xasprintf("19:chat%04zu@thread.v2", i);
 		texts[i][2] = xasprintf("%s, %s", people[i % 5], people[(i / 5) % 5]);
-		texts[i][3] = xasprintf("%s %s %s ", texts[i][0], texts[i][1], texts[i][2]);
-		char *folded = ui_text_fold(texts[i][3]);
-		free(texts[i][3]);
-		texts[i][3] = folded;
+		/* As the loader folds them: subject and chat id, then the participants. */
+		char *ids = xasprintf("%s %s ", texts[i][0], texts[i][1]), *who = xasprintf("%s ", texts[i][2]);
+		char *fids = ui_text_fold(ids), *fwho = ui_text_fold(who);
+		texts[i][3] = xasprintf("%s%s", fids, fwho);
+		c->folded_ids = strlen(fids);
+		free(ids);
+		free(who);
+		free(fids);
+		free(fwho);
 		c->env = i % 3 == 0 ? 1 : 0;
 		c->key = texts[i][1];
 		c->chat_id = texts[i][1];
@@ -59,6 +66,8 @@ static void fill(void)
 		c->state = (int)(i % 5) - 1;           /* no activity, open, completed, canceled, scheduled */
 		c->verdict = (int)(i % 4);             /* syncing, at risk, not syncing, unknown */
 		c->sync_status = CS_SYNC_ENABLED;
+		c->app = (signed char)((int)(i % 3) - 1);   /* unknown, no, yes */
+		c->grant = (signed char)((int)(i % 2));
 		c->modified = i % 13 == 0 ? 0 : d->now - (cs_time)((i * 7919) % 100000);
 	}
 }
@@ -248,4 +257,43 @@ Test(filter, folding_is_per_character_so_a_joined_text_folds_as_its_parts)
 	free(both);
 	free(parts);
 	free(bad);
+}
+
+/* The RSC pane filters over subject, chat id, environment and the app's word, from the same folded
+ * text: it keeps what view_filter_match keeps. */
+Test(filter, the_rsc_pane_keeps_what_view_filter_match_keeps)
+{
+	fill();
+	char *dir = run_tmpdir(), *path = xasprintf("%s/empty.db", dir);
+	struct cs_error err = { 0 };
+	ui.cache = cache_open(path, 0, &err);
+	cr_assert_not_null(ui.cache, "%s", err.msg);
+	struct view *v = xcalloc(1, sizeof *v);
+	v->ops = &view_rsc_ops;
+	v->ui = &ui;
+	v->height = 20;
+	v->sort_col = -1;
+	cr_assert_eq(v->ops->open(v, NULL, &err), 0, "%s", err.msg);
+	/* "bob" is only in participants, which the pane does not search. */
+	const char *filters[] = { "deal", "SUPPORT", "yes", "!unknown", "ärger !no", "chat000 sales", "bob", "!" };
+	for (size_t t = 0; t < sizeof filters / sizeof *filters; t++) {
+		set(v, filters[t]);
+		size_t want = 0;
+		for (size_t i = 0; i < N; i++) {
+			const struct ui_chat *c = &ui.data.chats[i];
+			const char *app = c->app == CS_TRUE ? "yes" : c->app == CS_FALSE ? "no" : "unknown";
+			const char *fields[] = { c->subject, c->chat_id, ui.data.envs[c->env].name, app };
+			want += view_filter_match(filters[t], fields, 4);
+		}
+		cr_assert_eq(v->lines, 3 + want, "\"%s\": %zu chats shown, %zu match", filters[t], v->lines - 3, want);
+	}
+	v->ops->done(v);
+	free(v->title);
+	free(v->filter);
+	free(v);
+	cache_close(ui.cache);
+	run_rmtree(dir);
+	free(dir);
+	free(path);
+	drain();
 }
