@@ -6,6 +6,14 @@
 #include "base/i18n.h"
 #include "base/xalloc.h"
 #include <stdlib.h>
+#include <time.h>
+
+static long mono_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
 
 void ui_after_load(struct ui *ui, enum ui_after kind, int slot, char *text)
 {
@@ -54,6 +62,7 @@ void ui_load_start(struct ui *ui, cs_time now)
 	}
 	struct cs_error err = { 0 };
 	ui->load_again = false;
+	ui->load_started_ms = mono_ms();
 	ui->loader = ui_loader_start(ui->cache_path, now, ui->cfg->warn_hours, ui->data.seen, &err);
 	if (!ui->loader) {
 		ui_message(ui, UI_COLOR_STATUS_ERROR, "%s", err.msg);
@@ -70,6 +79,8 @@ void ui_loader_turn(struct ui *ui, cs_time now, bool wait)
 	struct ui_data n;
 	struct cs_error err = { 0 };
 	ui->loader = NULL;
+	ui->loaded_ms = mono_ms();
+	ui->load_ms = ui->loaded_ms - ui->load_started_ms;
 	if (ui_loader_finish(l, &n, &err) == 0) {
 		ui->diagnosed_at = n.now;
 		install(ui, &n);

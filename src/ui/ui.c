@@ -26,6 +26,9 @@
 /* How often the loop looks whether the loader is done while it reads, and redraws its progress. */
 #define LOADER_POLL_MS 10
 #define PROGRESS_MS 100
+/* Verdicts that the clock moves are worked out again after at least this many times the last load's
+ * length. */
+#define CLOCK_LOAD_SPACING 10
 /* How often verdicts are worked out again at the latest (facts grow stale as the clock moves). */
 #define REDIAGNOSE_S 600
 /* A cache older than this is refreshed when the console opens. */
@@ -640,7 +643,10 @@ static void clock_turn(struct ui *ui)
 	cs_time now = clock_now(ui);
 	if (now == ui->data.now)
 		return;
-	if (!ui->loader && ui->data.loaded) {
+	/* In a large tenant some chat reaches its limit every few seconds: the cache is read again at
+	 * most once in CLOCK_LOAD_SPACING times what the last read took, so the loader's threads
+	 * keep to a small share of the cores. */
+	if (!ui->loader && ui->data.loaded && now_ms() - ui->loaded_ms >= CLOCK_LOAD_SPACING * ui->load_ms) {
 		cs_time next = ui->data.next_change;
 		if ((next && now >= next) || now - ui->diagnosed_at >= REDIAGNOSE_S) {
 			ui->diagnosed_at = now;

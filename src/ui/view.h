@@ -162,6 +162,7 @@ struct ui {
 	struct ui_after_load *after;  /* messages posted when the loader's data is in */
 	size_t n_after;
 	cs_time diagnosed_at;         /* the time the verdicts shown were worked out for */
+	long load_started_ms, load_ms, loaded_ms; /* monotonic: the last load's start, length and end */
 	struct view **stack;
 	size_t depth, cap;
 	struct ui_msg *log;           /* every message of the session, oldest first */
