@@ -96,7 +96,7 @@ static const char *const migrations[] = {
 	 * any other generation are pending (being written) or superseded (being purged), and no reader sees
 	 * them: the old table names are views of the visible rows. Participants carry their environment so
 	 * an environment's rows of a generation can be found and dropped with one index; the indexes that
-	 * lead with the environment end with the generation, so the views' test needs no row lookup. */
+	 * lead with the environment end with the generation, so the views' test needs no row lookup. Each view keeps its rows' rowid. */
 	"ALTER TABLE environments ADD COLUMN chats_gen INTEGER NOT NULL DEFAULT 0;\n"
 	"ALTER TABLE environments ADD COLUMN assocs_gen INTEGER NOT NULL DEFAULT 0;\n"
 	"ALTER TABLE environments ADD COLUMN errors_gen INTEGER NOT NULL DEFAULT 0;\n"
@@ -145,13 +145,13 @@ static const char *const migrations[] = {
 	"CREATE INDEX associations_by_env_chat ON assoc_rows(env_id, teams_chat_id, modified_on, gen);\n"
 	"CREATE INDEX error_rows_by_env_gen ON error_rows(env_id, gen);\n"
 	"CREATE INDEX sync_errors_by_regarding ON error_rows(regarding_id);\n"
-	"CREATE VIEW chats AS SELECT r.* FROM chat_rows r JOIN environments e ON e.id = r.env_id\n"
+	"CREATE VIEW chats AS SELECT r.rowid AS rowid, r.* FROM chat_rows r JOIN environments e ON e.id = r.env_id\n"
 	"  WHERE r.gen = e.chats_gen;\n"
-	"CREATE VIEW participants AS SELECT p.* FROM party_rows p JOIN environments e ON e.id = p.env_id\n"
+	"CREATE VIEW participants AS SELECT p.rowid AS rowid, p.* FROM party_rows p JOIN environments e ON e.id = p.env_id\n"
 	"  WHERE p.gen = e.chats_gen;\n"
 	"CREATE VIEW associations AS SELECT r.rowid AS rowid, r.* FROM assoc_rows r\n"
 	"  JOIN environments e ON e.id = r.env_id WHERE r.gen = e.assocs_gen;\n"
-	"CREATE VIEW sync_errors AS SELECT r.* FROM error_rows r JOIN environments e ON e.id = r.env_id\n"
+	"CREATE VIEW sync_errors AS SELECT r.rowid AS rowid, r.* FROM error_rows r JOIN environments e ON e.id = r.env_id\n"
 	"  WHERE r.gen = e.errors_gen;\n",
 };
 
