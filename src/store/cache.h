@@ -114,8 +114,9 @@ int cache_gen_commit(struct cache *c, const struct cs_env *env, const struct cac
 /* Drops one kind of an environment's rows of generation gen (a read started again from nothing). */
 int cache_gen_discard(struct cache *c, const char *env_id, enum cache_rows which, long long gen, struct cs_error *err);
 /* Deletes the environment's rows no reader sees: pending (a refresh failed, was interrupted or killed)
- * or superseded (a full read committed); an environment the cache does not hold has none it shows. */
-int cache_gen_purge(struct cache *c, const char *env_id, struct cs_error *err);
+ * or superseded (a full read committed); an environment the cache does not hold has none it shows.
+ * At most max rows of each kind (0: all); *more when some may be left. */
+int cache_gen_purge(struct cache *c, const char *env_id, size_t max, bool *more, struct cs_error *err);
 /* How many of the environment's rows are kept but not shown (0 after a purge); -1 on error. */
 long long cache_rows_unseen(struct cache *c, const char *env_id);
 

@@ -333,10 +333,24 @@ int cache_gen_commit(struct cache *c, const struct cs_env *env, const struct cac
 	return 0;
 }
 
-int cache_gen_purge(struct cache *c, const char *env_id, struct cs_error *err)
+/* Deletes at most max (0: all) of one table's rows of env_id whose generation is not g; *more when
+ * some are left. gen < g OR gen > g: two ranges of the (env_id, gen) index, not a walk over every row. */
+static int purge_table(struct cache *c, const char *rows, const char *env_id, long long g, size_t max, bool *more,
+		       struct cs_error *err)
 {
-	/* gen < g OR gen > g: two ranges of the (env_id, gen) index, not a walk over every row. An
-	 * environment the cache does not hold shows nothing: -1 purges every generation of its rows. */
+	char *sql = max ? xasprintf("DELETE FROM %s WHERE rowid IN (SELECT rowid FROM %s WHERE env_id = ?1 AND"
+				    " (gen < ?2 OR gen > ?2) LIMIT %zu)", rows, rows, max)
+			: xasprintf("DELETE FROM %s WHERE env_id = ?1 AND (gen < ?2 OR gen > ?2)", rows);
+	int rc = run_text_ints(c, sql, env_id, g, 0, err);
+	free(sql);
+	if (rc == 0 && max && (size_t)sqlite3_changes(c->db) >= max)
+		*more = true;
+	return rc;
+}
+
+int cache_gen_purge(struct cache *c, const char *env_id, size_t max, bool *more, struct cs_error *err)
+{
+	/* An environment the cache does not hold shows nothing: -1 purges every generation of its rows. */
 	sqlite3_stmt *st = store_prepare(c, "SELECT chats_gen, assocs_gen, errors_gen FROM environments WHERE id = ?", err);
 	if (!st)
 		return -1;
@@ -346,16 +360,12 @@ int cache_gen_purge(struct cache *c, const char *env_id, struct cs_error *err)
 		for (int w = 0; w < 3; w++)
 			g[w] = sqlite3_column_int64(st, w);
 	sqlite3_finalize(st);
-	if (run_text_ints(c, "DELETE FROM party_rows WHERE env_id = ?1 AND (gen < ?2 OR gen > ?2)", env_id,
-			  g[CACHE_ROWS_CHATS], 0, err))
+	*more = false;
+	if (purge_table(c, "party_rows", env_id, g[CACHE_ROWS_CHATS], max, more, err))
 		return -1;
-	for (int w = CACHE_ROWS_CHATS; w <= CACHE_ROWS_SYNC_ERRORS; w++) {
-		char *sql = xasprintf("DELETE FROM %s WHERE env_id = ?1 AND (gen < ?2 OR gen > ?2)", tables[w].rows);
-		int rc = run_text_ints(c, sql, env_id, g[w], 0, err);
-		free(sql);
-		if (rc)
+	for (int w = CACHE_ROWS_CHATS; w <= CACHE_ROWS_SYNC_ERRORS; w++)
+		if (purge_table(c, tables[w].rows, env_id, g[w], max, more, err))
 			return -1;
-	}
 	return 0;
 }
 

@@ -508,9 +508,11 @@ static void job_free(struct job *j)
 void refresh_purge(struct refresh *r)
 {
 	struct cs_error err = { 0 };
+	bool more;
 	for (size_t i = 0; i < r->purge.n; i++) {
 		const char *id = *VEC_AT(&r->purge, char *, i);
-		if (cache_begin(r->cache, &err) == 0 && (cache_gen_purge(r->cache, id, &err) || cache_commit(r->cache, &err)))
+		if (cache_begin(r->cache, &err) == 0 &&
+		    (cache_gen_purge(r->cache, id, 0, &more, &err) || cache_commit(r->cache, &err)))
 			cache_rollback(r->cache);
 		if (err.msg[0]) {
 			log_warn("cache: the unseen rows of environment %s stay until the next refresh: %s", id, err.msg);
@@ -519,21 +521,19 @@ void refresh_purge(struct refresh *r)
 	}
 }
 
-/* A new generation for this refresh's rows, and the unseen rows a killed refresh may have left of the
- * environments about to be read, dropped before they are written again. */
+/* A new generation for this refresh's rows. What a killed or interrupted refresh left unseen needs
+ * no dropping first: no reader sees it and no commit makes it visible (a commit shows one generation
+ * and replaces only rows of the one shown); refresh_purge drops it with the rest. */
 static int gen_start(struct refresh *r, const struct cs_env *envs, size_t n_envs, struct cs_error *err)
 {
 	if (cache_begin(r->cache, err))
 		return -1;
-	int rc = cache_gen_next(r->cache, &r->gen, err);
-	for (size_t i = 0; rc == 0 && i < n_envs; i++) {
-		rc = cache_gen_purge(r->cache, envs[i].id, err);
-		*(char **)vec_push(&r->purge) = xstrdup(envs[i].id);
-	}
-	if (rc) {
+	if (cache_gen_next(r->cache, &r->gen, err)) {
 		cache_rollback(r->cache);
 		return -1;
 	}
+	for (size_t i = 0; i < n_envs; i++)
+		*(char **)vec_push(&r->purge) = xstrdup(envs[i].id);
 	return cache_commit(r->cache, err);
 }
 
@@ -560,7 +560,7 @@ int refresh_dataverse(struct refresh *r, struct cs_env *envs, size_t n_envs, str
 	refresh_ctx_progress(r, "dataverse", NULL, 0, n_envs);
 	for (size_t i = 0; i < n_envs; i++)
 		job_start(&jobs[i], r->opts->full);
-	/* Each environment is written by this loop (not inside a callback) once its last answer came.
+	/* Each environment is committed by this loop (not inside a callback) once its last answer came.
 	 * Step until nothing is pending, also after a cancel, so that every callback runs while its
 	 * job exists; a cancelled request fails its job, which then keeps its last good rows. */
 	size_t done = 0;

@@ -39,7 +39,8 @@ void refresh_ctx_list_add(char *buf, size_t n, const char *item);
  * committed are added to r->ok_envs. Returns -1 only when the transport itself stopped (cancel). */
 int refresh_dataverse(struct refresh *r, struct cs_env *envs, size_t n_envs, struct cs_error *err);
 /* After the phases: drops the rows of r->purge's environments that no reader sees (superseded by a
- * full read, or written by a read that failed). A purge that fails is logged: the rows stay unseen
+ * full read, or written by a read that failed, was interrupted, or an earlier refresh left), also
+ * after an interrupt, so that they never pile up. A purge that fails is logged: the rows stay unseen
  * and the next refresh drops them. */
 void refresh_purge(struct refresh *r);
 /* Phase 2 (graph.c): the tenant's RSC state and the Graph details of r->ok_envs's chats, riskiest

@@ -509,7 +509,12 @@ Test(cache, a_generation_is_unseen_until_committed_and_then_replaces_the_last_on
 	put_gen_chat(c, "a3", "new chat", "Dee", g2);
 	cr_assert_str_eq(seen(c), "a1=old/Ada;a2=gone on the server/Bob;");
 	cr_assert_eq(cache_rows_unseen(c, "e1"), 4);
-	cr_assert_eq(cache_gen_purge(c, "e1", &err), 0, "%s", err.msg);
+	bool more;
+	cr_assert_eq(cache_gen_purge(c, "e1", 1, &more, &err), 0, "%s", err.msg);
+	cr_assert(more, "a purge of at most one row of each kind leaves some");
+	cr_assert_eq(cache_rows_unseen(c, "e1"), 2);
+	cr_assert_eq(cache_gen_purge(c, "e1", 0, &more, &err), 0, "%s", err.msg);
+	cr_assert_not(more);
 	cr_assert_eq(cache_rows_unseen(c, "e1"), 0);
 	cr_assert_str_eq(seen(c), "a1=old/Ada;a2=gone on the server/Bob;");
 
@@ -525,7 +530,7 @@ Test(cache, a_generation_is_unseen_until_committed_and_then_replaces_the_last_on
 	cr_assert_eq(cache_commit(c, &err), 0);
 	cr_assert_str_eq(seen(c), "a1=new/Cy;a3=new chat/Dee;");
 	cr_assert_eq(cache_rows_unseen(c, "e1"), 4, "the superseded rows wait for the purge");
-	cr_assert_eq(cache_gen_purge(c, "e1", &err), 0, "%s", err.msg);
+	cr_assert_eq(cache_gen_purge(c, "e1", 0, &more, &err), 0, "%s", err.msg);
 	cr_assert_eq(cache_rows_unseen(c, "e1"), 0);
 	cr_assert_str_eq(seen(c), "a1=new/Cy;a3=new chat/Dee;");
 
