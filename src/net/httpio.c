@@ -94,6 +94,15 @@ static size_t on_header(char *data, size_t size, size_t n, void *ud)
 	return len;
 }
 
+/* curl is about to send the request: the connection is up (a new one has done its handshake). */
+static int on_prereq(void *ud, char *primary_ip, char *local_ip, int primary_port, int local_port)
+{
+	(void)primary_ip, (void)local_ip, (void)primary_port, (void)local_port;
+	struct net_req *r = ud;
+	pace_sent(&r->chain, net_now());
+	return CURL_PREREQFUNC_OK;
+}
+
 static size_t on_body(char *data, size_t size, size_t n, void *ud)
 {
 	struct net_req *r = ud;
@@ -174,6 +183,9 @@ CURL *netio_easy(const struct net_io *io, struct net_req *r, const char *token)
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
+	/* Pacing charged the request when it started; when it really leaves is known only here. */
+	curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_prereq);
+	curl_easy_setopt(e, CURLOPT_PREREQDATA, r);
 	set_method(e, r);
 
 	char line[96];

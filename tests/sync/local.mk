@@ -1,5 +1,5 @@
 # sync tests: the application services (refresh planner, toggle) in-process against a sandbox.
-SYNC_TESTS = tests/sync/test_refresh tests/sync/test_toggle
+SYNC_TESTS = tests/sync/test_refresh tests/sync/test_toggle tests/sync/test_graph
 check_PROGRAMS += $(SYNC_TESTS)
 TESTS += $(SYNC_TESTS)
 EXTRA_DIST += tests/sync/syt.h
@@ -9,3 +9,6 @@ tests_sync_test_refresh_LDADD = $(TEST_LIBS_ALL)
 tests_sync_test_toggle_SOURCES = tests/sync/test_toggle.c tests/sync/syt.c
 tests_sync_test_toggle_CFLAGS = $(TEST_CFLAGS)
 tests_sync_test_toggle_LDADD = $(TEST_LIBS_ALL)
+tests_sync_test_graph_SOURCES = tests/sync/test_graph.c tests/sync/syt.c
+tests_sync_test_graph_CFLAGS = $(TEST_CFLAGS)
+tests_sync_test_graph_LDADD = $(TEST_LIBS_ALL)
