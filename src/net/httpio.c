@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <strings.h>
 
 #define TRACE_BODY_MAX 4096
@@ -160,11 +161,19 @@ CURL *netio_easy(const struct net_io *io, struct net_req *r, const char *token)
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+	/* curl caches the store it builds from its CA file for the connections that follow, but not
+	 * when a CA directory is configured too (Debian's curl has both, /etc/ssl/certs and the bundle
+	 * made from it): then every new connection parses the whole bundle again, ~10 ms of CPU on the
+	 * loop's one thread. Where the bundle exists it is the system's trust, alone. */
+	char *bundle = NULL;
+	if (curl_easy_getinfo(e, CURLINFO_CAINFO, &bundle) == CURLE_OK && bundle && access(bundle, R_OK) == 0)
+		curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
 	if (io->extra_ca) {
 		curl_easy_setopt(e, CURLOPT_SSL_CTX_FUNCTION, add_ca);
 		curl_easy_setopt(e, CURLOPT_SSL_CTX_DATA, io->extra_ca);
-		/* A cached store would be shared with connections we did not add to. */
-		curl_easy_setopt(e, CURLOPT_CA_CACHE_TIMEOUT, 0L);
+		/* The cached store (above) is kept per multi handle, that is per transport, and every
+		 * request of a transport adds the same certificates: it is the store each connection
+		 * would build. */
 	}
 	curl_easy_setopt(e, CURLOPT_SHARE, io->share);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);

@@ -21,7 +21,7 @@
  * resource. Entra ID publishes no rate for its token endpoint (only External ID tenants have one:
  * 20 requests per second per IP, 200 per tenant); a refresh asks one token per environment, and those
  * must go out together (every environment's reads wait for its token), so a burst of 40 at 20 per
- * second, 16 at once. Global Discovery publishes no numbers; a small cap keeps it polite. */
+ * second, 32 at once. Global Discovery publishes no numbers; a small cap keeps it polite. */
 #define PACE_DEFAULT_RULES                         \
 	R("graph", 0, 0, 32)                       \
 	W("graph:chat", 5, 1.0, 0)                 \
@@ -30,7 +30,7 @@
 	W("graph:teams", 30, 1.0, 0)               \
 	R("dataverse:*", 19.5, 100, 52)            \
 	R("discovery", 10, 10, 8)                  \
-	R("entra", 20, 40, 16)                     \
+	R("entra", 20, 40, 32)                     \
 	R("host:*", 0, 0, 64)
 
 /* What two sends one window apart may lose between us and the service's count. */
