@@ -35,11 +35,14 @@
 
 /* What two sends one window apart may lose between us and the service's count. */
 #define PACE_WINDOW_MARGIN 0.010
-/* A window bucket spaces its sends by at least this share of window / limit, so a window's worth
- * never leaves in one burst (a burst reaches the service spread by its queueing, more than the
- * margin) and the sends stay spread in every later window. Below 1, so that a loop that wakes a
- * little late does not lengthen every gap: the window, not the spacing, sets the rate. */
+/* A window bucket also spaces its sends, so a window's worth never leaves in one burst (a burst
+ * reaches the service spread by its queueing, more than the margin) and the sends stay spread in
+ * every later window: a virtual schedule (GCRA) one send per PACE_WINDOW_SPACING x window / limit,
+ * of which a loop may run PACE_WINDOW_AHEAD sends ahead. Running ahead lets a loop that looks late
+ * or seldom catch up instead of losing the time, and the spacing is below 1 so that the window,
+ * not the spacing, sets the rate. */
 #define PACE_WINDOW_SPACING 0.5
+#define PACE_WINDOW_AHEAD 3
 
 struct rule {
 	char *pattern;  /* without the trailing '*' when wildcard */
@@ -58,6 +61,7 @@ struct pace_bucket {
 	double window, *sent;
 	int max;
 	unsigned long taken;
+	double tat; /* the spacing's virtual schedule: when the next send is due */
 	int base_conc, conc, dop, in_flight;
 	double paused_until;
 	double last_cut; /* when the rate was last cut for a 429 */
@@ -278,16 +282,17 @@ static double sent_ago(const struct pace_bucket *b, int k)
 	return b->sent[(b->taken - (unsigned long)k) % (unsigned long)b->max];
 }
 
-/* A window bucket's wait: until its k-th last send has left the window (with the margin), and at
- * least the spacing after its last. O(1): the ring is indexed, never walked. */
+/* A window bucket's wait: until its k-th last send has left the window (with the margin), and
+ * until its spacing's schedule allows. O(1): the ring is indexed, never walked. */
 static double window_wait(const struct pace_bucket *b, double now)
 {
 	int k = window_allows(b);
 	double wait = 0, t;
 	if ((t = sent_ago(b, k)) >= 0 && t + b->window + PACE_WINDOW_MARGIN - now > wait)
 		wait = t + b->window + PACE_WINDOW_MARGIN - now;
-	if ((t = sent_ago(b, 1)) >= 0 && t + PACE_WINDOW_SPACING * b->window / k - now > wait)
-		wait = t + PACE_WINDOW_SPACING * b->window / k - now;
+	double due = b->tat - PACE_WINDOW_AHEAD * PACE_WINDOW_SPACING * b->window / k;
+	if (b->taken > 0 && due - now > wait)
+		wait = due - now;
 	return wait;
 }
 
@@ -355,6 +360,7 @@ void pace_take(struct pace_chain *c, double now)
 		struct pace_bucket *b = c->b[i];
 		if (b->window > 0) {
 			double last = sent_ago(b, 1);
+			b->tat = (b->tat > now ? b->tat : now) + PACE_WINDOW_SPACING * b->window / window_allows(b);
 			c->seq[i] = b->taken;
 			b->sent[b->taken++ % (unsigned long)b->max] = now > last ? now : last;
 		} else if (b->rate > 0) {
