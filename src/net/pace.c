@@ -17,11 +17,10 @@
  * to run at 25. Dataverse service protection is per user per environment's web server in a 5-minute
  * sliding window: 6,000 requests, 52 concurrent; a bucket per environment (its instance URL) with a
  * burst of 100 and 19.5 rps lets through at most 100 + 300 x 19.5 = 5,950 requests in any 5
- * minutes. Entra's documented throttling is per tenant and far above a refresh's one token per
- * resource. Entra ID publishes no rate for its token endpoint (only External ID tenants have one:
- * 20 requests per second per IP, 200 per tenant); a refresh asks one token per environment, and those
- * must go out together (every environment's reads wait for its token), so a burst of 40 at 20 per
- * second, 32 at once. Global Discovery publishes no numbers; a small cap keeps it polite. */
+ * minutes. Entra ID publishes no rate for its token endpoint (only External ID tenants have one:
+ * 20 requests per second per IP, 200 per tenant; Entra answers 429 with Retry-After when it
+ * throttles); a refresh asks one token per environment, and those must go out together (every
+ * environment's reads wait for its token), so a burst of 40 at 20 per second, 32 at once. Global Discovery publishes no numbers; a small cap keeps it polite. */
 #define PACE_DEFAULT_RULES                         \
 	R("graph", 0, 0, 32)                       \
 	W("graph:chat", 5, 1.0, 0)                 \

@@ -1,10 +1,11 @@
-/* Pacing: sliding windows, token buckets and concurrency caps that keep chatsync under the services'
- * documented limits, so a well-behaved refresh is almost never throttled. A limit stated as "N per
- * second" is paced by a window: the bucket keeps its last N send times and a request may go once
- * the N-th last is more than a second (and a small margin) ago, so no second, wherever it starts,
- * sees more than N, and the rate comes within the margin of N. A token bucket lets its burst and a
- * second's rate into one second, so it paces limits over long windows (Dataverse's 5 minutes). Pure (no curl, no clock of its
- * own: callers pass the time in seconds), so it is unit-tested directly.
+/* Pacing: sliding windows, token buckets and concurrency caps that keep chatsync under the
+ * services' documented limits, so a well-behaved refresh is almost never throttled. A limit stated
+ * as "N per second" is paced by a window: the bucket keeps its last N send times and a request may
+ * go once the N-th last is more than a second (and a small margin) ago, so no second, wherever it
+ * starts, sees more than N, and the rate comes within the margin of N. A token bucket lets its
+ * burst and a second's rate into one second, so it paces limits over long windows (Dataverse's 5
+ * minutes). Pure (no curl, no clock of its own: callers pass the time in seconds), so it is
+ * unit-tested directly.
  *
  * Buckets are named by the caller ("graph:installedApps:<chat id>") and get their limits from
  * rules. A rule is either exact ("graph:chat") or a prefix ending in '*' ("dataverse:*"):
@@ -14,10 +15,11 @@
  * "graph:installedApps:*"), by "graph:installedApps" (30 rps) and by "graph". Chat ids contain
  * colons, which is why wildcard rules take the whole rest of the name.
  *
- * Limits adapt: a 429 halves the rate (for a window: the sends it allows per window) of the buckets involved (at most once a second, never below
- * a quarter of the limit) and pauses the most specific one for the Retry-After; successes win the
- * rate back slowly; Dataverse's x-ms-dop-hint sets the concurrency, its x-ms-ratelimit-burst-remaining-xrm-requests caps
- * what the bucket may still send. The service's own numbers are the authority. */
+ * Limits adapt: a 429 halves the rate (for a window: the sends it allows per window) of the
+ * buckets involved (at most once a second, never below a quarter of the limit) and pauses the
+ * most specific one for the Retry-After; successes win the rate back slowly; Dataverse's
+ * x-ms-dop-hint sets the concurrency, its x-ms-ratelimit-burst-remaining-xrm-requests caps what
+ * the bucket may still send. The service's own numbers are the authority. */
 #ifndef CHATSYNC_NET_PACE_H
 #define CHATSYNC_NET_PACE_H
 #include <stdbool.h>
