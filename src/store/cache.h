@@ -123,6 +123,10 @@ int cache_facts_each(struct cache *c, const struct cache_chat_filter *f,
 struct cache_facts_cursor;
 struct cache_facts_cursor *cache_facts_open(struct cache *c, const struct cache_chat_filter *f, struct cs_error *err);
 int cache_facts_next(struct cache_facts_cursor *cur, const struct cache_facts **out, struct cs_error *err);
+/* The same facts of every chat in no particular order (the fastest pass), and only part `part` of
+ * `parts` (0 <= part < parts) of them, so several connections can share the work: every chat falls in
+ * exactly one part. Read with cache_facts_next. */
+struct cache_facts_cursor *cache_facts_open_part(struct cache *c, unsigned part, unsigned parts, struct cs_error *err);
 void cache_facts_close(struct cache_facts_cursor *cur);
 /* The chat as the chat list shows it: the activity row, else the association with Graph's topic and last
  * update (state NOT_RECORDED). Borrows from f. */
@@ -133,6 +137,18 @@ const char *cache_facts_key(const struct cache_facts *f);
  * now 0: the current time; warn_hours <= 0: the default look-ahead. out as for diag_run. */
 struct diag_result;
 void cache_facts_diagnose(const struct cache_facts *f, cs_time now, int warn_hours, struct diag_result *out);
+
+/* The number of connected chats of each environment, as cache_each_chat lists them, from the indexes
+ * alone (fast at any size): counts[i] for envs[i] (as cache_list_envs gives them). */
+int cache_env_chat_counts(struct cache *c, const struct cs_env *envs, size_t n_envs, size_t *counts,
+			  struct cs_error *err);
+/* A read snapshot: every read between them sees the cache as it was at cache_read_begin, whatever a
+ * refresh commits meanwhile; it takes no lock a writer waits for. */
+int cache_read_begin(struct cache *c, struct cs_error *err);
+void cache_read_end(struct cache *c);
+/* A number that changes whenever another connection (of any process) commits (PRAGMA data_version):
+ * two equal readings on a connection outside a transaction bracket no commit. -1 on error. */
+long long cache_data_version(struct cache *c);
 
 /* --- Graph details and tenant RSC state --- */
 int cache_put_graph_chat(struct cache *c, const struct cs_graph_chat *g, struct cs_error *err);

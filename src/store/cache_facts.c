@@ -21,8 +21,7 @@
 #define COL_GRAPH (COL_ASSOC + 10)
 #define COL_HAS_ROW (COL_GRAPH + STORE_GRAPH_NCOLS)
 
-#define FACTS_SELECT \
-	"SELECT * FROM (" \
+#define FACTS_UNION \
 	" SELECT e.unique_name AS env_name, " STORE_CHAT_COLUMNS ", " STORE_ASSOC_COLUMNS ", " STORE_GRAPH_COLUMNS "," \
 	"  1, ch.modifiedinteamson AS sort_mod, ch.teams_chat_id AS sort_id, ch.activity_id AS sort_act" \
 	" FROM chats ch JOIN environments e ON e.id = ch.env_id" \
@@ -34,8 +33,8 @@
 	"  0, g.last_updated, a.teams_chat_id, NULL" \
 	" FROM associations a JOIN environments e ON e.id = a.env_id" \
 	" LEFT JOIN graph_chats g ON g.teams_chat_id = a.teams_chat_id" \
-	" WHERE (?1 IS NULL OR a.env_id = ?1) AND" STORE_ASSOC_LISTED_WHERE "%s" \
-	") ORDER BY env_name, sort_mod IS NULL, sort_mod, sort_id, sort_act"
+	" WHERE (?1 IS NULL OR a.env_id = ?1) AND" STORE_ASSOC_LISTED_WHERE "%s"
+#define FACTS_SELECT "SELECT * FROM (" FACTS_UNION ") ORDER BY env_name, sort_mod IS NULL, sort_mod, sort_id, sort_act"
 
 struct cache_facts_cursor {
 	struct cache *c;
@@ -113,20 +112,17 @@ static const struct cs_env *find_env(struct cache_facts_cursor *cur, const char 
 	return NULL;
 }
 
-struct cache_facts_cursor *cache_facts_open(struct cache *c, const struct cache_chat_filter *f, struct cs_error *err)
+/* A cursor over sql (FACTS_SELECT or FACTS_UNION with its two %s filled), ?1 the environment. */
+static struct cache_facts_cursor *open_cursor(struct cache *c, const char *env_id, char *sql, struct cs_error *err)
 {
 	struct cache_facts_cursor *cur = xcalloc(1, sizeof *cur);
 	cur->c = c;
-	const char *env_id = f ? f->env_id : NULL, *state = f ? f->state : NULL;
 	if (cache_list_envs(c, &cur->envs, &cur->n_envs, err) || load_errors(cur, env_id, err)) {
+		free(sql);
 		cache_facts_close(cur);
 		return NULL;
 	}
 	cur->has_rsc = cache_get_rsc(c, &cur->rsc) == 1;
-	/* A state filter keeps activity rows only: a chat without one has no state to match. */
-	const char *chat_where = !state ? "" : strcmp(state, "open") == 0 ? " AND ch.statecode = 0"
-								       : " AND ch.statecode IN (1, 2)";
-	char *sql = xasprintf(FACTS_SELECT, chat_where, state ? " AND 0" : "");
 	cur->st = store_prepare(c, sql, err);
 	free(sql);
 	if (!cur->st) {
@@ -134,6 +130,30 @@ struct cache_facts_cursor *cache_facts_open(struct cache *c, const struct cache_
 		return NULL;
 	}
 	store_bind_text(cur->st, 1, env_id);
+	return cur;
+}
+
+struct cache_facts_cursor *cache_facts_open(struct cache *c, const struct cache_chat_filter *f, struct cs_error *err)
+{
+	const char *env_id = f ? f->env_id : NULL, *state = f ? f->state : NULL;
+	/* A state filter keeps activity rows only: a chat without one has no state to match. */
+	const char *chat_where = !state ? "" : strcmp(state, "open") == 0 ? " AND ch.statecode = 0"
+								       : " AND ch.statecode IN (1, 2)";
+	return open_cursor(c, env_id, xasprintf(FACTS_SELECT, chat_where, state ? " AND 0" : ""), err);
+}
+
+struct cache_facts_cursor *cache_facts_open_part(struct cache *c, unsigned part, unsigned parts, struct cs_error *err)
+{
+	if (parts < 1)
+		parts = 1;
+	/* No ORDER BY: sorting 100,000 rows of some 50 columns each cost more than reading them. The
+	 * activity rows are shared out by rowid; the chats without one all go to part 0. */
+	char *sql = xasprintf(FACTS_UNION, parts > 1 ? " AND ch.rowid % ?2 = ?3" : "", part == 0 ? "" : " AND 0");
+	struct cache_facts_cursor *cur = open_cursor(c, NULL, sql, err);
+	if (cur && parts > 1) {
+		sqlite3_bind_int(cur->st, 2, (int)parts);
+		sqlite3_bind_int(cur->st, 3, (int)part);
+	}
 	return cur;
 }
 

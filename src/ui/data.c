@@ -1,9 +1,9 @@
-/* Loading the console's data from the cache and diagnosing it a slice at a time. */
+/* Loading the console's data from the cache: environments and counts, then every chat with its verdict. */
 #include "config.h"
 #include "ui/data.h"
 #include "ui/colors.h"
+#include "ui/layout.h"
 #include "base/i18n.h"
-#include "base/log.h"
 #include "base/text.h"
 #include "base/timefmt.h"
 #include "base/xalloc.h"
@@ -12,67 +12,73 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
-struct load {
-	struct ui_data *d;
-	size_t cap;
+/* The chats' strings: blocks that are never moved, so the pointers into them stay good. */
+#define POOL_BLOCK (256 * 1024)
+struct ui_pool {
+	struct ui_pool *next;
+	size_t used, cap;
+	char data[];
 };
 
-static size_t env_index(const struct ui_data *d, const char *env_id)
+static const char *pool_add(struct ui_pool **pool, const char *s, size_t n)
 {
+	struct ui_pool *p = *pool;
+	if (!p || p->cap - p->used < n + 1) {
+		size_t cap = n + 1 > POOL_BLOCK ? n + 1 : POOL_BLOCK;
+		struct ui_pool *b = xmalloc(sizeof *b + cap);
+		b->next = p;
+		b->used = 0;
+		b->cap = cap;
+		*pool = p = b;
+	}
+	char *at = p->data + p->used;
+	memcpy(at, s, n);
+	at[n] = '\0';
+	p->used += n + 1;
+	return at;
+}
+
+static const char *pool_take(struct ui_pool **pool, char *s)
+{
+	const char *at = pool_add(pool, s, strlen(s));
+	free(s);
+	return at;
+}
+
+static void pool_free(struct ui_pool *p)
+{
+	while (p) {
+		struct ui_pool *next = p->next;
+		free(p);
+		p = next;
+	}
+}
+
+static size_t env_index(const struct ui_data *d, const char *env_id, size_t hint)
+{
+	/* Rows mostly come environment by environment: the last one is almost always the one. */
+	if (hint < d->n_envs && env_id && d->envs[hint].env.id && strcmp(d->envs[hint].env.id, env_id) == 0)
+		return hint;
 	for (size_t i = 0; env_id && i < d->n_envs; i++)
 		if (d->envs[i].env.id && strcmp(d->envs[i].env.id, env_id) == 0)
 			return i;
 	return UI_NO_ENV;
 }
 
-static char *join_parties(const struct cs_chat *c)
+static void join_parties(struct buf *b, const struct cs_chat *c)
 {
-	struct buf b;
-	buf_init(&b);
-	buf_add(&b, "", 0);
 	for (size_t i = 0; i < c->n_parties; i++) {
 		if (!c->parties[i].name || !*c->parties[i].name)
 			continue;
 		char *name = text_sanitize(c->parties[i].name);
-		buf_printf(&b, "%s%s", b.len ? ", " : "", name);
+		buf_printf(b, "%s%s", b->len ? ", " : "", name);
 		free(name);
 	}
-	return buf_steal(&b);
-}
-
-static int add_chat(const struct cs_chat *c, const struct cs_env *env, void *user)
-{
-	struct load *l = user;
-	struct ui_data *d = l->d;
-	if (d->n_chats == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 64;
-		d->chats = xrealloc(d->chats, l->cap * sizeof *d->chats);
-	}
-	struct ui_chat *u = &d->chats[d->n_chats++];
-	memset(u, 0, sizeof *u);
-	u->env = env_index(d, c->env_id);
-	u->key = xstrdup(c->activity_id ? c->activity_id : c->teams_chat_id ? c->teams_chat_id : "");
-	u->chat_id = text_sanitize(c->teams_chat_id);
-	u->subject = text_sanitize(c->subject);
-	u->participants = join_parties(c);
-	u->state = c->state;
-	u->sync_status = c->sync_status;
-	u->modified = c->modified_in_teams_on;
-	u->verdict = UI_VERDICT_PENDING;
-	if (u->env != UI_NO_ENV) {
-		d->envs[u->env].n_chats++;
-		d->envs[u->env].pending++;
-	}
-	(void)env;
-	return 0;
 }
 
 static void free_contents(struct ui_data *d)
 {
-	cache_facts_close(d->facts);
-	d->facts = NULL;
 	for (size_t i = 0; i < d->n_envs; i++) {
 		cs_env_free(&d->envs[i].env);
 		free(d->envs[i].name);
@@ -80,16 +86,11 @@ static void free_contents(struct ui_data *d)
 		free(d->envs[i].error);
 	}
 	free(d->envs);
-	for (size_t i = 0; i < d->n_chats; i++) {
-		free(d->chats[i].key);
-		free(d->chats[i].chat_id);
-		free(d->chats[i].subject);
-		free(d->chats[i].participants);
-	}
 	free(d->chats);
+	pool_free(d->pool);
 }
 
-static cs_time seen_before(struct cache *c)
+cs_time ui_data_seen_before(struct cache *c)
 {
 	char *v = cache_meta_get(c, UI_SEEN_KEY);
 	cs_time t = v ? (cs_time)strtoll(v, NULL, 10) : 0;
@@ -115,138 +116,162 @@ static void mark_changes(struct ui_data *n, struct cache *c, cs_time seen)
 	free(ch);
 }
 
-int ui_data_load(struct ui_data *d, struct cache *c, cs_time now, int warn_hours, struct cs_error *err)
+int ui_data_load_envs(struct ui_data *d, struct cache *c, cs_time now, int warn_hours, cs_time seen,
+		      struct cs_error *err)
 {
-	struct ui_data n = { .now = now, .warn_hours = warn_hours, .generation = d->generation + 1 };
+	memset(d, 0, sizeof *d);
+	d->now = now;
+	d->warn_hours = warn_hours;
 	struct cs_env *envs;
-	if (cache_list_envs(c, &envs, &n.n_envs, err))
+	if (cache_list_envs(c, &envs, &d->n_envs, err))
 		return -1;
-	n.envs = xcalloc(n.n_envs ? n.n_envs : 1, sizeof *n.envs);
-	for (size_t i = 0; i < n.n_envs; i++) {
-		struct ui_env *e = &n.envs[i];
+	size_t *counts = xcalloc(d->n_envs ? d->n_envs : 1, sizeof *counts);
+	if (cache_env_chat_counts(c, envs, d->n_envs, counts, err)) {
+		for (size_t i = 0; i < d->n_envs; i++)
+			cs_env_free(&envs[i]);
+		free(envs);
+		free(counts);
+		d->n_envs = 0;
+		return -1;
+	}
+	d->envs = xcalloc(d->n_envs ? d->n_envs : 1, sizeof *d->envs);
+	for (size_t i = 0; i < d->n_envs; i++) {
+		struct ui_env *e = &d->envs[i];
 		e->env = envs[i];
 		e->name = text_sanitize(envs[i].unique_name);
 		e->friendly = text_sanitize(envs[i].friendly_name);
 		e->error = envs[i].last_error ? text_sanitize(envs[i].last_error) : NULL;
+		e->n_chats = counts[i];
 	}
 	free(envs);
-	mark_changes(&n, c, d->generation ? d->seen : seen_before(c));
-	struct load l = { .d = &n };
-	if (cache_each_chat(c, NULL, add_chat, &l, err)) {
-		free_contents(&n);
-		return -1;
-	}
-	free_contents(d);
-	*d = n;
+	free(counts);
+	mark_changes(d, c, seen);
 	return 0;
 }
 
-static double elapsed_ms(const struct timespec *since)
+static int tristate_of(int status, int value)
 {
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)(t.tv_sec - since->tv_sec) * 1e3 + (double)(t.tv_nsec - since->tv_nsec) / 1e6;
+	return status == 200 ? value : CS_UNKNOWN;
 }
 
-static void tally(struct ui_data *d, struct ui_chat *u)
+/* One chat as the tables show it, from its facts, with its verdict. */
+static void add_chat(struct ui_data *d, size_t *cap, const struct cache_facts *f, struct buf *text)
 {
-	if (u->env == UI_NO_ENV)
-		return;
-	struct ui_env *e = &d->envs[u->env];
-	if (e->pending)
-		e->pending--;
-	if (u->verdict == DIAG_VERDICT_NOT_SYNCING)
-		e->not_syncing++;
-	else if (u->verdict == DIAG_VERDICT_AT_RISK)
-		e->at_risk++;
-	else if (u->verdict == DIAG_VERDICT_UNKNOWN)
-		e->unknown++;
-}
-
-/* The verdict of the next chat from the facts pass, which reads one environment's chats at a time in the
- * list's order (so its one sort, before the first row, is an environment's, not the tenant's); -1 when
- * the pass cannot give it (it failed, or the cache changed since the list was read and the rows no
- * longer match), and then the pass is given up for one-by-one lookups. */
-static int next_streamed_verdict(struct ui_data *d, struct cache *c, const struct ui_chat *u)
-{
-	struct cs_error err = { 0 };
-	if (d->facts_by_key || u->env == UI_NO_ENV)
-		return -1;
-	if (d->facts && d->facts_env != u->env) {
-		cache_facts_close(d->facts);
-		d->facts = NULL;
+	if (d->n_chats == *cap) {
+		*cap = *cap ? *cap * 2 : 1024;
+		d->chats = xrealloc(d->chats, *cap * sizeof *d->chats);
 	}
-	if (!d->facts) {
-		struct cache_chat_filter filter = { .env_id = d->envs[u->env].env.id };
-		if (!(d->facts = cache_facts_open(c, &filter, &err))) {
-			log_warn("console: reading the facts of every chat: %s", err.msg);
-			d->facts_by_key = true;
-			return -1;
-		}
-		d->facts_env = u->env;
-	}
-	const struct cache_facts *f;
-	int rc = cache_facts_next(d->facts, &f, &err);
-	const char *key = rc == 1 ? cache_facts_key(f) : NULL;
-	if (!key || strcmp(key, u->key) != 0) {
-		if (rc < 0)
-			log_warn("console: reading the facts of every chat: %s", err.msg);
-		cache_facts_close(d->facts);
-		d->facts = NULL;
-		d->facts_by_key = true;
-		return -1;
-	}
+	struct cs_chat c;
+	cache_facts_chat(f, &c);
+	struct ui_chat *u = &d->chats[d->n_chats];
+	memset(u, 0, sizeof *u);
+	u->env = env_index(d, c.env_id, d->n_chats ? d->chats[d->n_chats - 1].env : 0);
+	const char *key = cache_facts_key(f);
+	u->key = pool_add(&d->pool, key ? key : "", key ? strlen(key) : 0);
+	u->by_activity = c.activity_id != NULL;
+	u->chat_id = pool_take(&d->pool, text_sanitize(c.teams_chat_id));
+	u->raw_id = !c.teams_chat_id ? NULL
+		  : strcmp(c.teams_chat_id, u->chat_id) == 0 ? u->chat_id
+		  : pool_add(&d->pool, c.teams_chat_id, strlen(c.teams_chat_id));
+	u->subject = pool_take(&d->pool, text_sanitize(c.subject));
+	text->len = 0;
+	text->data[0] = '\0';
+	join_parties(text, &c);
+	u->participants = pool_add(&d->pool, text->data, text->len);
+	/* What the filters search, folded once here rather than on every key. */
+	char *who = xasprintf("%s ", u->participants);
+	text->len = 0;
+	buf_printf(text, "%s %s ", u->subject, u->chat_id);
+	char *ids = ui_text_fold(text->data), *people = ui_text_fold(who);
+	text->len = 0;
+	buf_adds(text, ids);
+	u->folded_ids = text->len;
+	buf_adds(text, people);
+	u->folded = pool_add(&d->pool, text->data, text->len);
+	free(ids);
+	free(people);
+	free(who);
+	u->state = c.state;
+	u->sync_status = c.sync_status;
+	u->modified = c.modified_in_teams_on;
+	u->app = (signed char)(f->has_graph ? tristate_of(f->graph.apps_status, f->graph.app_installed) : CS_UNKNOWN);
+	u->grant = (signed char)(f->has_graph ? tristate_of(f->graph.grants_status, f->graph.app_has_grant) : CS_UNKNOWN);
 	struct diag_result r;
 	cache_facts_diagnose(f, d->now, d->warn_hours, &r);
-	int verdict = (int)r.verdict;
+	u->verdict = (int)r.verdict;
 	diag_result_free(&r);
-	return verdict;
+	d->n_chats++;
 }
 
-bool ui_data_diagnose(struct ui_data *d, struct cache *c, int budget_ms)
+int ui_data_load_chats(struct ui_data *d, struct cache *c, unsigned part, unsigned parts, atomic_size_t *done,
+		       const atomic_bool *cancel, struct cs_error *err)
 {
-	struct timespec start;
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	while (d->diagnosed < d->n_chats) {
-		struct ui_chat *u = &d->chats[d->diagnosed++];
-		u->verdict = next_streamed_verdict(d, c, u);
-		if (u->verdict < 0) {
-			struct diag_result r;
-			struct cs_error err = { 0 };
-			if (ui_diagnose_chat(c, u->key, d->now, d->warn_hours, &r, NULL, NULL, &err) == 0) {
-				u->verdict = (int)r.verdict;
-				diag_result_free(&r);
-			} else {
-				/* The chat could not be looked up (gone, ambiguous id, cache error): that is unknown. */
-				log_warn("console: diagnosing %s: %s", u->key, err.msg);
-				u->verdict = DIAG_VERDICT_UNKNOWN;
-			}
+	struct cache_facts_cursor *cur = cache_facts_open_part(c, part, parts, err);
+	if (!cur)
+		return -1;
+	size_t cap = d->n_chats;
+	struct buf text;
+	buf_init(&text);
+	buf_add(&text, "", 0);
+	const struct cache_facts *f;
+	int rc;
+	size_t counted = 0; /* the progress is told every 256 chats: two threads share the counter */
+	while ((rc = cache_facts_next(cur, &f, err)) == 1) {
+		add_chat(d, &cap, f, &text);
+		if (++counted == 256 && done) {
+			atomic_fetch_add_explicit(done, counted, memory_order_relaxed);
+			counted = 0;
 		}
-		tally(d, u);
-		if (elapsed_ms(&start) >= budget_ms)
+		if (cancel && atomic_load_explicit(cancel, memory_order_relaxed)) {
+			memset(err, 0, sizeof *err);
+			rc = -1;
 			break;
+		}
 	}
-	if (d->diagnosed == d->n_chats && d->facts) {
-		/* Done: let go of the read snapshot the stream holds. */
-		cache_facts_close(d->facts);
-		d->facts = NULL;
-	}
-	return d->diagnosed < d->n_chats;
+	if (done)
+		atomic_fetch_add_explicit(done, counted, memory_order_relaxed);
+	buf_free(&text);
+	cache_facts_close(cur);
+	return rc < 0 ? -1 : 0;
 }
 
-void ui_data_restart(struct ui_data *d, cs_time now)
+void ui_data_take_chats(struct ui_data *d, struct ui_data *from)
 {
-	d->now = now;
-	d->diagnosed = 0;
-	for (size_t i = 0; i < d->n_envs; i++) {
-		struct ui_env *e = &d->envs[i];
-		e->not_syncing = e->at_risk = e->unknown = 0;
-		e->pending = e->n_chats;
-	}
-	/* The old verdicts stay on screen until their new ones arrive. */
+	d->chats = xrealloc(d->chats, (d->n_chats + from->n_chats + 1) * sizeof *d->chats);
+	memcpy(d->chats + d->n_chats, from->chats, from->n_chats * sizeof *d->chats);
+	d->n_chats += from->n_chats;
+	/* The strings stay where they are: the blocks join d's. */
+	struct ui_pool **end = &d->pool;
+	while (*end)
+		end = &(*end)->next;
+	*end = from->pool;
+	from->pool = NULL;
+	ui_data_free(from);
 }
 
-cs_time ui_data_next_change(const struct ui_data *d, cs_time now)
+/* The sort keys of cache_each_chat's order (ORDER BY environment name, modifiedinteamson with the
+ * unknown last, Teams chat id, activity id), as SQLite compares them: NULL first, then bytes. */
+static int cmp_text(const char *a, const char *b)
+{
+	if (!a || !b)
+		return (a != NULL) - (b != NULL);
+	return strcmp(a, b);
+}
+
+static int cmp_listed(const void *pa, const void *pb)
+{
+	const struct ui_chat *a = pa, *b = pb;
+	if (a->env != b->env)
+		return a->env < b->env ? -1 : 1;
+	if (!a->modified != !b->modified)
+		return a->modified ? -1 : 1;
+	if (a->modified != b->modified)
+		return a->modified < b->modified ? -1 : 1;
+	int r = cmp_text(a->raw_id, b->raw_id);
+	return r ? r : cmp_text(a->by_activity ? a->key : NULL, b->by_activity ? b->key : NULL);
+}
+
+static cs_time next_change(const struct ui_data *d, cs_time now)
 {
 	cs_time next = 0;
 	for (size_t i = 0; i < d->n_chats; i++) {
@@ -263,10 +288,56 @@ cs_time ui_data_next_change(const struct ui_data *d, cs_time now)
 	return next;
 }
 
+void ui_data_finish(struct ui_data *d)
+{
+	if (d->n_chats > 1)
+		qsort(d->chats, d->n_chats, sizeof *d->chats, cmp_listed);
+	for (size_t i = 0; i < d->n_envs; i++) {
+		struct ui_env *e = &d->envs[i];
+		e->n_chats = e->not_syncing = e->at_risk = e->unknown = 0;
+	}
+	for (size_t i = 0; i < d->n_chats; i++) {
+		const struct ui_chat *u = &d->chats[i];
+		if (u->env == UI_NO_ENV)
+			continue;
+		struct ui_env *e = &d->envs[u->env];
+		e->n_chats++;
+		e->not_syncing += u->verdict == DIAG_VERDICT_NOT_SYNCING;
+		e->at_risk += u->verdict == DIAG_VERDICT_AT_RISK;
+		e->unknown += u->verdict == DIAG_VERDICT_UNKNOWN;
+	}
+	d->next_change = next_change(d, d->now);
+	d->loaded = true;
+}
+
+int ui_data_load(struct ui_data *d, struct cache *c, cs_time now, int warn_hours, struct cs_error *err)
+{
+	struct ui_data n;
+	if (ui_data_load_envs(&n, c, now, warn_hours, d->generation ? d->seen : ui_data_seen_before(c), err))
+		return -1;
+	if (ui_data_load_chats(&n, c, 0, 1, NULL, NULL, err)) {
+		ui_data_free(&n);
+		return -1;
+	}
+	ui_data_finish(&n);
+	n.generation = d->generation + 1;
+	ui_data_free(d);
+	*d = n;
+	return 0;
+}
+
 void ui_data_free(struct ui_data *d)
 {
 	free_contents(d);
 	memset(d, 0, sizeof *d);
+}
+
+size_t ui_data_chat_total(const struct ui_data *d)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < d->n_envs; i++)
+		n += d->envs[i].n_chats;
+	return n;
 }
 
 size_t ui_data_find_env(const struct ui_data *d, const char *key)

@@ -5,6 +5,7 @@
 #include "base/text.h"
 #include "base/xalloc.h"
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -156,17 +157,64 @@ void ui_layout_line(const char *text, int width, int slot, ui_put_fn put, void *
 	put_cell(0, width, text, slot, UI_ALIGN_LEFT, put, user);
 }
 
-/* A lower-cased wide copy, or NULL when the locale cannot decode s. */
-static wchar_t *wide_lower(const char *s)
+/* Whether towlower maps ASCII as tolower does in this locale, and nothing else (not so in a
+ * Turkish one: I folds to dotless ı): then ASCII text can be folded byte by byte. */
+static bool ascii_folds_plainly(void)
 {
+	/* Asked once (the locale is set before the console starts); the loader's thread asks too. */
+	static atomic_int plain = -1;
+	int known = atomic_load(&plain);
+	if (known >= 0)
+		return known;
+	known = 1;
+	for (int ch = 0; ch < 0x80 && known; ch++) {
+		wint_t want = ch >= 'A' && ch <= 'Z' ? (wint_t)(ch - 'A' + 'a') : (wint_t)ch;
+		if (towlower((wint_t)ch) != want)
+			known = 0;
+	}
+	atomic_store(&plain, known);
+	return known;
+}
+
+static void ascii_lower(char *s)
+{
+	for (; *s; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			*s = (char)(*s - 'A' + 'a');
+}
+
+char *ui_text_fold(const char *s)
+{
+	char *out;
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p && *p < 0x80)
+		p++;
+	if (!*p && ascii_folds_plainly()) {
+		out = xstrdup(s);
+		ascii_lower(out);
+		return out;
+	}
 	size_t n = mbstowcs(NULL, s, 0);
-	if (n == (size_t)-1)
-		return NULL;
+	if (n == (size_t)-1) {
+		/* The locale cannot decode it: ASCII letters fold, the rest stays as it is. */
+		out = xstrdup(s);
+		ascii_lower(out);
+		return out;
+	}
 	wchar_t *w = xcalloc(n + 1, sizeof *w);
 	mbstowcs(w, s, n + 1);
 	for (size_t i = 0; i < n; i++)
 		w[i] = (wchar_t)towlower((wint_t)w[i]);
-	return w;
+	size_t len = wcstombs(NULL, w, 0);
+	if (len == (size_t)-1) {
+		out = xstrdup(s);
+		ascii_lower(out);
+	} else {
+		out = xmalloc(len + 1);
+		wcstombs(out, w, len + 1);
+	}
+	free(w);
+	return out;
 }
 
 bool ui_text_match(const char *haystack, const char *needle)
@@ -175,12 +223,8 @@ bool ui_text_match(const char *haystack, const char *needle)
 		return true;
 	if (!haystack)
 		return false;
-	wchar_t *h = wide_lower(haystack), *nd = wide_lower(needle);
-	bool found;
-	if (h && nd)
-		found = wcsstr(h, nd) != NULL;
-	else
-		found = strcasestr(haystack, needle) != NULL;
+	char *h = ui_text_fold(haystack), *nd = ui_text_fold(needle);
+	bool found = strstr(h, nd) != NULL;
 	free(h);
 	free(nd);
 	return found;

@@ -46,8 +46,12 @@ void ui_layout_header(const struct ui_column *cols, size_t n, const int *widths,
 /* Emits one line of text cut and padded to width at x = 0. */
 void ui_layout_line(const char *text, int width, int slot, ui_put_fn put, void *user);
 
-/* Case-insensitive substring match over UTF-8 (towlower when the locale knows the characters,
- * ASCII otherwise). An empty needle matches everything; NULL haystack matches nothing. */
+/* s folded for a case-insensitive search (caller frees): every character through towlower when the
+ * locale can decode s, else its ASCII letters lowered. Folding is per character, so the folding of
+ * a concatenation is the concatenation of the foldings. */
+char *ui_text_fold(const char *s);
+/* Case-insensitive substring match over UTF-8: needle's folding within haystack's. An empty needle
+ * matches everything; NULL haystack matches nothing. */
 bool ui_text_match(const char *haystack, const char *needle);
 
 #endif

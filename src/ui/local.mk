@@ -6,7 +6,9 @@ libchatsync_a_SOURCES += \
 	src/ui/input.c src/ui/input.h \
 	src/ui/keys.c src/ui/keys.h \
 	src/ui/layout.c src/ui/layout.h \
+	src/ui/loader.c src/ui/loader.h \
 	src/ui/prompt.c src/ui/prompt.h \
+	src/ui/reload.c src/ui/reload.h \
 	src/ui/request.c src/ui/request.h \
 	src/ui/screen.c src/ui/screen.h \
 	src/ui/ui.c src/ui/ui.h \

@@ -271,8 +271,15 @@ static void draw_status(struct ui *ui)
 		}
 		snprintf(pos, sizeof pos, "%zu/%zu", at, v->lines);
 	}
-	if (ui->data.diagnosed < ui->data.n_chats) {
-		char *both = xasprintf(_("diagnosing %zu/%zu  %s"), ui->data.diagnosed, ui->data.n_chats, pos);
+	if (ui->loader) {
+		/* The chats are read and diagnosed in one pass: until it ends, the verdicts shown are old
+		 * (or not there yet). */
+		size_t done, total;
+		ui_loader_progress(ui->loader, &done, &total);
+		if (done > total)
+			total = done;
+		char *both = xasprintf(_("loading and diagnosing chats %zu/%zu  %s"), done,
+				       total ? total : ui_data_chat_total(&ui->data), pos);
 		snprintf(pos, sizeof pos, "%s", both);
 		free(both);
 	}
@@ -337,7 +344,8 @@ static void draw_view(struct view *v)
 	}
 	if (v->lines == 0) {
 		struct put_ctx c = { .y = y };
-		const char *why = v->filter && *v->filter ? _("nothing matches the filter (Esc clears it)")
+		const char *why = (v->ops->flags & VIEW_CHATS) && !v->ui->data.loaded ? view_chats_wait(v->ui)
+			: v->filter && *v->filter ? _("nothing matches the filter (Esc clears it)")
 			: v->ops->empty ? _(v->ops->empty) : _("nothing to show");
 		ui_layout_line(why, COLS, UI_COLOR_DIM, put, &c);
 		return;

@@ -8,6 +8,7 @@
 #include "ui/input.h"
 #include "ui/keys.h"
 #include "ui/prompt.h"
+#include "ui/reload.h"
 #include "ui/screen.h"
 #include "ui/view.h"
 #include "ui/worker.h"
@@ -22,8 +23,12 @@
 #include <strings.h>
 #include <time.h>
 
-/* How long one slice of diagnosis may hold the keyboard. */
-#define DIAGNOSE_SLICE_MS 40
+/* How often the loop looks whether the loader is done while it reads, and redraws its progress. */
+#define LOADER_POLL_MS 10
+#define PROGRESS_MS 100
+/* Verdicts that the clock moves are worked out again after at least this many times the last load's
+ * length. */
+#define CLOCK_LOAD_SPACING 10
 /* How often verdicts are worked out again at the latest (facts grow stale as the clock moves). */
 #define REDIAGNOSE_S 600
 /* A cache older than this is refreshed when the console opens. */
@@ -107,28 +112,6 @@ static void resized(struct ui *ui)
 	ui->dirty = true;
 }
 
-static void notify(struct ui *ui, enum view_update why)
-{
-	for (size_t i = 0; i < ui->depth; i++)
-		if (ui->stack[i]->ops->update)
-			ui->stack[i]->ops->update(ui->stack[i], why);
-	ui->dirty = true;
-}
-
-/* Re-reads the cache; quiet: a refresh's environment came in (no message). */
-static void reload(struct ui *ui, bool quiet)
-{
-	notify(ui, VIEW_UPDATE_SAVE);
-	struct cs_error err = { 0 };
-	int rc = ui_data_load(&ui->data, ui->cache, clock_now(ui), ui->cfg->warn_hours, &err);
-	notify(ui, VIEW_UPDATE_RELOADED);
-	if (rc)
-		ui_message(ui, UI_COLOR_STATUS_ERROR, "%s", err.msg);
-	else if (!quiet)
-		ui_message(ui, UI_COLOR_STATUS, _("cache re-read: %zu environments, %zu chats"), ui->data.n_envs,
-			   ui->data.n_chats);
-}
-
 static void start_work(struct ui *ui, enum worker_kind kind, const char *env, bool want)
 {
 	struct cs_error err = { 0 };
@@ -210,9 +193,13 @@ static void profile_switch(struct ui *ui, const char *name)
 	ui->profile = p;
 	while (ui->depth > 1)
 		close_view(ui);
-	reload(ui, true);
-	ui_message(ui, UI_COLOR_STATUS, _("profile %s: %zu environments, %zu chats in its cache"), p->name,
-		   ui->data.n_envs, ui->data.n_chats);
+	/* What is being read is the other profile's: the new cache's environments show at once. */
+	ui_load_stop(ui);
+	ui_after_load(ui, UI_AFTER_PROFILE, UI_COLOR_STATUS, xstrdup(p->name));
+	if (ui_open_data(ui, clock_now(ui), ui->data.seen, &err)) {
+		ui_message(ui, UI_COLOR_STATUS_ERROR, "%s", err.msg);
+		ui_post_after(ui);
+	}
 }
 
 static void set_filter(struct ui *ui, struct view *v, const char *text)
@@ -252,7 +239,7 @@ static void do_action(struct ui *ui, struct ui_action a)
 	case UI_ACT_QUIT: ui->quit = true; break;
 	case UI_ACT_TOGGLE: toggle_start(ui, a.arg); break;
 	case UI_ACT_REFRESH: refresh_start(ui); break;
-	case UI_ACT_RELOAD: reload(ui, false); break;
+	case UI_ACT_RELOAD: ui_reload(ui, clock_now(ui), false); break;
 	case UI_ACT_PROFILE: profile_switch(ui, a.arg); break;
 	case UI_ACT_FILTER:
 		if (v && v->ops->filter)
@@ -414,7 +401,7 @@ static void do_request(struct ui *ui, enum ui_request req)
 	case UI_REQ_TOGGLE_SYNC:
 		ui_message(ui, UI_COLOR_STATUS, "%s", _("t works in the environments view, on the selected environment"));
 		break;
-	case UI_REQ_RELOAD: reload(ui, false); break;
+	case UI_REQ_RELOAD: ui_reload(ui, clock_now(ui), false); break;
 	case UI_REQ_REFRESH: refresh_start(ui); break;
 	case UI_REQ_SCREEN_REDRAW: screen_force_redraw(); break;
 	default: break;
@@ -573,19 +560,21 @@ static void worker_done(struct ui *ui)
 	ui->progress = NULL;
 	/* The write may have put in handlers of its own (the command line's Ctrl-C): take them back. */
 	ui_input_signals();
-	reload(ui, true);
+	/* The result is told once the cache's new state is on screen. */
 	if (!toggle && rc)
-		ui_message(ui, UI_COLOR_STATUS_ERROR, _("refresh failed: %s"), err.msg);
+		ui_after_load(ui, UI_AFTER_TEXT, UI_COLOR_STATUS_ERROR, xasprintf(_("refresh failed: %s"), err.msg));
 	else if (!toggle)
-		ui_message(ui, UI_COLOR_STATUS, _("refresh finished: %zu environments, %zu chats"), ui->data.n_envs,
-			   ui->data.n_chats);
+		ui_after_load(ui, UI_AFTER_REFRESHED, UI_COLOR_STATUS, NULL);
 	else if (rc)
-		ui_message(ui, UI_COLOR_STATUS_ERROR, "%s", err.msg[0] ? err.msg : _("the sync toggle failed"));
+		ui_after_load(ui, UI_AFTER_TEXT, UI_COLOR_STATUS_ERROR,
+			   xstrdup(err.msg[0] ? err.msg : _("the sync toggle failed")));
 	else if (res.outcome && strcmp(res.outcome, "ok") != 0)
-		ui_message(ui, UI_COLOR_STATUS, _("sync toggle: %s"), res.outcome);
+		ui_after_load(ui, UI_AFTER_TEXT, UI_COLOR_STATUS, xasprintf(_("sync toggle: %s"), res.outcome));
 	else
-		ui_message(ui, UI_COLOR_STATUS, res.now == CS_TRUE ? _("sync is now ON (was %s)") : _("sync is now OFF (was %s)"),
-			   ui_tristate_text(res.old));
+		ui_after_load(ui, UI_AFTER_TEXT, UI_COLOR_STATUS,
+			   xasprintf(res.now == CS_TRUE ? _("sync is now ON (was %s)") : _("sync is now OFF (was %s)"),
+				     ui_tristate_text(res.old)));
+	ui_reload(ui, clock_now(ui), true);
 	toggle_result_free(&res);
 }
 
@@ -603,7 +592,7 @@ static void worker_turn(struct ui *ui)
 		ui->dirty = true;
 	}
 	if (n.reload)
-		reload(ui, true);
+		ui_reload(ui, clock_now(ui), true);
 	if (n.device) {
 		free(ui->device_msg);
 		free(ui->device_code);
@@ -643,9 +632,10 @@ static void worker_turn(struct ui *ui)
 		worker_done(ui);
 }
 
-/* The clock: ages redraw when the second changes; verdicts are worked out again when one may
- * change by the clock alone (a chat reaching its limit), and every REDIAGNOSE_S anyway. */
-static void clock_turn(struct ui *ui, cs_time *diagnosed_at)
+/* The clock: ages redraw when the second changes; verdicts are worked out again (the cache read
+ * again on the loader, the old verdicts shown until then) when one may change by the clock alone
+ * (a chat reaching its limit), and every REDIAGNOSE_S anyway. */
+static void clock_turn(struct ui *ui)
 {
 	/* A key script sees a still clock, so the screens it saves are the same every run. */
 	if (ui_input_scripted())
@@ -653,11 +643,14 @@ static void clock_turn(struct ui *ui, cs_time *diagnosed_at)
 	cs_time now = clock_now(ui);
 	if (now == ui->data.now)
 		return;
-	if (ui->data.diagnosed == ui->data.n_chats) {
-		cs_time next = ui_data_next_change(&ui->data, *diagnosed_at);
-		if ((next && now >= next) || now - *diagnosed_at >= REDIAGNOSE_S) {
-			ui_data_restart(&ui->data, now);
-			*diagnosed_at = now;
+	/* In a large tenant some chat reaches its limit every few seconds: the cache is read again at
+	 * most once in CLOCK_LOAD_SPACING times what the last read took, so the loader's threads
+	 * keep to a small share of the cores. */
+	if (!ui->loader && ui->data.loaded && now_ms() - ui->loaded_ms >= CLOCK_LOAD_SPACING * ui->load_ms) {
+		cs_time next = ui->data.next_change;
+		if ((next && now >= next) || now - ui->diagnosed_at >= REDIAGNOSE_S) {
+			ui->diagnosed_at = now;
+			ui_load_start(ui, now);
 		}
 	}
 	ui->data.now = now;
@@ -666,15 +659,21 @@ static void clock_turn(struct ui *ui, cs_time *diagnosed_at)
 
 static void loop(struct ui *ui)
 {
-	cs_time diagnosed_at = ui->data.now;
+	long progress_at = 0;
 	while (!ui->quit) {
 		worker_turn(ui);
-		clock_turn(ui, &diagnosed_at);
+		ui_loader_turn(ui, clock_now(ui), false);
+		clock_turn(ui);
+		/* The status line counts the chats read, a few times a second (a redraw costs the
+		 * loader's threads a core's time too). */
+		if (ui->loader && now_ms() - progress_at >= PROGRESS_MS) {
+			progress_at = now_ms();
+			ui->dirty = true;
+		}
 		if (ui->dirty) {
 			screen_draw(ui);
 			ui->dirty = false;
 		}
-		bool pending = ui->data.diagnosed < ui->data.n_chats;
 		/* A script waits for the worker (unless it asks) and for every verdict, so what it
 		 * saves does not depend on timing. */
 		if (ui_input_scripted() && ui->worker && ui->mode != UI_MODE_ASK) {
@@ -682,26 +681,19 @@ static void loop(struct ui *ui)
 			nanosleep(&ts, NULL);
 			continue;
 		}
-		if (pending && ui_input_scripted()) {
-			while (ui_data_diagnose(&ui->data, ui->cache, 1000))
-				;
-			notify(ui, VIEW_UPDATE_VERDICTS);
+		if (ui->loader && ui_input_scripted()) {
+			ui_loader_turn(ui, clock_now(ui), true);
 			continue;
 		}
-		/* Wake for the worker's news, and at the next second for the clock. */
-		int wait = pending ? 0 : ui->worker ? 50 : 1000 - (int)((now_ms() - ui->started_ms) % 1000);
+		/* Wake for the loader's and the worker's news, and at the next second for the clock. */
+		int wait = ui->loader ? LOADER_POLL_MS : ui->worker ? 50 : 1000 - (int)((now_ms() - ui->started_ms) % 1000);
 		int key = ui_input_key(wait);
 		if (key == UI_INPUT_HANGUP) {
 			log_info("console: the session ended (hangup, signal or closed terminal)");
 			break;
 		}
-		if (key == UI_INPUT_NONE) {
-			if (pending) {
-				ui_data_diagnose(&ui->data, ui->cache, DIAGNOSE_SLICE_MS);
-				notify(ui, VIEW_UPDATE_VERDICTS);
-			}
+		if (key == UI_INPUT_NONE)
 			continue;
-		}
 		handle_key(ui, key);
 	}
 }
@@ -711,6 +703,10 @@ static void ui_free(struct ui *ui)
 	while (ui->depth)
 		close_view(ui);
 	free(ui->stack);
+	ui_load_stop(ui);
+	for (size_t i = 0; i < ui->n_after; i++)
+		free(ui->after[i].text);
+	free(ui->after);
 	if (ui->cache != ui->cfg->session->cache)
 		cache_close(ui->cache);
 	free(ui->cache_path);
@@ -741,7 +737,7 @@ int ui_run(const struct ui_config *cfg, struct cs_error *err)
 	int rc = CS_EXIT_OK;
 	if (script && *script && ui_input_load_script(script, err)) {
 		rc = err->exit_code ? err->exit_code : CS_EXIT_USAGE;
-	} else if (ui_data_load(&ui.data, ui.cache, ui.start_now, cfg->warn_hours, err) ||
+	} else if (ui_open_data(&ui, ui.start_now, ui_data_seen_before(ui.cache), err) ||
 		   screen_open(&ui, !ui_colors_disabled_by_user(cfg->no_color), cfg->mouse, err)) {
 		rc = err->exit_code ? err->exit_code : CS_EXIT_USAGE;
 	} else {

@@ -19,6 +19,14 @@ struct view *ui_top(struct ui *ui)
 	return ui->depth ? ui->stack[ui->depth - 1] : NULL;
 }
 
+void ui_notify(struct ui *ui, enum view_update why)
+{
+	for (size_t i = 0; i < ui->depth; i++)
+		if (ui->stack[i]->ops->update)
+			ui->stack[i]->ops->update(ui->stack[i], why);
+	ui->dirty = true;
+}
+
 void ui_message(struct ui *ui, int slot, const char *fmt, ...)
 {
 	va_list ap;
@@ -115,23 +123,71 @@ char *view_age(cs_time then, cs_time now, char *buf, size_t n)
 	return buf;
 }
 
+void view_filter_parse(struct view_filter *f, const char *text)
+{
+	memset(f, 0, sizeof *f);
+	if (!text || !*text)
+		return;
+	char *copy = xstrdup(text), *save = NULL;
+	for (char *t = strtok_r(copy, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
+		f->terms = xrealloc(f->terms, (f->n + 1) * sizeof *f->terms);
+		struct view_term *term = &f->terms[f->n++];
+		/* "!" alone is a term of its own, not a negation of nothing. */
+		term->negate = t[0] == '!' && t[1];
+		term->text = xstrdup(term->negate ? t + 1 : t);
+		term->folded = ui_text_fold(term->text);
+	}
+	free(copy);
+}
+
+void view_filter_free(struct view_filter *f)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		free(f->terms[i].text);
+		free(f->terms[i].folded);
+	}
+	free(f->terms);
+	memset(f, 0, sizeof *f);
+}
+
+bool view_filter_narrows(const char *before, const char *now)
+{
+	size_t n = before ? strlen(before) : 0;
+	if (!n)
+		return true; /* everything matched */
+	if (!now || strncmp(before, now, n) != 0)
+		return false;
+	/* The terms before stay, and more may follow; only the last one can grow. */
+	if (before[n - 1] == ' ' || now[n] == ' ' || now[n] == '\0')
+		return true;
+	size_t last = n;
+	while (last > 0 && before[last - 1] != ' ')
+		last--;
+	/* A longer word is found in fewer places; a longer "!word" excludes fewer (and "!" alone
+	 * followed by a word turns into one). */
+	return before[last] != '!';
+}
+
 bool view_filter_match(const char *filter, const char *const *fields, size_t n)
 {
 	if (!filter || !*filter)
 		return true;
-	char *copy = xstrdup(filter);
+	struct view_filter f;
+	view_filter_parse(&f, filter);
 	bool ok = true;
-	char *save = NULL;
-	for (char *t = strtok_r(copy, " ", &save); ok && t; t = strtok_r(NULL, " ", &save)) {
-		bool negate = t[0] == '!' && t[1];
-		const char *term = negate ? t + 1 : t;
+	for (size_t t = 0; ok && t < f.n; t++) {
 		bool found = false;
 		for (size_t i = 0; i < n && !found; i++)
-			found = fields[i] && ui_text_match(fields[i], term);
-		ok = negate ? !found : found;
+			found = fields[i] && ui_text_match(fields[i], f.terms[t].text);
+		ok = f.terms[t].negate ? !found : found;
 	}
-	free(copy);
+	view_filter_free(&f);
 	return ok;
+}
+
+const char *view_chats_wait(const struct ui *ui)
+{
+	return ui->loader ? _("loading and diagnosing the chats…") : _("the chats could not be read (R tries again)");
 }
 
 void view_text_add(struct view_text *t, char *line, int slot)

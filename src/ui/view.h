@@ -12,6 +12,7 @@
 #include "base/timefmt.h"
 #include "ui/data.h"
 #include "ui/layout.h"
+#include "ui/loader.h"
 #include "ui/request.h"
 #include "ui/ui.h"
 #include "ui/worker.h"
@@ -60,13 +61,13 @@ struct ui_action {
 enum view_update {
 	VIEW_UPDATE_SAVE,       /* the data is about to be replaced: remember the selection by key */
 	VIEW_UPDATE_RELOADED,   /* the data was replaced (or the reload failed and kept it) */
-	VIEW_UPDATE_VERDICTS,   /* more verdicts came in */
 	VIEW_UPDATE_RESIZE,     /* the terminal changed size */
 	VIEW_UPDATE_LOG,        /* a message was added to the log */
 };
 
 enum view_flags {
 	VIEW_SCROLL = 1,    /* a page of text: moving scrolls it, no cursor line */
+	VIEW_CHATS = 2,     /* lists chats: empty, saying so, until they are loaded */
 };
 
 struct view_ops {
@@ -141,6 +142,14 @@ enum ui_mode {
 
 #define UI_HISTORY 50
 
+/* A message that waits for the data being loaded: it says what the new data shows. */
+enum ui_after { UI_AFTER_TEXT, UI_AFTER_REREAD, UI_AFTER_REFRESHED, UI_AFTER_PROFILE };
+struct ui_after_load {
+	enum ui_after kind;
+	int slot;
+	char *text;         /* UI_AFTER_TEXT: the message; UI_AFTER_PROFILE: the profile's name */
+};
+
 /* The console. One per ui_run. */
 struct ui {
 	const struct ui_config *cfg;
@@ -148,6 +157,12 @@ struct ui {
 	const struct conf_profile *profile;
 	char *cache_path;             /* owned when a :profile switched it */
 	struct ui_data data;
+	struct ui_loader *loader;     /* the chats being read and diagnosed, NULL when none */
+	bool load_again;              /* asked to load while the loader ran: once more after it */
+	struct ui_after_load *after;  /* messages posted when the loader's data is in */
+	size_t n_after;
+	cs_time diagnosed_at;         /* the time the verdicts shown were worked out for */
+	long load_started_ms, load_ms, loaded_ms; /* monotonic: the last load's start, length and end */
 	struct view **stack;
 	size_t depth, cap;
 	struct ui_msg *log;           /* every message of the session, oldest first */
@@ -177,6 +192,8 @@ extern const struct view_ops view_envs_ops, view_chats_ops, view_diag_ops, view_
 
 /* The view on top, NULL when none. */
 struct view *ui_top(struct ui *ui);
+/* Tells every view on the stack why it should update (enum view_update). */
+void ui_notify(struct ui *ui, enum view_update why);
 /* Sets the status line message and adds it to the message log (and the log file); slot is
  * UI_COLOR_STATUS, UI_COLOR_STATUS_WARN or UI_COLOR_STATUS_ERROR. */
 void ui_message(struct ui *ui, int slot, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -191,5 +208,22 @@ void view_select(struct view *v, size_t row);
 char *view_age(cs_time then, cs_time now, char *buf, size_t n);
 /* Whether a row passes the filter: every term must be in one of the fields, and no "!term". */
 bool view_filter_match(const char *filter, const char *const *fields, size_t n);
+/* The filter's terms, parsed and folded once (for a view that matches many rows per key). */
+struct view_term {
+	char *text;         /* without its "!" */
+	char *folded;       /* ui_text_fold(text) */
+	bool negate;
+};
+struct view_filter {
+	struct view_term *terms;
+	size_t n;
+};
+void view_filter_parse(struct view_filter *f, const char *text);
+void view_filter_free(struct view_filter *f);
+/* Whether every row filter now matches is matched by filter before too (now only adds to before's
+ * terms or lengthens its last word), so a search may look only at before's matches. */
+bool view_filter_narrows(const char *before, const char *now);
+/* What a view that lists chats says while they are not in (being loaded, or the load failed). */
+const char *view_chats_wait(const struct ui *ui);
 
 #endif

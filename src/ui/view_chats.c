@@ -43,8 +43,17 @@ struct chats {
 	size_t env;          /* index into data.envs, UI_NO_ENV for every environment, or ENV_GONE */
 	char *env_id;        /* owned: finds env again after a reload */
 	char *env_name;      /* owned: sanitised unique name, for the title */
-	size_t *rows;        /* indices into data.chats */
+	size_t *order;       /* the environment's chats (indices into data.chats) in the sort's order */
+	size_t n_order;
+	bool ordered;        /* order is current (the data, the sort and the environment are as it was made) */
+	size_t *rows;        /* order less what the state filter and the filter leave out */
+	char *rows_filter;   /* owned: the filter rows were made with (NULL none) */
+	enum state_filter rows_show;
+	bool rows_valid;     /* rows hold the matches of rows_filter and rows_show over order */
 	enum state_filter show;
+	int want[VIEW_MAX_COLUMNS]; /* the widths the first rows want, measured at want_now */
+	cs_time want_now;
+	bool want_valid;     /* the rows are the ones measured */
 	char *selected;      /* key of the selected chat while the rows are rebuilt */
 	char describe[160];
 };
@@ -60,10 +69,61 @@ static const char *show_name(enum state_filter f)
 	}
 }
 
-static bool shown(const struct chats *p, const struct ui_chat *c, const char *filter)
+/* The filter, ready for many rows: each term folded, and whether it is in the text of each verdict
+ * and state (a handful of words, matched once per key rather than once per chat). */
+#define N_VERDICT_TEXTS 6
+#define N_STATE_TEXTS 6
+struct compiled {
+	struct view_filter f;
+	bool (*in_verdict)[N_VERDICT_TEXTS];
+	bool (*in_state)[N_STATE_TEXTS];
+};
+
+/* The verdict's and the state's slot in those tables: one per word shown, the last for any other. */
+static int verdict_slot(int v)
 {
-	if (p->env != UI_NO_ENV && c->env != p->env)
-		return false;
+	return v >= UI_VERDICT_PENDING && v <= DIAG_VERDICT_UNKNOWN ? v + 1 : N_VERDICT_TEXTS - 1;
+}
+
+static int state_slot(int st)
+{
+	return st >= CS_STATE_NOT_RECORDED && st <= CS_STATE_SCHEDULED ? st + 1 : N_STATE_TEXTS - 1;
+}
+
+static void compile(struct compiled *c, const char *filter)
+{
+	view_filter_parse(&c->f, filter);
+	c->in_verdict = xcalloc(c->f.n + 1, sizeof *c->in_verdict);
+	c->in_state = xcalloc(c->f.n + 1, sizeof *c->in_state);
+	for (size_t t = 0; t < c->f.n; t++) {
+		for (int v = UI_VERDICT_PENDING; v <= DIAG_VERDICT_UNKNOWN + 1; v++)
+			c->in_verdict[t][verdict_slot(v)] = ui_text_match(ui_verdict_text(v), c->f.terms[t].text);
+		for (int st = CS_STATE_NOT_RECORDED; st <= CS_STATE_SCHEDULED + 1; st++)
+			c->in_state[t][state_slot(st)] = ui_text_match(ui_state_text(st), c->f.terms[t].text);
+	}
+}
+
+static void uncompile(struct compiled *c)
+{
+	view_filter_free(&c->f);
+	free(c->in_verdict);
+	free(c->in_state);
+}
+
+/* view_filter_match over subject, chat id, participants, verdict and state, from the folded text. */
+static bool matches(const struct compiled *m, const struct ui_chat *c)
+{
+	for (size_t t = 0; t < m->f.n; t++) {
+		bool found = m->in_verdict[t][verdict_slot(c->verdict)] || m->in_state[t][state_slot(c->state)] ||
+			     strstr(c->folded, m->f.terms[t].folded) != NULL;
+		if (found == m->f.terms[t].negate)
+			return false;
+	}
+	return true;
+}
+
+static bool shown(const struct chats *p, const struct ui_chat *c, const struct compiled *m)
+{
 	switch (p->show) {
 	case SHOW_OPEN: if (c->state != CS_STATE_OPEN) return false; break;
 	case SHOW_INACTIVE:
@@ -74,9 +134,7 @@ static bool shown(const struct chats *p, const struct ui_chat *c, const char *fi
 	case SHOW_AT_RISK: if (c->verdict != DIAG_VERDICT_AT_RISK) return false; break;
 	default: break;
 	}
-	const char *fields[] = { c->subject, c->chat_id, c->participants, ui_verdict_text(c->verdict),
-				 ui_state_text(c->state) };
-	return view_filter_match(filter, fields, 5);
+	return matches(m, c);
 }
 
 /* Worst first: what needs attention leads. Pending verdicts go last until they arrive. */
@@ -132,35 +190,79 @@ static int logical_col(const struct view *v, int col)
 static void save_selection(struct view *v)
 {
 	struct chats *p = v->priv;
+	if (!v->ui->data.loaded)
+		return; /* nothing listed: what was selected before still is */
 	free(p->selected);
 	p->selected = v->lineno < v->lines ? xstrdup(v->ui->data.chats[p->rows[v->lineno]].key) : NULL;
+}
+
+/* The environment's chats in the sort's order: made again only when the data, the sort or the
+ * environment change, never for a filter. */
+static void order(struct view *v)
+{
+	struct chats *p = v->priv;
+	const struct ui_data *d = &v->ui->data;
+	free(p->order);
+	p->order = xcalloc(d->n_chats ? d->n_chats : 1, sizeof *p->order);
+	p->n_order = 0;
+	for (size_t i = 0; i < d->n_chats; i++)
+		if (p->env == UI_NO_ENV || d->chats[i].env == p->env)
+			p->order[p->n_order++] = i;
+	sort_data = d;
+	sort_by = logical_col(v, v->sort_col);
+	qsort(p->order, p->n_order, sizeof *p->order, cmp_rows);
+	if (v->sort_reverse)
+		for (size_t i = 0; i < p->n_order / 2; i++) {
+			size_t t = p->order[i];
+			p->order[i] = p->order[p->n_order - 1 - i];
+			p->order[p->n_order - 1 - i] = t;
+		}
+	p->ordered = true;
+	p->rows_valid = false;
 }
 
 static void rebuild(struct view *v)
 {
 	struct chats *p = v->priv;
 	const struct ui_data *d = &v->ui->data;
+	p->want_valid = false;
 	if (!p->selected)
 		save_selection(v);
-	free(p->rows);
-	p->rows = xcalloc(d->n_chats ? d->n_chats : 1, sizeof *p->rows);
-	v->lines = 0;
+	if (!d->loaded) {
+		/* Nothing to list until the chats are in; the selection waits for them. */
+		v->lines = 0;
+		p->rows_valid = p->ordered = false;
+		view_clamp(v);
+		return;
+	}
+	if (!p->ordered)
+		order(v);
 	const char *filter = v->filter && *v->filter ? v->filter : NULL;
-	for (size_t i = 0; i < d->n_chats; i++)
-		if (shown(p, &d->chats[i], filter))
-			p->rows[v->lines++] = i;
-	sort_data = d;
-	sort_by = logical_col(v, v->sort_col);
-	qsort(p->rows, v->lines, sizeof *p->rows, cmp_rows);
-	if (v->sort_reverse)
-		for (size_t i = 0; i < v->lines / 2; i++) {
-			size_t t = p->rows[i];
-			p->rows[i] = p->rows[v->lines - 1 - i];
-			p->rows[v->lines - 1 - i] = t;
-		}
+	/* Typing on at the end of the filter only narrows it: look at what matched a key ago. */
+	bool narrower = p->rows_valid && p->rows_show == p->show && view_filter_narrows(p->rows_filter, filter);
+	const size_t *from = narrower ? p->rows : p->order;
+	size_t n_from = narrower ? v->lines : p->n_order;
+	if (!narrower) {
+		free(p->rows);
+		p->rows = xcalloc(p->n_order ? p->n_order : 1, sizeof *p->rows);
+	}
+	struct compiled m;
+	compile(&m, filter);
+	size_t n = 0;
+	for (size_t i = 0; i < n_from; i++)
+		if (shown(p, &d->chats[from[i]], &m))
+			p->rows[n++] = from[i]; /* n <= i: in place when from is rows */
+	uncompile(&m);
+	v->lines = n;
+	free(p->rows_filter);
+	p->rows_filter = filter ? xstrdup(filter) : NULL;
+	p->rows_show = p->show;
+	p->rows_valid = true;
 	for (size_t i = 0; p->selected && i < v->lines; i++)
-		if (strcmp(d->chats[p->rows[i]].key, p->selected) == 0)
+		if (strcmp(d->chats[p->rows[i]].key, p->selected) == 0) {
 			v->lineno = i;
+			break;
+		}
 	free(p->selected);
 	p->selected = NULL;
 	view_clamp(v);
@@ -224,6 +326,13 @@ static void chats_row(struct view *v, size_t lineno, struct view_row *out)
 
 static void chats_want(struct view *v, int *want)
 {
+	struct chats *p = v->priv;
+	/* The same rows at the same second measure the same: a key that only moves (a page down)
+	 * measures nothing. */
+	if (p->want_valid && p->want_now == v->ui->data.now) {
+		memcpy(want, p->want, v->n_columns * sizeof *want);
+		return;
+	}
 	struct view_row row;
 	for (size_t c = 0; c < v->n_columns; c++)
 		want[c] = 0;
@@ -243,6 +352,9 @@ static void chats_want(struct view *v, int *want)
 	int vw = (int)text_width(ui_verdict_text(DIAG_VERDICT_NOT_SYNCING));
 	if (want[COL_VERDICT] < vw)
 		want[COL_VERDICT] = vw;
+	memcpy(p->want, want, v->n_columns * sizeof *want);
+	p->want_now = v->ui->data.now;
+	p->want_valid = true;
 }
 
 static struct ui_action chats_request(struct view *v, enum ui_request req)
@@ -267,8 +379,10 @@ static struct ui_action chats_request(struct view *v, enum ui_request req)
 
 static void chats_sort(struct view *v, int col)
 {
+	struct chats *p = v->priv;
 	v->sort_reverse = v->sort_col == col ? !v->sort_reverse : false;
 	v->sort_col = col;
+	p->ordered = false;
 	rebuild(v);
 }
 
@@ -287,12 +401,8 @@ static void chats_update(struct view *v, enum view_update why)
 				p->env = ENV_GONE;
 		}
 		set_title(v);
+		p->ordered = false;
 		rebuild(v);
-		break;
-	case VIEW_UPDATE_VERDICTS:
-		/* Only orders and filters that read verdicts move rows. */
-		if (logical_col(v, v->sort_col) == COL_VERDICT || p->show == SHOW_NOT_SYNCING || p->show == SHOW_AT_RISK)
-			rebuild(v);
 		break;
 	default:
 		break;
@@ -312,6 +422,8 @@ static void chats_done(struct view *v)
 {
 	struct chats *p = v->priv;
 	if (p) {
+		free(p->order);
+		free(p->rows_filter);
 		free(p->rows);
 		free(p->env_id);
 		free(p->env_name);
@@ -322,6 +434,7 @@ static void chats_done(struct view *v)
 
 const struct view_ops view_chats_ops = {
 	.name = N_("Chats"),
+	.flags = VIEW_CHATS,
 	.empty = N_("no connected chats here (f cycles the state filter; chatsync refresh fetches them)"),
 	.open = chats_open,
 	.row = chats_row,

@@ -113,9 +113,10 @@ static int envs_open(struct view *v, const char *arg, struct cs_error *err)
 	return 0;
 }
 
-static void count_cell(const struct ui_env *e, size_t n, struct view_row *out, int col, int slot)
+static void count_cell(const struct ui_data *d, size_t n, struct view_row *out, int col, int slot)
 {
-	if (e->pending) {
+	/* Until every chat is in and diagnosed a count would only be part of one. */
+	if (!d->loaded) {
 		out->cells[col].text = "…";
 		out->cells[col].slot = UI_COLOR_PENDING;
 		return;
@@ -138,8 +139,8 @@ static void envs_row(struct view *v, size_t lineno, struct view_row *out)
 				  : e->env.sync_enabled == CS_FALSE ? UI_COLOR_SYNC_OFF : UI_COLOR_UNKNOWN;
 	view_scratch(out, COL_LIMIT, _("%d d"), cs_env_inactivity_days(&e->env));
 	view_scratch(out, COL_CHATS, "%zu", e->n_chats);
-	count_cell(e, e->not_syncing, out, COL_NOT_SYNCING, UI_COLOR_NOT_SYNCING);
-	count_cell(e, e->at_risk, out, COL_AT_RISK, UI_COLOR_AT_RISK);
+	count_cell(&v->ui->data, e->not_syncing, out, COL_NOT_SYNCING, UI_COLOR_NOT_SYNCING);
+	count_cell(&v->ui->data, e->at_risk, out, COL_AT_RISK, UI_COLOR_AT_RISK);
 	char age[32];
 	if (e->error) {
 		/* Room is short: the error sentence itself says what failed. */

@@ -78,21 +78,53 @@ static bool lacks(const struct rsc_chat *c)
 	return c->app != CS_TRUE || c->grant != CS_TRUE;
 }
 
+static int tri_slot(int v)
+{
+	return v == CS_TRUE ? 0 : v == CS_FALSE ? 1 : 2;
+}
+
+/* view_filter_match over subject, chat id, environment and the app's word, from the folded texts:
+ * the filter's terms are folded once per key, the environments' names once per environment. */
+static bool matches(const struct view_filter *f, const bool (*in_app)[3], char *const *envs,
+		    const struct ui_chat *c, int app)
+{
+	for (size_t t = 0; t < f->n; t++) {
+		const char *term = f->terms[t].folded;
+		bool found = in_app[t][tri_slot(app)] || memmem(c->folded, c->folded_ids, term, strlen(term)) ||
+			     (c->env != UI_NO_ENV && strstr(envs[c->env], term));
+		if (found == f->terms[t].negate)
+			return false;
+	}
+	return true;
+}
+
 static void rsc_filter(struct view *v)
 {
 	struct rsc *p = v->priv;
 	const struct ui_data *d = &v->ui->data;
 	free(p->rows);
 	p->rows = xcalloc(p->n_all + 1, sizeof *p->rows);
+	struct view_filter f;
+	view_filter_parse(&f, v->filter);
+	bool (*in_app)[3] = xcalloc(f.n + 1, sizeof *in_app);
+	for (size_t t = 0; t < f.n; t++)
+		for (int a = CS_UNKNOWN; a <= CS_TRUE; a++)
+			in_app[t][tri_slot(a)] = ui_text_match(tri(a), f.terms[t].text);
+	char **envs = xcalloc(d->n_envs + 1, sizeof *envs);
+	for (size_t e = 0; e < d->n_envs; e++)
+		envs[e] = ui_text_fold(d->envs[e].name);
 	size_t n = 0;
 	for (size_t i = 0; i < p->n_all; i++) {
 		const struct ui_chat *c = &d->chats[p->all[i].chat];
-		const char *fields[] = { c->subject, c->chat_id, c->env != UI_NO_ENV ? d->envs[c->env].name : NULL,
-					 tri(p->all[i].app) };
-		if ((p->lacking && !lacks(&p->all[i])) || !view_filter_match(v->filter, fields, 4))
+		if ((p->lacking && !lacks(&p->all[i])) || !matches(&f, (const bool (*)[3])in_app, envs, c, p->all[i].app))
 			continue;
 		p->rows[n++] = i;
 	}
+	for (size_t e = 0; e < d->n_envs; e++)
+		free(envs[e]);
+	free(envs);
+	free(in_app);
+	view_filter_free(&f);
 	v->lines = HEAD_LINES + n;
 	/* The cursor stays on the chats, below the tenant's lines. */
 	if (v->lineno < HEAD_LINES && n)
@@ -110,15 +142,9 @@ static void load(struct view *v)
 	for (size_t i = 0; i < ui->data.n_chats; i++) {
 		struct rsc_chat *rc = &p->all[p->n_all++];
 		rc->chat = i;
-		rc->app = rc->grant = CS_UNKNOWN;
-		struct cs_graph_chat g;
-		if (cache_get_graph_chat(ui->cache, ui->data.chats[i].chat_id, &g) == 1) {
-			if (g.apps_status == 200)
-				rc->app = g.app_installed;
-			if (g.grants_status == 200)
-				rc->grant = g.app_has_grant;
-			cs_graph_chat_free(&g);
-		}
+		/* Read with the chat's facts: installed and granted as Graph last answered, else unknown. */
+		rc->app = ui->data.chats[i].app;
+		rc->grant = ui->data.chats[i].grant;
 		p->installed += rc->app == CS_TRUE;
 		p->granted += rc->grant == CS_TRUE;
 		p->lacks += lacks(rc);
@@ -142,8 +168,11 @@ static void load(struct view *v)
 		free(raw);
 		buf_free(&pol);
 	}
-	p->head[1] = xasprintf(_("%zu chats: app installed in %zu, granted in %zu, %zu lack one (f shows them)"),
-			       p->n_all, p->installed, p->granted, p->lacks);
+	if (ui->data.loaded)
+		p->head[1] = xasprintf(_("%zu chats: app installed in %zu, granted in %zu, %zu lack one (f shows them)"),
+				       p->n_all, p->installed, p->granted, p->lacks);
+	else
+		p->head[1] = xstrdup(view_chats_wait(ui));
 	p->head[2] = xstrdup("");
 	rsc_filter(v);
 }

@@ -1,17 +1,19 @@
 /* The facts of every chat in one pass (cache_facts_each, the cursor) against the one-chat lookup
  * (cache_load_facts) over a real cache file: the same chats, in the chat list's order, with the same
  * facts and so the same diagnosis; filters, stopping early, and the newest association of a chat
- * connected twice; and the console's verdicts, a slice at a time from one pass, and one by one once the
- * cache changed under its list. */
+ * connected twice; and the console's data: counts first, then every chat in one pass (whole, in parts,
+ * or on the loader's thread) with the verdict a lookup's full diagnosis gives. */
 #include "config.h"
 #include <criterion/criterion.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "core/diagnose.h"
 #include "store/cache.h"
 #include "ui/data.h"
+#include "ui/loader.h"
 #include "base/xalloc.h"
 #include "run.h"
 
@@ -367,50 +369,140 @@ static int lookup_verdict(const char *key)
 	return v;
 }
 
-Test(facts, the_console_diagnoses_its_list_a_slice_at_a_time_from_one_pass)
+/* The console's data as one chat list: the chat list's keys in its order, with their verdicts. */
+static void assert_as_listed(const struct ui_data *d)
 {
-	struct ui_data d = { 0 };
-	cr_assert_eq(ui_data_load(&d, cache, NOW, 24, &err), 0, "%s", err.msg);
-	cr_assert_eq(d.n_chats, 12);
-	size_t calls = 0;
-	while (ui_data_diagnose(&d, cache, 0)) /* a slice of at least one chat per call */
-		calls++;
-	cr_assert_eq(calls, d.n_chats - 1, "one chat per zero-length slice");
-	cr_assert_eq(d.diagnosed, d.n_chats);
-	cr_assert_null(d.facts, "the pass lets go of its read when done");
-	cr_assert_not(d.facts_by_key, "nothing changed, so nothing was looked up one by one");
-	size_t pending = 0;
-	for (size_t i = 0; i < d.n_chats; i++)
-		cr_assert_eq(d.chats[i].verdict, lookup_verdict(d.chats[i].key), "%s", d.chats[i].key);
-	for (size_t i = 0; i < d.n_envs; i++)
-		pending += d.envs[i].pending;
-	cr_assert_eq(pending, 0);
+	struct listed l = { 0 };
+	cr_assert_eq(cache_each_chat(cache, NULL, list_one, &l, &err), 0, "%s", err.msg);
+	cr_assert(d->loaded);
+	cr_assert_eq(d->n_chats, l.n, "every listed chat, once (%zu of %zu)", d->n_chats, l.n);
+	for (size_t i = 0; i < l.n; i++) {
+		cr_assert_str_eq(d->chats[i].key, l.key[i], "row %zu: the list's order", i);
+		cr_assert_eq(d->chats[i].verdict, lookup_verdict(d->chats[i].key),
+			     "%s: the verdict a full diagnosis of the chat alone gives", d->chats[i].key);
+		free(l.key[i]);
+	}
+}
+
+Test(facts, the_console_counts_first_then_reads_every_chat_with_the_verdict_of_a_lookup)
+{
+	struct ui_data d;
+	cr_assert_eq(ui_data_load_envs(&d, cache, NOW, 24, 0, &err), 0, "%s", err.msg);
+	cr_assert_not(d.loaded, "the environments and their counts come first, without a chat");
+	cr_assert_eq(d.n_chats, 0);
+	cr_assert_eq(d.n_envs, 2);
+	size_t counted[2] = { d.envs[0].n_chats, d.envs[1].n_chats };
+	cr_assert_eq(counted[0], 10, "sales: 7 activity rows and 3 chats without one (got %zu)", counted[0]);
+	cr_assert_eq(counted[1], 2, "support: 2 (got %zu)", counted[1]);
+	cr_assert_eq((int)counted[0], cache_env_chat_count(cache, "e1"), "the count query agrees with envs");
+	cr_assert_eq(ui_data_load_chats(&d, cache, 0, 1, NULL, NULL, &err), 0, "%s", err.msg);
+	ui_data_finish(&d);
+	assert_as_listed(&d);
+	size_t not_syncing = 0, at_risk = 0, unknown = 0;
+	for (size_t i = 0; i < d.n_chats; i++) {
+		not_syncing += d.chats[i].verdict == DIAG_VERDICT_NOT_SYNCING;
+		at_risk += d.chats[i].verdict == DIAG_VERDICT_AT_RISK;
+		unknown += d.chats[i].verdict == DIAG_VERDICT_UNKNOWN;
+	}
+	cr_assert_gt(not_syncing, 0, "the fixture has chats of each verdict");
+	cr_assert_gt(at_risk, 0);
+	cr_assert_eq(d.envs[0].n_chats, counted[0], "what was read is what was counted");
+	cr_assert_eq(d.envs[1].n_chats, counted[1]);
+	cr_assert_eq(d.envs[0].not_syncing + d.envs[1].not_syncing, not_syncing);
+	cr_assert_eq(d.envs[0].at_risk + d.envs[1].at_risk, at_risk);
+	cr_assert_eq(d.envs[0].unknown + d.envs[1].unknown, unknown);
+	/* The soonest change by the clock alone: "Going stale" (6 d 12 h idle of 7 d, at risk now)
+	 * passes its limit in 12 hours and is then not syncing. */
+	cr_assert_eq(d.next_change, NOW + 12 * HOUR + 1, "next change at NOW%+lld", (long long)(d.next_change - NOW));
 	ui_data_free(&d);
 }
 
-Test(facts, the_console_looks_chats_up_one_by_one_once_the_cache_changed_under_its_list)
+Test(facts, a_pass_in_parts_reads_each_chat_once_and_gives_what_one_pass_does)
 {
-	struct ui_data d = { 0 };
-	cr_assert_eq(ui_data_load(&d, cache, NOW, 24, &err), 0, "%s", err.msg);
-	/* Then a refresh on another connection drops a chat the list shows, and one it does not show
-	 * arrives: the rows of the pass no longer match the list's. */
-	struct cache *other;
-	size_t n_before = d.n_chats;
-	other = cache_open(db, 0, &err);
-	cr_assert_not_null(other, "%s", err.msg);
-	put_chat("e1", "a-late", "19:late@thread.v2", "Connected after the list", CS_STATE_OPEN, NOW - 3 * DAY,
-		 "account", 0); /* through the test's connection: a row the list has not */
-	cr_assert_eq(cache_delete_chat(other, "a-done", &err), 0, "%s", err.msg);
-	cache_close(other);
-	while (ui_data_diagnose(&d, cache, 1000))
-		;
-	cr_assert(d.facts_by_key, "the rows no longer matched the list");
-	cr_assert_eq(d.n_chats, n_before);
+	struct ui_data whole = { 0 };
+	cr_assert_eq(ui_data_load(&whole, cache, NOW, 24, &err), 0, "%s", err.msg);
+	struct ui_data d;
+	cr_assert_eq(ui_data_load_envs(&d, cache, NOW, 24, 0, &err), 0, "%s", err.msg);
+	size_t sizes = 0;
+	for (unsigned part = 0; part < 3; part++) {
+		struct ui_data p;
+		cr_assert_eq(ui_data_load_envs(&p, cache, NOW, 24, 0, &err), 0, "%s", err.msg);
+		cr_assert_eq(ui_data_load_chats(&p, cache, part, 3, NULL, NULL, &err), 0, "%s", err.msg);
+		sizes += p.n_chats;
+		ui_data_take_chats(&d, &p);
+	}
+	ui_data_finish(&d);
+	cr_assert_eq(sizes, whole.n_chats, "the parts add up to the chats, none twice");
+	assert_as_listed(&d);
 	for (size_t i = 0; i < d.n_chats; i++) {
-		if (strcmp(d.chats[i].key, "a-done") == 0)
-			cr_assert_eq(d.chats[i].verdict, DIAG_VERDICT_UNKNOWN, "a chat gone from the cache is unknown");
-		else
-			cr_assert_eq(d.chats[i].verdict, lookup_verdict(d.chats[i].key), "%s", d.chats[i].key);
+		cr_assert_str_eq(d.chats[i].participants, whole.chats[i].participants);
+		cr_assert_str_eq(d.chats[i].folded, whole.chats[i].folded);
 	}
 	ui_data_free(&d);
+	ui_data_free(&whole);
+}
+
+Test(facts, the_loader_reads_the_file_on_its_own_thread_as_one_pass_does)
+{
+	struct ui_loader *l = ui_loader_start(db, NOW, 24, 0, &err);
+	cr_assert_not_null(l, "%s", err.msg);
+	while (!ui_loader_done(l))
+		;
+	size_t done, total;
+	ui_loader_progress(l, &done, &total);
+	cr_assert_eq(total, 12, "it counted the chats first (%zu)", total);
+	cr_assert_eq(done, 12, "and read them all (%zu)", done);
+	struct ui_data d;
+	cr_assert_eq(ui_loader_finish(l, &d, &err), 0, "%s", err.msg);
+	assert_as_listed(&d);
+	cr_assert_str_eq(d.envs[0].name, "sales");
+	ui_data_free(&d);
+}
+
+Test(facts, a_cancelled_loader_hands_nothing_over)
+{
+	struct ui_loader *l = ui_loader_start(db, NOW, 24, 0, &err);
+	cr_assert_not_null(l, "%s", err.msg);
+	ui_loader_cancel(l); /* frees it, whether it had finished or not */
+	char *none = xasprintf("%s/none.db", dir);
+	struct ui_loader *bad = ui_loader_start(none, NOW, 24, 0, &err);
+	cr_assert_not_null(bad, "the thread starts; the cache fails in it");
+	struct ui_data d;
+	cr_assert_eq(ui_loader_finish(bad, &d, &err), -1);
+	cr_assert(strstr(err.msg, "no cache at"), "with the cache's sentence: %s", err.msg);
+	cr_assert_eq(access(none, F_OK), -1, "a reader creates no cache");
+	free(none);
+}
+
+Test(facts, on_a_large_cache_the_loader_shares_the_chats_with_a_helper_and_gives_what_one_pass_does)
+{
+	/* Enough chats for the loader's helper thread (it starts from 20,000). */
+	cr_assert_eq(cache_begin(cache, &err), 0, "%s", err.msg);
+	for (int i = 0; i < 20000; i++) {
+		char act[32], chat[48];
+		snprintf(act, sizeof act, "a-bulk-%05d", i);
+		snprintf(chat, sizeof chat, "19:bulk%05d@thread.v2", i);
+		put_chat(i % 2 ? "e1" : "e2", act, chat, "Bulk", i % 7 ? CS_STATE_OPEN : CS_STATE_COMPLETED,
+			 NOW - (cs_time)i * HOUR, "account", 0);
+	}
+	cr_assert_eq(cache_commit(cache, &err), 0, "%s", err.msg);
+	struct ui_data one = { 0 };
+	cr_assert_eq(ui_data_load(&one, cache, NOW, 24, &err), 0, "%s", err.msg);
+	struct ui_loader *l = ui_loader_start(db, NOW, 24, 0, &err);
+	cr_assert_not_null(l, "%s", err.msg);
+	struct ui_data d;
+	cr_assert_eq(ui_loader_finish(l, &d, &err), 0, "%s", err.msg);
+	cr_assert_eq(d.n_chats, 20012);
+	cr_assert_eq(d.n_chats, one.n_chats);
+	for (size_t i = 0; i < d.n_chats; i++) {
+		cr_assert_str_eq(d.chats[i].key, one.chats[i].key, "row %zu", i);
+		cr_assert_eq(d.chats[i].verdict, one.chats[i].verdict, "%s", d.chats[i].key);
+	}
+	for (size_t i = 0; i < d.n_envs; i++) {
+		cr_assert_eq(d.envs[i].n_chats, one.envs[i].n_chats);
+		cr_assert_eq(d.envs[i].not_syncing, one.envs[i].not_syncing);
+		cr_assert_eq(d.envs[i].at_risk, one.envs[i].at_risk);
+	}
+	ui_data_free(&d);
+	ui_data_free(&one);
 }

@@ -1,0 +1,77 @@
+/* Cheap reads for a front end that shows a large cache at once: the number of connected chats of each
+ * environment from two index-only queries (no row is read), and a read snapshot, so what is counted
+ * and what is read after it are the same rows. */
+#include "config.h"
+#include "store/cache.h"
+#include "store/internal.h"
+#include <string.h>
+
+static size_t env_slot(const struct cs_env *envs, size_t n_envs, const char *env_id)
+{
+	for (size_t i = 0; env_id && i < n_envs; i++)
+		if (envs[i].id && strcmp(envs[i].id, env_id) == 0)
+			return i;
+	return n_envs;
+}
+
+/* Adds each row's count (env_id, n) to counts. */
+static int add_counts(struct cache *c, const char *sql, const struct cs_env *envs, size_t n_envs, size_t *counts,
+		      struct cs_error *err)
+{
+	sqlite3_stmt *st = store_prepare(c, sql, err);
+	if (!st)
+		return -1;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		size_t i = env_slot(envs, n_envs, (const char *)sqlite3_column_text(st, 0));
+		if (i < n_envs)
+			counts[i] += (size_t)sqlite3_column_int64(st, 1);
+	}
+	int ret = rc == SQLITE_DONE ? 0 : store_fail(c, err, "count chats");
+	sqlite3_finalize(st);
+	return ret;
+}
+
+int cache_env_chat_counts(struct cache *c, const struct cs_env *envs, size_t n_envs, size_t *counts,
+			  struct cs_error *err)
+{
+	for (size_t i = 0; i < n_envs; i++)
+		counts[i] = 0;
+	/* The activity rows, from the index on (env_id, statecode). */
+	if (add_counts(c, "SELECT env_id, count(*) FROM chats GROUP BY env_id", envs, n_envs, counts, err))
+		return -1;
+	/* A chat without an activity row is listed once, from its newest association
+	 * (STORE_ASSOC_LISTED_WHERE): the distinct (environment, chat) pairs of the associations less those
+	 * with an activity row, as one merge of the two indexes on (env_id, teams_chat_id) instead of a
+	 * look-up per association. */
+	return add_counts(c,
+		"SELECT env_id, count(*) FROM (SELECT env_id, teams_chat_id FROM associations WHERE teams_chat_id IS NOT NULL"
+		" EXCEPT SELECT env_id, teams_chat_id FROM chats ORDER BY 1, 2) GROUP BY env_id",
+		envs, n_envs, counts, err);
+}
+
+int cache_read_begin(struct cache *c, struct cs_error *err)
+{
+	/* DEFERRED takes no write lock, so a refresh writing meanwhile is neither blocked nor seen; the
+	 * read after it fixes the snapshot now rather than at the caller's first read. */
+	if (store_exec(c, "BEGIN DEFERRED; SELECT 1 FROM sqlite_schema LIMIT 1", err))
+		return -1;
+	c->in_tx = 1;
+	return 0;
+}
+
+long long cache_data_version(struct cache *c)
+{
+	sqlite3_stmt *st = store_prepare(c, "PRAGMA data_version", NULL);
+	long long v = -1;
+	if (st && sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+void cache_read_end(struct cache *c)
+{
+	if (c->in_tx)
+		cache_rollback(c);
+}
