@@ -105,6 +105,10 @@ struct net *net_open(const struct net_config *cfg, const struct net_opts *opts, 
 	curl_multi_setopt(net->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
 	curl_multi_setopt(net->multi, CURLMOPT_MAX_HOST_CONNECTIONS, 16L);
 	curl_multi_setopt(net->multi, CURLMOPT_MAX_CONCURRENT_STREAMS, 100L);
+	/* curl's default keeps 4 idle connections per transfer running, so a lull (a paced bucket
+	 * waiting for its window) closes connections the next requests must open again, each a
+	 * handshake and a send later than pacing counted it. */
+	curl_multi_setopt(net->multi, CURLMOPT_MAXCONNECTS, 256L);
 	net->pace = pace_new(net->opts.pace_scale);
 	return net;
 fail:

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <strings.h>
 
 #define TRACE_BODY_MAX 4096
@@ -94,6 +95,15 @@ static size_t on_header(char *data, size_t size, size_t n, void *ud)
 	return len;
 }
 
+/* curl is about to send the request: the connection is up (a new one has done its handshake). */
+static int on_prereq(void *ud, char *primary_ip, char *local_ip, int primary_port, int local_port)
+{
+	(void)primary_ip, (void)local_ip, (void)primary_port, (void)local_port;
+	struct net_req *r = ud;
+	pace_sent(&r->chain, net_now());
+	return CURL_PREREQFUNC_OK;
+}
+
 static size_t on_body(char *data, size_t size, size_t n, void *ud)
 {
 	struct net_req *r = ud;
@@ -151,11 +161,19 @@ CURL *netio_easy(const struct net_io *io, struct net_req *r, const char *token)
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+	/* curl caches the store it builds from its CA file for the connections that follow, but not
+	 * when a CA directory is configured too (Debian's curl has both, /etc/ssl/certs and the bundle
+	 * made from it): then every new connection parses the whole bundle again, ~10 ms of CPU on the
+	 * loop's one thread. Where the bundle exists it is the system's trust, alone. */
+	char *bundle = NULL;
+	if (curl_easy_getinfo(e, CURLINFO_CAINFO, &bundle) == CURLE_OK && bundle && access(bundle, R_OK) == 0)
+		curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
 	if (io->extra_ca) {
 		curl_easy_setopt(e, CURLOPT_SSL_CTX_FUNCTION, add_ca);
 		curl_easy_setopt(e, CURLOPT_SSL_CTX_DATA, io->extra_ca);
-		/* A cached store would be shared with connections we did not add to. */
-		curl_easy_setopt(e, CURLOPT_CA_CACHE_TIMEOUT, 0L);
+		/* The cached store (above) is kept per multi handle, that is per transport, and every
+		 * request of a transport adds the same certificates: it is the store each connection
+		 * would build. */
 	}
 	curl_easy_setopt(e, CURLOPT_SHARE, io->share);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
@@ -174,6 +192,9 @@ CURL *netio_easy(const struct net_io *io, struct net_req *r, const char *token)
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
+	/* Pacing charged the request when it started; when it really leaves is known only here. */
+	curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_prereq);
+	curl_easy_setopt(e, CURLOPT_PREREQDATA, r);
 	set_method(e, r);
 
 	char line[96];

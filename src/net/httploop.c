@@ -521,7 +521,12 @@ size_t net_step(struct net *net, int timeout_ms)
 	double now = net_now();
 	if (net_pending(net) > 0 && now - net->busy_since > net->opts.deadline_s)
 		deadline_passed(net, now);
+	unsigned long sent = atomic_load(&net->n_sent);
 	double next = schedule(net);
+	/* What just started leaves now, not after whatever the caller does before its next step
+	 * (pace_sent then records when it really left). */
+	if (atomic_load(&net->n_sent) != sent)
+		curl_multi_perform(net->multi, &still);
 	if (net_pending(net) == 0)
 		return 0;
 	long t = timeout_ms < 0 ? 0 : timeout_ms, curl_t = -1;

@@ -6,32 +6,48 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The documented limits we start from (DOMAIN.md): name, requests per second, burst, concurrency.
- * Graph's Teams limits are per app per tenant: installedApps 30 rps and 1 rps per chat, list/get
- * chat 5 rps, other Teams GETs (permissionGrants among them) 30 rps. Services count them in
- * windows of a second, so what one window can see — the burst plus a second's worth of rate —
- * stays at or under the limit, with headroom for windows that do not start when ours do: 25 rps
- * with a burst of 5 against 30. Dataverse service protection is per user per 5 minutes: 6000
- * requests (20 rps on average; the window allows bursts) and 52 concurrent requests. Entra and
- * Global Discovery publish no numbers; small caps keep a sign-in storm polite.
- * Dataverse counts per user per environment's web server in a 5-minute sliding window: 6,000
- * requests, 52 concurrent. A bucket per environment (its instance URL) with a burst of 100 and
- * 19.5 rps lets through at most 100 + 300 x 19.5 = 5,950 requests in any 5 minutes. */
+/* The documented limits we start from (DOMAIN.md). Graph's Teams limits are per app per tenant:
+ * installedApps 30 rps and 1 rps per chat, other Teams GETs (permissionGrants among them) 30 rps;
+ * list/get chat 5 rps per user. "N per second" holds for every second wherever it starts, so these
+ * are paced by a sliding window of what was sent (W: name, requests, per seconds, concurrency): a
+ * request may go when the N-th last send of its bucket is more than the window and
+ * PACE_WINDOW_MARGIN ago. The margin covers what can move two requests closer on their way than
+ * they were sent (a new connection's handshake, the server's threads). A token bucket (R: name,
+ * rps, burst, concurrency) lets burst + rate through in one second, so under a limit of 30 it had
+ * to run at 25. Dataverse service protection is per user per environment's web server in a 5-minute
+ * sliding window: 6,000 requests, 52 concurrent; a bucket per environment (its instance URL) with a
+ * burst of 100 and 19.5 rps lets through at most 100 + 300 x 19.5 = 5,950 requests in any 5
+ * minutes. Entra ID publishes no rate for its token endpoint (only External ID tenants have one:
+ * 20 requests per second per IP, 200 per tenant; Entra answers 429 with Retry-After when it
+ * throttles); a refresh asks one token per environment, and those must go out together (every
+ * environment's reads wait for its token), so a burst of 40 at 20 per second, 32 at once. Global Discovery publishes no numbers; a small cap keeps it polite. */
 #define PACE_DEFAULT_RULES                         \
 	R("graph", 0, 0, 32)                       \
-	R("graph:chat", 4, 1, 0)                   \
-	R("graph:installedApps", 25, 5, 0)         \
-	R("graph:installedApps:*", 1, 1, 0)        \
-	R("graph:teams", 25, 5, 0)                 \
+	W("graph:chat", 5, 1.0, 0)                 \
+	W("graph:installedApps", 30, 1.0, 0)       \
+	W("graph:installedApps:*", 1, 1.0, 0)      \
+	W("graph:teams", 30, 1.0, 0)               \
 	R("dataverse:*", 19.5, 100, 52)            \
 	R("discovery", 10, 10, 8)                  \
-	R("entra", 10, 20, 4)                      \
+	R("entra", 20, 40, 32)                     \
 	R("host:*", 0, 0, 64)
+
+/* What two sends one window apart may lose between us and the service's count. */
+#define PACE_WINDOW_MARGIN 0.010
+/* A window bucket also spaces its sends, so a window's worth never leaves in one burst (a burst
+ * reaches the service spread by its queueing, more than the margin) and the sends stay spread in
+ * every later window: a virtual schedule (GCRA) one send per PACE_WINDOW_SPACING x window / limit,
+ * of which a loop may run PACE_WINDOW_AHEAD sends ahead. Running ahead lets a loop that looks late
+ * or seldom catch up instead of losing the time, and the spacing is below 1 so that the window,
+ * not the spacing, sets the rate. */
+#define PACE_WINDOW_SPACING 0.5
+#define PACE_WINDOW_AHEAD 3
 
 struct rule {
 	char *pattern;  /* without the trailing '*' when wildcard */
 	bool wildcard;
 	double rps, burst;
+	double window; /* > 0: a sliding window of rps * window sends per window seconds */
 	int concurrency;
 };
 
@@ -39,6 +55,12 @@ struct pace_bucket {
 	char *name;
 	struct pace_bucket *next; /* hash chain */
 	double base_rate, rate, burst, tokens, last;
+	/* A window bucket: the times of its last `max` sends, a ring indexed by send number
+	 * (taken % max); times never decrease along it. */
+	double window, *sent;
+	int max;
+	unsigned long taken;
+	double tat; /* the spacing's virtual schedule: when the next send is due */
 	int base_conc, conc, dop, in_flight;
 	double paused_until;
 	double last_cut; /* when the rate was last cut for a 429 */
@@ -68,7 +90,9 @@ struct pace *pace_new(double scale)
 	p->n_slots = 64;
 	p->slots = xcalloc(p->n_slots, sizeof *p->slots);
 #define R(name, rps, burst, conc) pace_rule(p, name, (rps) * p->scale, (burst) * p->scale, conc);
+#define W(name, max, window, conc) pace_rule_window(p, name, (max) * p->scale, window, conc);
 	PACE_DEFAULT_RULES
+#undef W
 #undef R
 	return p;
 }
@@ -81,6 +105,7 @@ void pace_free(struct pace *p)
 		for (struct pace_bucket *b = p->slots[i], *next; b; b = next) {
 			next = b->next;
 			free(b->name);
+			free(b->sent);
 			free(b);
 		}
 	}
@@ -91,25 +116,41 @@ void pace_free(struct pace *p)
 	free(p);
 }
 
-void pace_rule(struct pace *p, const char *pattern, double rps, double burst, int concurrency)
+static struct rule *rule_slot(struct pace *p, const char *pattern)
 {
 	size_t len = strlen(pattern);
 	bool wildcard = len > 0 && pattern[len - 1] == '*';
 	if (wildcard)
 		len--;
-	struct rule *r = NULL;
 	for (size_t i = 0; i < p->n_rules; i++)
 		if (p->rules[i].wildcard == wildcard && strlen(p->rules[i].pattern) == len &&
 		    strncmp(p->rules[i].pattern, pattern, len) == 0)
-			r = &p->rules[i];
-	if (!r) {
-		p->rules = xrealloc(p->rules, (p->n_rules + 1) * sizeof *p->rules);
-		r = &p->rules[p->n_rules++];
-		r->pattern = xstrndup(pattern, len);
-		r->wildcard = wildcard;
-	}
+			return &p->rules[i];
+	p->rules = xrealloc(p->rules, (p->n_rules + 1) * sizeof *p->rules);
+	struct rule *r = &p->rules[p->n_rules++];
+	r->pattern = xstrndup(pattern, len);
+	r->wildcard = wildcard;
+	return r;
+}
+
+void pace_rule(struct pace *p, const char *pattern, double rps, double burst, int concurrency)
+{
+	struct rule *r = rule_slot(p, pattern);
 	r->rps = rps > 0 ? rps : 0;
 	r->burst = rps > 0 ? (burst >= 1 ? burst : (rps >= 1 ? rps : 1)) : 0;
+	r->window = 0;
+	r->concurrency = concurrency > 0 ? concurrency : 0;
+}
+
+void pace_rule_window(struct pace *p, const char *pattern, double max, double window_s, int concurrency)
+{
+	struct rule *r = rule_slot(p, pattern);
+	int n = (int)(max + 1e-9); /* a fraction of a request is none: round down, never past the limit */
+	if (n < 1)
+		n = 1;
+	r->window = window_s > 0 ? window_s : 1.0;
+	r->rps = n / r->window;
+	r->burst = n;
 	r->concurrency = concurrency > 0 ? concurrency : 0;
 }
 
@@ -146,6 +187,11 @@ static struct pace_bucket *bucket(struct pace *p, const char *name, const struct
 	b->base_rate = b->rate = r->rps;
 	b->burst = b->tokens = r->burst;
 	b->last = -1;
+	if (r->window > 0) {
+		b->window = r->window;
+		b->max = (int)(r->burst + 1e-9);
+		b->sent = xcalloc((size_t)b->max, sizeof *b->sent);
+	}
 	b->base_conc = b->conc = r->concurrency;
 	b->next = p->slots[k];
 	p->slots[k] = b;
@@ -219,12 +265,46 @@ static void refill(struct pace_bucket *b, double now)
 		b->last = now;
 }
 
+/* How many sends a window bucket allows per window now: its limit, or less while a 429 has cut
+ * its rate. */
+static int window_allows(const struct pace_bucket *b)
+{
+	int k = (int)(b->rate * b->window + 1e-9);
+	return k < 1 ? 1 : k > b->max ? b->max : k;
+}
+
+/* The time of the k-th last send (1 <= k <= max), or -1 when there have been fewer. */
+static double sent_ago(const struct pace_bucket *b, int k)
+{
+	if ((unsigned long)k > b->taken)
+		return -1;
+	return b->sent[(b->taken - (unsigned long)k) % (unsigned long)b->max];
+}
+
+/* A window bucket's wait: until its k-th last send has left the window (with the margin), and
+ * until its spacing's schedule allows. O(1): the ring is indexed, never walked. */
+static double window_wait(const struct pace_bucket *b, double now)
+{
+	int k = window_allows(b);
+	double wait = 0, t;
+	if ((t = sent_ago(b, k)) >= 0 && t + b->window + PACE_WINDOW_MARGIN - now > wait)
+		wait = t + b->window + PACE_WINDOW_MARGIN - now;
+	double due = b->tat - PACE_WINDOW_AHEAD * PACE_WINDOW_SPACING * b->window / k;
+	if (b->taken > 0 && due - now > wait)
+		wait = due - now;
+	return wait;
+}
+
 double pace_bucket_wait(struct pace_bucket *b, double now)
 {
 	if (b->conc > 0 && b->in_flight >= b->conc)
 		return -1;
 	double wait = b->paused_until > now ? b->paused_until - now : 0;
-	if (b->rate > 0) {
+	if (b->window > 0) {
+		double w = window_wait(b, now);
+		if (w > wait)
+			wait = w;
+	} else if (b->rate > 0) {
 		refill(b, now);
 		if (b->tokens < 1 && (1 - b->tokens) / b->rate > wait)
 			wait = (1 - b->tokens) / b->rate;
@@ -266,6 +346,8 @@ void pace_remaining(struct pace_chain *c, double now, long remaining)
 	if (c->n == 0 || remaining < 0)
 		return;
 	struct pace_bucket *b = c->b[0];
+	if (b->window > 0)
+		return; /* its own count of what was sent is exact */
 	refill(b, now);
 	if (b->rate > 0 && b->tokens > (double)remaining)
 		b->tokens = (double)remaining;
@@ -275,11 +357,33 @@ void pace_take(struct pace_chain *c, double now)
 {
 	for (int i = 0; i < c->n; i++) {
 		struct pace_bucket *b = c->b[i];
-		if (b->rate > 0) {
+		if (b->window > 0) {
+			double last = sent_ago(b, 1);
+			b->tat = (b->tat > now ? b->tat : now) + PACE_WINDOW_SPACING * b->window / window_allows(b);
+			c->seq[i] = b->taken;
+			b->sent[b->taken++ % (unsigned long)b->max] = now > last ? now : last;
+		} else if (b->rate > 0) {
 			refill(b, now);
 			b->tokens -= 1;
 		}
 		b->in_flight++;
+	}
+}
+
+void pace_sent(struct pace_chain *c, double now)
+{
+	for (int i = 0; i < c->n; i++) {
+		struct pace_bucket *b = c->b[i];
+		if (b->window <= 0 || b->taken - c->seq[i] > (unsigned long)b->max)
+			continue; /* no log, or its entry has left the log long ago */
+		/* Later sends were logged no later than this one: they can only be as late. The walk
+		 * stops at the first already later, so it is as long as the sends of the handshake. */
+		for (unsigned long k = c->seq[i]; k < b->taken; k++) {
+			double *t = &b->sent[k % (unsigned long)b->max];
+			if (*t >= now)
+				break;
+			*t = now;
+		}
 	}
 }
 

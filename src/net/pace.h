@@ -1,6 +1,11 @@
-/* Pacing: token buckets and concurrency caps that keep chatsync under the services' documented
- * limits, so a well-behaved refresh is almost never throttled. Pure (no curl, no clock of its
- * own: callers pass the time in seconds), so it is unit-tested directly.
+/* Pacing: sliding windows, token buckets and concurrency caps that keep chatsync under the
+ * services' documented limits, so a well-behaved refresh is almost never throttled. A limit stated
+ * as "N per second" is paced by a window: the bucket keeps its last N send times and a request may
+ * go once the N-th last is more than a second (and a small margin) ago, so no second, wherever it
+ * starts, sees more than N, and the rate comes within the margin of N. A token bucket lets its
+ * burst and a second's rate into one second, so it paces limits over long windows (Dataverse's 5
+ * minutes). Pure (no curl, no clock of its own: callers pass the time in seconds), so it is
+ * unit-tested directly.
  *
  * Buckets are named by the caller ("graph:installedApps:<chat id>") and get their limits from
  * rules. A rule is either exact ("graph:chat") or a prefix ending in '*' ("dataverse:*"):
@@ -10,10 +15,11 @@
  * "graph:installedApps:*"), by "graph:installedApps" (30 rps) and by "graph". Chat ids contain
  * colons, which is why wildcard rules take the whole rest of the name.
  *
- * Limits adapt: a 429 halves the rate of the buckets involved (at most once a second, never below
- * a quarter of the limit) and pauses the most specific one for the Retry-After; successes win the
- * rate back slowly; Dataverse's x-ms-dop-hint sets the concurrency, its x-ms-ratelimit-burst-remaining-xrm-requests caps
- * what the bucket may still send. The service's own numbers are the authority. */
+ * Limits adapt: a 429 halves the rate (for a window: the sends it allows per window) of the
+ * buckets involved (at most once a second, never below a quarter of the limit) and pauses the
+ * most specific one for the Retry-After; successes win the rate back slowly; Dataverse's
+ * x-ms-dop-hint sets the concurrency, its x-ms-ratelimit-burst-remaining-xrm-requests caps what
+ * the bucket may still send. The service's own numbers are the authority. */
 #ifndef CHATSYNC_NET_PACE_H
 #define CHATSYNC_NET_PACE_H
 #include <stdbool.h>
@@ -27,6 +33,7 @@ struct pace_bucket;
 /* The buckets one request is charged to, most specific first. */
 struct pace_chain {
 	struct pace_bucket *b[PACE_MAX_CHAIN];
+	unsigned long seq[PACE_MAX_CHAIN]; /* pace_take's place in each window bucket's log */
 	int n;
 };
 
@@ -38,6 +45,10 @@ void pace_free(struct pace *p);
 /* Adds or replaces a rule. rps <= 0: no rate limit; concurrency <= 0: no cap; burst < 1: rps
  * (at least 1). Buckets made before keep their limits. */
 void pace_rule(struct pace *p, const char *pattern, double rps, double burst, int concurrency);
+/* Adds or replaces a sliding-window rule: at most max sends (rounded down, at least 1) in any
+ * window_s seconds, spaced so that a window's worth never leaves at once. The bucket's rate (for
+ * pace_bucket_rate and the 429 cut) is max / window_s. */
+void pace_rule_window(struct pace *p, const char *pattern, double max, double window_s, int concurrency);
 
 /* The chain for a bucket name (NULL: none) plus the per-host bucket "host:<host>" (host NULL:
  * none). Buckets live as long as the registry. */
@@ -63,6 +74,11 @@ struct pace_waitq {
 struct pace_waitq *pace_bucket_waitq(struct pace_bucket *b);
 /* Charges a starting request: one token and one in-flight slot on every bucket. */
 void pace_take(struct pace_chain *c, double now);
+/* The request charged by pace_take on this chain went on the wire now (later than it was charged
+ * when a new connection's handshake came first): the window buckets' logs move its send time to
+ * now, and any send logged after it to no earlier, so the next window counts from when the
+ * service could really have seen it. */
+void pace_sent(struct pace_chain *c, double now);
 /* A request finished. status: HTTP status (0: none). retry_after: seconds or < 0.
  * dop_hint: x-ms-dop-hint value or 0. */
 void pace_done(struct pace_chain *c, double now, long status, double retry_after, int dop_hint);

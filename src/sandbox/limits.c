@@ -6,11 +6,20 @@
 #include <pthread.h>
 #include <stdlib.h>
 
+/* A sliding window: what a key was charged in the last `len` seconds, oldest first, in a ring
+ * that grows to what the window has ever held at once. The services say "N requests per second"
+ * or "in a 5-minute sliding window"; counting from a window's first request and starting afresh
+ * when it ends (a fixed window) would let 2N through in any second that straddles two windows,
+ * and the sandbox must be as strict as the strictest honest reading. */
+struct slide {
+	double *at, *cost; /* time and cost of each charge (cost: 1 for a request, seconds for time) */
+	size_t cap, first, n;
+	double sum;
+};
+
 struct window {
-	double start, len;
-	int count;
+	struct slide s;
 	int inflight;
-	double spent;
 };
 
 struct sb_limits {
@@ -37,6 +46,10 @@ void sb_limits_free(struct sb_limits *l)
 	if (!l)
 		return;
 	sb_map_free(&l->keys);
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->wins[i].s.at);
+		free(l->wins[i].s.cost);
+	}
 	free(l->wins);
 	pthread_mutex_destroy(&l->mu);
 	free(l);
@@ -62,6 +75,52 @@ static struct window *win_for(struct sb_limits *l, const char *key)
 	return &l->wins[l->n++];
 }
 
+/* Forgets what left the window (now - len, now]. */
+static void slide_expire(struct slide *s, double now, double len)
+{
+	while (s->n > 0 && s->at[s->first] <= now - len) {
+		s->sum -= s->cost[s->first];
+		s->first = (s->first + 1) % s->cap;
+		s->n--;
+	}
+	if (s->n == 0)
+		s->sum = 0; /* no rounding drift left behind */
+}
+
+static void slide_add(struct slide *s, double now, double cost)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 4;
+		double *at = xcalloc(cap, sizeof *at), *c = xcalloc(cap, sizeof *c);
+		for (size_t i = 0; i < s->n; i++) {
+			at[i] = s->at[(s->first + i) % s->cap];
+			c[i] = s->cost[(s->first + i) % s->cap];
+		}
+		free(s->at);
+		free(s->cost);
+		s->at = at, s->cost = c, s->cap = cap, s->first = 0;
+	}
+	size_t k = (s->first + s->n) % s->cap;
+	s->at[k] = now;
+	s->cost[k] = cost;
+	s->n++;
+	s->sum += cost;
+}
+
+/* Whole seconds (>= 1) until the window has dropped enough of its oldest charges to hold less
+ * than cap again. */
+static int slide_wait(const struct slide *s, double now, double len, double cap)
+{
+	double sum = s->sum, until = now;
+	for (size_t i = 0; i < s->n && sum >= cap; i++) {
+		size_t k = (s->first + i) % s->cap;
+		sum -= s->cost[k];
+		until = s->at[k] + len;
+	}
+	int wait = (int)ceil(until - now);
+	return wait < 1 ? 1 : wait;
+}
+
 int sb_limit_take(struct sb_limits *l, const char *key, int max, double window)
 {
 	if (!l->on)
@@ -74,18 +133,17 @@ int sb_limit_take(struct sb_limits *l, const char *key, int max, double window)
 		len = 1;
 	double now = sb_mono();
 	pthread_mutex_lock(&l->mu);
-	struct window *w = win_for(l, key);
-	if (now - w->start >= len) {
-		w->start = now;
-		w->count = 0;
-	}
+	struct slide *s = &win_for(l, key)->s;
+	slide_expire(s, now, len);
 	int wait = 0;
-	if (w->count >= cap) {
-		wait = (int)ceil(w->start + len - now);
+	if (s->n >= (size_t)cap) {
+		/* the request that makes room is the cap-th last one: it leaves at its time + len */
+		double until = s->at[(s->first + s->n - (size_t)cap) % s->cap] + len;
+		wait = (int)ceil(until - now);
 		if (wait < 1)
 			wait = 1;
 	} else {
-		w->count++;
+		slide_add(s, now, 1);
 	}
 	pthread_mutex_unlock(&l->mu);
 	return wait;
@@ -101,25 +159,18 @@ int sb_limit_time_check(struct sb_limits *l, const char *key, double max, double
 	double now = sb_mono();
 	pthread_mutex_lock(&l->mu);
 	struct window *w = win_for(l, key);
-	if (now - w->start >= len) {
-		w->start = now;
-		w->spent = 0;
-	}
-	w->len = len;
-	int wait = 0;
-	if (w->spent >= cap) {
-		wait = (int)ceil(w->start + len - now);
-		if (wait < 1)
-			wait = 1;
-	}
+	slide_expire(&w->s, now, len);
+	int wait = w->s.sum >= cap ? slide_wait(&w->s, now, len, cap) : 0;
 	pthread_mutex_unlock(&l->mu);
 	return wait;
 }
 
 void sb_limit_spend(struct sb_limits *l, const char *key, double seconds)
 {
+	if (!l->on)
+		return; /* nothing would ever expire it */
 	pthread_mutex_lock(&l->mu);
-	win_for(l, key)->spent += seconds;
+	slide_add(&win_for(l, key)->s, sb_mono(), seconds);
 	pthread_mutex_unlock(&l->mu);
 }
 

@@ -1,6 +1,9 @@
 /* Phase 2 of a refresh: the tenant's chat RSC state and each chat's Graph details (installed apps,
  * permission grants, and the chat itself when Dataverse has no row for it), riskiest chats first.
- * At most a window of chats is queued at once; finished chats are written by the loop in
+ * At most a window of chats is queued at once, and apart from them a window of chat reads: those
+ * go to a bucket of their own (5 rps, not installedApps' 30), so they run alongside the scan from
+ * its start instead of after it (the chats without an activity row are the least at risk, so
+ * they come last in the scan's order). Finished chats are written by the loop in
  * transactions of REFRESH_DETAIL_BATCH, so a kill keeps what was fetched. A request cancelled
  * before its answer records nothing: that chat is fetched again, first, by the next refresh. */
 #include "config.h"
@@ -25,6 +28,9 @@ struct detail {
 	struct cs_graph_chat g;
 	bool need_chat;     /* no activity row: Graph's topic is all we can show */
 	bool cancelled;     /* one of its requests was cancelled: nothing of it is recorded */
+	bool chat_queued;   /* its chat read was queued */
+	/* Requests out, plus one until its installedApps read is queued (queue_chat): a chat read
+	 * that answers before then does not finish the detail. */
 	int pending;
 	double risk;        /* smaller first */
 };
@@ -34,6 +40,8 @@ struct graph {
 	struct vec d;          /* struct detail, riskiest first */
 	size_t next;           /* the next detail to queue */
 	size_t in_flight;      /* details queued and not finished */
+	size_t next_chat;      /* the next detail whose chat read may be due */
+	size_t chats_in_flight; /* chat reads queued and not answered */
 	size_t window;
 	struct vec ready;      /* size_t: finished details not yet written */
 	size_t finished;       /* finished details, cancelled ones left out */
@@ -90,6 +98,7 @@ static int add_candidate(const struct cs_chat *ch, const struct cs_env *env, voi
 	d->g.app_installed = d->g.app_has_grant = CS_UNKNOWN;
 	d->need_chat = ch->activity_id == NULL;
 	d->risk = risk;
+	d->pending = 1; /* until queue_chat */
 	return 0;
 }
 
@@ -123,7 +132,7 @@ static void record_failure(const struct net_response *resp, int *status, char **
 	*error = xstrdup(resp->err ? resp->err->msg : _("no answer"));
 }
 
-static void queue_detail(struct detail *d, const char *url, const char *bucket, const char *needs, net_done_fn fn)
+static bool queue_detail(struct detail *d, const char *url, const char *bucket, const char *needs, net_done_fn fn)
 {
 	struct refresh *r = d->gr->r;
 	struct cs_error err = { 0 };
@@ -133,7 +142,9 @@ static void queue_detail(struct detail *d, const char *url, const char *bucket, 
 						      .needs = needs, .done = fn, .user = d }, &err)) {
 		d->pending--;
 		log_error("%s", err.msg);
+		return false;
 	}
+	return true;
 }
 
 typedef int (*answer_parse_fn)(struct detail *d, const char *body, struct cs_error *err);
@@ -260,34 +271,48 @@ static void on_chat(struct net *net, const struct net_response *resp, void *user
 	} else {
 		record_answer(d, resp, parse_chat, GRAPH_PERM_CHAT, &d->g.chat_status, &d->g.chat_error, &d->g.chat_fetched_at);
 	}
+	d->gr->chats_in_flight--;
 	detail_done_one(d);
 }
 
 /* --- queueing and writing --- */
 
+/* The chat read of a chat without an activity row (GET /chats/{id}). */
+static void queue_chat_read(struct graph *gr, struct detail *d)
+{
+	char *url = graph_url_chat(gr->r->profile, d->g.teams_chat_id);
+	d->chat_queued = queue_detail(d, url, "graph:chat", GRAPH_PERM_CHAT, on_chat);
+	free(url);
+	if (d->chat_queued)
+		gr->chats_in_flight++;
+}
+
 static void queue_chat(struct graph *gr, struct detail *d)
 {
 	const struct conf_profile *p = gr->r->profile;
 	gr->in_flight++;
-	d->pending++; /* held while its first requests are queued */
 	char *bucket = xasprintf("graph:installedApps:%s", d->g.teams_chat_id);
 	char *url = graph_url_installed_apps(p, d->g.teams_chat_id);
-	queue_detail(d, url, bucket, GRAPH_PERM_APPS, on_apps);
+	bool queued = queue_detail(d, url, bucket, GRAPH_PERM_APPS, on_apps);
 	free(url);
 	free(bucket);
-	if (d->need_chat) {
-		url = graph_url_chat(p, d->g.teams_chat_id);
-		queue_detail(d, url, "graph:chat", GRAPH_PERM_CHAT, on_chat);
-		free(url);
-	}
-	if (d->pending == 1) /* nothing could be queued: it counts as not fetched */
+	if (!queued && !d->chat_queued) /* nothing could be queued: it counts as not fetched */
 		d->cancelled = true;
-	detail_done_one(d);
+	detail_done_one(d); /* its installedApps read is queued (or could not be): the hold ends */
 }
 
-/* Keeps the window full, riskiest first; nothing more once cancelled or a write failed. */
+/* Keeps both windows full, riskiest first: the chat reads (they are not behind the scan: their
+ * bucket is their own) and the chats; nothing more once cancelled or a write failed. A chat is
+ * finished when its chat read has answered too, so the chat window never runs far ahead of the
+ * chat reads. */
 static void fill_window(struct graph *gr)
 {
+	while (gr->next_chat < gr->d.n && gr->chats_in_flight < gr->window && !gr->write_failed &&
+	       !net_cancelled(gr->r->net)) {
+		struct detail *d = VEC_AT(&gr->d, struct detail, gr->next_chat++);
+		if (d->need_chat)
+			queue_chat_read(gr, d);
+	}
 	while (gr->next < gr->d.n && gr->in_flight < gr->window && !gr->write_failed && !net_cancelled(gr->r->net))
 		queue_chat(gr, VEC_AT(&gr->d, struct detail, gr->next++));
 }

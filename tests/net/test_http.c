@@ -582,6 +582,50 @@ Test(tls, untrusted_certificate_names_ca_file_and_ca_file_adds_trust)
 	free(dir);
 }
 
+/* curl caches the CA store it builds per transport: the certificates ca_file adds stay with the
+ * transport that added them, and its later connections still have them. */
+Test(tls, a_transports_added_trust_stays_its_own)
+{
+	struct fake_pki pki;
+	fake_make_pki(&pki);
+	struct fake *f = fake_start(h_echo, NULL, pki.leaf_cert, pki.leaf_key);
+	char *dir = run_tmpdir();
+	char ca[600];
+	snprintf(ca, sizeof ca, "%s/ca.pem", dir);
+	run_write_file(ca, pki.ca_cert, 0644);
+	struct cs_error err;
+	struct net_opts opts = { .retry_scale = 0.01 };
+	struct net_config p = profile(fake_base(f), ca);
+	struct net *trusting = net_open(&p, &opts, &err);
+	cr_assert_not_null(trusting, "%s", err.msg);
+	struct outcome o = { 0 };
+	run_one(trusting, &(struct net_request){ .url = url(f, "/tls") }, &o);
+	cr_assert_eq(o.status, 200, "%s", o.err);
+	/* Another transport of the same process, alive at the same time, without ca_file. */
+	p = profile(fake_base(f), NULL);
+	struct net *plain = net_open(&p, &opts, &err);
+	cr_assert_not_null(plain, "%s", err.msg);
+	memset(&o, 0, sizeof o);
+	run_one(plain, &(struct net_request){ .url = url(f, "/tls") }, &o);
+	cr_assert_eq(o.status, 0, "a transport without ca_file trusted the other's CA");
+	cr_assert(strstr(o.err, "not trusted"), "%s", o.err);
+	/* Several requests at once: new connections of the trusting transport, built from its cache. */
+	struct outcome many[6] = { 0 };
+	for (int i = 0; i < 6; i++) {
+		struct net_request r = { .url = url(f, "/tls"), .done = on_done, .user = &many[i] };
+		cr_assert_eq(net_queue(trusting, &r, &err), 0, "%s", err.msg);
+	}
+	cr_assert_eq(net_run(trusting, &err), 0, "%s", err.msg);
+	for (int i = 0; i < 6; i++)
+		cr_assert_eq(many[i].status, 200, "%s", many[i].err);
+	net_close(plain);
+	net_close(trusting);
+	fake_stop(f);
+	fake_free_pki(&pki);
+	run_rmtree(dir);
+	free(dir);
+}
+
 Test(redirect, a_token_belongs_to_one_origin)
 {
 	cr_assert(net_same_origin("https://graph.microsoft.com/v1.0/chats", "https://GRAPH.microsoft.com:443/beta"));

@@ -2,8 +2,11 @@
  * limits adapt to 429s, recoveries and x-ms-dop-hint. Time is passed in, so no sleeping. */
 #include "config.h"
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "net/pace.h"
+#include "net/netint.h"
 
 static bool chain_has(const struct pace_chain *c, const char *name)
 {
@@ -22,7 +25,7 @@ Test(pace, names_are_charged_to_their_documented_buckets)
 	cr_assert_str_eq(pace_bucket_name(c.b[0]), "graph:installedApps:19:abc@thread.v2");
 	cr_assert_float_eq(pace_bucket_rate(c.b[0]), 1.0, 1e-9);
 	cr_assert_str_eq(pace_bucket_name(c.b[1]), "graph:installedApps");
-	cr_assert_float_eq(pace_bucket_rate(c.b[1]), 25.0, 1e-9, "30 rps less headroom for fixed windows");
+	cr_assert_float_eq(pace_bucket_rate(c.b[1]), 30.0, 1e-9, "the documented 30 rps, paced by a sliding window");
 	cr_assert_str_eq(pace_bucket_name(c.b[2]), "graph");
 	cr_assert(chain_has(&c, "host:graph.microsoft.com"));
 	/* Chat ids contain colons: "19" must not become a bucket of its own. */
@@ -36,11 +39,11 @@ Test(pace, names_are_charged_to_their_documented_buckets)
 	cr_assert_eq(pace_bucket_concurrency(c.b[0]), 52);
 	pace_chain(p, "graph:chat", NULL, &c);
 	cr_assert_eq(c.n, 2);
-	cr_assert_float_eq(pace_bucket_rate(c.b[0]), 4.0, 1e-9);
+	cr_assert_float_eq(pace_bucket_rate(c.b[0]), 5.0, 1e-9, "list/get chat: 5 rps");
 	/* permissionGrants is one of the "other Teams GETs": their own 30 rps, not installedApps' */
 	pace_chain(p, "graph:teams:permissionGrants", NULL, &c);
 	cr_assert_str_eq(pace_bucket_name(c.b[0]), "graph:teams");
-	cr_assert_float_eq(pace_bucket_rate(c.b[0]), 25.0, 1e-9);
+	cr_assert_float_eq(pace_bucket_rate(c.b[0]), 30.0, 1e-9);
 	pace_chain(p, "unknown:thing", NULL, &c);
 	cr_assert_eq(c.n, 0);
 	pace_free(p);
@@ -91,7 +94,7 @@ Test(pace, throttling_halves_and_pauses_then_recovers)
 	pace_take(&c, 10);
 	pace_done(&c, 10, 429, 4.0, 0);
 	cr_assert_float_eq(pace_bucket_rate(c.b[0]), 0.5, 1e-9);
-	cr_assert_float_eq(pace_bucket_rate(c.b[1]), 12.5, 1e-9, "parents slow down too");
+	cr_assert_float_eq(pace_bucket_rate(c.b[1]), 15.0, 1e-9, "parents slow down too");
 	double w = pace_wait(&c, 10);
 	cr_assert(w >= 4.0 - 1e-9, "the Retry-After pause is kept: %f", w);
 	/* Only the most specific bucket pauses: another chat goes on. */
@@ -181,5 +184,241 @@ Test(pace, dataverse_is_paced_per_environment_within_its_documented_window)
 	cr_assert_eq(pace_wait(&service, 0), 0);
 	pace_remaining(&service, 0, 0);
 	cr_assert_gt(pace_wait(&service, 0), 0, "x-ms-ratelimit-burst-remaining-xrm-requests: 0 was ignored");
+	pace_free(p);
+}
+
+/* --- sliding windows (the Teams limits: "30 requests per second") --- */
+
+/* Sends on chain c whenever pace allows, looking every `step` seconds from t0 to t1 (the loop that
+ * looks also wakes late by up to `late` seconds, as a busy event loop does); returns the send
+ * times (caller frees) and their count in *n. */
+static double *drive(struct pace_chain *c, double t0, double t1, double step, double late, int *n)
+{
+	double *at = NULL;
+	int cap = 0;
+	*n = 0;
+	unsigned rng = 12345;
+	for (double t = t0; t < t1;) {
+		double w = pace_wait(c, t);
+		if (w == 0) {
+			if (*n == cap)
+				at = realloc(at, (size_t)(cap = cap ? cap * 2 : 256) * sizeof *at);
+			at[(*n)++] = t;
+			pace_take(c, t);
+			pace_done(c, t, 200, -1, 0);
+			continue;
+		}
+		rng = rng * 1103515245u + 12345u;
+		t += (w > 0 && w > step ? w : step) + late * (double)(rng >> 16 & 0x7fff) / 32768.0;
+	}
+	return at;
+}
+
+/* The most sends any window of `len` seconds holds, wherever it starts (a closed interval, the
+ * strictest count: sends exactly len apart are in one window). */
+static int busiest(const double *at, int n, double len)
+{
+	int most = 0;
+	for (int i = 0, j = 0; j < n; j++) {
+		while (at[j] - at[i] > len)
+			i++;
+		if (j - i + 1 > most)
+			most = j - i + 1;
+	}
+	return most;
+}
+
+Test(pace, a_window_bucket_never_lets_more_than_its_limit_into_any_second)
+{
+	struct pace *p = pace_new(1.0);
+	struct pace_chain c;
+	pace_chain(p, "graph:teams:permissionGrants", NULL, &c);
+	int n;
+	/* A loop that looks every millisecond and wakes up to 3 ms late. */
+	double *at = drive(&c, 50.0, 60.0, 0.001, 0.003, &n);
+	int most = busiest(at, n, 1.0);
+	cr_assert_leq(most, 30, "%d sends in one second", most);
+	/* and with the margin to spare: what the service counts may be a few ms closer */
+	cr_assert_leq(busiest(at, n, 1.0 + 0.009), 30, "less than the margin between a send and the 30th after it");
+	double rate = (n - 1) / (at[n - 1] - at[0]);
+	cr_assert_geq(rate, 0.95 * 30, "%.2f rps over 10 s: below 95%% of the limit", rate);
+	cr_assert_geq(n, 285, "%d sends in 10 s", n);
+	/* Never a window's worth in one burst: at most 4 at once, then one per 1/60 s. */
+	cr_assert_leq(busiest(at, n, 0.0), 4, "%d sends at one instant", busiest(at, n, 0.0));
+	cr_assert_leq(busiest(at, n, 0.1), 10, "%d sends in 0.1 s", busiest(at, n, 0.1));
+	free(at);
+	pace_free(p);
+}
+
+Test(pace, every_documented_teams_limit_is_reached_within_five_percent)
+{
+	static const struct { const char *name; int limit; } lim[] = {
+		{ "graph:installedApps", 30 }, { "graph:teams:permissionGrants", 30 }, { "graph:chat", 5 },
+		{ "graph:installedApps:19:a@thread.v2", 1 },
+	};
+	for (size_t k = 0; k < sizeof lim / sizeof lim[0]; k++) {
+		struct pace *p = pace_new(1.0);
+		struct pace_chain c;
+		pace_chain(p, lim[k].name, NULL, &c);
+		int n;
+		double *at = drive(&c, 0, 20.0, 0.0005, 0.001, &n);
+		cr_assert_leq(busiest(at, n, 1.0), lim[k].limit, "%s: %d in one second", lim[k].name, busiest(at, n, 1.0));
+		double rate = (double)n / 20.0;
+		cr_assert_geq(rate, 0.95 * lim[k].limit, "%s: %.2f rps against %d", lim[k].name, rate, lim[k].limit);
+		free(at);
+		pace_free(p);
+	}
+}
+
+Test(pace, a_429_on_a_window_bucket_halves_what_it_sends_and_the_rate_comes_back)
+{
+	struct pace *p = pace_new(1.0);
+	struct pace_chain c;
+	pace_chain(p, "graph:installedApps:19:a@thread.v2", NULL, &c);
+	struct pace_bucket *apps = c.b[1];
+	int n;
+	double *at = drive(&c, 0, 5.0, 0.001, 0, &n); /* one chat: its own 1 rps holds */
+	cr_assert_eq(n, 5, "one chat's installedApps: once a second, %d in 5 s", n);
+	free(at);
+	pace_done(&c, 5.0, 429, 2.0, 0);
+	cr_assert_float_eq(pace_bucket_rate(apps), 15.0, 1e-9);
+	cr_assert_geq(pace_wait(&c, 5.0), 2.0 - 1e-9, "the chat's own bucket waits out Retry-After");
+	/* Other chats go on under the halved shared window: until answers come back, 15 in a second. */
+	struct pace_chain o[64];
+	int sent = 0;
+	for (double t = 5.0; t < 6.0 && sent < 64;) {
+		char name[64];
+		snprintf(name, sizeof name, "graph:installedApps:19:x%d@thread.v2", sent);
+		pace_chain(p, name, NULL, &o[sent]);
+		double w = pace_wait(&o[sent], t);
+		if (w > 0) {
+			t += w;
+			continue;
+		}
+		pace_take(&o[sent++], t);
+	}
+	cr_assert_leq(sent, 15, "%d sends in the second after a 429", sent);
+	cr_assert_geq(sent, 12, "%d sends in the second after a 429: the floor is half", sent);
+	for (int i = 0; i < sent; i++)
+		pace_done(&o[i], 6.0, 200, -1, 0);
+	cr_assert_float_eq(pace_bucket_rate(apps), 30.0, 1e-9, "successes won the documented rate back");
+	pace_free(p);
+}
+
+Test(pace, a_scaled_window_rounds_down_and_a_window_ignores_a_remaining_count)
+{
+	struct pace *p = pace_new(0.1); /* the sandbox at --limit-scale 0.1: 30 becomes 3 per second */
+	struct pace_chain c;
+	pace_chain(p, "graph:teams:permissionGrants", NULL, &c);
+	int n;
+	double *at = drive(&c, 0, 10.0, 0.001, 0, &n);
+	cr_assert_leq(busiest(at, n, 1.0), 3);
+	cr_assert_geq(n, 28, "%d in 10 s at 3 per second", n);
+	free(at);
+	pace_free(p);
+	p = pace_new(1.0);
+	pace_rule_window(p, "tiny", 0.4, 1.0, 0); /* less than one request: one, never none */
+	pace_chain(p, "tiny", NULL, &c);
+	at = drive(&c, 0, 3.0, 0.001, 0, &n);
+	cr_assert_eq(n, 3);
+	free(at);
+	pace_free(p);
+}
+
+/* The scheduler (netsched.c) on a simulated clock, shaped like a Graph scan: one request per chat
+ * on its own per-chat bucket behind "graph:installedApps", answers after 100 ms, the loop sleeping
+ * until netsched_timeout says. The scheduler wakes a lane when its window opens, so the scan runs
+ * at the window's rate and never faster. */
+Test(pace, the_scheduler_runs_a_scan_within_five_percent_of_the_window_and_never_above)
+{
+	enum { N = 900 };
+	struct pace *p = pace_new(1.0);
+	struct net_sched s;
+	memset(&s, 0, sizeof s);
+	struct net_req *reqs = calloc(N, sizeof *reqs);
+	double *at = calloc(N, sizeof *at), *done_at = calloc(N, sizeof *done_at);
+	struct net_req *flight[N];
+	int n_flight = 0, started = 0, done = 0;
+	double now = 0;
+	for (int i = 0; i < N; i++) {
+		char bucket[96];
+		snprintf(bucket, sizeof bucket, "graph:installedApps:19:%04d@thread.v2", i);
+		reqs[i].bucket = strdup(bucket);
+		reqs[i].host = "graph.microsoft.com";
+		pace_chain(p, reqs[i].bucket, reqs[i].host, &reqs[i].chain);
+		netsched_add(&s, &reqs[i], now, false);
+	}
+	while (done < N) {
+		struct net_req *r;
+		while ((r = netsched_next(&s, now)) != NULL) {
+			pace_take(&r->chain, now);
+			at[started++] = now;
+			done_at[r - reqs] = now + 0.1;
+			flight[n_flight++] = r;
+		}
+		/* the next event: an answer, or the scheduler's wake-up (1 ms late, as a poll is) */
+		double next = 1e300, wake = netsched_timeout(&s, now);
+		for (int k = 0; k < n_flight; k++)
+			if (done_at[flight[k] - reqs] < next)
+				next = done_at[flight[k] - reqs];
+		if (wake >= 0 && now + wake + 0.001 < next)
+			next = now + wake + 0.001;
+		cr_assert_lt(next, 1e300, "the scheduler stalled with %d of %d done", done, N);
+		now = next;
+		for (int k = 0; k < n_flight;) {
+			if (done_at[flight[k] - reqs] <= now) {
+				pace_done(&flight[k]->chain, now, 200, -1, 0);
+				netsched_completed(&s, &flight[k]->chain, now);
+				done++;
+				flight[k] = flight[--n_flight];
+			} else {
+				k++;
+			}
+		}
+	}
+	cr_assert_leq(busiest(at, N, 1.0), 30, "%d requests in one second", busiest(at, N, 1.0));
+	double rate = (N - 1) / (at[N - 1] - at[0]);
+	cr_assert_geq(rate, 0.95 * 30, "%.2f rps: below 95%% of 30", rate);
+	for (int i = 0; i < N; i++)
+		free(reqs[i].bucket);
+	free(reqs), free(at), free(done_at);
+	netsched_free(&s);
+	pace_free(p);
+}
+
+/* A request charged when it started but sent 40 ms later (a new connection's handshake came
+ * first) reaches the service 40 ms later than the log says: its window mate 30 sends on must wait
+ * for when it really left, or the two are less than a second apart where the service counts. */
+Test(pace, a_send_delayed_by_a_handshake_moves_its_window)
+{
+	struct pace *p = pace_new(1.0);
+	pace_rule_window(p, "w", 3, 1.0, 0);
+	struct pace_chain a, b, c, x;
+	pace_chain(p, "w", NULL, &a);
+	b = c = x = a;
+	pace_take(&a, 10.0);
+	double t = 10.0 + pace_wait(&b, 10.0);
+	pace_take(&b, t);
+	t += pace_wait(&c, t);
+	pace_take(&c, t);
+	cr_assert_lt(t, 10.5, "three sends within their window");
+	pace_sent(&b, 10.5); /* b's handshake finished after c had gone */
+	pace_sent(&a, 10.0); /* a left when charged: nothing moves */
+	double w = pace_wait(&x, 11.02);
+	cr_assert_eq(w, 0, "a's place in the window is free after 1 s and the margin: %f", w);
+	pace_take(&x, 11.02);
+	/* The next one counts from b's real departure, and c, logged before b left, from no earlier. */
+	w = pace_wait(&x, 11.1);
+	cr_assert_geq(11.1 + w, 10.5 + 1.0, "b left at 10.5: the next may go at 11.5 at the earliest, not %f", 11.1 + w);
+	pace_take(&x, 11.1 + w);
+	double w2 = pace_wait(&x, 11.1 + w);
+	cr_assert_geq(11.1 + w + w2, 10.5 + 1.0, "c was logged before b left and cannot have reached the service earlier");
+	/* An entry that has left the log is not touched. */
+	for (int i = 0; i < 10; i++) {
+		double now = 20.0 + i;
+		pace_take(&x, now + pace_wait(&x, now));
+	}
+	pace_sent(&a, 100.0);
+	cr_assert_lt(pace_wait(&x, 31.0), 1e-9, "a stale pace_sent moved a newer send");
 	pace_free(p);
 }

@@ -3,6 +3,8 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 #include "base/xalloc.h"
 #include "sbt.h"
 
@@ -87,6 +89,68 @@ Test(limits, graph_get_chat_and_installed_apps_per_chat)
 	}
 	cr_expect_geq(throttled, 1, "5 get-chat requests per second per caller");
 	free(chat), free(apps), free(enc), free(tok);
+	sbt_stop(&t);
+}
+
+static double mono_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void sleep_until(double t)
+{
+	double left = t - mono_s();
+	if (left > 0)
+		usleep((useconds_t)(left * 1e6));
+}
+
+static long get_status(struct sbt *t, const char *tok, const char *url, int *retry_after)
+{
+	struct sbt_resp r;
+	sbt_get(t, tok, url, NULL, &r);
+	long st = r.status;
+	if (retry_after)
+		*retry_after = st == 429 ? atoi(sbt_header(&r, "Retry-After")) : 0;
+	sbt_resp_free(&r);
+	return st;
+}
+
+/* "30 requests per second" holds for every second, not only for seconds that start where the
+ * service's count happens to: a window counted from its first request and reset when it ends
+ * would let the burst below through. At scale 0.1, permissionGrants allow 3 per second. */
+Test(limits, graph_limits_count_in_a_sliding_window)
+{
+	struct sbt t;
+	const char *args[] = { "--limit-scale", "0.1", NULL };
+	sbt_start(&t, args, NULL);
+	char *tok = sbt_token(&t, t.app_id, t.app_secret, "https://graph.microsoft.com/.default");
+	const cJSON *env = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(sbt_truth(&t), "environments"), 0);
+	const char *id = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(env, "chats"), 0),
+			"teams_chat_id")->valuestring;
+	char *enc = sb_url_encode(id);
+	char *grants = xasprintf("/graph/v1.0/chats/%s/permissionGrants", enc);
+	double t0 = mono_s();
+	cr_assert_neq(get_status(&t, tok, grants, NULL), 429, "the first request of a fresh window");
+	sleep_until(t0 + 0.5);
+	cr_assert_neq(get_status(&t, tok, grants, NULL), 429);
+	cr_assert_neq(get_status(&t, tok, grants, NULL), 429, "3 in one second are within the limit");
+	/* 1.2 s after the first: the first has left the last second, the two at 0.5 s have not. */
+	sleep_until(t0 + 1.2);
+	cr_expect_neq(get_status(&t, tok, grants, NULL), 429, "one has left the window: one more may go");
+	int ra = 0;
+	cr_expect_eq(get_status(&t, tok, grants, &ra), 429,
+			"the fourth request in the second from 0.5 s to 1.5 s is throttled (a fixed window restarted at 1 s "
+			"would let it through)");
+	cr_expect_eq(ra, 1, "Retry-After: the requests at 0.5 s leave the window within a second");
+	/* Once the window has moved past them, the limit is whole again. */
+	sleep_until(t0 + 2.3);
+	int ok = 0;
+	for (int i = 0; i < 3; i++)
+		ok += get_status(&t, tok, grants, NULL) != 429;
+	cr_expect_eq(ok, 3);
+	free(grants), free(enc), free(tok);
 	sbt_stop(&t);
 }
 

@@ -3,7 +3,7 @@
 UI_UNIT_TESTS = tests/ui/test_layout tests/ui/test_requests tests/ui/test_hangup tests/ui/test_filter
 check_PROGRAMS += $(UI_UNIT_TESTS) tests/ui/ui_driver tests/ui/ui_fixture tests/ui/ui_keydoc
 TESTS += $(UI_UNIT_TESTS) tests/ui/test_console.sh tests/ui/test_demo.sh tests/ui/test_keydoc.sh tests/ui/test_history.sh
-EXTRA_DIST += tests/ui/test_console.sh tests/ui/test_demo.sh tests/ui/test_keydoc.sh tests/ui/test_history.sh tests/ui/chats-filtered-80x30.txt
+EXTRA_DIST += tests/ui/tmux.sh tests/ui/test_console.sh tests/ui/test_demo.sh tests/ui/test_keydoc.sh tests/ui/test_history.sh tests/ui/chats-filtered-80x30.txt
 tests_ui_test_layout_CFLAGS = $(TEST_CFLAGS)
 tests_ui_test_layout_LDADD = $(TEST_LIBS_ALL)
 tests_ui_test_requests_CFLAGS = $(TEST_CFLAGS)

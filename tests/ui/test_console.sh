@@ -10,35 +10,11 @@ DRIVER=$B/tests/ui/ui_driver
 FIXTURE=$B/tests/ui/ui_fixture
 NOW=2026-11-14T09:12:00Z
 T=$(mktemp -d "${TMPDIR:-/tmp}/chatsync-ui.XXXXXX")
-pass=0
-fail=0
-
-# A private tmux server: never the user's, never another test's. Each start takes a new socket,
-# so a server that is still going away never meets the next one.
-server=0
-tm() { tmux -S "$T/tmux-$server.sock" -f /dev/null "$@"; }
+PANE=ui
+. "$S/tests/ui/tmux.sh"
 cleanup() { tm kill-server 2>/dev/null; rm -rf "$T"; }
 trap cleanup EXIT INT TERM
-unset TMUX
-
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-nok() {
-	fail=$((fail + 1))
-	echo "FAIL - $1"
-	[ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/    | /'
-	return 0
-}
-check() { # description, then a command that must succeed
-	d=$1
-	shift
-	if "$@"; then ok "$d"; else nok "$d" "$(screen)"; fi
-}
-
-if ! command -v tmux >/dev/null 2>&1; then
-	echo "tmux is needed for the console tests"
-	echo "0 passed, 1 failed"
-	exit 1
-fi
+need_tmux
 
 mkdir -p "$T/config" "$T/state" "$T/cachehome"
 if ! CHATSYNC_NOW=$NOW "$FIXTURE" "$T/pristine.db" || ! CHATSYNC_NOW=$NOW "$FIXTURE" "$T/bulk.db" 60 ||
@@ -88,27 +64,6 @@ start() {
 	return 1
 }
 
-screen() { tm capture-pane -p -t ui 2>/dev/null; }
-screen_re() { screen | grep -E -q -- "$1"; }
-screen_escapes() { tm capture-pane -e -p -t ui 2>/dev/null; }
-keys() { tm send-keys -t ui "$@"; }
-type_text() { tm send-keys -t ui -l "$1"; }
-has() { screen | grep -F -q -- "$1"; }
-lacks() { ! screen | grep -F -q -- "$1"; }
-# wait_for TEXT: until the screen shows TEXT (10 s at most: sanitizer builds are slow).
-wait_for() {
-	i=0
-	while [ $i -lt 100 ]; do
-		has "$1" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
-# row TEXT: the screen line holding TEXT.
-row() { screen | grep -F -- "$1" | head -n 1; }
-# line_no TEXT: its line number on the screen.
-line_no() { screen | grep -n -F -- "$1" | head -n 1 | cut -d: -f1; }
 # settle: until the diagnosis of every chat is done (the status line stops counting).
 settle() {
 	i=0
@@ -119,30 +74,6 @@ settle() {
 	done
 	return 1
 }
-before() { [ "$(line_no "$1")" -lt "$(line_no "$2")" ]; }
-row_has() { row "$1" | grep -E -q -- "$2"; }
-# eventually CMD...: CMD succeeds within 10 s (the console answers a key on its next turn; under a
-# sanitizer on a loaded machine that can take a while, so no fixed sleep is long enough).
-eventually() {
-	i=0
-	while [ $i -lt 100 ]; do
-		"$@" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
-# has_all TEXT...: every one is on the screen.
-has_all() {
-	for x in "$@"; do has "$x" || return 1; done
-}
-# has_but TEXT NOT...: TEXT is on the screen and none of the others.
-has_but() {
-	has "$1" || return 1
-	shift
-	for x in "$@"; do lacks "$x" || return 1; done
-}
-status_has() { screen | tail -n 1 | grep -F -q -- "$1"; }
 colourful() { screen_escapes | grep -E -q '\[([0-9]*;)*(3[0-7]|4[0-7])(;[0-9]*)*m'; }
 monochrome() { ! colourful; }
 

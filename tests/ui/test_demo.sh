@@ -7,57 +7,14 @@ set -u
 
 B=${CHATSYNC_TEST_BUILDDIR:-$(pwd)}
 T=$(mktemp -d "${TMPDIR:-/tmp}/chatsync-demo.XXXXXX")
-pass=0
-fail=0
-server=0
-tm() { tmux -S "$T/tmux-$server.sock" -f /dev/null "$@"; }
+PANE=demo
+. "$(dirname "$0")/tmux.sh"
 cleanup() { tm kill-server 2>/dev/null; rm -rf "$T"; }
 trap cleanup EXIT INT TERM
-unset TMUX
 
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-nok() {
-	fail=$((fail + 1))
-	echo "FAIL - $1"
-	[ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/    | /'
-	return 0
-}
-check() {
-	d=$1
-	shift
-	if "$@"; then ok "$d"; else nok "$d" "$(screen)"; fi
-}
-screen() { tm capture-pane -p -t demo 2>/dev/null; }
-has() { screen | grep -F -q -- "$1"; }
-screen_re() { screen | grep -E -q -- "$1"; }
-lacks() { ! has "$1"; }
-row_has() { screen | grep -F -- "$1" | head -n 1 | grep -E -q -- "$2"; }
-keys() { tm send-keys -t demo "$@"; }
-wait_for() { # TEXT [tenths of a second, default 200]
-	i=0
-	while [ $i -lt "${2:-200}" ]; do
-		has "$1" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
-eventually() {
-	i=0
-	while [ $i -lt 200 ]; do
-		"$@" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
 ms() { date +%s%N | cut -c1-13; }
 
-if ! command -v tmux >/dev/null 2>&1; then
-	echo "tmux is needed for the console tests"
-	echo "0 passed, 1 failed"
-	exit 1
-fi
+need_tmux
 
 # start COLS ROWS [chatsync options]: a fresh demo in a fresh pane; keys may follow at once.
 start() {

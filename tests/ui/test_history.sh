@@ -8,10 +8,8 @@ set -u
 
 B=${CHATSYNC_TEST_BUILDDIR:-$(pwd)}
 T=$(mktemp -d "${TMPDIR:-/tmp}/chatsync-history.XXXXXX")
-pass=0
-fail=0
-server=0
-tm() { tmux -S "$T/tmux-$server.sock" -f /dev/null "$@"; }
+PANE=h
+. "$(dirname "$0")/tmux.sh"
 cleanup() {
 	tm kill-server 2>/dev/null
 	[ -n "${sandbox_pid:-}" ] && kill "$sandbox_pid" 2>/dev/null
@@ -19,32 +17,6 @@ cleanup() {
 	rm -rf "$T"
 }
 trap cleanup EXIT INT TERM
-unset TMUX
-
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-nok() {
-	fail=$((fail + 1))
-	echo "FAIL - $1"
-	[ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/    | /'
-	return 0
-}
-screen() { tm capture-pane -p -t h 2>/dev/null; }
-has() { screen | grep -F -q -- "$1"; }
-check() {
-	d=$1
-	shift
-	if "$@"; then ok "$d"; else nok "$d" "$(screen)"; fi
-}
-wait_for() { # TEXT [tenths of a second, default 200]
-	i=0
-	while [ $i -lt "${2:-200}" ]; do
-		has "$1" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
-keys() { tm send-keys -t h "$@"; }
 
 if ! command -v tmux >/dev/null 2>&1 || ! command -v python3 >/dev/null 2>&1 || ! command -v curl >/dev/null 2>&1; then
 	echo "tmux, python3 and curl are needed for this test"
