@@ -37,16 +37,21 @@ int cache_env_chat_counts(struct cache *c, const struct cs_env *envs, size_t n_e
 {
 	for (size_t i = 0; i < n_envs; i++)
 		counts[i] = 0;
-	/* The activity rows, from the index on (env_id, statecode). */
-	if (add_counts(c, "SELECT env_id, count(*) FROM chats GROUP BY env_id", envs, n_envs, counts, err))
+	/* The activity rows of each environment's visible generation: one range of the index on (env_id,
+	 * gen) each, not the view's look-up of the environment per row. */
+	if (add_counts(c,
+		       "SELECT e.id, (SELECT count(*) FROM chat_rows r WHERE r.env_id = e.id AND r.gen = e.chats_gen)"
+		       " FROM environments e",
+		       envs, n_envs, counts, err))
 		return -1;
 	/* A chat without an activity row is listed once, from its newest association
 	 * (STORE_ASSOC_LISTED_WHERE): the distinct (environment, chat) pairs of the associations less those
-	 * with an activity row, as one merge of the two indexes on (env_id, teams_chat_id) instead of a
-	 * look-up per association. */
+	 * with an activity row, per environment as one merge of the two indexes on (env_id, teams_chat_id)
+	 * instead of a look-up per association. */
 	return add_counts(c,
-		"SELECT env_id, count(*) FROM (SELECT env_id, teams_chat_id FROM associations WHERE teams_chat_id IS NOT NULL"
-		" EXCEPT SELECT env_id, teams_chat_id FROM chats ORDER BY 1, 2) GROUP BY env_id",
+		"SELECT e.id, (SELECT count(*) FROM (SELECT a.teams_chat_id FROM assoc_rows a WHERE a.env_id = e.id"
+		" AND a.gen = e.assocs_gen AND a.teams_chat_id IS NOT NULL EXCEPT SELECT r.teams_chat_id FROM chat_rows r"
+		" WHERE r.env_id = e.id AND r.gen = e.chats_gen ORDER BY 1)) FROM environments e",
 		envs, n_envs, counts, err);
 }
 

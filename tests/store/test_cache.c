@@ -489,6 +489,15 @@ static const char *seen(struct cache *c)
 	return s.text;
 }
 
+/* The console's first screen: the chats environment e1 shows, counted. */
+static size_t count_of_e1(struct cache *c)
+{
+	struct cs_env e = { .id = (char *)"e1" };
+	size_t n = 99;
+	cr_assert_eq(cache_env_chat_counts(c, &e, 1, &n, &err), 0, "%s", err.msg);
+	return n;
+}
+
 Test(cache, a_generation_is_unseen_until_committed_and_then_replaces_the_last_one)
 {
 	struct cache *c = cache_open(db, 0, &err);
@@ -508,6 +517,7 @@ Test(cache, a_generation_is_unseen_until_committed_and_then_replaces_the_last_on
 	put_gen_chat(c, "a1", "new", "Cy", g2);
 	put_gen_chat(c, "a3", "new chat", "Dee", g2);
 	cr_assert_str_eq(seen(c), "a1=old/Ada;a2=gone on the server/Bob;");
+	cr_assert_eq(count_of_e1(c), 2, "the unseen generation is not counted");
 	cr_assert_eq(cache_rows_unseen(c, "e1"), 4);
 	bool more;
 	cr_assert_eq(cache_gen_purge(c, "e1", 1, &more, &err), 0, "%s", err.msg);
@@ -529,6 +539,7 @@ Test(cache, a_generation_is_unseen_until_committed_and_then_replaces_the_last_on
 		     "%s", err.msg);
 	cr_assert_eq(cache_commit(c, &err), 0);
 	cr_assert_str_eq(seen(c), "a1=new/Cy;a3=new chat/Dee;");
+	cr_assert_eq(count_of_e1(c), 2, "the superseded generation is not counted");
 	cr_assert_eq(cache_rows_unseen(c, "e1"), 4, "the superseded rows wait for the purge");
 	cr_assert_eq(cache_gen_purge(c, "e1", 0, &more, &err), 0, "%s", err.msg);
 	cr_assert_eq(cache_rows_unseen(c, "e1"), 0);
@@ -549,6 +560,7 @@ Test(cache, a_generation_is_unseen_until_committed_and_then_replaces_the_last_on
 	/* Writes without a generation still go to what the environment shows. */
 	put_gen_chat(c, "a5", "by hand", "Fay", CACHE_GEN_VISIBLE);
 	cr_assert_str_eq(seen(c), "a1=changed/Eve;a5=by hand/Fay;");
+	cr_assert_eq(count_of_e1(c), 2);
 	cache_close(c);
 }
 
