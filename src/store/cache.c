@@ -435,7 +435,11 @@ int cache_lock_refresh(struct cache *c, int wait_s, volatile sig_atomic_t *cance
 {
 	if (c->lock_fd >= 0)
 		return 0;
-	char *path = xasprintf("%s.lock", c->path);
+	/* Beside the file itself, not beside the name it was opened by: two names of one cache (a
+	 * symbolic link) are one refresh at a time, as SQLite, which resolves the link, sees one file. */
+	char *real = realpath(c->path, NULL);
+	char *path = xasprintf("%s.lock", real ? real : c->path);
+	free(real);
 	mode_t old_mask = umask(077);
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	int open_errno = errno;

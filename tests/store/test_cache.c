@@ -399,6 +399,24 @@ Test(cache, a_second_refresh_is_told_who_holds_the_lock)
 	cache_close(c);
 }
 
+Test(cache, two_names_of_one_cache_are_one_refresh_at_a_time)
+{
+	char *link = xasprintf("%s/link.db", dir);
+	struct cache *a = cache_open(db, 0, &err);
+	cr_assert_not_null(a, "%s", err.msg);
+	cr_assert_eq(symlink(db, link), 0);
+	struct cache *b = cache_open(link, 0, &err);
+	cr_assert_not_null(b, "%s", err.msg);
+	cr_assert_eq(cache_lock_refresh(a, 0, NULL, &err), 0, "%s", err.msg);
+	cr_assert_eq(cache_lock_refresh(b, 0, NULL, &err), -1, "a link to the cache took a second refresh lock");
+	cr_assert(strstr(err.msg, "is being refreshed"), "%s", err.msg);
+	cache_close(a);
+	cr_assert_eq(cache_lock_refresh(b, 0, NULL, &err), 0, "%s", err.msg);
+	cache_close(b);
+	unlink(link);
+	free(link);
+}
+
 Test(cache, a_second_refresh_waits_for_the_first_to_end)
 {
 	struct cache *c = cache_open(db, 0, &err);
