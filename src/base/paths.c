@@ -78,8 +78,30 @@ int path_mkdirs(const char *dir, struct cs_error *err)
 	return rc;
 }
 
+/* The directory a checked file is in: where others may write, and no sticky bit keeps each to their
+ * own files (as in /tmp), they can put another file in its place, whatever the file's own mode. */
+static int check_dir_of(const char *path, const char *what, struct cs_error *err)
+{
+	char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	if (!slash)
+		strcpy(dir, ".");
+	else
+		slash[slash == dir] = '\0';
+	struct stat st;
+	int rc = 0;
+	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & 022) && !(st.st_mode & S_ISVTX))
+		rc = cs_fail(err, 2,
+			     _("permissions 0%03o for the directory '%s' are too open: it holds %s, and others could "
+			       "put another file in its place (run: chmod go-w %s)"),
+			     (unsigned)(st.st_mode & 0777), dir, what, dir);
+	free(dir);
+	return rc;
+}
+
 /* The one check behind both: a regular file of ours (or root's, when root may own it) whose mode
- * has none of the bits in `forbidden`; the message names the mode and the chmod that fixes it. */
+ * has none of the bits in `forbidden`, in a directory others cannot write to; the message names
+ * the mode and the chmod that fixes it. */
 static int check_file(const char *path, const char *what, mode_t forbidden, bool root_may_own, struct cs_error *err)
 {
 	struct stat st;
@@ -102,7 +124,7 @@ static int check_file(const char *path, const char *what, mode_t forbidden, bool
 	if (st.st_uid != geteuid() && !(root_may_own && st.st_uid == 0))
 		return cs_fail(err, 2, _("'%s' holds %s but belongs to another user (run: chown %u %s)"), path, what,
 			       (unsigned)geteuid(), path);
-	return 0;
+	return check_dir_of(path, what, err);
 }
 
 int path_check_private(const char *path, const char *what, struct cs_error *err)

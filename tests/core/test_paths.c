@@ -117,3 +117,30 @@ Test(paths, config_and_trust_anchors_may_be_read_by_all_but_not_written)
 	run_rmtree(dir);
 	free(dir);
 }
+
+/* A file of the right mode in a directory others may write to can be put aside and replaced; a
+ * sticky directory (as /tmp) keeps each to their own files. */
+Test(paths, a_checked_file_is_refused_in_a_directory_others_may_write_to)
+{
+	char *dir = run_tmpdir();
+	char f[512];
+	snprintf(f, sizeof f, "%s/config", dir);
+	struct cs_error err;
+	cr_assert_eq(run_write_file(f, "[profile a]\n", 0600), 0);
+	cr_assert_eq(path_check_not_writable(f, "the config", &err), 0, "%s", err.msg);
+	cr_assert_eq(chmod(dir, 0777), 0);
+	cr_assert_eq(path_check_not_writable(f, "the config", &err), -1, "a config in a 0777 directory passed");
+	cr_assert(strstr(err.msg, "directory") && strstr(err.msg, "0777") && strstr(err.msg, dir) &&
+			  strstr(err.msg, "chmod go-w"),
+		  "%s", err.msg);
+	cr_assert_eq(err.exit_code, 2);
+	cr_assert_eq(path_check_private(f, "a client secret", &err), -1, "a secret in a 0777 directory passed");
+	cr_assert_eq(chmod(dir, 0770), 0);
+	cr_assert_eq(path_check_private(f, "a client secret", &err), -1, "group-writable is others too");
+	cr_assert_eq(chmod(dir, 01777), 0);
+	cr_assert_eq(path_check_not_writable(f, "the config", &err), 0, "%s", err.msg);
+	cr_assert_eq(path_check_private(f, "a client secret", &err), 0, "%s", err.msg);
+	cr_assert_eq(chmod(dir, 0700), 0);
+	run_rmtree(dir);
+	free(dir);
+}
