@@ -106,7 +106,8 @@ sqlite3_stmt *store_cached(struct cache *c, enum store_stmt slot, const char *sq
 	return c->stmt[slot] = st;
 }
 
-int store_step(struct cache *c, sqlite3_stmt *st, struct cs_error *err)
+/* One step of a write; then the statement is reset for its next row (kept) or finalized. */
+static int step_write(struct cache *c, sqlite3_stmt *st, bool keep, struct cs_error *err)
 {
 	if (!st)
 		return -1;
@@ -114,20 +115,21 @@ int store_step(struct cache *c, sqlite3_stmt *st, struct cs_error *err)
 	int ret = 0;
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		ret = store_fail(c, err, "write");
-	sqlite3_reset(st);
+	if (keep)
+		sqlite3_reset(st);
+	else
+		sqlite3_finalize(st);
 	return ret;
+}
+
+int store_step(struct cache *c, sqlite3_stmt *st, struct cs_error *err)
+{
+	return step_write(c, st, true, err);
 }
 
 int store_run(struct cache *c, sqlite3_stmt *st, struct cs_error *err)
 {
-	if (!st)
-		return -1;
-	int rc = sqlite3_step(st);
-	int ret = 0;
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		ret = store_fail(c, err, "write");
-	sqlite3_finalize(st);
-	return ret;
+	return step_write(c, st, false, err);
 }
 
 int store_exec(struct cache *c, const char *sql, struct cs_error *err)
