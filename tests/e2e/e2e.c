@@ -22,17 +22,25 @@ void e2e_stop(struct e2e *e)
 	free(e->cache);
 }
 
-int e2e_run(struct e2e *e, const char *profile, ...)
+void e2e_argv(struct e2e *e, const char *profile, va_list ap, char **argv)
 {
-	char *bin = run_chatsync_path();
-	char *argv[64] = { bin, (char *)"-c", e->sb.config, (char *)"-p", (char *)profile, (char *)"--cache", e->cache };
-	int argc = 7;
-	va_list ap;
-	va_start(ap, profile);
+	const char *head[] = { run_chatsync_path(), "-c", e->sb.config, "-p", profile, "--cache", e->cache };
+	int argc = 0;
+	for (; argc < 7; argc++)
+		argv[argc] = (char *)head[argc];
 	for (const char *a; (a = va_arg(ap, const char *)) && argc < 62;)
 		argv[argc++] = (char *)a;
-	va_end(ap);
 	argv[argc] = NULL;
+}
+
+int e2e_run(struct e2e *e, const char *profile, ...)
+{
+	char *argv[64];
+	va_list ap;
+	va_start(ap, profile);
+	e2e_argv(e, profile, ap, argv);
+	va_end(ap);
+	char *bin = argv[0];
 	char *home = xasprintf("HOME=%s", e->home), *state = xasprintf("XDG_STATE_HOME=%s/state", e->home),
 	     *cfg = xasprintf("XDG_CONFIG_HOME=%s/config", e->home);
 	char *now = e->now ? xasprintf("CHATSYNC_NOW=%s", e->now) : NULL;

@@ -2,6 +2,7 @@
 #ifndef CHATSYNC_TEST_E2E_H
 #define CHATSYNC_TEST_E2E_H
 #include <cjson/cJSON.h>
+#include <stdarg.h>
 #include "run.h"
 #include "sandbox.h"
 
@@ -18,6 +19,9 @@ void e2e_stop(struct e2e *e);
 /* Runs chatsync -c <sandbox config> -p <profile> --cache <cache> ARGS...; NULL-terminated args.
  * Returns the exit status; output in e->r. */
 int e2e_run(struct e2e *e, const char *profile, ...) __attribute__((sentinel));
+/* The argument vector of such a run: argv[0] is the binary (the caller frees it), then the options
+ * and the NULL-terminated args of ap; argv holds 64. */
+void e2e_argv(struct e2e *e, const char *profile, va_list ap, char **argv);
 /* Parses e->r.out as JSON (aborting the test if it is not). Caller deletes. */
 cJSON *e2e_json(struct e2e *e);
 /* GET /_sandbox/truth. Caller deletes. */

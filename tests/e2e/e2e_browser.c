@@ -125,15 +125,12 @@ static void act(struct e2e *e, struct e2e_browser *b, enum e2e_browser_mode mode
 int e2e_browser_run(struct e2e *e, struct e2e_browser *b, enum e2e_browser_mode mode, const char *profile, ...)
 {
 	memset(b, 0, sizeof *b);
-	char *bin = run_chatsync_path();
-	char *argv[64] = { bin, (char *)"-c", e->sb.config, (char *)"-p", (char *)profile, (char *)"--cache", e->cache };
-	int argc = 7;
+	char *argv[64];
 	va_list ap;
 	va_start(ap, profile);
-	for (const char *a; (a = va_arg(ap, const char *)) && argc < 62;)
-		argv[argc++] = (char *)a;
+	e2e_argv(e, profile, ap, argv);
 	va_end(ap);
-	argv[argc] = NULL;
+	char *bin = argv[0];
 	int out[2], err[2];
 	cr_assert_eq(pipe(out), 0);
 	cr_assert_eq(pipe(err), 0);

@@ -123,6 +123,26 @@ static void assert_cache_matches_truth(void)
 /* Zero 429s is a rate target, measured by `make bench` (bench/bench_refresh.sh prints the count);
  * here, on a CI machine that may stall the sandbox and then let a queue through at once, the refresh
  * must only stay well-behaved: a few 429s at most, every one absorbed. */
+/* `chatsync refresh [option]` in the background, its output discarded, to be interrupted. */
+static pid_t spawn_refresh(const char *option)
+{
+	char *bin = run_chatsync_path(), *home = NULL;
+	cr_assert(asprintf(&home, "HOME=%s", e.home) > 0);
+	pid_t pid = fork();
+	cr_assert_neq(pid, -1);
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_WRONLY);
+		dup2(devnull, 1);
+		dup2(devnull, 2);
+		putenv(home);
+		execl(bin, bin, "-c", e.sb.config, "-p", "sandbox", "--cache", e.cache, "refresh", option, (char *)NULL);
+		_exit(127);
+	}
+	free(bin);
+	free(home);
+	return pid;
+}
+
 /* `chats --json` now shows the same rows as `before` did (age_days left out: it moves with the
  * clock, not with the cache). */
 static void assert_same_chats(const char *before, const char *why)
@@ -231,17 +251,7 @@ Test(refresh, ctrl_c_stops_it_and_keeps_the_last_good_data, .fini = stop)
 	/* Slow every Dataverse answer down so the interrupt lands in the middle, then press Ctrl-C. */
 	e2e_control(&e, "POST", "mutate", "{\"action\":\"random\",\"fraction\":0.2}");
 	e2e_control(&e, "POST", "faults", "{\"latency_ms\":3000,\"path\":\"/api/data/v9.2/\"}");
-	char *bin = run_chatsync_path(), *home = NULL;
-	cr_assert(asprintf(&home, "HOME=%s", e.home) > 0);
-	pid_t pid = fork();
-	if (pid == 0) {
-		int devnull = open("/dev/null", O_WRONLY);
-		dup2(devnull, 1);
-		dup2(devnull, 2);
-		putenv(home);
-		execl(bin, bin, "-c", e.sb.config, "-p", "sandbox", "--cache", e.cache, "refresh", (char *)NULL);
-		_exit(127);
-	}
+	pid_t pid = spawn_refresh(NULL);
 	usleep(1200 * 1000);
 	kill(pid, SIGINT);
 	int st;
@@ -255,8 +265,6 @@ Test(refresh, ctrl_c_stops_it_and_keeps_the_last_good_data, .fini = stop)
 	cr_assert_eq(e2e_run(&e, "sandbox", "envs", "--json", NULL), 0);
 	cr_assert(strstr(e.r.out, "interrupted"), "the environments do not say the refresh was interrupted: %s", e.r.out);
 	free(before);
-	free(bin);
-	free(home);
 }
 
 /* The refresh writes each Dataverse page as it comes: Ctrl-C after some of every environment's pages
@@ -272,8 +280,6 @@ Test(refresh, ctrl_c_after_pages_were_written_keeps_each_environment_as_it_was, 
 	cJSON *envs_before = e2e_json(&e);
 	sleep(1); /* a refreshed-at written by an interrupted run would differ */
 	e2e_control(&e, "POST", "mutate", "{\"action\":\"random\",\"fraction\":1.0}");
-	char *bin = run_chatsync_path(), *home = NULL;
-	cr_assert(asprintf(&home, "HOME=%s", e.home) > 0);
 	/* A full read (participants by GET), then a delta read (the changed chats' participants in $batch
 	 * requests): the participants are held back, every chat page comes. */
 	static const char *const held[] = { "/activityparties", "/$batch" };
@@ -283,16 +289,7 @@ Test(refresh, ctrl_c_after_pages_were_written_keeps_each_environment_as_it_was, 
 		e2e_control(&e, "POST", "faults", fault);
 		free(fault);
 		size_t mark = e2e_log_lines(&e);
-		pid_t pid = fork();
-		if (pid == 0) {
-			int devnull = open("/dev/null", O_WRONLY);
-			dup2(devnull, 1);
-			dup2(devnull, 2);
-			putenv(home);
-			execl(bin, bin, "-c", e.sb.config, "-p", "sandbox", "--cache", e.cache, "refresh", delta ? NULL : "--full",
-			      (char *)NULL);
-			_exit(127);
-		}
+		pid_t pid = spawn_refresh(delta ? NULL : "--full");
 		/* Until the chat pages stop coming (every environment's, 10 rows each) and were written, then
 		 * Ctrl-C. */
 		time_t t0 = time(NULL);
@@ -328,8 +325,6 @@ Test(refresh, ctrl_c_after_pages_were_written_keeps_each_environment_as_it_was, 
 	}
 	cJSON_Delete(envs_before);
 	free(chats_before);
-	free(bin);
-	free(home);
 }
 
 /* Issue 16: Ctrl-C in the Graph phase records nothing for the chats it cut off; the next refresh

@@ -16,18 +16,27 @@ ms() { date +%s%N | cut -c1-13; }
 
 need_tmux
 
-# start COLS ROWS [chatsync options]: a fresh demo in a fresh pane; keys may follow at once.
-start() {
-	cols=$1
-	rows=$2
-	shift 2
+# new_home: a fresh tmux server and a fresh home for chatsync ($home).
+new_home() {
 	tm kill-server 2>/dev/null
 	server=$((server + 1))
 	home=$T/home$server
 	mkdir -p "$home"
+}
+# pane COLS ROWS chatsync options: chatsync in a fresh pane on $home, with $pane_env added to its
+# environment; keys may follow at once.
+pane() {
+	cols=$1
+	rows=$2
+	shift 2
 	tm new-session -d -s demo -x "$cols" -y "$rows" \
-		"env LC_ALL=C.UTF-8 LANGUAGE= XDG_CONFIG_HOME=$home XDG_STATE_HOME=$home XDG_CACHE_HOME=$home \
-		$B/chatsync --demo $* 2>$home/stderr; echo EXITED=\$?; sleep 600"
+		"env LC_ALL=C.UTF-8 LANGUAGE= XDG_CONFIG_HOME=$home XDG_STATE_HOME=$home XDG_CACHE_HOME=$home ${pane_env:-} \
+		$B/chatsync $* 2>$home/stderr; echo EXITED=\$?; sleep 600"
+}
+# start COLS ROWS [chatsync options]: a fresh demo.
+start() {
+	new_home
+	pane "$@" --demo
 }
 
 # ---- typed ahead: j t y at once must not make the toggle ----
@@ -157,13 +166,9 @@ mkdir -p "$SB"
 sandbox_pid=$!
 i=0
 while [ $i -lt 100 ] && ! grep -q listening "$SB/out" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
-tm kill-server 2>/dev/null
-server=$((server + 1))
-home=$T/home$server
-mkdir -p "$home"
-tm new-session -d -s demo -x 80 -y 24 \
-	"env LC_ALL=C.UTF-8 LANGUAGE= XDG_CONFIG_HOME=$home XDG_STATE_HOME=$home XDG_CACHE_HOME=$home \
-	CHATSYNC_LOG=$home/log $B/chatsync -c $SB/config -p sandbox-device --cache $home/dc.db 2>$home/stderr; echo EXITED=\$?; sleep 600"
+new_home
+pane_env="CHATSYNC_LOG=$home/log" && pane 80 24 -c "$SB/config" -p sandbox-device --cache "$home/dc.db"
+pane_env=
 check "an empty cache is refreshed at once: a device-code profile shows the sign-in dialog" wait_for "Sign in to Microsoft"
 check "the dialog shows the whole URL" eventually screen_re "1\. Open: https://127\.0\.0\.1:[0-9]+/"
 check "and the whole code" eventually screen_re "2\. Enter the code: [A-Z0-9-]{6,}"
@@ -193,13 +198,8 @@ if openssl pkey -in "$SB/client.pem" -aes256 -passout pass:s3cret-phrase -out "$
 	sed -n '/\[profile sandbox-cert\]/,/^$/p' "$SB/config" |
 		sed "s|^certificate = .*|certificate = $SB/enc.pem|; s|sandbox-cert|enc|" >"$SB/enc.conf"
 	chmod 600 "$SB/enc.conf" "$SB/enc.pem"
-	tm kill-server 2>/dev/null
-	server=$((server + 1))
-	home=$T/home$server
-	mkdir -p "$home"
-	tm new-session -d -s demo -x 80 -y 24 \
-		"env LC_ALL=C.UTF-8 LANGUAGE= XDG_CONFIG_HOME=$home XDG_STATE_HOME=$home XDG_CACHE_HOME=$home \
-		$B/chatsync -c $SB/enc.conf --cache $home/enc.db 2>$home/stderr; echo EXITED=\$?; sleep 600"
+	new_home
+	pane 80 24 -c "$SB/enc.conf" --cache "$home/enc.db"
 	check "an encrypted key asks for its passphrase in a dialog" wait_for "Passphrase"
 	tm send-keys -t demo -l s3cret-phrase
 	check "what is typed shows as stars, never as text" eventually sh -c \
