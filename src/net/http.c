@@ -227,6 +227,7 @@ int net_queue(struct net *net, const struct net_request *q, struct cs_error *err
 	r->not_before = net_now() + (q->delay_s > 0 ? q->delay_s : 0);
 	netloop_add(net, r);
 	atomic_fetch_add(&net->n_queued, 1);
+	netloop_ask_token(net, r);
 	return 0;
 }
 

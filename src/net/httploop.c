@@ -89,6 +89,19 @@ void netloop_add(struct net *net, struct net_req *r)
 	netsched_add(&net->sched, r, net_now(), false);
 }
 
+/* A queued request's token is asked for when it is queued, not when its turn comes: every request
+ * of the resource waits for that token, and one that waits for a free connection (a host's cap,
+ * an environment's concurrency) would otherwise ask only then, and hold up all the others. What
+ * the token source answers now is asked again when the request may start. */
+void netloop_ask_token(struct net *net, const struct net_req *r)
+{
+	if (!r->resource || !net->tsrc || !net->tsrc->token)
+		return;
+	const char *token;
+	struct cs_error e;
+	(void)net->tsrc->token(net->tsrc_user, r->resource, &token, &e);
+}
+
 /* ---- completion ---- */
 
 static void finish(struct net *net, struct net_req *r, long status, const struct cs_error *err, bool cancelled)
