@@ -231,6 +231,18 @@ int net_queue(struct net *net, const struct net_request *q, struct cs_error *err
 	return 0;
 }
 
+int net_ask_token(struct net *net, const char *resource)
+{
+	if (net->cancelling || (net->opts.cancel && *net->opts.cancel))
+		return -1;
+	if (!resource)
+		return 0;
+	struct net_req r = { .resource = text_without_slashes(resource) }; /* as net_queue names it */
+	int rc = netloop_ask_token(net, &r);
+	free(r.resource);
+	return rc;
+}
+
 /* ---- blocking helper ---- */
 
 struct fetch_ctx {

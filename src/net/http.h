@@ -186,6 +186,12 @@ void net_token_ready(struct net *net, const char *resource, const struct cs_erro
 /* Queues a request. Fails (-1, err) only on a malformed or refused URL (exit code 2); every other
  * failure arrives in the callback. May be called from a callback. */
 int net_queue(struct net *net, const struct net_request *req, struct cs_error *err);
+/* Asks the token source now for the token of resource (as a request naming it would: the same
+ * resource, trailing slashes ignored), so that requests queued later find it in hand or on its
+ * way; the fetch runs in the next net_run/net_fetch/net_step. 0 when the token is in hand or on its
+ * way, -1 when it cannot be had now (no token source, a failure at once such as an unreadable
+ * secret, or a cancel); the requests that later name the resource get the failure. */
+int net_ask_token(struct net *net, const char *resource);
 
 /* Runs until no request is left (0) or the cancel flag is set (-1, err "interrupted"). Individual
  * request errors go to their callbacks and do not make net_run fail. Not from a callback. */

@@ -93,13 +93,15 @@ void netloop_add(struct net *net, struct net_req *r)
  * of the resource waits for that token, and one that waits for a free connection (a host's cap,
  * an environment's concurrency) would otherwise ask only then, and hold up all the others. What
  * the token source answers now is asked again when the request may start. */
-void netloop_ask_token(struct net *net, const struct net_req *r)
+int netloop_ask_token(struct net *net, const struct net_req *r)
 {
-	if (!r->resource || !net->tsrc || !net->tsrc->token)
-		return;
+	if (!r->resource)
+		return 0;
+	if (!net->tsrc || !net->tsrc->token)
+		return -1;
 	const char *token;
 	struct cs_error e;
-	(void)net->tsrc->token(net->tsrc_user, r->resource, &token, &e);
+	return net->tsrc->token(net->tsrc_user, r->resource, &token, &e) < 0 ? -1 : 0;
 }
 
 /* ---- completion ---- */

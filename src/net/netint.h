@@ -158,7 +158,8 @@ const char *netio_request_id(const struct net_req *r);
 
 /* ---- httploop.c ---- */
 void netloop_add(struct net *net, struct net_req *r);  /* a new request joins the ready list */
-void netloop_ask_token(struct net *net, const struct net_req *r); /* its token is asked for now */
+/* r's token is asked for now; -1 when it cannot be had (no token source, or it failed at once). */
+int netloop_ask_token(struct net *net, const struct net_req *r);
 void netloop_cancel_all(struct net *net);             /* every callback runs, cancelled */
 void netloop_new_run(struct net *net);                /* the token source hears of a new run */
 /* Forgets the token source (net_close): its release callback runs. */

@@ -55,6 +55,29 @@ static void free_envs(struct cs_env *envs, size_t n)
 	free(envs);
 }
 
+/* The tokens of the environments the cache knows and the refresh wants are asked for while Global
+ * Discovery is read, not after it: when it answers, they are in hand or on their way (one request
+ * less on each environment's chain). Discovery still decides what is read; an environment it no
+ * longer lists just leaves a token unused. Asked after the discovery token, so that a sign-in under
+ * way is started for discovery, and not at all when that one failed at once (an unreadable secret
+ * fails them all alike). */
+static void ask_env_tokens(struct refresh *r)
+{
+	if (net_ask_token(r->net, conf_discovery_resource(r->profile)) != 0)
+		return;
+	struct cs_env *known;
+	size_t n;
+	struct cs_error e;
+	if (cache_list_envs(r->cache, &known, &n, &e)) {
+		log_debug("no environment tokens asked for ahead of discovery: %s", e.msg);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (known[i].url && *known[i].url && known[i].state == 0 && wanted(r->opts, &known[i]))
+			net_ask_token(r->net, known[i].url);
+	free_envs(known, n);
+}
+
 /* Keeps the enabled environments asked for; every name asked for must be among them. */
 static int select_envs(const struct refresh_opts *opts, struct cs_env *envs, size_t *n, struct cs_error *err)
 {
@@ -83,6 +106,7 @@ static int run_phases(struct net *net, struct cache *cache, const struct refresh
 	struct refresh r = { .net = net, .cache = cache, .profile = opts->profile ? opts->profile : auth_profile(net),
 			     .opts = opts, .rep = rep, .now = time_now(), .purge = VEC_INIT(char *) };
 	refresh_ctx_progress(&r, "discovery", NULL, 0, 1);
+	ask_env_tokens(&r);
 	struct cs_env *envs;
 	size_t n_envs;
 	if (discover(&r, &envs, &n_envs, err))

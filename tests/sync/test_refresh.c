@@ -39,6 +39,49 @@ Test(refresh, dataverse_is_read_before_any_graph_detail, .fini = stop)
 		     last_dv, first_graph);
 }
 
+/* How many token requests the sandbox answered from line `from` before the Global Discovery read. */
+static size_t tokens_before_discovery(size_t from)
+{
+	size_t n = 0;
+	for (size_t i = from;; i++) {
+		char *l = syt_log_find(&t, i, "\"path\"", 0);
+		cr_assert_not_null(l, "no Global Discovery read was logged after line %zu", from);
+		bool disco = strstr(l, "/api/discovery/") != NULL, token = strstr(l, "/oauth2/v2.0/token") != NULL;
+		free(l);
+		if (disco)
+			return n;
+		n += token;
+	}
+}
+
+Test(refresh, the_known_environments_tokens_come_while_discovery_is_read, .fini = stop, .timeout = 90)
+{
+	syt_start(&t, "sandbox", NULL);
+	struct refresh_report rep;
+	struct cs_error err = { 0 };
+	size_t mark = syt_log_lines(&t);
+	cr_assert_eq(syt_refresh(&t, &(struct refresh_opts){ .no_details = true }, &rep, &err), 0, "%s", err.msg);
+	size_t n_envs = rep.envs_ok;
+	cr_assert_geq(n_envs, 2);
+	/* A cache that knows no environment: only discovery's own token comes before its answer. */
+	cr_assert_eq(tokens_before_discovery(mark), 1);
+	/* Discovery slow: the environments the cache knows have their tokens before it answers. */
+	syt_control(&t, "POST", "faults", "{\"latency_ms\":1500,\"path\":\"/api/discovery/\"}");
+	mark = syt_log_lines(&t);
+	cr_assert_eq(syt_refresh(&t, &(struct refresh_opts){ .no_details = true }, &rep, &err), 0, "%s", err.msg);
+	cr_assert_eq(tokens_before_discovery(mark), 1 + n_envs);
+	cr_assert_eq(syt_log_count(&t, mark, "/oauth2/v2.0/token", NULL), 1 + n_envs, "a token was asked for twice");
+	/* Only those of the environments the refresh was asked for. */
+	char *one[] = { (char *)"contoso-sales" };
+	mark = syt_log_lines(&t);
+	cr_assert_eq(syt_refresh(&t, &(struct refresh_opts){ .envs = one, .n_envs = 1, .no_details = true }, &rep, &err),
+		     0, "%s", err.msg);
+	cr_assert_eq(rep.envs_ok, 1);
+	cr_assert_eq(tokens_before_discovery(mark), 2);
+	cr_assert_eq(syt_log_count(&t, mark, "/oauth2/v2.0/token", NULL), 2);
+	syt_control(&t, "DELETE", "faults", NULL);
+}
+
 struct risks {
 	struct strset seen;
 	char **ids;
