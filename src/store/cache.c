@@ -9,6 +9,7 @@
 #include "base/xalloc.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
@@ -415,7 +416,7 @@ static int lock_busy(struct cache *c, int fd, struct cs_error *err)
 		       c->path, pid, when);
 }
 
-/* After the lock: the whole file checked before any request is made for it. */
+/* The whole file checked (on the connection of c): 0 when SQLite finds it sound. */
 static int quick_check(struct cache *c, struct cs_error *err)
 {
 	sqlite3_stmt *st = store_prepare(c, "PRAGMA quick_check(1)", err);
@@ -431,6 +432,93 @@ static int quick_check(struct cache *c, struct cs_error *err)
 			      c->path, verdict ? verdict : "?");
 	sqlite3_finalize(st);
 	return ret;
+}
+
+/* The check a refresh's lock starts: PRAGMA quick_check reads every page (60-90 ms at 100 MB), so it
+ * runs on a read-only connection of its own in a thread while the refresh's first requests are made,
+ * and its verdict is waited for before the refresh's first write (cache_check_wait, cache_begin). The
+ * connection is only touched by the thread until it is joined, and closed after; sqlite3_interrupt,
+ * the one call made to it from outside, is documented safe from another thread while it is open. */
+struct store_check {
+	struct cache *conn; /* the check's connection; NULL once closed */
+	pthread_t thread;
+	bool running;       /* the thread is started and not yet joined */
+	int rc;             /* the verdict, once joined: 0 sound, -1 with err */
+	struct cs_error err;
+};
+
+static void *check_thread(void *arg)
+{
+	struct store_check *k = arg;
+	k->rc = quick_check(k->conn, &k->err);
+	return NULL;
+}
+
+/* A read-only connection to path for the check alone, or NULL (the check then runs on c's). */
+static struct cache *check_connection(const char *path)
+{
+	struct cache *k = xcalloc(1, sizeof *k);
+	k->path = xstrdup(path);
+	k->lock_fd = -1;
+	if (sqlite3_open_v2(path, &k->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		log_debug("cache %s: no second connection for its check: %s", path,
+			  k->db ? sqlite3_errmsg(k->db) : "out of memory");
+		cache_close(k);
+		return NULL;
+	}
+	sqlite3_busy_timeout(k->db, 5000);
+	sqlite3_extended_result_codes(k->db, 0);
+	return k;
+}
+
+/* Starts the check of c's file; where no thread or connection can be had it runs here and now. */
+static void check_start(struct cache *c)
+{
+	struct store_check *k = xcalloc(1, sizeof *k);
+	c->check = k;
+	k->conn = check_connection(c->path);
+	if (k->conn && pthread_create(&k->thread, NULL, check_thread, k) == 0) {
+		k->running = true;
+		return;
+	}
+	k->rc = quick_check(k->conn ? k->conn : c, &k->err);
+	cache_close(k->conn);
+	k->conn = NULL;
+}
+
+static void check_join(struct store_check *k)
+{
+	if (!k->running)
+		return;
+	pthread_join(k->thread, NULL);
+	k->running = false;
+	cache_close(k->conn);
+	k->conn = NULL;
+}
+
+int cache_check_wait(struct cache *c, struct cs_error *err)
+{
+	if (!c->check)
+		return 0;
+	check_join(c->check);
+	if (c->check->rc == 0)
+		return 0;
+	if (err)
+		*err = c->check->err;
+	return -1;
+}
+
+/* The check's end when the lock goes: stopped if it still runs (its verdict is no longer wanted). */
+static void check_end(struct cache *c)
+{
+	struct store_check *k = c->check;
+	if (!k)
+		return;
+	if (k->running)
+		sqlite3_interrupt(k->conn->db);
+	check_join(k);
+	free(k);
+	c->check = NULL;
 }
 
 int cache_lock_refresh(struct cache *c, int wait_s, volatile sig_atomic_t *cancel, struct cs_error *err)
@@ -487,10 +575,11 @@ int cache_lock_refresh(struct cache *c, int wait_s, volatile sig_atomic_t *cance
 	c->lock_fd = fd;
 	/* The refresh's connection writes pages of rows and their indexes: 32 MB of page cache keeps a
 	 * page's transaction and the indexes' hot pages in memory (the default 2 MB spills). */
-	if (quick_check(c, err) || store_exec(c, "PRAGMA cache_size = -32768", err)) {
+	if (store_exec(c, "PRAGMA cache_size = -32768", err)) {
 		cache_unlock_refresh(c);
 		return -1;
 	}
+	check_start(c);
 	return 0;
 }
 
@@ -498,6 +587,7 @@ void cache_unlock_refresh(struct cache *c)
 {
 	if (!c || c->lock_fd < 0)
 		return;
+	check_end(c);
 	/* Back to SQLite's default page cache: a connection kept open after its refresh (the console's
 	 * worker) gives the pages back. */
 	sqlite3_exec(c->db, "PRAGMA cache_size = -2000", NULL, NULL, NULL);
@@ -511,6 +601,9 @@ void cache_unlock_refresh(struct cache *c)
 
 int cache_begin(struct cache *c, struct cs_error *err)
 {
+	/* Nothing is written to a file whose check has not passed (the first write waits for it). */
+	if (cache_check_wait(c, err))
+		return -1;
 	if (store_step(c, store_cached(c, STMT_BEGIN, "BEGIN IMMEDIATE", err), err))
 		return -1;
 	c->in_tx = 1;

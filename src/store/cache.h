@@ -37,12 +37,19 @@ void cache_rollback(struct cache *c);
  * the holder exits or is killed (SIGKILL included), and it records who holds it (pid, since when).
  * Readers never take it and never wait: they read the last committed data (WAL).
  * Takes the lock, waiting at most wait_s seconds (0: not at all) while another refresh holds it, and
- * stopping early when *cancel (may be NULL) becomes non-zero; then checks the cache (PRAGMA
- * quick_check), so a damaged cache is found before the first request. -1 with err (exit 4) naming
- * the holder: "cache F is being refreshed by another chatsync (pid N, since T) (...)". Released by
- * cache_unlock_refresh or cache_close. */
+ * stopping early when *cancel (may be NULL) becomes non-zero. -1 with err (exit 4) naming the holder:
+ * "cache F is being refreshed by another chatsync (pid N, since T) (...)". Released by
+ * cache_unlock_refresh or cache_close.
+ * Taking it also starts the check of the whole file (PRAGMA quick_check) on a read-only connection
+ * of its own, in a thread, so that the refresh's first requests need not wait for it; the first
+ * write must: cache_check_wait gives the verdict (waiting while the check runs): 0 when the file is
+ * sound or no check was started, else -1 with err (exit 4) "cache F is damaged: ... (move it aside;
+ * the next refresh rebuilds it)", and again at every call while the lock is held. cache_begin waits
+ * for it and fails alike, so no transaction is written to a damaged cache. Releasing the lock stops a
+ * check still running and joins its thread. */
 #define CACHE_LOCK_WAIT_S 10
 int cache_lock_refresh(struct cache *c, int wait_s, volatile sig_atomic_t *cancel, struct cs_error *err);
+int cache_check_wait(struct cache *c, struct cs_error *err);
 void cache_unlock_refresh(struct cache *c);
 
 /* --- environments --- */

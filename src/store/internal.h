@@ -13,11 +13,14 @@ enum store_stmt {
 	STMT_COUNT
 };
 
+struct store_check;
+
 struct cache {
 	sqlite3 *db;
 	char *path;
 	int in_tx;
 	int lock_fd;  /* the refresh lock file while this connection holds it (cache_lock_refresh), else -1 */
+	struct store_check *check; /* the check of the file that taking the lock started (cache.c), or NULL */
 	sqlite3_stmt *stmt[STMT_COUNT];
 };
 

@@ -111,7 +111,8 @@ static int run_phases(struct net *net, struct cache *cache, const struct refresh
 	size_t n_envs;
 	if (discover(&r, &envs, &n_envs, err))
 		return -1;
-	if (select_envs(opts, envs, &n_envs, err)) {
+	/* The first write (the refresh's generation) waits for the cache's check, which ran meanwhile. */
+	if (select_envs(opts, envs, &n_envs, err) || cache_check_wait(cache, err)) {
 		free_envs(envs, n_envs);
 		return -1;
 	}
@@ -139,7 +140,9 @@ static int run_phases(struct net *net, struct cache *cache, const struct refresh
 }
 
 /* One refresh per cache at a time: a second one waits a little, then says who holds it (readers never
- * wait); the lock also checks the cache before the first request. */
+ * wait); the lock also starts the check of the cache, which runs while discovery is read and must
+ * have passed before the first write. A refresh that fails on a damaged cache says that, whatever else
+ * failed before the verdict came (as when the check came before the first request). */
 int refresh_run(struct net *net, struct cache *cache, const struct refresh_opts *opts, struct refresh_report *rep,
 		struct cs_error *err)
 {
@@ -147,6 +150,11 @@ int refresh_run(struct net *net, struct cache *cache, const struct refresh_opts 
 	if (cache_lock_refresh(cache, CACHE_LOCK_WAIT_S, NULL, err))
 		return -1;
 	int rc = run_phases(net, cache, opts, rep, err);
+	struct cs_error damaged;
+	if (rc < 0 && cache_check_wait(cache, &damaged)) {
+		*err = damaged;
+		rc = -1;
+	}
 	cache_unlock_refresh(cache);
 	return rc;
 }

@@ -328,6 +328,20 @@ server_case server-one-reset-recovers 0 "refreshed 2 environment(s)" '{"reset":1
 run_case server-untrusted-certificate 3 "does not vouch for it" "" -c "$T/otherca.conf" -p sandbox --cache "$T/sb.db" refresh
 run_case conf-ca-file-not-pem 2 "holds no PEM certificate" "" -c "$T/notpem.conf" -p sandbox --cache "$T/sb.db" refresh
 run_case server-wrong-secret 3 "check the client secret in $T/wrong.secret" "" -c "$T/wrongsecret.conf" -p sandbox --cache "$T/sb.db" refresh
+# A refreshed cache damaged in its middle: the refresh refuses it (its check runs while discovery is
+# read), also when discovery fails meanwhile.
+cp "$T/sb.db" "$T/damaged.db"
+python3 - "$T/damaged.db" <<'PY'
+import os, sys
+p = sys.argv[1]
+with open(p, "r+b") as f:
+    f.seek(os.path.getsize(p) // 2 // 4096 * 4096)
+    f.write(b"\x5a" * 8192)
+PY
+run_case cache-damaged-refresh 4 "is damaged" "" -c "$sbconf" -p sandbox --cache "$T/damaged.db" refresh
+faults POST '{"p503":1,"path":"/disco"}'
+run_case cache-damaged-discovery-fails 4 "is damaged" "" -c "$sbconf" -p sandbox --cache "$T/damaged.db" refresh
+faults DELETE
 run_case server-unreachable 3 "cannot reach Entra ID for POST /oauth2/v2.0/token: cannot connect" "" -c "$T/noauthority.conf" -p sandbox --cache "$T/sb.db" refresh
 
 # Hostile servers: an error message or description full of escape sequences, a forged line and a

@@ -242,6 +242,58 @@ Test(refresh, broken_answers_leave_the_previous_data_intact, .fini = stop)
 	assert_cache_matches_truth();
 }
 
+/* A cache damaged in its middle (opening it reads only its header and schema) is refused by the refresh
+ * with one line and exit 4 before any environment is read, and not written to; moved aside, the next
+ * refresh rebuilds it. The check runs while discovery is read: only those reads may have been made. */
+Test(refresh, a_damaged_cache_is_refused_with_nothing_written, .fini = stop, .timeout = 120)
+{
+	e2e_start(&e, NULL);
+	cr_assert_eq(e2e_run(&e, "sandbox", "refresh", "--quiet", NULL), 0, "%s", e.r.err);
+	size_t len;
+	char *file = run_read_file(e.cache, &len);
+	cr_assert(file && len > 16 * 4096, "a cache of %zu bytes", len);
+	free(file);
+	FILE *f = fopen(e.cache, "r+b");
+	cr_assert_not_null(f);
+	fseek(f, (long)(len / 2 / 4096 * 4096), SEEK_SET);
+	for (int i = 0; i < 4096 * 2; i++)
+		fputc(0x5a, f);
+	fclose(f);
+	size_t len_before;
+	char *before = run_read_file(e.cache, &len_before);
+	e2e_control(&e, "POST", "mutate", "{\"action\":\"random\",\"fraction\":0.05}");
+	size_t mark = e2e_log_lines(&e);
+	cr_assert_eq(e2e_run(&e, "sandbox", "refresh", NULL), 4, "%s", e.r.err);
+	char *want = NULL;
+	cr_assert(asprintf(&want, "chatsync: cache %s is damaged: ", e.cache) > 0);
+	cr_assert(strncmp(e.r.err, want, strlen(want)) == 0, "%s", e.r.err);
+	cr_assert(strstr(e.r.err, " (move it aside; the next refresh rebuilds it)\n"), "%s", e.r.err);
+	cr_assert_eq(strchr(e.r.err, '\n') + 1, e.r.err + strlen(e.r.err), "more than one line: %s", e.r.err);
+	free(want);
+	cr_assert_eq(e2e_log_count(&e, mark, "/api/data/v9.2/", NULL), 0, "an environment was read");
+	cr_assert_eq(e2e_log_count(&e, mark, "graph", NULL), 0, "Graph was read");
+	size_t len_after;
+	char *after = run_read_file(e.cache, &len_after);
+	cr_assert(after && len_after == len_before && memcmp(before, after, len_before) == 0,
+		  "the damaged cache was written to");
+	char *wal = NULL;
+	cr_assert(asprintf(&wal, "%s-wal", e.cache) > 0);
+	size_t wal_len = 0;
+	char *wal_text = run_read_file(wal, &wal_len);
+	cr_assert_eq(wal_len, 0, "%zu bytes were written to its WAL", wal_len);
+	free(wal_text);
+	free(before);
+	free(after);
+	char *aside = NULL;
+	cr_assert(asprintf(&aside, "%s.damaged", e.cache) > 0);
+	cr_assert_eq(rename(e.cache, aside), 0);
+	unlink(wal);
+	free(wal);
+	cr_assert_eq(e2e_run(&e, "sandbox", "refresh", "--quiet", NULL), 0, "%s", e.r.err);
+	free(aside);
+	assert_cache_matches_truth();
+}
+
 Test(refresh, ctrl_c_stops_it_and_keeps_the_last_good_data, .fini = stop)
 {
 	e2e_start(&e, NULL);

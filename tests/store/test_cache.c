@@ -468,12 +468,71 @@ Test(cache, taking_the_lock_finds_a_damaged_cache)
 	for (int i = 0; i < 4096 * 2; i++)
 		fputc(0x5a, f);
 	fclose(f);
+	size_t len_before;
+	char *before = run_read_file(db, &len_before);
 	c = cache_open(db, 0, &err); /* opening reads the header and the schema, not every page */
 	cr_assert_not_null(c, "%s", err.msg);
-	cr_assert_eq(cache_lock_refresh(c, 0, NULL, &err), -1, "a damaged cache passed the check");
-	cache_close(c);
-	cr_assert(strstr(err.msg, "damaged") || strstr(err.msg, "malformed"), "%s", err.msg);
+	/* The lock is taken at once; the check runs beside it and its verdict is waited for. */
+	cr_assert_eq(cache_lock_refresh(c, 0, NULL, &err), 0, "%s", err.msg);
+	cr_assert_eq(cache_check_wait(c, &err), -1, "a damaged cache passed the check");
+	cr_assert(strstr(err.msg, "is damaged") && strstr(err.msg, db) &&
+		  strstr(err.msg, "(move it aside; the next refresh rebuilds it)"), "%s", err.msg);
 	cr_assert_eq(err.exit_code, CS_EXIT_CACHE);
+	struct cs_error again = { 0 };
+	cr_assert_eq(cache_check_wait(c, &again), -1, "the verdict did not hold");
+	cr_assert_str_eq(again.msg, err.msg);
+	/* No transaction begins on it: the refresh's first write fails with the same sentence. */
+	again = (struct cs_error){ 0 };
+	cr_assert_eq(cache_begin(c, &again), -1, "a transaction began on a damaged cache");
+	cr_assert_str_eq(again.msg, err.msg);
+	cr_assert_eq(again.exit_code, CS_EXIT_CACHE);
+	cache_unlock_refresh(c);
+	cr_assert_eq(cache_check_wait(c, &again), 0, "a verdict outlived the lock");
+	cache_close(c);
+	size_t len_after;
+	char *after = run_read_file(db, &len_after);
+	cr_assert(before && after && len_before == len_after && memcmp(before, after, len_before) == 0,
+		  "the damaged cache was written to");
+	free(before);
+	free(after);
+}
+
+/* The check runs on a connection of its own while the lock is held: a sound cache passes and is written
+ * as usual, and a check still running when the lock goes (released, or the cache closed) is stopped and
+ * joined (ASan and valgrind see no thread, connection or verdict left). */
+Test(cache, the_check_of_a_sound_cache_runs_beside_the_lock_and_ends_with_it)
+{
+	struct cache *c = cache_open(db, 0, &err);
+	cr_assert_not_null(c, "%s", err.msg);
+	for (int i = 0; i < 400; i++) {
+		char id[32], name[64];
+		snprintf(id, sizeof id, "e%d", i);
+		snprintf(name, sizeof name, "ENV-%d-with-a-longer-name-to-fill-pages", i);
+		put_env(c, id, name, 1, 7);
+	}
+	cr_assert_eq(cache_check_wait(c, &err), 0, "no lock, no check: %s", err.msg);
+	cr_assert_eq(cache_lock_refresh(c, 0, NULL, &err), 0, "%s", err.msg);
+	cache_unlock_refresh(c); /* at once: the check may still run */
+	cr_assert_eq(cache_lock_refresh(c, 0, NULL, &err), 0, "%s", err.msg);
+	struct cs_env *envs;
+	size_t n;
+	cr_assert_eq(cache_list_envs(c, &envs, &n, &err), 0, "reads wait for nothing: %s", err.msg);
+	cr_assert_eq(n, 400);
+	for (size_t i = 0; i < n; i++)
+		cs_env_free(&envs[i]);
+	free(envs);
+	cr_assert_eq(cache_begin(c, &err), 0, "%s", err.msg);
+	put_env(c, "e400", "ENV-400", 1, 7);
+	cr_assert_eq(cache_commit(c, &err), 0, "%s", err.msg);
+	cr_assert_eq(cache_check_wait(c, &err), 0, "%s", err.msg);
+	cache_unlock_refresh(c);
+	cr_assert_eq(cache_lock_refresh(c, 0, NULL, &err), 0, "%s", err.msg);
+	cache_close(c); /* closing releases the lock and ends its check */
+	c = cache_open(db, 0, &err);
+	cr_assert_not_null(c, "%s", err.msg);
+	cr_assert_eq(cache_lock_refresh(c, 0, NULL, &err), 0, "the lock outlived its connection: %s", err.msg);
+	cr_assert_eq(cache_check_wait(c, &err), 0, "%s", err.msg);
+	cache_close(c);
 }
 
 /* --- generations: a refresh's rows are unseen until their environment is committed --- */
