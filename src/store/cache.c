@@ -365,6 +365,7 @@ void cache_close(struct cache *c)
 		return;
 	if (c->in_tx)
 		cache_rollback(c);
+	cache_ckpt_stop(c);
 	cache_unlock_refresh(c);
 	for (int i = 0; i < STMT_COUNT; i++)
 		sqlite3_finalize(c->stmt[i]);

@@ -704,6 +704,7 @@ int refresh_dataverse(struct refresh *r, struct cs_env *envs, size_t n_envs, str
 	/* Pages come only while the loop steps, after every job has read its delta links: from here on
 	 * only the writer uses the cache, until writer_stop. */
 	struct writer *w = writer_start(r->cache, wake_loop, r->net);
+	cache_ckpt_start(r->cache);
 	for (size_t i = 0; i < n_envs; i++)
 		jobs[i].w = w;
 	/* Each environment is finished by this loop (not inside a callback) once its last answer came
@@ -727,6 +728,7 @@ int refresh_dataverse(struct refresh *r, struct cs_env *envs, size_t n_envs, str
 			break;
 	}
 	writer_stop(w);
+	cache_ckpt_stop(r->cache);
 	r->rep->rows_held_max = (size_t)atomic_load(&r->rows_held_max);
 	int rc = 0;
 	if (net_cancelled(r->net))
