@@ -18,7 +18,6 @@ struct cache {
 	char *path;
 	int in_tx;
 	int lock_fd;  /* the refresh lock file while this connection holds it (cache_lock_refresh), else -1 */
-	struct cache_ckpt *ckpt; /* the checkpoint thread while one runs (cache_ckpt_start) */
 	sqlite3_stmt *stmt[STMT_COUNT];
 };
 

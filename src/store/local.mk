@@ -1,7 +1,6 @@
 libchatsync_a_SOURCES += \
 	src/store/cache.c src/store/cache.h \
 	src/store/cache_chats.c \
-	src/store/cache_ckpt.c \
 	src/store/cache_counts.c \
 	src/store/cache_envs.c \
 	src/store/cache_rows.c \
