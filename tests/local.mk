@@ -9,7 +9,7 @@ TEST_CFLAGS += -I$(top_srcdir)/tests/common
 TEST_LIBS_ALL = tests/libtestutil.a $(TEST_LIBS)
 
 FOUNDATION_TESTS = tests/core/test_conf tests/core/test_paths tests/core/test_log tests/core/test_text \
-	tests/store/test_cache tests/cli/test_cli
+	tests/store/test_cache tests/store/test_wal tests/cli/test_cli
 check_PROGRAMS += $(FOUNDATION_TESTS)
 TESTS += $(FOUNDATION_TESTS)
 tests_core_test_conf_CFLAGS = $(TEST_CFLAGS)
@@ -22,6 +22,8 @@ tests_core_test_text_CFLAGS = $(TEST_CFLAGS)
 tests_core_test_text_LDADD = $(TEST_LIBS_ALL)
 tests_store_test_cache_CFLAGS = $(TEST_CFLAGS)
 tests_store_test_cache_LDADD = $(TEST_LIBS_ALL)
+tests_store_test_wal_CFLAGS = $(TEST_CFLAGS)
+tests_store_test_wal_LDADD = $(TEST_LIBS_ALL)
 tests_cli_test_cli_CFLAGS = $(TEST_CFLAGS)
 tests_cli_test_cli_LDADD = $(TEST_LIBS_ALL)
 include tests/core/diag.mk

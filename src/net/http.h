@@ -202,6 +202,8 @@ int net_run(struct net *net, struct cs_error *err);
  * returns 0: loop on `while (net_pending(net) > 0) net_step(net, ms);`, not on !net_cancelled(), or
  * the callbacks run later, from net_close, after their data may be gone. */
 size_t net_step(struct net *net, int timeout_ms);
+/* From any thread: a net_step waiting in another thread returns soon. */
+void net_wakeup(struct net *net);
 size_t net_pending(const struct net *net);
 bool net_cancelled(const struct net *net);
 /* Runs the loop until done(ctx) is true; -1 with err on cancel, on the deadline, or when nothing

@@ -555,6 +555,11 @@ size_t net_step(struct net *net, int timeout_ms)
 	return net_pending(net);
 }
 
+void net_wakeup(struct net *net)
+{
+	curl_multi_wakeup(net->multi);
+}
+
 int net_wait(struct net *net, bool (*done)(void *ctx), void *ctx, struct cs_error *err)
 {
 	if (net->depth > 0)

@@ -51,6 +51,11 @@ void cache_rollback(struct cache *c);
 int cache_lock_refresh(struct cache *c, int wait_s, volatile sig_atomic_t *cancel, struct cs_error *err);
 int cache_check_wait(struct cache *c, struct cs_error *err);
 void cache_unlock_refresh(struct cache *c);
+/* While a refresh writes many pages in a row: the WAL is checkpointed once it holds pages pages
+ * (CACHE_WAL_MARK_REFRESH, 64 MB) instead of SQLite's 1000; 0 gives SQLite's mark back. */
+#define CACHE_WAL_MARK_DEFAULT 1000
+#define CACHE_WAL_MARK_REFRESH 16384
+void cache_set_wal_mark(struct cache *c, int pages);
 
 /* --- environments --- */
 int cache_put_env(struct cache *c, const struct cs_env *env, struct cs_error *err);

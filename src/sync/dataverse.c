@@ -1,10 +1,12 @@
 /* Phase 1 of a refresh: each environment's Dataverse rows, all environments in parallel. An
  * environment is a job of collections (chats, their participants, associations, sync errors), each
- * read page by page; each page's rows are written as the page is parsed, in a short transaction of
- * their own, with the refresh's generation, which no reader sees yet. When the job's last request is
- * answered the loop commits it (its generation becomes what the environment shows, in one short
- * transaction), or records its error: the environment keeps showing its last good rows, and the new
- * generation's rows are purged. Memory holds one page of rows at a time, never an environment. */
+ * read page by page. The transport's thread parses each page as it comes and queues the next one;
+ * the writer's thread (writer.h) writes the page's rows in a short transaction of their own, with
+ * the refresh's generation, which no reader sees yet, while the next pages are read and parsed.
+ * When the job's last request is answered and its pages are written, the writer commits it (its
+ * generation becomes what the environment shows, in one short transaction), or records its error:
+ * the environment keeps showing its last good rows, and the new generation's rows are purged.
+ * Memory holds a few pages of rows at a time (WRITER_PAGES_MAX + 1), never an environment. */
 #include "config.h"
 #include "sync/refresh_ctx.h"
 #include "api/dv_batch.h"
@@ -15,19 +17,24 @@
 #include "base/xalloc.h"
 #include "net/http.h"
 #include "store/cache.h"
+#include "sync/writer.h"
 #include <stdlib.h>
 #include <string.h>
 
 struct job;
 struct collection;
+struct page_task;
 
-/* What differs between the collections: how a page is parsed into rows and written (inside the
- * page's transaction); the number of rows the page held. */
+/* What differs between the collections: how a page is parsed into rows (on the loop's thread, which
+ * also keeps what a delta read changed), how they are written (on the writer's thread, inside the
+ * page's transaction) and freed. */
 struct coll_ops {
 	const char *what;   /* for the log */
 	enum cache_rows table;
-	int (*parse_write)(struct collection *c, const char *body, struct dv_page *page, size_t *n_rows,
-			   struct cs_error *err);
+	int (*parse)(struct collection *c, const char *body, struct dv_page *page, struct page_task *t,
+		     struct cs_error *err);
+	int (*write)(const struct page_task *t, struct cache *cache, struct cs_error *err);
+	void (*free_rows)(struct page_task *t);
 };
 
 /* One OData collection being read: what it wrote, the ids a delta read listed as deleted or changed,
@@ -48,9 +55,10 @@ struct collection {
 
 struct job {
 	struct refresh *r;
+	struct writer *w;
 	struct cs_env env;
 	char *bucket;
-	int pending;
+	int pending;         /* requests in flight and writes not yet reaped */
 	bool failed;
 	bool parties_full;   /* every participant of the environment is being read */
 	int party_seq;       /* participants in the order they came */
@@ -58,107 +66,160 @@ struct job {
 	struct collection chats, parties, assocs, errors;
 };
 
-/* --- the rows of each collection, written page by page --- */
+/* A page's rows on their way to the writer. */
+struct page_task {
+	struct writer_task t;
+	struct collection *c;
+	const char *env_id; /* the job's, which outlives the task */
+	long long gen;
+	size_t n;
+	void *rows;  /* the collection's row type */
+	char **keys; /* participants: their activities; sync errors: what they are about */
+	int seq;     /* participants: the first one's place */
+};
+
+/* --- the rows of each collection, parsed page by page and written by the writer --- */
 
 static void free_str(void *p) { free(*(char **)p); }
 
-static int parse_chats(struct collection *c, const char *body, struct dv_page *page, size_t *n_rows, struct cs_error *err)
+static void free_keys(struct page_task *t)
+{
+	for (size_t i = 0; t->keys && i < t->n; i++)
+		free(t->keys[i]);
+	free(t->keys);
+}
+
+static int parse_chats(struct collection *c, const char *body, struct dv_page *page, struct page_task *t,
+		       struct cs_error *err)
 {
 	struct job *j = c->j;
 	struct cs_chat *rows;
-	size_t n;
-	if (dv_parse_chats(body, j->env.id, j->r->now, &rows, &n, page, err))
+	if (dv_parse_chats(body, j->env.id, j->r->now, &rows, &t->n, page, err))
 		return -1;
-	*n_rows = n;
-	refresh_ctx_hold(j->r, n);
-	int rc = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (!rc)
-			rc = cache_put_chat_row(j->r->cache, &rows[i], j->r->gen, err);
-		if (c->tracked) { /* a delta's chats: their participants are read when it ends */
-			strset_add(&j->r->changed, rows[i].teams_chat_id);
-			*(char **)vec_push(&c->changed) = xstrdup(rows[i].activity_id);
-		}
-		cs_chat_free(&rows[i]);
+	t->rows = rows;
+	for (size_t i = 0; c->tracked && i < t->n; i++) { /* a delta's chats: their participants are read when it ends */
+		strset_add(&j->r->changed, rows[i].teams_chat_id);
+		*(char **)vec_push(&c->changed) = xstrdup(rows[i].activity_id);
 	}
-	free(rows);
-	refresh_ctx_hold(j->r, -(long)n);
-	return rc;
+	return 0;
 }
 
-static int parse_parties(struct collection *c, const char *body, struct dv_page *page, size_t *n_rows, struct cs_error *err)
+static int write_chats(const struct page_task *t, struct cache *cache, struct cs_error *err)
 {
-	struct job *j = c->j;
+	const struct cs_chat *rows = t->rows;
+	for (size_t i = 0; i < t->n; i++)
+		if (cache_put_chat_row(cache, &rows[i], t->gen, err))
+			return -1;
+	return 0;
+}
+
+static void free_chats(struct page_task *t)
+{
+	struct cs_chat *rows = t->rows;
+	for (size_t i = 0; i < t->n; i++)
+		cs_chat_free(&rows[i]);
+	free(rows);
+}
+
+static int parse_parties(struct collection *c, const char *body, struct dv_page *page, struct page_task *t,
+			 struct cs_error *err)
+{
 	struct cs_party *rows;
-	char **acts;
-	size_t n;
-	if (dv_parse_parties(body, &rows, &acts, &n, page, err))
+	if (dv_parse_parties(body, &rows, &t->keys, &t->n, page, err))
 		return -1;
-	*n_rows = n;
-	refresh_ctx_hold(j->r, n);
-	int rc = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (!rc)
-			rc = cache_put_party(j->r->cache, j->env.id, acts[i], j->party_seq++, &rows[i], j->r->gen, err);
+	t->rows = rows;
+	t->seq = c->j->party_seq;
+	c->j->party_seq += (int)t->n;
+	return 0;
+}
+
+static int write_parties(const struct page_task *t, struct cache *cache, struct cs_error *err)
+{
+	const struct cs_party *rows = t->rows;
+	for (size_t i = 0; i < t->n; i++)
+		if (cache_put_party(cache, t->env_id, t->keys[i], t->seq + (int)i, &rows[i], t->gen, err))
+			return -1;
+	return 0;
+}
+
+static void free_parties(struct page_task *t)
+{
+	struct cs_party *rows = t->rows;
+	for (size_t i = 0; i < t->n; i++) {
 		free(rows[i].party_id);
 		free(rows[i].name);
-		free(acts[i]);
 	}
 	free(rows);
-	free(acts);
-	refresh_ctx_hold(j->r, -(long)n);
-	return rc;
+	free_keys(t);
 }
 
-static int parse_assocs(struct collection *c, const char *body, struct dv_page *page, size_t *n_rows, struct cs_error *err)
+static int parse_assocs(struct collection *c, const char *body, struct dv_page *page, struct page_task *t,
+			struct cs_error *err)
 {
 	struct job *j = c->j;
 	struct cs_assoc *rows;
-	size_t n;
-	if (dv_parse_assocs(body, j->env.id, j->r->now, &rows, &n, page, err))
+	if (dv_parse_assocs(body, j->env.id, j->r->now, &rows, &t->n, page, err))
 		return -1;
-	*n_rows = n;
-	refresh_ctx_hold(j->r, n);
-	int rc = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (!rc)
-			rc = cache_put_assoc_gen(j->r->cache, &rows[i], j->r->gen, err);
-		if (c->tracked)
-			strset_add(&j->r->changed, rows[i].teams_chat_id);
-		cs_assoc_free(&rows[i]);
-	}
-	free(rows);
-	refresh_ctx_hold(j->r, -(long)n);
-	return rc;
+	t->rows = rows;
+	for (size_t i = 0; c->tracked && i < t->n; i++)
+		strset_add(&j->r->changed, rows[i].teams_chat_id);
+	return 0;
 }
 
-static int parse_errors(struct collection *c, const char *body, struct dv_page *page, size_t *n_rows, struct cs_error *err)
+static int write_assocs(const struct page_task *t, struct cache *cache, struct cs_error *err)
 {
-	struct job *j = c->j;
-	struct cs_sync_error *rows;
-	char **reg;
-	size_t n;
-	if (dv_parse_sync_errors(body, &rows, &reg, &n, page, err))
-		return -1;
-	*n_rows = n;
-	refresh_ctx_hold(j->r, n);
-	int rc = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (!rc)
-			rc = cache_put_sync_error_gen(j->r->cache, j->env.id, reg[i], &rows[i], j->r->now, j->r->gen, err);
-		cs_sync_error_free(&rows[i]);
-		free(reg[i]);
-	}
-	free(rows);
-	free(reg);
-	refresh_ctx_hold(j->r, -(long)n);
-	return rc;
+	const struct cs_assoc *rows = t->rows;
+	for (size_t i = 0; i < t->n; i++)
+		if (cache_put_assoc_gen(cache, &rows[i], t->gen, err))
+			return -1;
+	return 0;
 }
 
-static const struct coll_ops chats_ops = { "chats", CACHE_ROWS_CHATS, parse_chats };
-static const struct coll_ops parties_ops = { "participants", CACHE_ROWS_CHATS, parse_parties };
-static const struct coll_ops assocs_ops = { "associations", CACHE_ROWS_ASSOCIATIONS, parse_assocs };
-static const struct coll_ops errors_ops = { "sync errors", CACHE_ROWS_SYNC_ERRORS, parse_errors };
+static void free_assocs(struct page_task *t)
+{
+	struct cs_assoc *rows = t->rows;
+	for (size_t i = 0; i < t->n; i++)
+		cs_assoc_free(&rows[i]);
+	free(rows);
+}
+
+static int parse_errors(struct collection *c, const char *body, struct dv_page *page, struct page_task *t,
+			struct cs_error *err)
+{
+	(void)c;
+	struct cs_sync_error *rows;
+	if (dv_parse_sync_errors(body, &rows, &t->keys, &t->n, page, err))
+		return -1;
+	t->rows = rows;
+	return 0;
+}
+
+static int write_errors(const struct page_task *t, struct cache *cache, struct cs_error *err)
+{
+	const struct cs_sync_error *rows = t->rows;
+	struct refresh *r = t->c->j->r;
+	for (size_t i = 0; i < t->n; i++)
+		if (cache_put_sync_error_gen(cache, t->env_id, t->keys[i], &rows[i], r->now, t->gen, err))
+			return -1;
+	return 0;
+}
+
+static void free_errors(struct page_task *t)
+{
+	struct cs_sync_error *rows = t->rows;
+	for (size_t i = 0; i < t->n; i++)
+		cs_sync_error_free(&rows[i]);
+	free(rows);
+	free_keys(t);
+}
+
+static const struct coll_ops chats_ops = { "chats", CACHE_ROWS_CHATS, parse_chats, write_chats, free_chats };
+static const struct coll_ops parties_ops = { "participants", CACHE_ROWS_CHATS, parse_parties, write_parties,
+					     free_parties };
+static const struct coll_ops assocs_ops = { "associations", CACHE_ROWS_ASSOCIATIONS, parse_assocs, write_assocs,
+					    free_assocs };
+static const struct coll_ops errors_ops = { "sync errors", CACHE_ROWS_SYNC_ERRORS, parse_errors, write_errors,
+					    free_errors };
 
 /* --- requests --- */
 
@@ -218,27 +279,53 @@ static bool delta_expired(const struct net_response *resp)
 	       resp->status != 403 && resp->status != 429;
 }
 
-/* Writes one page's rows in a transaction of its own and keeps its deleted ids; queues the next
- * page, or keeps the delta link and ends. */
-static void add_page(struct collection *c, const char *body)
+static void job_done_one(struct job *j)
 {
-	struct dv_page page = { 0 };
-	struct cs_error err = { 0 };
-	struct cache *cache = c->j->r->cache;
-	size_t n = 0;
-	int rc = cache_begin(cache, &err);
-	if (rc == 0 && c->ops->parse_write(c, body, &page, &n, &err) != 0) {
+	j->pending--;
+}
+
+/* On the writer's thread: the page's rows in a transaction of their own. */
+static int page_write(struct writer_task *wt, struct cache *cache, struct cs_error *err)
+{
+	struct page_task *t = (struct page_task *)wt;
+	int rc = cache_begin(cache, err);
+	if (rc == 0 && t->c->ops->write(t, cache, err) != 0) {
 		cache_rollback(cache);
 		rc = -1;
 	} else if (rc == 0) {
-		rc = cache_commit(cache, &err); /* a failed commit rolls back */
+		rc = cache_commit(cache, err); /* a failed commit rolls back */
 	}
-	if (rc) {
+	t->c->ops->free_rows(t);
+	refresh_ctx_hold(t->c->j->r, -(long)t->n);
+	return rc;
+}
+
+static void page_written(struct writer_task *wt, int rc, const struct cs_error *err)
+{
+	struct page_task *t = (struct page_task *)wt;
+	struct collection *c = t->c;
+	if (rc)
+		coll_fail(c, err);
+	job_done_one(c->j);
+	free(t);
+}
+
+/* Parses one page, keeps its deleted ids, queues the next page (or keeps the delta link and ends)
+ * and hands its rows to the writer. */
+static void add_page(struct collection *c, const char *body)
+{
+	struct job *j = c->j;
+	struct dv_page page = { 0 };
+	struct cs_error err = { 0 };
+	struct page_task *t = xcalloc(1, sizeof *t);
+	if (c->ops->parse(c, body, &page, t, &err) != 0) {
+		free(t);
 		coll_fail(c, &err);
 		dv_page_free(&page);
 		return;
 	}
-	c->n_rows += n;
+	c->n_rows += t->n;
+	refresh_ctx_hold(j->r, (long)t->n);
 	for (size_t i = 0; i < page.n_deleted; i++)
 		*(char **)vec_push(&c->deleted) = page.deleted[i];
 	page.n_deleted = 0;
@@ -254,11 +341,33 @@ static void add_page(struct collection *c, const char *body)
 			c->on_end(c);
 	}
 	dv_page_free(&page);
+	/* After the next request is queued: the push waits while the writer has its fill. */
+	*t = (struct page_task){ .t = { .page = true, .run = page_write, .done = page_written }, .c = c,
+				 .env_id = j->env.id, .gen = j->r->gen, .n = t->n, .rows = t->rows, .keys = t->keys,
+				 .seq = t->seq };
+	j->pending++;
+	writer_push(j->w, &t->t);
 }
 
-static void job_done_one(struct job *j)
+/* What a refused delta read wrote is dropped by the writer after the pages it has yet to write. */
+struct discard_task {
+	struct writer_task t;
+	struct collection *c;
+};
+
+static int discard_run(struct writer_task *wt, struct cache *cache, struct cs_error *err)
 {
-	j->pending--;
+	struct collection *c = ((struct discard_task *)wt)->c;
+	return cache_gen_discard(cache, c->j->env.id, c->ops->table, c->j->r->gen, err);
+}
+
+static void discard_done(struct writer_task *wt, int rc, const struct cs_error *err)
+{
+	struct collection *c = ((struct discard_task *)wt)->c;
+	if (rc)
+		coll_fail(c, err);
+	job_done_one(c->j);
+	free(wt);
 }
 
 static void on_page(struct net *net, const struct net_response *resp, void *user)
@@ -268,10 +377,14 @@ static void on_page(struct net *net, const struct net_response *resp, void *user
 	if (resp->err && c->tracked && delta_expired(resp)) {
 		log_info("%s: the %s delta link was refused (%ld); reading everything", c->j->env.unique_name,
 			 c->ops->what, resp->status);
-		/* What the delta's earlier pages wrote is not part of a full read. */
-		struct cs_error err = { 0 };
-		if (c->n_rows && cache_gen_discard(c->j->r->cache, c->j->env.id, c->ops->table, c->j->r->gen, &err))
-			coll_fail(c, &err);
+		/* What the delta's earlier pages wrote is not part of a full read; the full read's pages
+		 * are written after the writer dropped it. */
+		if (c->n_rows) {
+			struct discard_task *d = xcalloc(1, sizeof *d);
+			*d = (struct discard_task){ .t = { .run = discard_run, .done = discard_done }, .c = c };
+			c->j->pending++;
+			writer_push(c->j->w, &d->t);
+		}
 		c->n_rows = 0;
 		vec_free(&c->deleted, free_str);
 		vec_free(&c->changed, free_str);
@@ -429,9 +542,8 @@ static enum cache_gen_mode mode_of(const struct collection *c)
 }
 
 /* The environment's generation becomes what it shows, with its delta links, in one transaction. */
-static int job_commit(struct job *j, struct cs_error *err)
+static int job_commit(struct job *j, struct cache *c, struct cs_error *err)
 {
-	struct cache *c = j->r->cache;
 	j->env.refreshed_at = j->r->now;
 	free(j->env.last_error);
 	j->env.last_error = NULL;
@@ -451,25 +563,44 @@ static int job_commit(struct job *j, struct cs_error *err)
 	return cache_commit(c, err);
 }
 
-static void job_finish(struct job *j, size_t *done, size_t total)
+/* An environment's end, once its last answer came and its last page was written: its commit (or
+ * its error recorded) by the writer, after its pages; then the report on the loop's thread. */
+struct finish_task {
+	struct writer_task t;
+	struct job *j;
+	size_t *done, total;
+};
+
+static int finish_run(struct writer_task *wt, struct cache *cache, struct cs_error *err)
 {
+	struct job *j = ((struct finish_task *)wt)->j; /* nothing of it is in flight: the writer may use it */
+	int rc = j->failed ? 0 : job_commit(j, cache, err);
+	if (j->failed || rc) {
+		/* The environment keeps showing its last good data (what this refresh wrote of it is
+		 * purged); only the error is recorded with it. */
+		const char *msg = j->failed ? j->err.msg : err->msg;
+		struct cs_env known;
+		if (cache_find_env(cache, j->env.id, &known, NULL) == 0) {
+			cs_env_free(&known);
+			cache_set_env_error(cache, j->env.id, msg, NULL);
+		} else if (cache_put_env(cache, &j->env, NULL) == 0) { /* never refreshed: record it to say so */
+			cache_set_env_error(cache, j->env.id, msg, NULL);
+		}
+	}
+	return rc;
+}
+
+static void finish_done(struct writer_task *wt, int rc, const struct cs_error *err)
+{
+	struct finish_task *f = (struct finish_task *)wt;
+	struct job *j = f->j;
 	struct refresh *r = j->r;
-	struct cs_error err = { 0 };
-	if (!j->failed && job_commit(j, &err))
-		job_fail(j, &err);
+	if (rc)
+		job_fail(j, err);
 	if (j->failed) {
 		r->rep->envs_failed++;
 		refresh_ctx_list_add(r->rep->failed_envs, sizeof r->rep->failed_envs, j->env.unique_name);
 		log_error("refresh of %s failed: %s", j->env.unique_name, j->err.msg);
-		/* The environment keeps showing its last good data (what this refresh wrote of it is
-		 * purged); only the error is recorded with it. */
-		struct cs_env known;
-		if (cache_find_env(r->cache, j->env.id, &known, NULL) == 0) {
-			cs_env_free(&known);
-			cache_set_env_error(r->cache, j->env.id, j->err.msg, NULL);
-		} else if (cache_put_env(r->cache, &j->env, NULL) == 0) { /* never refreshed: record it to say so */
-			cache_set_env_error(r->cache, j->env.id, j->err.msg, NULL);
-		}
 		struct cs_error e;
 		cs_fail(&e, j->err.exit_code ? j->err.exit_code : CS_EXIT_NETWORK, _("refresh of %s failed: %s"),
 			j->env.unique_name, j->err.msg);
@@ -482,8 +613,16 @@ static void job_finish(struct job *j, size_t *done, size_t total)
 			r->rep->delta_used = true;
 		strset_add(&r->ok_envs, j->env.id);
 	}
-	(*done)++;
-	refresh_ctx_progress(r, "dataverse", j->env.unique_name, *done, total);
+	(*f->done)++;
+	refresh_ctx_progress(r, "dataverse", j->env.unique_name, *f->done, f->total);
+	free(f);
+}
+
+static void job_finish(struct job *j, size_t *done, size_t total)
+{
+	struct finish_task *f = xcalloc(1, sizeof *f);
+	*f = (struct finish_task){ .t = { .run = finish_run, .done = finish_done }, .j = j, .done = done, .total = total };
+	writer_push(j->w, &f->t);
 }
 
 static void coll_free(struct collection *c)
@@ -537,6 +676,8 @@ static int gen_start(struct refresh *r, const struct cs_env *envs, size_t n_envs
 	return cache_commit(r->cache, err);
 }
 
+static void wake_loop(void *net) { net_wakeup(net); }
+
 int refresh_dataverse(struct refresh *r, struct cs_env *envs, size_t n_envs, struct cs_error *err)
 {
 	if (gen_start(r, envs, n_envs, err))
@@ -560,20 +701,35 @@ int refresh_dataverse(struct refresh *r, struct cs_env *envs, size_t n_envs, str
 	refresh_ctx_progress(r, "dataverse", NULL, 0, n_envs);
 	for (size_t i = 0; i < n_envs; i++)
 		job_start(&jobs[i], r->opts->full);
-	/* Each environment is committed by this loop (not inside a callback) once its last answer came.
-	 * Step until nothing is pending, also after a cancel, so that every callback runs while its
-	 * job exists; a cancelled request fails its job, which then keeps its last good rows. */
+	/* Pages come only while the loop steps, after every job has read its delta links: from here on
+	 * only the writer uses the cache, until writer_stop. */
+	cache_set_wal_mark(r->cache, CACHE_WAL_MARK_REFRESH);
+	struct writer *w = writer_start(r->cache, wake_loop, r->net);
+	for (size_t i = 0; i < n_envs; i++)
+		jobs[i].w = w;
+	/* Each environment is finished by this loop (not inside a callback) once its last answer came
+	 * and its pages were written. Step until nothing is pending and the writer has nothing left,
+	 * also after a cancel, so that every callback runs while its job exists; a cancelled request
+	 * fails its job, which then keeps its last good rows. */
 	size_t done = 0;
 	for (;;) {
+		size_t left = writer_reap(w);
 		for (size_t i = 0; i < n_envs; i++)
 			if (!finished[i] && jobs[i].pending == 0) {
 				finished[i] = true;
 				job_finish(&jobs[i], &done, n_envs);
+				left++;
 			}
-		if (net_pending(r->net) == 0)
+		if (net_pending(r->net) > 0)
+			net_step(r->net, 200);
+		else if (left > 0)
+			writer_wait(w, 200);
+		else
 			break;
-		net_step(r->net, 200);
 	}
+	writer_stop(w);
+	cache_set_wal_mark(r->cache, 0);
+	r->rep->rows_held_max = (size_t)atomic_load(&r->rows_held_max);
 	int rc = 0;
 	if (net_cancelled(r->net))
 		rc = cs_fail(err, CS_EXIT_NETWORK, _("refresh interrupted: nothing was written for the environments "

@@ -9,4 +9,5 @@ libchatsync_a_SOURCES += \
 	src/sync/rsc_read.c src/sync/rsc_read.h \
 	src/sync/session.c src/sync/session.h \
 	src/sync/strset.c src/sync/strset.h \
-	src/sync/toggle.c src/sync/toggle.h
+	src/sync/toggle.c src/sync/toggle.h \
+	src/sync/writer.c src/sync/writer.h

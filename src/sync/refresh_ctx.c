@@ -41,9 +41,10 @@ void refresh_ctx_free(struct refresh *r)
 
 void refresh_ctx_hold(struct refresh *r, long n)
 {
-	r->rows_held = n < 0 && (size_t)-n > r->rows_held ? 0 : (size_t)((long)r->rows_held + n);
-	if (r->rows_held > r->rep->rows_held_max)
-		r->rep->rows_held_max = r->rows_held;
+	long held = atomic_fetch_add(&r->rows_held, n) + n;
+	long max = atomic_load(&r->rows_held_max);
+	while (held > max && !atomic_compare_exchange_weak(&r->rows_held_max, &max, held))
+		;
 }
 
 /* Adds "item" to a ", "-separated list in buf once (cut when full). */

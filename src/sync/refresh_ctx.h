@@ -3,6 +3,7 @@
  * (net/, api/, store/) and into refresh_ctx.c — never back into refresh.c or into another phase. */
 #ifndef CHATSYNC_SYNC_REFRESH_CTX_H
 #define CHATSYNC_SYNC_REFRESH_CTX_H
+#include <stdatomic.h>
 #include "sync/refresh.h"
 #include "sync/strset.h"
 #include "core/conf.h"
@@ -20,7 +21,9 @@ struct refresh {
 	struct strset changed;      /* Teams chat ids whose Dataverse rows changed in this run */
 	struct strset ok_envs;      /* ids of the environments written in this run */
 	long long gen;              /* the generation this run's Dataverse rows are written with */
-	size_t rows_held;           /* Dataverse rows parsed and not yet written (one page at most) */
+	/* Dataverse rows parsed and not yet freed, and the most at once: the loop's thread parses, the
+	 * writer's frees (a few pages at most, writer.h) */
+	atomic_long rows_held, rows_held_max;
 	struct vec purge;           /* char * ids of the environments whose unseen rows refresh_purge drops */
 };
 
@@ -29,7 +32,7 @@ void refresh_ctx_progress(struct refresh *r, const char *phase, const char *env,
 /* Keeps the first failure (its exit code and sentence) for refresh_run's answer. */
 void refresh_ctx_fail(struct refresh *r, const struct cs_error *e);
 void refresh_ctx_free(struct refresh *r);
-/* Counts rows parsed (n > 0) or written and freed (n < 0), keeping the most held at once in the report. */
+/* Counts rows parsed (n > 0) or written and freed (n < 0), keeping the most held at once (any thread). */
 void refresh_ctx_hold(struct refresh *r, long n);
 /* Adds item to buf's ", "-separated list once (what does not fit is left out). */
 void refresh_ctx_list_add(char *buf, size_t n, const char *item);

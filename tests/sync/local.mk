@@ -1,5 +1,6 @@
 # sync tests: the application services (refresh planner, toggle) in-process against a sandbox.
-SYNC_TESTS = tests/sync/test_refresh tests/sync/test_pages tests/sync/test_toggle tests/sync/test_graph
+SYNC_TESTS = tests/sync/test_refresh tests/sync/test_pages tests/sync/test_toggle tests/sync/test_graph \
+	tests/sync/test_writer
 check_PROGRAMS += $(SYNC_TESTS)
 TESTS += $(SYNC_TESTS)
 EXTRA_DIST += tests/sync/syt.h
@@ -15,3 +16,5 @@ tests_sync_test_pages_LDADD = $(TEST_LIBS_ALL)
 tests_sync_test_graph_SOURCES = tests/sync/test_graph.c tests/sync/syt.c
 tests_sync_test_graph_CFLAGS = $(TEST_CFLAGS)
 tests_sync_test_graph_LDADD = $(TEST_LIBS_ALL)
+tests_sync_test_writer_CFLAGS = $(TEST_CFLAGS)
+tests_sync_test_writer_LDADD = $(TEST_LIBS_ALL)
