@@ -43,10 +43,11 @@ void cache_rollback(struct cache *c);
  * Taking it also starts the check of the whole file (PRAGMA quick_check) on a read-only connection
  * of its own, in a thread, so that the refresh's first requests need not wait for it; the first
  * write must: cache_check_wait gives the verdict (waiting while the check runs): 0 when the file is
- * sound or no check was started, else -1 with err (exit 4) "cache F is damaged: ... (move it aside;
- * the next refresh rebuilds it)", and again at every call while the lock is held. cache_begin waits
- * for it and fails alike, so no transaction is written to a damaged cache. Releasing the lock stops a
- * check still running and joins its thread. */
+ * sound or c holds no lock, else -1 with err (exit 4) "cache F is damaged: ... (move it aside; the
+ * next refresh rebuilds it)", and the same at every call until the lock is released. cache_begin
+ * waits for it and fails alike, so no transaction is written to a damaged cache. Releasing the lock
+ * (cache_unlock_refresh, cache_close) stops a check still running and joins its thread. The thread
+ * touches only its own connection: c stays the caller's. */
 #define CACHE_LOCK_WAIT_S 10
 int cache_lock_refresh(struct cache *c, int wait_s, volatile sig_atomic_t *cancel, struct cs_error *err);
 int cache_check_wait(struct cache *c, struct cs_error *err);
