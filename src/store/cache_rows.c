@@ -281,7 +281,8 @@ int cache_gen_discard(struct cache *c, const char *env_id, enum cache_rows which
 }
 
 /* A delta read's rows of generation gen replace the visible rows (generation old) with the same key,
- * and then become generation old themselves; the ids the read listed as deleted go. */
+ * and then become generation old themselves; the ids the read listed as deleted go. The rows replaced
+ * are found from the few new ones through the keys, not by a walk over every visible row. */
 static int commit_delta(struct cache *c, const char *env_id, enum cache_rows which, long long gen, long long old,
 			char *const *deleted, size_t n_deleted, struct cs_error *err)
 {
@@ -289,12 +290,13 @@ static int commit_delta(struct cache *c, const char *env_id, enum cache_rows whi
 	char *sql;
 	int rc = 0;
 	if (which == CACHE_ROWS_CHATS)
-		rc = run_text_ints(c, "DELETE FROM party_rows WHERE env_id = ?1 AND gen = ?3 AND activity_id IN"
-				      " (SELECT activity_id FROM chat_rows WHERE env_id = ?1 AND gen = ?2)", env_id, gen, old, err) ||
+		rc = run_text_ints(c, "DELETE FROM party_rows WHERE rowid IN (SELECT p.rowid FROM chat_rows n JOIN party_rows p"
+				      " ON p.activity_id = n.activity_id AND p.gen = ?3 WHERE n.env_id = ?1 AND n.gen = ?2"
+				      " AND p.env_id = ?1)", env_id, gen, old, err) ||
 		     run_text_ints(c, "UPDATE party_rows SET gen = ?3 WHERE env_id = ?1 AND gen = ?2", env_id, gen, old, err);
 	if (!rc) {
-		sql = xasprintf("DELETE FROM %s WHERE env_id = ?1 AND gen = ?3 AND %s IN (SELECT %s FROM %s WHERE env_id = ?1"
-				" AND gen = ?2)", t->rows, t->key, t->key, t->rows);
+		sql = xasprintf("DELETE FROM %s WHERE rowid IN (SELECT o.rowid FROM %s n JOIN %s o ON o.%s = n.%s AND o.gen = ?3"
+				" WHERE n.env_id = ?1 AND n.gen = ?2 AND o.env_id = ?1)", t->rows, t->rows, t->rows, t->key, t->key);
 		rc = run_text_ints(c, sql, env_id, gen, old, err);
 		free(sql);
 	}

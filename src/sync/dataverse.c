@@ -1,8 +1,9 @@
 /* Phase 1 of a refresh: each environment's Dataverse rows, all environments in parallel. An
  * environment is a job of collections (chats, their participants, associations, sync errors), each
  * read page by page. The transport's thread parses each page as it comes and queues the next one;
- * the writer's thread (writer.h) writes the page's rows in a short transaction of their own, with
- * the refresh's generation, which no reader sees yet, while the next pages are read and parsed.
+ * the writer's thread (writer.h) writes the page's rows, in a short transaction with the pages
+ * queued beside it, with the refresh's generation, which no reader sees yet, while the next pages
+ * are read and parsed.
  * When the job's last request is answered and its pages are written, the writer commits it (its
  * generation becomes what the environment shows, in one short transaction), or records its error:
  * the environment keeps showing its last good rows, and the new generation's rows are purged.
@@ -284,17 +285,11 @@ static void job_done_one(struct job *j)
 	j->pending--;
 }
 
-/* On the writer's thread: the page's rows in a transaction of their own. */
+/* On the writer's thread, inside the transaction of the pages queued together. */
 static int page_write(struct writer_task *wt, struct cache *cache, struct cs_error *err)
 {
 	struct page_task *t = (struct page_task *)wt;
-	int rc = cache_begin(cache, err);
-	if (rc == 0 && t->c->ops->write(t, cache, err) != 0) {
-		cache_rollback(cache);
-		rc = -1;
-	} else if (rc == 0) {
-		rc = cache_commit(cache, err); /* a failed commit rolls back */
-	}
+	int rc = t->c->ops->write(t, cache, err);
 	t->c->ops->free_rows(t);
 	refresh_ctx_hold(t->c->j->r, -(long)t->n);
 	return rc;

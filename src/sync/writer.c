@@ -4,6 +4,7 @@
 #include "sync/writer.h"
 #include "base/log.h"
 #include "base/xalloc.h"
+#include "store/cache.h"
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -50,6 +51,32 @@ static void run_one(struct writer *w, struct writer_task *t)
 	t->rc = t->run(t, w->cache, &t->err);
 }
 
+/* Pages queued one after the other are written in one transaction: each transaction rewrites most
+ * leaf pages of the tables' random-key indexes, whatever its number of rows. A failure fails every
+ * page of the group, none of whose rows stay. */
+static void run_group(struct writer *w, struct writer_task *first, size_t n)
+{
+	struct cs_error err = { 0 };
+	int rc = cache_begin(w->cache, &err);
+	struct writer_task *t = first;
+	for (size_t i = 0; i < n; i++, t = t->next) {
+		t->err = (struct cs_error){ 0 };
+		t->rc = t->run(t, w->cache, &t->err); /* the rows are freed even when it is not run */
+		if (t->rc && rc == 0) {
+			err = t->err;
+			rc = -1;
+		}
+	}
+	if (rc == 0)
+		rc = cache_commit(w->cache, &err); /* a failed commit rolls back */
+	else
+		cache_rollback(w->cache);
+	for (t = first; rc && n--; t = t->next) {
+		t->rc = -1;
+		t->err = err;
+	}
+}
+
 static void *writer_main(void *arg)
 {
 	struct writer *w = arg;
@@ -57,20 +84,31 @@ static void *writer_main(void *arg)
 	for (;;) {
 		while (!w->todo.head && !w->stopping)
 			pthread_cond_wait(&w->work, &w->mu);
-		struct writer_task *t = w->todo.head;
+		struct writer_task *t = w->todo.head, *last = t;
 		if (!t)
 			break; /* stopping, and nothing left */
-		w->todo.head = t->next;
+		size_t n = 1, pages = t->page;
+		while (t->page && last->next && last->next->page) {
+			last = last->next;
+			n++;
+			pages++;
+		}
+		w->todo.head = last->next;
 		if (!w->todo.head)
 			w->todo.tail = NULL;
 		pthread_mutex_unlock(&w->mu);
-		run_one(w, t);
+		if (t->page)
+			run_group(w, t, n);
+		else
+			run_one(w, t);
 		pthread_mutex_lock(&w->mu);
-		if (t->page) {
-			w->pages--;
+		w->pages -= pages;
+		if (pages)
 			pthread_cond_signal(&w->space);
+		for (struct writer_task *next; n--; t = next) {
+			next = t->next;
+			list_push(&w->written, t);
 		}
-		list_push(&w->written, t);
 		pthread_cond_broadcast(&w->ended);
 		if (w->wake)
 			w->wake(w->wake_user);
@@ -102,7 +140,10 @@ void writer_push(struct writer *w, struct writer_task *t)
 	w->outstanding++;
 	if (!w->threaded) {
 		pthread_mutex_unlock(&w->mu);
-		run_one(w, t);
+		if (t->page)
+			run_group(w, t, 1);
+		else
+			run_one(w, t);
 		pthread_mutex_lock(&w->mu);
 		list_push(&w->written, t);
 		pthread_mutex_unlock(&w->mu);

@@ -15,11 +15,13 @@ struct writer;
 
 /* Pages of rows waiting to be written at most; a push beyond it waits for the writer, so memory
  * holds at most this many pages of rows beside the one being parsed. */
-#define WRITER_PAGES_MAX 2
+#define WRITER_PAGES_MAX 4
 
 struct writer_task {
 	struct writer_task *next;
-	bool page; /* rows of a page: counts towards WRITER_PAGES_MAX */
+	/* Rows of a page: counts towards WRITER_PAGES_MAX, and is run inside a transaction with the
+	 * pages queued right after it (one commit for them all; a failure fails them all). */
+	bool page;
 	/* On the writer's thread: the write (0 or -1 with err). */
 	int (*run)(struct writer_task *t, struct cache *c, struct cs_error *err);
 	/* On the loop's thread, in writer_reap: what follows the write; frees the task. */

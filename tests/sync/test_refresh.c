@@ -305,6 +305,12 @@ Test(refresh, a_kept_delta_link_reads_only_changes, .fini = stop)
 	/* the changed chats' details are fetched again although they are younger than the TTL */
 	cr_assert_gt(rep.details_fetched, 0);
 	cr_assert_lt(rep.details_fetched, syt_graph_count(&t));
+	/* the changed rows replaced the ones they changed: a full read shows the same chats */
+	size_t after_delta = syt_chat_count(&t, NULL);
+	cr_assert_eq(syt_refresh(&t, &(struct refresh_opts){ .full = true, .no_details = true }, &rep, &err), 0, "%s",
+		     err.msg);
+	cr_assert_eq(syt_chat_count(&t, NULL), after_delta, "%zu chats after the delta, %zu after a full read",
+		     after_delta, syt_chat_count(&t, NULL));
 }
 
 Test(refresh, a_refused_delta_link_falls_back_to_a_full_read, .fini = stop)
