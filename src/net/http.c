@@ -287,6 +287,11 @@ static bool fetch_is_done(void *ctx)
 	return ((struct fetch_ctx *)ctx)->done;
 }
 
+void net_new_run(struct net *net)
+{
+	netloop_new_run(net);
+}
+
 int net_fetch(struct net *net, const struct net_request *req, struct net_result *out, struct cs_error *err)
 {
 	memset(out, 0, sizeof *out);

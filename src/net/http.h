@@ -188,9 +188,10 @@ void net_token_ready(struct net *net, const char *resource, const struct cs_erro
 int net_queue(struct net *net, const struct net_request *req, struct cs_error *err);
 /* Asks the token source now for the token of resource (as a request naming it would: the same
  * resource, trailing slashes ignored), so that requests queued later find it in hand or on its
- * way; the fetch runs in the next net_run/net_fetch/net_step. 0 when the token is in hand or on its
- * way, -1 when it cannot be had now (no token source, a failure at once such as an unreadable
- * secret, or a cancel); the requests that later name the resource get the failure. */
+ * way; the fetch runs in the next net_wait/net_step. 0 when the token is in hand or on its way, -1
+ * when it cannot be had now (no token source, a failure at once such as an unreadable secret or a
+ * sign-in that failed, or a cancel); the requests that later name the resource get the failure,
+ * unless a new run starts in between (net_new_run, net_run, net_fetch): ask after net_new_run. */
 int net_ask_token(struct net *net, const char *resource);
 
 /* Runs until no request is left (0) or the cancel flag is set (-1, err "interrupted"). Individual
@@ -218,6 +219,10 @@ int net_wait(struct net *net, bool (*done)(void *ctx), void *ctx, struct cs_erro
  * with net_result_free in every case. Not from a callback. */
 int net_fetch(struct net *net, const struct net_request *req, struct net_result *out, struct cs_error *err);
 void net_result_free(struct net_result *r);
+/* What net_run and net_fetch do first: the token source hears that a run starts (what failed in the
+ * previous one may be tried again). For a caller that queues and waits itself (net_queue, net_wait),
+ * before it asks for tokens ahead (net_ask_token): their failures then belong to its run. */
+void net_new_run(struct net *net);
 
 /* Case-insensitive header lookup (the last one wins); NULL when absent. */
 const char *net_header_get(const struct net_header *h, size_t n, const char *name);

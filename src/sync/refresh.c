@@ -33,21 +33,6 @@ static bool wanted(const struct refresh_opts *o, const struct cs_env *e)
 	return false;
 }
 
-/* Reads Global Discovery; returns the instances (caller frees). */
-static int discover(struct refresh *r, struct cs_env **envs, size_t *n, struct cs_error *err)
-{
-	char *url = api_discovery_instances_url(r->profile);
-	struct net_result res;
-	int rc = net_fetch(r->net, &(struct net_request){ .url = url, .headers = dv_headers_read, .bucket = "discovery",
-							  .resource = conf_discovery_resource(r->profile),
-							  .service = "Global Discovery" }, &res, err);
-	free(url);
-	if (rc == 0)
-		rc = dv_parse_instances(res.body, envs, n, err);
-	net_result_free(&res);
-	return rc;
-}
-
 static void free_envs(struct cs_env *envs, size_t n)
 {
 	for (size_t k = 0; k < n; k++)
@@ -58,9 +43,9 @@ static void free_envs(struct cs_env *envs, size_t n)
 /* The tokens of the environments the cache knows and the refresh wants are asked for while Global
  * Discovery is read, not after it: when it answers, they are in hand or on their way (one request
  * less on each environment's chain). Discovery still decides what is read; an environment it no
- * longer lists just leaves a token unused. Asked after the discovery token, so that a sign-in under
- * way is started for discovery, and not at all when that one failed at once (an unreadable secret
- * fails them all alike). */
+ * longer lists just leaves a token unused. Asked after the discovery token, so that a sign-in is
+ * started for discovery, and not at all when that one failed at once (a secret that cannot be read
+ * or a sign-in that failed fails them all alike). */
 static void ask_env_tokens(struct refresh *r)
 {
 	if (net_ask_token(r->net, conf_discovery_resource(r->profile)) != 0)
@@ -76,6 +61,61 @@ static void ask_env_tokens(struct refresh *r)
 		if (known[i].url && *known[i].url && known[i].state == 0 && wanted(r->opts, &known[i]))
 			net_ask_token(r->net, known[i].url);
 	free_envs(known, n);
+}
+
+struct instances {
+	bool done;
+	int rc;
+	struct cs_env *envs;
+	size_t n;
+	struct cs_error err;
+};
+
+static void on_instances(struct net *net, const struct net_response *resp, void *user)
+{
+	(void)net;
+	struct instances *in = user;
+	in->done = true;
+	if (resp->err) {
+		in->err = *resp->err;
+		in->rc = -1;
+	} else {
+		in->rc = dv_parse_instances(resp->body, &in->envs, &in->n, &in->err);
+	}
+}
+
+static bool instances_done(void *ctx)
+{
+	return ((struct instances *)ctx)->done;
+}
+
+/* Reads Global Discovery; returns the instances (caller frees). One run of the transport, started
+ * here, so that the tokens asked for ahead belong to it: a sign-in that failed at once is not tried
+ * again by the discovery request (a new run would forget the failure). */
+static int discover(struct refresh *r, struct cs_env **envs, size_t *n, struct cs_error *err)
+{
+	net_new_run(r->net);
+	ask_env_tokens(r);
+	char *url = api_discovery_instances_url(r->profile);
+	struct instances in = { 0 };
+	int rc = net_queue(r->net, &(struct net_request){ .url = url, .headers = dv_headers_read, .bucket = "discovery",
+							  .resource = conf_discovery_resource(r->profile),
+							  .service = "Global Discovery", .done = on_instances, .user = &in },
+			   err);
+	free(url);
+	if (rc == 0)
+		rc = net_wait(r->net, instances_done, &in, err);
+	if (rc == 0 && in.rc != 0) {
+		*err = in.err;
+		rc = -1;
+	}
+	if (rc != 0) {
+		free_envs(in.envs, in.n);
+		return -1;
+	}
+	*envs = in.envs;
+	*n = in.n;
+	return 0;
 }
 
 /* Keeps the enabled environments asked for; every name asked for must be among them. */
@@ -106,7 +146,6 @@ static int run_phases(struct net *net, struct cache *cache, const struct refresh
 	struct refresh r = { .net = net, .cache = cache, .profile = opts->profile ? opts->profile : auth_profile(net),
 			     .opts = opts, .rep = rep, .now = time_now(), .purge = VEC_INIT(char *) };
 	refresh_ctx_progress(&r, "discovery", NULL, 0, 1);
-	ask_env_tokens(&r);
 	struct cs_env *envs;
 	size_t n_envs;
 	if (discover(&r, &envs, &n_envs, err))
