@@ -7,6 +7,7 @@
 #include "base/text.h"
 #include "net/neterr.h"
 #include "net/netint.h"
+#include "net/pace.h"
 #include <arpa/inet.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
@@ -103,7 +104,10 @@ struct net *net_open(const struct net_config *cfg, const struct net_opts *opts, 
 	curl_share_setopt(net->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
 	net->io.share = net->share;
 	curl_multi_setopt(net->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
-	curl_multi_setopt(net->multi, CURLMOPT_MAX_HOST_CONNECTIONS, 16L);
+	/* The pacer caps a host at 64 requests in flight (pace.c, "host:*"); curl's cap is the same, so
+	 * that no request the pacer let go waits in curl's own queue, where pacing cannot see it. With
+	 * HTTP/2 they share a connection or a few; over HTTP/1.1 each has one. */
+	curl_multi_setopt(net->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)PACE_HOST_CONCURRENCY);
 	curl_multi_setopt(net->multi, CURLMOPT_MAX_CONCURRENT_STREAMS, 100L);
 	/* curl's default keeps 4 idle connections per transfer running, so a lull (a paced bucket
 	 * waiting for its window) closes connections the next requests must open again, each a

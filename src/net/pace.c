@@ -30,7 +30,7 @@
 	R("dataverse:*", 19.5, 100, 52)            \
 	R("discovery", 10, 10, 8)                  \
 	R("entra", 20, 40, 32)                     \
-	R("host:*", 0, 0, 64)
+	R("host:*", 0, 0, PACE_HOST_CONCURRENCY)
 
 /* What two sends one window apart may lose between us and the service's count. */
 #define PACE_WINDOW_MARGIN 0.010

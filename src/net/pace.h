@@ -29,6 +29,8 @@ struct pace;
 struct pace_bucket;
 
 #define PACE_MAX_CHAIN 6
+/* Requests in flight to one host at most (the "host:*" rule). */
+#define PACE_HOST_CONCURRENCY 64
 
 /* The buckets one request is charged to, most specific first. */
 struct pace_chain {

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include "fake.h"
 #include "net/http.h"
+#include "net/pace.h"
 #include "run.h"
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -490,6 +491,25 @@ Test(pace, buckets_limit_rate_and_concurrency)
 		net_queue(net, &(struct net_request){ .url = url(f, "/r"), .bucket = "test:rate" }, &err);
 	cr_assert_eq(net_run(net, &err), 0);
 	cr_assert_geq(now_s() - t0, 0.49, "6 requests at 10 rps took %.3f s", now_s() - t0);
+	net_close(net);
+	fake_stop(f);
+}
+
+/* Over HTTP/1.1 a request in flight is a connection: as many go to one host at once as the pacer's
+ * cap of requests in flight to a host lets go (PACE_HOST_CONCURRENCY), none more and none held
+ * back in curl's own queue. */
+Test(pace, one_host_gets_as_many_requests_at_once_as_the_pacer_lets_go, .timeout = 60)
+{
+	struct fake *f = fake_start(h_slowish, NULL, NULL, NULL);
+	struct net *net = open_net(f, NULL);
+	struct cs_error err;
+	for (int i = 0; i < PACE_HOST_CONCURRENCY + 16; i++)
+		cr_assert_eq(net_queue(net, &(struct net_request){ .url = url(f, "/c") }, &err), 0, "%s", err.msg);
+	cr_assert_eq(net_run(net, &err), 0, "%s", err.msg);
+	cr_assert_eq(fake_requests(f), PACE_HOST_CONCURRENCY + 16);
+	cr_assert_leq(fake_max_concurrent(f), PACE_HOST_CONCURRENCY);
+	cr_assert_geq(fake_max_concurrent(f), PACE_HOST_CONCURRENCY * 3 / 4, "at most %d at once",
+		      fake_max_concurrent(f));
 	net_close(net);
 	fake_stop(f);
 }
