@@ -289,10 +289,13 @@ static int commit_delta(struct cache *c, const char *env_id, enum cache_rows whi
 	const struct rows_table *t = &tables[which];
 	char *sql;
 	int rc = 0;
+	/* The new chats first (CROSS JOIN keeps that order), their old participants by the primary key
+	 * (activity_id, gen): left to itself the planner walks every visible participant of the
+	 * environment through (env_id, gen) (+ keeps it off that index), 6-8 ms a commit at 2,500 chats. */
 	if (which == CACHE_ROWS_CHATS)
-		rc = run_text_ints(c, "DELETE FROM party_rows WHERE rowid IN (SELECT p.rowid FROM chat_rows n JOIN party_rows p"
-				      " ON p.activity_id = n.activity_id AND p.gen = ?3 WHERE n.env_id = ?1 AND n.gen = ?2"
-				      " AND p.env_id = ?1)", env_id, gen, old, err) ||
+		rc = run_text_ints(c, "DELETE FROM party_rows WHERE rowid IN (SELECT p.rowid FROM chat_rows n CROSS JOIN"
+				      " party_rows p ON p.activity_id = n.activity_id AND p.gen = ?3 WHERE n.env_id = ?1"
+				      " AND n.gen = ?2 AND +p.env_id = ?1)", env_id, gen, old, err) ||
 		     run_text_ints(c, "UPDATE party_rows SET gen = ?3 WHERE env_id = ?1 AND gen = ?2", env_id, gen, old, err);
 	if (!rc) {
 		sql = xasprintf("DELETE FROM %s WHERE rowid IN (SELECT o.rowid FROM %s n JOIN %s o ON o.%s = n.%s AND o.gen = ?3"
