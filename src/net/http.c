@@ -291,11 +291,6 @@ static bool fetch_is_done(void *ctx)
 	return ((struct fetch_ctx *)ctx)->done;
 }
 
-void net_new_run(struct net *net)
-{
-	netloop_new_run(net);
-}
-
 int net_fetch(struct net *net, const struct net_request *req, struct net_result *out, struct cs_error *err)
 {
 	memset(out, 0, sizeof *out);
@@ -306,8 +301,7 @@ int net_fetch(struct net *net, const struct net_request *req, struct net_result 
 	struct net_request q = *req;
 	q.done = fetch_done;
 	q.user = &f;
-	netloop_new_run(net);
-	if (net_queue(net, &q, err) != 0)
+	if (net_queue(net, &q, err) != 0) /* on an idle transport, a new run */
 		return -1;
 	int rc = net_wait(net, fetch_is_done, &f, err);
 	if (!out->body)

@@ -167,7 +167,8 @@ void net_close(struct net *net);
  *    1 when one is being fetched (the source then calls net_token_ready for that resource, later
  *    or from inside this call); -1 with err when getting one failed (the request fails with it);
  *  - refused: the service answered 401 to token: forget it unless a newer one is in hand;
- *  - new_run: a net_run/net_fetch starts: failures of the previous run may be retried;
+ *  - new_run: a run starts (a request is queued on an idle transport, or net_run is called on
+ *    one): failures of the previous run may be retried;
  *  - release: net_close is done with the source (free user). Any member may be NULL. */
 struct net_token_source {
 	int (*token)(void *user, const char *resource, const char **token, struct cs_error *err);
@@ -191,7 +192,7 @@ int net_queue(struct net *net, const struct net_request *req, struct cs_error *e
  * way; the fetch runs in the next net_wait/net_step. 0 when the token is in hand or on its way, -1
  * when it cannot be had now (no token source, a failure at once such as an unreadable secret or a
  * sign-in that failed, or a cancel); the requests that later name the resource get the failure,
- * unless a new run starts in between (net_new_run, net_run, net_fetch): ask after net_new_run. */
+ * unless a new run starts in between: ask after the run's first request is queued. */
 int net_ask_token(struct net *net, const char *resource);
 
 /* Runs until no request is left (0) or the cancel flag is set (-1, err "interrupted"). Individual
@@ -219,10 +220,6 @@ int net_wait(struct net *net, bool (*done)(void *ctx), void *ctx, struct cs_erro
  * with net_result_free in every case. Not from a callback. */
 int net_fetch(struct net *net, const struct net_request *req, struct net_result *out, struct cs_error *err);
 void net_result_free(struct net_result *r);
-/* What net_run and net_fetch do first: the token source hears that a run starts (what failed in the
- * previous one may be tried again). For a caller that queues and waits itself (net_queue, net_wait),
- * before it asks for tokens ahead (net_ask_token): their failures then belong to its run. */
-void net_new_run(struct net *net);
 
 /* Case-insensitive header lookup (the last one wins); NULL when absent. */
 const char *net_header_get(const struct net_header *h, size_t n, const char *name);

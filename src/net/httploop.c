@@ -82,8 +82,12 @@ static void move_to(struct net *net, struct net_req *r, enum req_state state, bo
 
 void netloop_add(struct net *net, struct net_req *r)
 {
-	if (net->ready.n + net->parked.n + net->running.n == 0)
-		net->busy_since = net_now(); /* a run begins: its deadline counts from here */
+	if (net->ready.n + net->parked.n + net->running.n == 0) {
+		/* A run begins: its deadline counts from here, and the token source may retry what
+		 * failed before, now, as the request asks for its token when it is queued. */
+		net->busy_since = net_now();
+		netloop_new_run(net);
+	}
 	r->state = REQ_READY;
 	list_push(&net->ready, r, false);
 	netsched_add(&net->sched, r, net_now(), false);
@@ -602,7 +606,8 @@ int net_run(struct net *net, struct cs_error *err)
 {
 	if (net->depth > 0)
 		return cs_fail(err, CS_EXIT_NETWORK, _("internal error: net_run was called from a completion callback"));
-	netloop_new_run(net);
+	if (net_pending(net) == 0) /* else the run began when its first request was queued */
+		netloop_new_run(net);
 	if (net_wait(net, nothing_pending, net, err) != 0)
 		return -1;
 	if (net_cancelled(net))

@@ -43,9 +43,9 @@ static void free_envs(struct cs_env *envs, size_t n)
 /* The tokens of the environments the cache knows and the refresh wants are asked for while Global
  * Discovery is read, not after it: when it answers, they are in hand or on their way (one request
  * less on each environment's chain). Discovery still decides what is read; an environment it no
- * longer lists just leaves a token unused. Asked after the discovery token, so that a sign-in is
- * started for discovery, and not at all when that one failed at once (a secret that cannot be read
- * or a sign-in that failed fails them all alike). */
+ * longer lists just leaves a token unused. Asked after the discovery request (which asked for its
+ * token when it was queued, starting a sign-in if need be), and not at all when that one failed at
+ * once (a secret that cannot be read or a sign-in that failed fails them all alike). */
 static void ask_env_tokens(struct refresh *r)
 {
 	if (net_ask_token(r->net, conf_discovery_resource(r->profile)) != 0)
@@ -89,13 +89,11 @@ static bool instances_done(void *ctx)
 	return ((struct instances *)ctx)->done;
 }
 
-/* Reads Global Discovery; returns the instances (caller frees). One run of the transport, started
- * here, so that the tokens asked for ahead belong to it: a sign-in that failed at once is not tried
- * again by the discovery request (a new run would forget the failure). */
+/* Reads Global Discovery; returns the instances (caller frees). Its request, queued on an idle
+ * transport, begins the run (and asks for its token, a sign-in if need be); the tokens asked for
+ * ahead belong to that run, so a sign-in that failed at once is not tried again for them. */
 static int discover(struct refresh *r, struct cs_env **envs, size_t *n, struct cs_error *err)
 {
-	net_new_run(r->net);
-	ask_env_tokens(r);
 	char *url = api_discovery_instances_url(r->profile);
 	struct instances in = { 0 };
 	int rc = net_queue(r->net, &(struct net_request){ .url = url, .headers = dv_headers_read, .bucket = "discovery",
@@ -103,8 +101,10 @@ static int discover(struct refresh *r, struct cs_env **envs, size_t *n, struct c
 							  .service = "Global Discovery", .done = on_instances, .user = &in },
 			   err);
 	free(url);
-	if (rc == 0)
+	if (rc == 0) {
+		ask_env_tokens(r);
 		rc = net_wait(r->net, instances_done, &in, err);
+	}
 	if (rc == 0 && in.rc != 0) {
 		*err = in.err;
 		rc = -1;
