@@ -457,17 +457,10 @@ static void *check_thread(void *arg)
 /* A read-only connection to path for the check alone, or NULL (the check then runs on c's). */
 static struct cache *check_connection(const char *path)
 {
-	struct cache *k = xcalloc(1, sizeof *k);
-	k->path = xstrdup(path);
-	k->lock_fd = -1;
-	if (sqlite3_open_v2(path, &k->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		log_debug("cache %s: no second connection for its check: %s", path,
-			  k->db ? sqlite3_errmsg(k->db) : "out of memory");
-		cache_close(k);
-		return NULL;
-	}
-	sqlite3_busy_timeout(k->db, 5000);
-	sqlite3_extended_result_codes(k->db, 0);
+	struct cs_error e;
+	struct cache *k = cache_open(path, CACHE_OPEN_READONLY, &e);
+	if (!k)
+		log_debug("cache %s: no second connection for its check: %s", path, e.msg);
 	return k;
 }
 

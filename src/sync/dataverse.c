@@ -313,6 +313,8 @@ static void add_page(struct collection *c, const char *body)
 	struct dv_page page = { 0 };
 	struct cs_error err = { 0 };
 	struct page_task *t = xcalloc(1, sizeof *t);
+	*t = (struct page_task){ .t = { .page = true, .run = page_write, .done = page_written }, .c = c,
+				 .env_id = j->env.id, .gen = j->r->gen };
 	if (c->ops->parse(c, body, &page, t, &err) != 0) {
 		free(t);
 		coll_fail(c, &err);
@@ -337,9 +339,6 @@ static void add_page(struct collection *c, const char *body)
 	}
 	dv_page_free(&page);
 	/* After the next request is queued: the push waits while the writer has its fill. */
-	*t = (struct page_task){ .t = { .page = true, .run = page_write, .done = page_written }, .c = c,
-				 .env_id = j->env.id, .gen = j->r->gen, .n = t->n, .rows = t->rows, .keys = t->keys,
-				 .seq = t->seq };
 	j->pending++;
 	writer_push(j->w, &t->t);
 }
