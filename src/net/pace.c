@@ -10,9 +10,10 @@
  * installedApps 30 rps and 1 rps per chat, other Teams GETs (permissionGrants among them) 30 rps;
  * list/get chat 5 rps per user. "N per second" holds for every second wherever it starts, so these
  * are paced by a sliding window of what was sent (W: name, requests, per seconds, concurrency): a
- * request may go when the N-th last send of its bucket is more than the window and
- * PACE_WINDOW_MARGIN ago. The margin covers what can move two requests closer on their way than
- * they were sent (a new connection's handshake, the server's threads). A token bucket (R: name,
+ * request may go when the N-th last send of its bucket is more than the window and its margin
+ * ago. The margin covers what can move two requests closer on their way than they were sent (the
+ * service's threads; a new connection's handshake is not in it, pace_sent logs when a request
+ * really left). A token bucket (R: name,
  * rps, burst, concurrency) lets burst + rate through in one second, so under a limit of 30 it had
  * to run at 25. Dataverse service protection is per user per environment's web server in a 5-minute
  * sliding window: 6,000 requests, 52 concurrent; a bucket per environment (its instance URL) with a
@@ -32,15 +33,20 @@
 	R("entra", 20, 40, 32)                     \
 	R("host:*", 0, 0, PACE_HOST_CONCURRENCY)
 
-/* What two sends one window apart may lose between us and the service's count. */
-#define PACE_WINDOW_MARGIN 0.010
+/* What two sends one window apart may lose between us and the service's count: a window bucket
+ * starts with PACE_WINDOW_MARGIN, and each 429 it gets doubles its margin, up to
+ * PACE_WINDOW_MARGIN_MAX. Each window costs the margin once (100 windows of a 3,000-chat scan cost
+ * 100 x the margin), and the service counts what reached it within a few ms of when it left. */
+#define PACE_WINDOW_MARGIN 0.006
+#define PACE_WINDOW_MARGIN_MAX 0.032
 /* A window bucket also spaces its sends, so a window's worth never leaves in one burst (a burst
  * reaches the service spread by its queueing, more than the margin) and the sends stay spread in
- * every later window: a virtual schedule (GCRA) one send per PACE_WINDOW_SPACING x window / limit,
+ * every later window: a virtual schedule (GCRA) one send per PACE_WINDOW_SPACING x window / limit
+ * (the last window's sends, spread alike, take that x the limit: 0.3 s at 30 a second),
  * of which a loop may run PACE_WINDOW_AHEAD sends ahead. Running ahead lets a loop that looks late
  * or seldom catch up instead of losing the time, and the spacing is below 1 so that the window,
  * not the spacing, sets the rate. */
-#define PACE_WINDOW_SPACING 0.5
+#define PACE_WINDOW_SPACING 0.3
 #define PACE_WINDOW_AHEAD 3
 
 struct rule {
@@ -58,6 +64,7 @@ struct pace_bucket {
 	/* A window bucket: the times of its last `max` sends, a ring indexed by send number
 	 * (taken % max); times never decrease along it. */
 	double window, *sent;
+	double margin; /* a window bucket's, see PACE_WINDOW_MARGIN */
 	int max;
 	unsigned long taken;
 	double tat; /* the spacing's virtual schedule: when the next send is due */
@@ -189,6 +196,7 @@ static struct pace_bucket *bucket(struct pace *p, const char *name, const struct
 	b->last = -1;
 	if (r->window > 0) {
 		b->window = r->window;
+		b->margin = PACE_WINDOW_MARGIN;
 		b->max = (int)(r->burst + 1e-9);
 		b->sent = xcalloc((size_t)b->max, sizeof *b->sent);
 	}
@@ -287,8 +295,8 @@ static double window_wait(const struct pace_bucket *b, double now)
 {
 	int k = window_allows(b);
 	double wait = 0, t;
-	if ((t = sent_ago(b, k)) >= 0 && t + b->window + PACE_WINDOW_MARGIN - now > wait)
-		wait = t + b->window + PACE_WINDOW_MARGIN - now;
+	if ((t = sent_ago(b, k)) >= 0 && t + b->window + b->margin - now > wait)
+		wait = t + b->window + b->margin - now;
 	double due = b->tat - PACE_WINDOW_AHEAD * PACE_WINDOW_SPACING * b->window / k;
 	if (b->taken > 0 && due - now > wait)
 		wait = due - now;
@@ -415,6 +423,9 @@ void pace_done(struct pace_chain *c, double now, long status, double retry_after
 				if (b->tokens > b->rate)
 					b->tokens = b->rate < 1 ? 0 : b->rate;
 			}
+			/* A window's 429 also says the service counted two sends closer than we did. */
+			if (cut && b->window > 0 && b->margin < PACE_WINDOW_MARGIN_MAX)
+				b->margin = b->margin * 2 < PACE_WINDOW_MARGIN_MAX ? b->margin * 2 : PACE_WINDOW_MARGIN_MAX;
 			if (cut && b->base_conc > 0 && strncmp(b->name, "host:", 5) != 0 && b->conc > 1)
 				b->conc = b->conc * 3 / 4 > 0 ? b->conc * 3 / 4 : 1;
 			/* Only the most specific bucket waits out the Retry-After: a per-chat limit

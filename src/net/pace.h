@@ -15,11 +15,12 @@
  * "graph:installedApps:*"), by "graph:installedApps" (30 rps) and by "graph". Chat ids contain
  * colons, which is why wildcard rules take the whole rest of the name.
  *
- * Limits adapt: a 429 halves the rate (for a window: the sends it allows per window) of the
- * buckets involved (at most once a second, never below a quarter of the limit) and pauses the
- * most specific one for the Retry-After; successes win the rate back slowly; Dataverse's
- * x-ms-dop-hint sets the concurrency, its x-ms-ratelimit-burst-remaining-xrm-requests caps what
- * the bucket may still send. The service's own numbers are the authority. */
+ * Limits adapt: a 429 halves the rate (for a window: the sends it allows per window, and its
+ * margin doubles) of the buckets involved (at most once a second, never below a quarter of the
+ * limit) and pauses the most specific one for the Retry-After; successes win the rate back
+ * slowly (a margin stays); Dataverse's x-ms-dop-hint sets the concurrency, its
+ * x-ms-ratelimit-burst-remaining-xrm-requests caps what the bucket may still send. The service's
+ * own numbers are the authority. */
 #ifndef CHATSYNC_NET_PACE_H
 #define CHATSYNC_NET_PACE_H
 #include <stdbool.h>

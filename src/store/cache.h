@@ -52,7 +52,7 @@ void cache_rollback(struct cache *c);
 int cache_lock_refresh(struct cache *c, int wait_s, volatile sig_atomic_t *cancel, struct cs_error *err);
 int cache_check_wait(struct cache *c, struct cs_error *err);
 void cache_unlock_refresh(struct cache *c);
-/* While a refresh writes many pages in a row: the WAL is checkpointed once it holds pages pages
+/* While a refresh writes (both its phases): the WAL is checkpointed once it holds pages pages
  * (CACHE_WAL_MARK_REFRESH, 64 MB) instead of SQLite's 1000; 0 gives SQLite's mark back. */
 #define CACHE_WAL_MARK_DEFAULT 1000
 #define CACHE_WAL_MARK_REFRESH 16384

@@ -697,7 +697,6 @@ int refresh_dataverse(struct refresh *r, struct cs_env *envs, size_t n_envs, str
 		job_start(&jobs[i], r->opts->full);
 	/* Pages come only while the loop steps, after every job has read its delta links: from here on
 	 * only the writer uses the cache, until writer_stop. */
-	cache_set_wal_mark(r->cache, CACHE_WAL_MARK_REFRESH);
 	struct writer *w = writer_start(r->cache, wake_loop, r->net);
 	for (size_t i = 0; i < n_envs; i++)
 		jobs[i].w = w;
@@ -722,7 +721,6 @@ int refresh_dataverse(struct refresh *r, struct cs_env *envs, size_t n_envs, str
 			break;
 	}
 	writer_stop(w);
-	cache_set_wal_mark(r->cache, 0);
 	r->rep->rows_held_max = (size_t)atomic_load(&r->rows_held_max);
 	int rc = 0;
 	if (net_cancelled(r->net))
