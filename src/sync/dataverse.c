@@ -9,7 +9,7 @@
  * the environment keeps showing its last good rows, and the new generation's rows are purged.
  * Memory holds a few pages of rows at a time (WRITER_PAGES_MAX + 1), never an environment. */
 #include "config.h"
-#include "sync/refresh_ctx.h"
+#include "sync/dataverse.h"
 #include "api/dv_batch.h"
 #include "api/dv_parse.h"
 #include "api/endpoints.h"
@@ -22,205 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct job;
-struct collection;
-struct page_task;
-
-/* What differs between the collections: how a page is parsed into rows (on the loop's thread, which
- * also keeps what a delta read changed), how they are written (on the writer's thread, inside the
- * page's transaction) and freed. */
-struct coll_ops {
-	const char *what;   /* for the log */
-	enum cache_rows table;
-	int (*parse)(struct collection *c, const char *body, struct dv_page *page, struct page_task *t,
-		     struct cs_error *err);
-	int (*write)(const struct page_task *t, struct cache *cache, struct cs_error *err);
-	void (*free_rows)(struct page_task *t);
-};
-
-/* One OData collection being read: what it wrote, the ids a delta read listed as deleted or changed,
- * and its delta link. */
-struct collection {
-	struct job *j;
-	const struct coll_ops *ops;
-	bool tracked;         /* read from a kept delta link: rows are changes, not everything */
-	bool optional;        /* its failure does not fail the environment (sync errors) */
-	bool failed;
-	char *(*full_url)(const struct cs_env *env); /* a full read, after a refused delta link */
-	const char *const *headers;                  /* of the first page of a full read */
-	void (*on_end)(struct collection *c);        /* after the last page */
-	size_t n_rows;                               /* written in this refresh */
-	struct vec deleted, changed;                 /* char * ids (a delta read's) */
-	char *delta_link;
-};
-
-struct job {
-	struct refresh *r;
-	struct writer *w;
-	struct cs_env env;
-	char *bucket;
-	int pending;         /* requests in flight and writes not yet reaped */
-	bool failed;
-	bool parties_full;   /* every participant of the environment is being read */
-	int party_seq;       /* participants in the order they came */
-	struct cs_error err;
-	struct collection chats, parties, assocs, errors;
-};
-
-/* A page's rows on their way to the writer. */
-struct page_task {
-	struct writer_task t;
-	struct collection *c;
-	const char *env_id; /* the job's, which outlives the task */
-	long long gen;
-	size_t n;
-	void *rows;  /* the collection's row type */
-	char **keys; /* participants: their activities; sync errors: what they are about */
-	int seq;     /* participants: the first one's place */
-};
-
-/* --- the rows of each collection, parsed page by page and written by the writer --- */
-
 static void free_str(void *p) { free(*(char **)p); }
-
-static void free_keys(struct page_task *t)
-{
-	for (size_t i = 0; t->keys && i < t->n; i++)
-		free(t->keys[i]);
-	free(t->keys);
-}
-
-static int parse_chats(struct collection *c, const char *body, struct dv_page *page, struct page_task *t,
-		       struct cs_error *err)
-{
-	struct job *j = c->j;
-	struct cs_chat *rows;
-	if (dv_parse_chats(body, j->env.id, j->r->now, &rows, &t->n, page, err))
-		return -1;
-	t->rows = rows;
-	for (size_t i = 0; c->tracked && i < t->n; i++) { /* a delta's chats: their participants are read when it ends */
-		strset_add(&j->r->changed, rows[i].teams_chat_id);
-		*(char **)vec_push(&c->changed) = xstrdup(rows[i].activity_id);
-	}
-	return 0;
-}
-
-static int write_chats(const struct page_task *t, struct cache *cache, struct cs_error *err)
-{
-	const struct cs_chat *rows = t->rows;
-	for (size_t i = 0; i < t->n; i++)
-		if (cache_put_chat_row(cache, &rows[i], t->gen, err))
-			return -1;
-	return 0;
-}
-
-static void free_chats(struct page_task *t)
-{
-	struct cs_chat *rows = t->rows;
-	for (size_t i = 0; i < t->n; i++)
-		cs_chat_free(&rows[i]);
-	free(rows);
-}
-
-static int parse_parties(struct collection *c, const char *body, struct dv_page *page, struct page_task *t,
-			 struct cs_error *err)
-{
-	struct cs_party *rows;
-	if (dv_parse_parties(body, &rows, &t->keys, &t->n, page, err))
-		return -1;
-	t->rows = rows;
-	t->seq = c->j->party_seq;
-	c->j->party_seq += (int)t->n;
-	return 0;
-}
-
-static int write_parties(const struct page_task *t, struct cache *cache, struct cs_error *err)
-{
-	const struct cs_party *rows = t->rows;
-	for (size_t i = 0; i < t->n; i++)
-		if (cache_put_party(cache, t->env_id, t->keys[i], t->seq + (int)i, &rows[i], t->gen, err))
-			return -1;
-	return 0;
-}
-
-static void free_parties(struct page_task *t)
-{
-	struct cs_party *rows = t->rows;
-	for (size_t i = 0; i < t->n; i++) {
-		free(rows[i].party_id);
-		free(rows[i].name);
-	}
-	free(rows);
-	free_keys(t);
-}
-
-static int parse_assocs(struct collection *c, const char *body, struct dv_page *page, struct page_task *t,
-			struct cs_error *err)
-{
-	struct job *j = c->j;
-	struct cs_assoc *rows;
-	if (dv_parse_assocs(body, j->env.id, j->r->now, &rows, &t->n, page, err))
-		return -1;
-	t->rows = rows;
-	for (size_t i = 0; c->tracked && i < t->n; i++)
-		strset_add(&j->r->changed, rows[i].teams_chat_id);
-	return 0;
-}
-
-static int write_assocs(const struct page_task *t, struct cache *cache, struct cs_error *err)
-{
-	const struct cs_assoc *rows = t->rows;
-	for (size_t i = 0; i < t->n; i++)
-		if (cache_put_assoc_gen(cache, &rows[i], t->gen, err))
-			return -1;
-	return 0;
-}
-
-static void free_assocs(struct page_task *t)
-{
-	struct cs_assoc *rows = t->rows;
-	for (size_t i = 0; i < t->n; i++)
-		cs_assoc_free(&rows[i]);
-	free(rows);
-}
-
-static int parse_errors(struct collection *c, const char *body, struct dv_page *page, struct page_task *t,
-			struct cs_error *err)
-{
-	(void)c;
-	struct cs_sync_error *rows;
-	if (dv_parse_sync_errors(body, &rows, &t->keys, &t->n, page, err))
-		return -1;
-	t->rows = rows;
-	return 0;
-}
-
-static int write_errors(const struct page_task *t, struct cache *cache, struct cs_error *err)
-{
-	const struct cs_sync_error *rows = t->rows;
-	struct refresh *r = t->c->j->r;
-	for (size_t i = 0; i < t->n; i++)
-		if (cache_put_sync_error_gen(cache, t->env_id, t->keys[i], &rows[i], r->now, t->gen, err))
-			return -1;
-	return 0;
-}
-
-static void free_errors(struct page_task *t)
-{
-	struct cs_sync_error *rows = t->rows;
-	for (size_t i = 0; i < t->n; i++)
-		cs_sync_error_free(&rows[i]);
-	free(rows);
-	free_keys(t);
-}
-
-static const struct coll_ops chats_ops = { "chats", CACHE_ROWS_CHATS, parse_chats, write_chats, free_chats };
-static const struct coll_ops parties_ops = { "participants", CACHE_ROWS_CHATS, parse_parties, write_parties,
-					     free_parties };
-static const struct coll_ops assocs_ops = { "associations", CACHE_ROWS_ASSOCIATIONS, parse_assocs, write_assocs,
-					    free_assocs };
-static const struct coll_ops errors_ops = { "sync errors", CACHE_ROWS_SYNC_ERRORS, parse_errors, write_errors,
-					    free_errors };
 
 /* --- requests --- */
 
@@ -512,11 +314,11 @@ static void coll_start(struct collection *c, const char *table, bool full)
 
 static void job_start(struct job *j, bool full)
 {
-	coll_init(&j->chats, j, &chats_ops, dv_url_chats, dv_headers_track);
+	coll_init(&j->chats, j, &dv_chats_ops, dv_url_chats, dv_headers_track);
 	j->chats.on_end = chats_end;
-	coll_init(&j->parties, j, &parties_ops, dv_url_chat_parties, dv_headers_read);
-	coll_init(&j->assocs, j, &assocs_ops, dv_url_associations, dv_headers_track);
-	coll_init(&j->errors, j, &errors_ops, dv_url_sync_errors, dv_headers_read);
+	coll_init(&j->parties, j, &dv_parties_ops, dv_url_chat_parties, dv_headers_read);
+	coll_init(&j->assocs, j, &dv_assocs_ops, dv_url_associations, dv_headers_track);
+	coll_init(&j->errors, j, &dv_errors_ops, dv_url_sync_errors, dv_headers_read);
 	j->errors.optional = true;
 	char *org = dv_url_organization(&j->env);
 	queue_req(&j->chats, &(struct net_request){ .url = org, .headers = dv_headers_read, .done = on_org });

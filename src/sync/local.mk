@@ -1,8 +1,9 @@
 # sync/: the application services the front ends run on: a session (config, profile, cache), the
 # refresh planner and the sync toggle. On base/, core/, net/, api/ and store/.
-# The refresh: refresh.c runs the phases (dataverse.c, graph.c) on the context of refresh_ctx.h.
+# The refresh: refresh.c runs the phases (dataverse.c with dv_rows.c, graph.c) on the context of
+# refresh_ctx.h.
 libchatsync_a_SOURCES += \
-	src/sync/dataverse.c src/sync/graph.c \
+	src/sync/dataverse.c src/sync/dataverse.h src/sync/dv_rows.c src/sync/graph.c \
 	src/sync/history.c src/sync/history.h \
 	src/sync/refresh.c src/sync/refresh.h \
 	src/sync/refresh_ctx.c src/sync/refresh_ctx.h \
