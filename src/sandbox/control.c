@@ -108,10 +108,12 @@ static void org(struct sb_server *s, const cJSON *b, struct sb_resp *rs)
 	const char *name = sb_json_get_str(b, "env");
 	const cJSON *sync = cJSON_GetObjectItemCaseSensitive(b, "teamschatdatasync");
 	const cJSON *days = cJSON_GetObjectItemCaseSensitive(b, "daysbeforeinactiveteamschatsyncdisabled");
+	const cJSON *state = cJSON_GetObjectItemCaseSensitive(b, "state");
 	if (!name || (sync && !cJSON_IsBool(sync)) || (days && (!cJSON_IsNumber(days) || days->valueint < 1 ||
-			days->valueint > 28))) {
-		fail(rs, 400, "give \"env\", and \"teamschatdatasync\" (bool) and/or "
-			      "\"daysbeforeinactiveteamschatsyncdisabled\" (1-28)");
+			days->valueint > 28)) || (state && (!cJSON_IsNumber(state) || (state->valueint != 0 &&
+			state->valueint != 1)))) {
+		fail(rs, 400, "give \"env\", and \"teamschatdatasync\" (bool), "
+			      "\"daysbeforeinactiveteamschatsyncdisabled\" (1-28) and/or \"state\" (0 or 1)");
 		return;
 	}
 	pthread_rwlock_wrlock(&s->tenant.lock);
@@ -122,8 +124,12 @@ static void org(struct sb_server *s, const cJSON *b, struct sb_resp *rs)
 			e->sync_enabled = cJSON_IsTrue(sync);
 		if (days)
 			e->inactivity_days = days->valueint;
-		e->org_version = sb_env_bump(e);
-		e->org_modified = sb_now();
+		if (state) /* Global Discovery's, not the organization row's */
+			e->state = state->valueint;
+		if (sync || days) {
+			e->org_version = sb_env_bump(e);
+			e->org_modified = sb_now();
+		}
 		o = cJSON_CreateObject();
 		char etag[40];
 		snprintf(etag, sizeof etag, "W/\"%llu\"", (unsigned long long)e->org_version);

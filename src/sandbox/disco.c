@@ -42,7 +42,7 @@ static void field(const void *ctx, size_t row, int index, struct sb_val *v)
 	case 1: v->s = e->unique_name; break;
 	case 2: v->s = e->url_name; break;
 	case 3: v->s = e->friendly_name; break;
-	case 4: v->i = 0; break;
+	case 4: v->i = e->state; break;
 	case 5: v->s = DV_VERSION; break;
 	case 6:
 	case 7: v->s = e->url; break;

@@ -142,6 +142,7 @@ struct sb_env {
 	char *url;               /* BASE/env/<unique_name> */
 	bool sync_enabled;
 	int inactivity_days;
+	int state;               /* Global Discovery's State: 0 Enabled, 1 Disabled */
 	uint64_t org_version;
 	int64_t org_modified;
 

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
@@ -443,6 +444,7 @@ struct store_check {
 	struct cache *conn; /* the check's connection; NULL once closed */
 	pthread_t thread;
 	bool running;       /* the thread is started and not yet joined */
+	atomic_bool ended;  /* the thread has its verdict */
 	int rc;             /* the verdict, once joined: 0 sound, -1 with err */
 	struct cs_error err;
 };
@@ -451,6 +453,7 @@ static void *check_thread(void *arg)
 {
 	struct store_check *k = arg;
 	k->rc = quick_check(k->conn, &k->err);
+	atomic_store(&k->ended, true);
 	return NULL;
 }
 
@@ -487,6 +490,11 @@ static void check_join(struct store_check *k)
 	k->running = false;
 	cache_close(k->conn);
 	k->conn = NULL;
+}
+
+bool cache_check_ready(struct cache *c)
+{
+	return !c->check || !c->check->running || atomic_load(&c->check->ended);
 }
 
 int cache_check_wait(struct cache *c, struct cs_error *err)

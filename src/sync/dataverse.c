@@ -299,20 +299,19 @@ static void coll_init(struct collection *c, struct job *j, const struct coll_ops
 	c->changed = (struct vec)VEC_INIT(char *);
 }
 
-/* Starts a collection: from its kept delta link (table non-NULL and not --full), else in full. */
-static void coll_start(struct collection *c, const char *table, bool full)
+/* Starts a collection: from its kept delta link (when not --full), else in full. */
+static void coll_start(struct collection *c, const char *link, bool full)
 {
-	char *link = table && !full ? cache_get_delta(c->j->r->cache, c->j->env.id, table) : NULL;
-	if (link) {
+	if (link && !full) {
 		c->tracked = true;
 		queue_page(c, link, dv_headers_track);
-		free(link);
 	} else {
 		queue_full(c);
 	}
 }
 
-static void job_start(struct job *j, bool full)
+/* links: the kept delta links of the chats and the associations (NULL: none). */
+static void job_start(struct job *j, char *const *links, bool full)
 {
 	coll_init(&j->chats, j, &dv_chats_ops, dv_url_chats, dv_headers_track);
 	j->chats.on_end = chats_end;
@@ -323,10 +322,10 @@ static void job_start(struct job *j, bool full)
 	char *org = dv_url_organization(&j->env);
 	queue_req(&j->chats, &(struct net_request){ .url = org, .headers = dv_headers_read, .done = on_org });
 	free(org);
-	coll_start(&j->chats, "chats", full);
+	coll_start(&j->chats, links ? links[0] : NULL, full);
 	if (!j->chats.tracked) /* a delta read asks for the changed chats' participants when it ends */
 		parties_full(j);
-	coll_start(&j->assocs, "msdyn_teamschatassociations", full);
+	coll_start(&j->assocs, links ? links[1] : NULL, full);
 	coll_start(&j->errors, NULL, true);
 }
 
@@ -459,7 +458,7 @@ void refresh_purge(struct refresh *r)
 /* A new generation for this refresh's rows. What a killed or interrupted refresh left unseen needs
  * no dropping first: no reader sees it and no commit makes it visible (a commit shows one generation
  * and replaces only rows of the one shown); refresh_purge drops it with the rest. */
-static int gen_start(struct refresh *r, const struct cs_env *envs, size_t n_envs, struct cs_error *err)
+static int gen_start(struct refresh *r, struct cs_error *err)
 {
 	if (cache_begin(r->cache, err))
 		return -1;
@@ -467,70 +466,191 @@ static int gen_start(struct refresh *r, const struct cs_env *envs, size_t n_envs
 		cache_rollback(r->cache);
 		return -1;
 	}
-	for (size_t i = 0; i < n_envs; i++)
-		*(char **)vec_push(&r->purge) = xstrdup(envs[i].id);
 	return cache_commit(r->cache, err);
 }
 
 static void wake_loop(void *net) { net_wakeup(net); }
 
-int refresh_dataverse(struct refresh *r, struct cs_env *envs, size_t n_envs, struct cs_error *err)
+/* An environment the cache held as the refresh started: what it knew and its delta links, read
+ * before the writer owns the connection. */
+struct known {
+	struct cs_env env; /* moved into its job when read from the start */
+	char *id;
+	char *links[2];    /* chats, associations */
+};
+
+struct phase {
+	struct refresh *r;
+	struct refresh_discovery *d;
+	struct known *known;
+	size_t n_known;
+	struct vec jobs; /* struct job *, in the order they started */
+	struct writer *w;
+	size_t done, total;
+	bool confirmed;  /* discovery's answer is applied */
+};
+
+static struct known *known_of(struct phase *ph, const char *id)
 {
-	if (gen_start(r, envs, n_envs, err))
-		return -1;
-	struct job *jobs = xcalloc(n_envs + 1, sizeof *jobs);
-	bool *finished = xcalloc(n_envs + 1, sizeof *finished);
-	for (size_t i = 0; i < n_envs; i++) {
-		struct job *j = &jobs[i];
-		j->r = r;
-		j->env = envs[i];
-		memset(&envs[i], 0, sizeof envs[i]); /* moved into the job */
-		/* Keep what the cache knew until the organization row says otherwise. */
-		struct cs_env old;
-		if (cache_find_env(r->cache, j->env.id, &old, NULL) == 0) {
-			j->env.sync_enabled = old.sync_enabled;
-			j->env.inactivity_days = old.inactivity_days;
-			cs_env_free(&old);
-		}
-		j->bucket = dv_bucket(&j->env);
+	for (size_t i = 0; id && i < ph->n_known; i++)
+		if (strcmp(ph->known[i].id, id) == 0)
+			return &ph->known[i];
+	return NULL;
+}
+
+/* Starts the job of env (moved in), keeping what the cache knew of it until its organization row
+ * says otherwise; its rows are purged after the refresh unless committed. */
+static struct job *job_new(struct phase *ph, struct cs_env *env, int state)
+{
+	struct refresh *r = ph->r;
+	struct job *j = xcalloc(1, sizeof *j);
+	j->r = r;
+	j->w = ph->w;
+	j->state = state;
+	j->env = *env;
+	memset(env, 0, sizeof *env);
+	struct known *k = known_of(ph, j->env.id);
+	if (k && k->env.id) {
+		j->env.sync_enabled = k->env.sync_enabled;
+		j->env.inactivity_days = k->env.inactivity_days;
 	}
-	refresh_ctx_progress(r, "dataverse", NULL, 0, n_envs);
-	for (size_t i = 0; i < n_envs; i++)
-		job_start(&jobs[i], r->opts->full);
-	/* Pages come only while the loop steps, after every job has read its delta links: from here on
-	 * only the writer uses the cache, until writer_stop. */
-	struct writer *w = writer_start(r->cache, wake_loop, r->net);
-	for (size_t i = 0; i < n_envs; i++)
-		jobs[i].w = w;
-	/* Each environment is finished by this loop (not inside a callback) once its last answer came
-	 * and its pages were written. Step until nothing is pending and the writer has nothing left,
-	 * also after a cancel, so that every callback runs while its job exists; a cancelled request
-	 * fails its job, which then keeps its last good rows. */
-	size_t done = 0;
+	j->bucket = dv_bucket(&j->env);
+	*(struct job **)vec_push(&ph->jobs) = j;
+	*(char **)vec_push(&r->purge) = xstrdup(j->env.id);
+	job_start(j, k ? k->links : NULL, r->opts->full);
+	return j;
+}
+
+/* Discovery's answer: the environments read from the start that it lists (at the same address)
+ * are confirmed, with its names and state; the others are dropped; those it adds start now. A
+ * failed discovery drops every one. */
+static void confirm(struct phase *ph)
+{
+	struct refresh_discovery *d = ph->d;
+	ph->confirmed = true;
+	for (size_t i = 0; i < ph->jobs.n; i++)
+		(*VEC_AT(&ph->jobs, struct job *, i))->state = JOB_DROPPED;
+	if (d->rc)
+		return;
+	size_t started = ph->jobs.n;
+	for (size_t k = 0; k < d->n; k++) {
+		struct cs_env *e = &d->envs[k];
+		struct job *j = NULL;
+		for (size_t i = 0; i < started && !j; i++) {
+			struct job *x = *VEC_AT(&ph->jobs, struct job *, i);
+			if (strcmp(x->env.id, e->id) == 0 && x->env.url && e->url && strcmp(x->env.url, e->url) == 0)
+				j = x;
+		}
+		if (!j) {
+			job_new(ph, e, JOB_CONFIRMED);
+			continue;
+		}
+		j->state = JOB_CONFIRMED;
+		struct cs_env *o = &j->env;
+		free(o->unique_name), free(o->friendly_name), free(o->api_url), free(o->purpose);
+		o->unique_name = e->unique_name, o->friendly_name = e->friendly_name, o->api_url = e->api_url;
+		o->purpose = e->purpose, o->state = e->state;
+		e->unique_name = e->friendly_name = e->api_url = e->purpose = NULL;
+	}
+	for (size_t i = 0; i < ph->jobs.n; i++)
+		ph->total += (*VEC_AT(&ph->jobs, struct job *, i))->state == JOB_CONFIRMED;
+	refresh_ctx_progress(ph->r, "dataverse", NULL, 0, ph->total);
+}
+
+/* What the cache knew of its environments, before anything is written; the ones the refresh wants
+ * (enabled, with an address) are read from the start once the cache's check has passed. */
+static void known_read(struct phase *ph, struct cs_env *known, size_t n)
+{
+	ph->known = xcalloc(n + 1, sizeof *ph->known);
+	for (size_t i = 0; i < n; i++) {
+		struct known *k = &ph->known[ph->n_known];
+		if (!known[i].id)
+			continue;
+		k->env = known[i];
+		memset(&known[i], 0, sizeof known[i]);
+		k->id = xstrdup(k->env.id);
+		k->links[0] = cache_get_delta(ph->r->cache, k->id, "chats");
+		k->links[1] = cache_get_delta(ph->r->cache, k->id, "msdyn_teamschatassociations");
+		ph->n_known++;
+	}
+}
+
+static void phase_free(struct phase *ph)
+{
+	for (size_t i = 0; i < ph->jobs.n; i++) {
+		struct job *j = *VEC_AT(&ph->jobs, struct job *, i);
+		job_free(j);
+		free(j);
+	}
+	vec_free(&ph->jobs, NULL);
+	for (size_t i = 0; i < ph->n_known; i++) {
+		cs_env_free(&ph->known[i].env);
+		free(ph->known[i].id);
+		free(ph->known[i].links[0]);
+		free(ph->known[i].links[1]);
+	}
+	free(ph->known);
+}
+
+static bool discovered(void *ctx) { return ((struct refresh_discovery *)ctx)->done; }
+
+int refresh_dataverse(struct refresh *r, struct cs_env *known, size_t n_known, struct refresh_discovery *d,
+		      struct cs_error *err)
+{
+	struct phase ph = { .r = r, .d = d, .jobs = VEC_INIT(struct job *) };
+	known_read(&ph, known, n_known);
+	/* The cache's check runs while discovery is read: nothing is read from an environment, nor
+	 * written, before it has passed. The loop looks at it every few ms. */
+	while (!d->done && !cache_check_ready(r->cache) && net_pending(r->net) > 0)
+		net_step(r->net, 5);
+	int rc = d->done && d->rc ? (*err = d->err, -1) : 0;
+	if (rc == 0 && (cache_check_wait(r->cache, err) || gen_start(r, err)))
+		rc = -1;
+	if (rc) {
+		if (!d->done) /* its answer comes to d: it must have come before d goes */
+			net_wait(r->net, discovered, d, &(struct cs_error){ 0 });
+		phase_free(&ph);
+		return -1;
+	}
+	ph.w = writer_start(r->cache, wake_loop, r->net);
+	for (size_t i = 0; !d->done && i < ph.n_known; i++) {
+		struct cs_env *e = &ph.known[i].env;
+		if (e->url && *e->url && e->state == 0 && refresh_wanted(r->opts, e))
+			job_new(&ph, e, JOB_EARLY);
+	}
+	/* Pages come only while the loop steps: from here on only the writer uses the cache, until
+	 * writer_stop. Each environment is finished by this loop (not inside a callback) once its last
+	 * answer came, its pages were written and discovery confirmed it. Step until nothing is pending
+	 * and the writer has nothing left, also after a cancel, so that every callback runs while its
+	 * job exists; a cancelled request fails its job, which then keeps its last good rows. */
 	for (;;) {
-		size_t left = writer_reap(w);
-		for (size_t i = 0; i < n_envs; i++)
-			if (!finished[i] && jobs[i].pending == 0) {
-				finished[i] = true;
-				job_finish(&jobs[i], &done, n_envs);
-				left++;
+		size_t left = writer_reap(ph.w);
+		if (d->done && !ph.confirmed)
+			confirm(&ph);
+		for (size_t i = 0; i < ph.jobs.n; i++) {
+			struct job *j = *VEC_AT(&ph.jobs, struct job *, i);
+			if (!j->finished && j->pending == 0 && j->state != JOB_EARLY) {
+				j->finished = true;
+				if (j->state == JOB_CONFIRMED) {
+					job_finish(j, &ph.done, ph.total);
+					left++;
+				}
 			}
+		}
 		if (net_pending(r->net) > 0)
 			net_step(r->net, 200);
 		else if (left > 0)
-			writer_wait(w, 200);
+			writer_wait(ph.w, 200);
 		else
 			break;
 	}
-	writer_stop(w);
+	writer_stop(ph.w);
 	r->rep->rows_held_max = (size_t)atomic_load(&r->rows_held_max);
-	int rc = 0;
-	if (net_cancelled(r->net))
+	if (d->rc)
+		rc = (*err = d->err, -1);
+	else if (net_cancelled(r->net))
 		rc = cs_fail(err, CS_EXIT_NETWORK, _("refresh interrupted: nothing was written for the environments "
 						     "not yet read (run chatsync refresh again)"));
-	for (size_t i = 0; i < n_envs; i++)
-		job_free(&jobs[i]);
-	free(jobs);
-	free(finished);
+	phase_free(&ph);
 	return rc;
 }

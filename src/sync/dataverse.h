@@ -47,6 +47,11 @@ struct job {
 	char *bucket;
 	int pending;         /* requests in flight and writes not yet reaped */
 	bool failed;
+	/* Read from the start of the refresh (the cache held it) until Global Discovery confirms it
+	 * (what it shows of the environment is discovery's, its commit may go) or drops it (nothing of
+	 * it is committed: its rows are purged). */
+	enum { JOB_EARLY, JOB_CONFIRMED, JOB_DROPPED } state;
+	bool finished;       /* its end is handled: committed or recorded, or dropped */
 	bool parties_full;   /* every participant of the environment is being read */
 	int party_seq;       /* participants in the order they came */
 	struct cs_error err;
@@ -64,8 +69,6 @@ struct page_task {
 	char **keys; /* participants: their activities; sync errors: what they are about */
 	int seq;     /* participants: the first one's place */
 };
-
-/* --- the rows of each collection, parsed page by page and written by the writer --- */
 
 /* The four collections' rows (dv_rows.c). */
 extern const struct coll_ops dv_chats_ops, dv_parties_ops, dv_assocs_ops, dv_errors_ops;

@@ -1,5 +1,6 @@
-/* The refresh (refresh.h): Global Discovery, then the phases in order on one shared context —
- * Dataverse for every environment (dataverse.c), then the Graph details (graph.c). */
+/* The refresh (refresh.h): the phases in order on one shared context — Dataverse for every
+ * environment (dataverse.c, which begins on the environments the cache knows while Global Discovery
+ * is read, and waits for its answer before committing any), then the Graph details (graph.c). */
 #include "config.h"
 #include "sync/refresh_ctx.h"
 #include "sync/history.h"
@@ -15,23 +16,6 @@
 #include "sync/session.h"
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-
-static bool matches(const char *key, const struct cs_env *e)
-{
-	return (e->unique_name && strcasecmp(key, e->unique_name) == 0) ||
-	       (e->friendly_name && strcasecmp(key, e->friendly_name) == 0) || (e->id && strcasecmp(key, e->id) == 0);
-}
-
-static bool wanted(const struct refresh_opts *o, const struct cs_env *e)
-{
-	if (o->n_envs == 0)
-		return true;
-	for (size_t i = 0; i < o->n_envs; i++)
-		if (matches(o->envs[i], e))
-			return true;
-	return false;
-}
 
 static void free_envs(struct cs_env *envs, size_t n)
 {
@@ -40,103 +24,67 @@ static void free_envs(struct cs_env *envs, size_t n)
 	free(envs);
 }
 
-/* The tokens of the environments the cache knows and the refresh wants are asked for while Global
- * Discovery is read, not after it: when it answers, they are in hand or on their way (one request
- * less on each environment's chain). Discovery still decides what is read; an environment it no
- * longer lists just leaves a token unused. Asked after the discovery request (which asked for its
- * token when it was queued, starting a sign-in if need be), and not at all when that one failed at
- * once (a secret that cannot be read or a sign-in that failed fails them all alike). */
-static void ask_env_tokens(struct refresh *r)
-{
-	if (net_ask_token(r->net, conf_discovery_resource(r->profile)) != 0)
-		return;
-	struct cs_env *known;
-	size_t n;
-	struct cs_error e;
-	if (cache_list_envs(r->cache, &known, &n, &e)) {
-		log_debug("no environment tokens asked for ahead of discovery: %s", e.msg);
-		return;
-	}
-	for (size_t i = 0; i < n; i++)
-		if (known[i].url && *known[i].url && known[i].state == 0 && wanted(r->opts, &known[i]))
-			net_ask_token(r->net, known[i].url);
-	free_envs(known, n);
-}
-
-struct instances {
-	bool done;
-	int rc;
-	struct cs_env *envs;
-	size_t n;
-	struct cs_error err;
-};
-
-static void on_instances(struct net *net, const struct net_response *resp, void *user)
-{
-	(void)net;
-	struct instances *in = user;
-	in->done = true;
-	if (resp->err) {
-		in->err = *resp->err;
-		in->rc = -1;
-	} else {
-		in->rc = dv_parse_instances(resp->body, &in->envs, &in->n, &in->err);
-	}
-}
-
-static bool instances_done(void *ctx)
-{
-	return ((struct instances *)ctx)->done;
-}
-
-/* Reads Global Discovery; returns the instances (caller frees). Its request, queued on an idle
- * transport, begins the run (and asks for its token, a sign-in if need be); the tokens asked for
- * ahead belong to that run, so a sign-in that failed at once is not tried again for them. */
-static int discover(struct refresh *r, struct cs_env **envs, size_t *n, struct cs_error *err)
-{
-	char *url = api_discovery_instances_url(r->profile);
-	struct instances in = { 0 };
-	int rc = net_queue(r->net, &(struct net_request){ .url = url, .headers = dv_headers_read, .bucket = "discovery",
-							  .resource = conf_discovery_resource(r->profile),
-							  .service = "Global Discovery", .done = on_instances, .user = &in },
-			   err);
-	free(url);
-	if (rc == 0) {
-		ask_env_tokens(r);
-		rc = net_wait(r->net, instances_done, &in, err);
-	}
-	if (rc == 0 && in.rc != 0) {
-		*err = in.err;
-		rc = -1;
-	}
-	if (rc != 0) {
-		free_envs(in.envs, in.n);
-		return -1;
-	}
-	*envs = in.envs;
-	*n = in.n;
-	return 0;
-}
-
 /* Keeps the enabled environments asked for; every name asked for must be among them. */
 static int select_envs(const struct refresh_opts *opts, struct cs_env *envs, size_t *n, struct cs_error *err)
 {
 	for (size_t i = 0; i < opts->n_envs; i++) {
 		bool found = false;
 		for (size_t k = 0; k < *n && !found; k++)
-			found = matches(opts->envs[i], &envs[k]);
+			found = refresh_env_matches(opts->envs[i], &envs[k]);
 		if (!found)
 			return cs_fail(err, CS_EXIT_USAGE, _("Global Discovery lists no environment \"%s\" for this "
 							     "sign-in (see: chatsync envs)"), opts->envs[i]);
 	}
 	size_t kept = 0;
 	for (size_t i = 0; i < *n; i++) {
-		if (wanted(opts, &envs[i]) && envs[i].state == 0)
+		if (refresh_wanted(opts, &envs[i]) && envs[i].state == 0)
 			envs[kept++] = envs[i];
 		else
 			cs_env_free(&envs[i]);
 	}
 	*n = kept;
+	return 0;
+}
+
+struct discovery {
+	struct refresh_discovery d;
+	const struct refresh_opts *opts;
+};
+
+static void on_instances(struct net *net, const struct net_response *resp, void *user)
+{
+	(void)net;
+	struct discovery *in = user;
+	in->d.done = true;
+	if (resp->err) {
+		in->d.err = *resp->err;
+		in->d.rc = -1;
+	} else if (dv_parse_instances(resp->body, &in->d.envs, &in->d.n, &in->d.err) ||
+		   select_envs(in->opts, in->d.envs, &in->d.n, &in->d.err)) {
+		in->d.rc = -1;
+	}
+}
+
+/* Queues Global Discovery; its request, queued on an idle transport, begins the run (and asks for
+ * its token, a sign-in if need be). Then the tokens of the environments the cache holds and the
+ * refresh wants are asked for, not after its answer: they belong to that run, so a sign-in that
+ * failed at once is not tried again for them, and none is asked when the discovery request
+ * failed at once (a secret that cannot be read or a sign-in that failed fails them all alike).
+ * Discovery still decides what is read; an environment it no longer lists leaves a token unused. */
+static int discovery_start(struct refresh *r, struct discovery *in, const struct cs_env *known, size_t n_known,
+			   struct cs_error *err)
+{
+	char *url = api_discovery_instances_url(r->profile);
+	int rc = net_queue(r->net, &(struct net_request){ .url = url, .headers = dv_headers_read, .bucket = "discovery",
+							  .resource = conf_discovery_resource(r->profile),
+							  .service = "Global Discovery", .done = on_instances, .user = in },
+			   err);
+	free(url);
+	if (rc || net_ask_token(r->net, conf_discovery_resource(r->profile)) != 0)
+		return rc;
+	for (size_t i = 0; i < n_known; i++)
+		if (known[i].url && *known[i].url && known[i].state == 0 && refresh_wanted(r->opts, &known[i]))
+			net_ask_token(r->net, known[i].url);
 	return 0;
 }
 
@@ -146,13 +94,17 @@ static int run_phases(struct net *net, struct cache *cache, const struct refresh
 	struct refresh r = { .net = net, .cache = cache, .profile = opts->profile ? opts->profile : auth_profile(net),
 			     .opts = opts, .rep = rep, .now = time_now(), .purge = VEC_INIT(char *) };
 	refresh_ctx_progress(&r, "discovery", NULL, 0, 1);
-	struct cs_env *envs;
-	size_t n_envs;
-	if (discover(&r, &envs, &n_envs, err))
-		return -1;
-	/* The first write (the refresh's generation) waits for the cache's check, which ran meanwhile. */
-	if (select_envs(opts, envs, &n_envs, err) || cache_check_wait(cache, err)) {
-		free_envs(envs, n_envs);
+	struct cs_env *known = NULL;
+	size_t n_known = 0;
+	struct cs_error e;
+	if (cache_list_envs(cache, &known, &n_known, &e)) {
+		log_debug("no environment read ahead of discovery: %s", e.msg);
+		known = NULL, n_known = 0;
+	}
+	struct discovery in = { .opts = opts };
+	if (discovery_start(&r, &in, known, n_known, err)) {
+		free_envs(known, n_known);
+		refresh_ctx_free(&r);
 		return -1;
 	}
 	/* Both phases write in a row (Dataverse's pages, then the Graph details as they come): the WAL is
@@ -160,8 +112,9 @@ static int run_phases(struct net *net, struct cache *cache, const struct refresh
 	 * syncs the file on the thread that commits: every 4 MB, the scan's loop stopped ~80 ms, twice
 	 * in a 3,000-chat scan, and the first Graph commit copied what the Dataverse phase had left. */
 	cache_set_wal_mark(cache, CACHE_WAL_MARK_REFRESH);
-	int rc = refresh_dataverse(&r, envs, n_envs, err);
-	free_envs(envs, n_envs);
+	int rc = refresh_dataverse(&r, known, n_known, &in.d, err);
+	free_envs(known, n_known);
+	free_envs(in.d.envs, in.d.n);
 	if (rc == 0 && !opts->no_details)
 		rc = refresh_graph(&r, err);
 	cache_set_wal_mark(cache, 0);

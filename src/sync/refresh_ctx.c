@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 void refresh_ctx_progress(struct refresh *r, const char *phase, const char *env, size_t done, size_t total)
 {
@@ -96,4 +97,20 @@ char *refresh_unread_text(const struct refresh_report *rep)
 		buf_printf(&b, ngettext("%s%lu chat Teams no longer has (404)", "%s%lu chats Teams no longer has (404)",
 					rep->not_found), sep, rep->not_found);
 	return buf_steal(&b);
+}
+
+bool refresh_env_matches(const char *key, const struct cs_env *e)
+{
+	return (e->unique_name && strcasecmp(key, e->unique_name) == 0) ||
+	       (e->friendly_name && strcasecmp(key, e->friendly_name) == 0) || (e->id && strcasecmp(key, e->id) == 0);
+}
+
+bool refresh_wanted(const struct refresh_opts *o, const struct cs_env *e)
+{
+	if (o->n_envs == 0)
+		return true;
+	for (size_t i = 0; i < o->n_envs; i++)
+		if (refresh_env_matches(o->envs[i], e))
+			return true;
+	return false;
 }

@@ -37,10 +37,31 @@ void refresh_ctx_hold(struct refresh *r, long n);
 /* Adds item to buf's ", "-separated list once (what does not fit is left out). */
 void refresh_ctx_list_add(char *buf, size_t n, const char *item);
 
+/* Whether the refresh asks for the environment (--env names it, or names none); whether key names
+ * it (its unique name, friendly name or id, in any case). */
+bool refresh_wanted(const struct refresh_opts *o, const struct cs_env *e);
+bool refresh_env_matches(const char *key, const struct cs_env *e);
+
+/* Global Discovery's answer as refresh.c reads it (its request queued, answered on the loop's
+ * thread): done once it came; rc -1 with err when it failed, or named an environment it does not
+ * list; envs the environments the refresh reads (the phase may move them out). */
+struct refresh_discovery {
+	bool done;
+	int rc;
+	struct cs_env *envs;
+	size_t n;
+	struct cs_error err;
+};
+
 /* Phase 1 (dataverse.c): each environment's Dataverse rows, in parallel, each page written as it
  * comes with r->gen and each environment committed in one short transaction; the environments
- * committed are added to r->ok_envs. Returns -1 only when the transport itself stopped (cancel). */
-int refresh_dataverse(struct refresh *r, struct cs_env *envs, size_t n_envs, struct cs_error *err);
+ * committed are added to r->ok_envs. The environments the cache held (known, moved in) and the
+ * refresh wants are read from the start, once the cache's check has passed, while discovery is
+ * read (d); discovery then confirms them, drops those it no longer lists and adds the new ones.
+ * Nothing is committed for an environment before discovery listed it. Returns -1 when discovery
+ * failed, the cache is damaged, or the transport itself stopped (cancel). */
+int refresh_dataverse(struct refresh *r, struct cs_env *known, size_t n_known, struct refresh_discovery *d,
+		      struct cs_error *err);
 /* After the phases: drops the rows of r->purge's environments that no reader sees (superseded by a
  * full read, or written by a read that failed, was interrupted, or an earlier refresh left), also
  * after an interrupt, so that they never pile up. A purge that fails is logged: the rows stay unseen
