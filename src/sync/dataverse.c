@@ -107,9 +107,9 @@ static void page_written(struct writer_task *wt, int rc, const struct cs_error *
 	free(t);
 }
 
-/* Parses one page, keeps its deleted ids, queues the next page (or keeps the delta link and ends)
- * and hands its rows to the writer. */
-static void add_page(struct collection *c, const char *body)
+/* Parses one page, keeps its deleted ids, and queues the next page (or keeps the delta link and
+ * ends); its rows go to the writer next (NULL when it could not be parsed). */
+static struct page_task *parse_page(struct collection *c, const char *body)
 {
 	struct job *j = c->j;
 	struct dv_page page = { 0 };
@@ -121,7 +121,7 @@ static void add_page(struct collection *c, const char *body)
 		free(t);
 		coll_fail(c, &err);
 		dv_page_free(&page);
-		return;
+		return NULL;
 	}
 	c->n_rows += t->n;
 	refresh_ctx_hold(j->r, (long)t->n);
@@ -140,9 +140,21 @@ static void add_page(struct collection *c, const char *body)
 			c->on_end(c);
 	}
 	dv_page_free(&page);
-	/* After the next request is queued: the push waits while the writer has its fill. */
-	j->pending++;
-	writer_push(j->w, &t->t);
+	return t;
+}
+
+/* After the next request is queued: the push waits while the writer has its fill. */
+static void push_page(struct collection *c, struct page_task *t)
+{
+	c->j->pending++;
+	writer_push(c->j->w, &t->t);
+}
+
+static void add_page(struct collection *c, const char *body)
+{
+	struct page_task *t = parse_page(c, body);
+	if (t)
+		push_page(c, t);
 }
 
 /* What a refused delta read wrote is dropped by the writer after the pages it has yet to write. */
@@ -195,7 +207,9 @@ static void on_page(struct net *net, const struct net_response *resp, void *user
 	job_done_one(c->j);
 }
 
-/* A $batch of reads: each part is a first page of the collection (its next pages are plain GETs). */
+/* A $batch of reads: each part is a first page of the collection (its next pages are plain GETs).
+ * Their rows go to the writer as one page: a part is a chat's few participants, and a transaction
+ * each rewrote the same index pages (the environment's newest) a chat at a time. */
 static void on_batch(struct net *net, const struct net_response *resp, void *user)
 {
 	(void)net;
@@ -208,9 +222,14 @@ static void on_batch(struct net *net, const struct net_response *resp, void *use
 	} else if (dv_parse_batch(net_response_header(resp, "Content-Type"), resp->body, &parts, &n, &err)) {
 		coll_fail(c, &err);
 	} else {
+		struct page_task *all = NULL;
 		for (size_t i = 0; i < n && !c->failed; i++) {
 			if (parts[i].status == 200) {
-				add_page(c, parts[i].body);
+				struct page_task *t = parse_page(c, parts[i].body);
+				if (t && all)
+					dv_parties_append(all, t);
+				else if (t)
+					all = t;
 			} else {
 				/* only participants are read in $batch requests */
 				cs_fail(&err, CS_EXIT_NETWORK, _("a read of chat participants inside a $batch answered %d"),
@@ -218,6 +237,8 @@ static void on_batch(struct net *net, const struct net_response *resp, void *use
 				coll_fail(c, &err);
 			}
 		}
+		if (all)
+			push_page(c, all);
 		dv_batch_parts_free(parts, n);
 	}
 	job_done_one(c->j);

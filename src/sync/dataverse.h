@@ -72,5 +72,7 @@ struct page_task {
 
 /* The four collections' rows (dv_rows.c). */
 extern const struct coll_ops dv_chats_ops, dv_parties_ops, dv_assocs_ops, dv_errors_ops;
+/* Moves the participants of from (parsed right after into's) to the end of into's; frees from. */
+void dv_parties_append(struct page_task *into, struct page_task *from);
 
 #endif

@@ -5,6 +5,7 @@
 #include "sync/dataverse.h"
 #include "base/xalloc.h"
 #include <stdlib.h>
+#include <string.h>
 
 static void free_keys(struct page_task *t)
 {
@@ -64,6 +65,21 @@ static int write_parties(const struct page_task *t, struct cache *cache, struct 
 		if (cache_put_party(cache, t->env_id, t->keys[i], t->seq + (int)i, &rows[i], t->gen, err))
 			return -1;
 	return 0;
+}
+
+void dv_parties_append(struct page_task *into, struct page_task *from)
+{
+	struct cs_party *rows = xrealloc(into->rows, (into->n + from->n + 1) * sizeof *rows);
+	into->keys = xrealloc(into->keys, (into->n + from->n + 1) * sizeof *into->keys);
+	if (from->n) {
+		memcpy(rows + into->n, from->rows, from->n * sizeof *rows);
+		memcpy(into->keys + into->n, from->keys, from->n * sizeof *into->keys);
+	}
+	into->rows = rows;
+	into->n += from->n;
+	free(from->rows);
+	free(from->keys);
+	free(from);
 }
 
 static void free_parties(struct page_task *t)
