@@ -234,11 +234,20 @@ static void collection(struct dv_call *call, struct sb_req *rq, struct sb_resp *
 		}
 		start_pos = lo;
 	}
-	for (size_t pos = start_pos; pos < total; pos++) {
-		size_t row = tb->at(call->e, pos);
-		if (tb->live(call->e, row) && (!flt || sb_filter_eval(flt, dv_field, &c, row)))
-			rows[n++] = row;
+	size_t *about = xmalloc((total ? total : 1) * sizeof *about);
+	size_t n_about = flt ? dv_rows_about(&call->s->tenant, call->e, tb, flt, about) : (size_t)-1;
+	if (n_about != (size_t)-1) { /* the table's key order is its row order (dv_rows_about) */
+		for (size_t i = 0; i < n_about; i++)
+			if (about[i] >= start_pos && tb->live(call->e, about[i]) && sb_filter_eval(flt, dv_field, &c, about[i]))
+				rows[n++] = about[i];
+	} else {
+		for (size_t pos = start_pos; pos < total; pos++) {
+			size_t row = tb->at(call->e, pos);
+			if (tb->live(call->e, row) && (!flt || sb_filter_eval(flt, dv_field, &c, row)))
+				rows[n++] = row;
+		}
 	}
+	free(about);
 	size_t offset = 0;
 	if (nkeys) {
 		struct sort_ctx sc = { &c, keys, nkeys };

@@ -1,6 +1,7 @@
 #include "config.h"
 #include "sandbox/dv_tables.h"
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -317,6 +318,28 @@ int dv_find(const struct sb_tenant *t, const struct sb_env *e, const struct dv_t
 			hi = mid;
 	}
 	return -1;
+}
+
+static int cmp_row(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+size_t dv_rows_about(const struct sb_tenant *t, const struct sb_env *e, const struct dv_table *tb,
+		     const struct sb_filter *f, size_t *rows)
+{
+	const char *activity = tb->id == SB_TBL_PARTY ? sb_filter_required_eq(f, 1) : NULL; /* _activityid_value */
+	if (!activity)
+		return (size_t)-1;
+	size_t chat;
+	if (dv_find(t, e, dv_table_by_id(SB_TBL_CHAT), activity, &chat) != 0 || !e->chats[chat].has_activity)
+		return 0;
+	const struct sb_chat *c = &e->chats[chat];
+	for (uint32_t m = 0; m < c->n_members; m++) /* parties are their own key order (party_at) */
+		rows[m] = e->party_by_chat[c->first_party + m];
+	qsort(rows, c->n_members, sizeof *rows, cmp_row);
+	return c->n_members;
 }
 
 int dv_resolve(const void *table, const char *field, int *index)

@@ -47,6 +47,11 @@ const struct dv_table *dv_table_by_id(enum sb_table id);
 /* Row whose key is key (case-insensitive), live or not. 0 or -1. */
 int dv_find(const struct sb_tenant *t, const struct sb_env *e, const struct dv_table *tb, const char *key,
 		size_t *row);
+/* The rows of tb that can hold f, in key order (into rows, room for tb's count), found through an
+ * index instead of a walk over every row: a chat's participants (f asks for one activity). -1 when
+ * the table has no index for f: every row is a candidate. */
+size_t dv_rows_about(const struct sb_tenant *t, const struct sb_env *e, const struct dv_table *tb,
+		     const struct sb_filter *f, size_t *rows);
 /* odata.h callbacks: resolve's ctx is the table; field's ctx is a struct dv_rowctx. */
 int dv_resolve(const void *table, const char *field, int *index);
 void dv_field(const void *rowctx, size_t row, int index, struct sb_val *out);

@@ -378,6 +378,19 @@ static bool has_substr_ci(const char *hay, const char *needle, int func)
 	return false;
 }
 
+const char *sb_filter_required_eq(const struct sb_filter *f, int field)
+{
+	if (!f)
+		return NULL;
+	if (f->kind == N_AND) {
+		const char *l = sb_filter_required_eq(f->l, field);
+		return l ? l : sb_filter_required_eq(f->r, field);
+	}
+	if (f->kind == N_CMP && f->op == OP_EQ && f->field == field && (f->lit.t == SB_V_STR || f->lit.t == SB_V_GUID))
+		return f->lit.s;
+	return NULL;
+}
+
 bool sb_filter_eval(const struct sb_filter *f, sb_field_fn get, const void *ctx, size_t row)
 {
 	switch (f->kind) {

@@ -26,6 +26,9 @@ struct sb_filter;
 struct sb_filter *sb_filter_parse(const char *text, sb_resolve_fn resolve, const void *ctx, char *err, size_t errlen);
 bool sb_filter_eval(const struct sb_filter *f, sb_field_fn get, const void *ctx, size_t row);
 void sb_filter_free(struct sb_filter *f);
+/* The literal that field must equal for f to hold (f is, or has among its and-ed terms, "field eq
+ * 'x'" on a string or GUID), or NULL: an index may then find f's rows without a walk over all. */
+const char *sb_filter_required_eq(const struct sb_filter *f, int field);
 
 /* "$select=a,b": field indexes into *idx (caller frees). -1 with err naming an unknown field. */
 int sb_select_parse(const char *text, sb_resolve_fn resolve, const void *ctx, int **idx, size_t *n, char *err,

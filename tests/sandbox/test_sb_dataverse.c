@@ -215,6 +215,51 @@ Test(dataverse, chats_paging_filter_select_and_expand)
 	dv_stop(&d);
 }
 
+/* A chat's participants asked by its activity id are found through the chats' index, not a walk over
+ * every participant: the same rows, in the same order, as a filter the index cannot serve. */
+Test(dataverse, participants_of_one_chat_by_its_index_are_those_of_a_walk)
+{
+	struct dv d;
+	dv_start(&d, NULL);
+	struct sbt_resp r;
+	api_get(&d, "chats?$select=activityid", "odata.maxpagesize=5", &r);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	const cJSON *c, *chats = cJSON_GetObjectItemCaseSensitive(r.json, "value");
+	int seen = 0;
+	cJSON_ArrayForEach(c, chats) {
+		const char *id = cJSON_GetObjectItemCaseSensitive(c, "activityid")->valuestring;
+		/* indexed (an and-ed term, alone), then walked (an or of the same term twice) */
+		char *filters[3] = { xasprintf("participationtypemask%%20eq%%2012%%20and%%20_activityid_value%%20eq%%20%s", id),
+				     xasprintf("_activityid_value%%20eq%%20%s", id),
+				     xasprintf("_activityid_value%%20eq%%20%s%%20or%%20_activityid_value%%20eq%%20%s", id, id) };
+		char *bodies[3];
+		for (int k = 0; k < 3; k++) {
+			char *what = xasprintf("activityparties?$select=_partyid_value,addressused&$filter=%s", filters[k]);
+			struct sbt_resp p;
+			api_get(&d, what, NULL, &p);
+			cr_assert_eq(p.status, 200, "%s: %s", what, p.body);
+			bodies[k] = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(p.json, "value"));
+			if (k == 0)
+				cr_assert_geq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(p.json, "value")), 2, "%s", p.body);
+			sbt_resp_free(&p);
+			free(what);
+			free(filters[k]);
+		}
+		cr_expect_str_eq(bodies[0], bodies[2], "indexed and walked differ for %s", id);
+		cr_expect_str_eq(bodies[1], bodies[2], "indexed and walked differ for %s", id);
+		for (int k = 0; k < 3; k++)
+			free(bodies[k]);
+		seen++;
+	}
+	cr_assert_eq(seen, 5);
+	sbt_resp_free(&r);
+	api_get(&d, "activityparties?$filter=_activityid_value%20eq%2000000000-0000-0000-0000-000000000000", NULL, &r);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	cr_expect_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r.json, "value")), 0, "%s", r.body);
+	sbt_resp_free(&r);
+	dv_stop(&d);
+}
+
 Test(dataverse, associations_syncerrors_and_single_rows)
 {
 	struct dv d;
