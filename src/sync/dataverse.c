@@ -361,6 +361,11 @@ static enum cache_gen_mode mode_of(const struct collection *c)
 static int job_commit(struct job *j, struct cache *c, struct cs_error *err)
 {
 	j->env.refreshed_at = j->r->now;
+	if (j->moved_url) { /* nothing of it is in flight: the cache learns where it is now */
+		free(j->env.url);
+		j->env.url = j->moved_url;
+		j->moved_url = NULL;
+	}
 	free(j->env.last_error);
 	j->env.last_error = NULL;
 	struct cache_gen_commit g = {
@@ -452,6 +457,7 @@ static void coll_free(struct collection *c)
 
 static void job_free(struct job *j)
 {
+	free(j->moved_url);
 	cs_env_free(&j->env);
 	free(j->bucket);
 	coll_free(&j->chats);
@@ -542,9 +548,9 @@ static struct job *job_new(struct phase *ph, struct cs_env *env, int state)
 	return j;
 }
 
-/* Discovery's answer: the environments read from the start that it lists (at the same address)
- * are confirmed, with its names and state; the others are dropped; those it adds start now. A
- * failed discovery drops every one. */
+/* Discovery's answer: the environments read from the start that it lists are confirmed, with its
+ * names, address and state (one environment, one job: its rows share the refresh's generation);
+ * the others are dropped; those it adds start now. A failed discovery drops every one. */
 static void confirm(struct phase *ph)
 {
 	struct refresh_discovery *d = ph->d;
@@ -559,7 +565,7 @@ static void confirm(struct phase *ph)
 		struct job *j = NULL;
 		for (size_t i = 0; i < started && !j; i++) {
 			struct job *x = *VEC_AT(&ph->jobs, struct job *, i);
-			if (strcmp(x->env.id, e->id) == 0 && x->env.url && e->url && strcmp(x->env.url, e->url) == 0)
+			if (strcmp(x->env.id, e->id) == 0)
 				j = x;
 		}
 		if (!j) {
@@ -572,6 +578,10 @@ static void confirm(struct phase *ph)
 		o->unique_name = e->unique_name, o->friendly_name = e->friendly_name, o->api_url = e->api_url;
 		o->purpose = e->purpose, o->state = e->state;
 		e->unique_name = e->friendly_name = e->api_url = e->purpose = NULL;
+		if (o->url && strcmp(o->url, e->url) != 0) { /* moved: its reads go on where they began */
+			j->moved_url = e->url;
+			e->url = NULL;
+		}
 	}
 	for (size_t i = 0; i < ph->jobs.n; i++)
 		ph->total += (*VEC_AT(&ph->jobs, struct job *, i))->state == JOB_CONFIRMED;

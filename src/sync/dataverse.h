@@ -52,6 +52,7 @@ struct job {
 	 * it is committed: its rows are purged). */
 	enum { JOB_EARLY, JOB_CONFIRMED, JOB_DROPPED } state;
 	bool finished;       /* its end is handled: committed or recorded, or dropped */
+	char *moved_url;     /* the address discovery gave, when not the one it was read from */
 	bool parties_full;   /* every participant of the environment is being read */
 	int party_seq;       /* participants in the order they came */
 	struct cs_error err;

@@ -130,7 +130,9 @@ Test(discovery, an_environment_discovery_no_longer_lists_is_read_but_not_committ
 	free(field);
 }
 
-Test(discovery, a_discovery_that_fails_after_the_reads_began_commits_nothing, .fini = stop, .timeout = 120)
+/* No .timeout here: with one, Criterion 2.4's runner leaks 48 bytes (LeakSanitizer) when this test
+ * runs beside another; the transport's deadline ends a discovery that never answers. */
+Test(discovery, a_discovery_that_fails_after_the_reads_began_commits_nothing, .fini = stop)
 {
 	syt_start(&t, "sandbox", NULL);
 	syt_refresh_ok(&t);
