@@ -234,12 +234,12 @@ static void collection(struct dv_call *call, struct sb_req *rq, struct sb_resp *
 		}
 		start_pos = lo;
 	}
-	size_t *about = xmalloc((total ? total : 1) * sizeof *about);
-	size_t n_about = flt ? dv_rows_about(&call->s->tenant, call->e, tb, flt, about) : (size_t)-1;
+	/* The candidates an index gives go into rows, and the ones that hold stay, in place. */
+	size_t n_about = flt ? dv_rows_about(&call->s->tenant, call->e, tb, flt, rows) : (size_t)-1;
 	if (n_about != (size_t)-1) { /* the table's key order is its row order (dv_rows_about) */
 		for (size_t i = 0; i < n_about; i++)
-			if (about[i] >= start_pos && tb->live(call->e, about[i]) && sb_filter_eval(flt, dv_field, &c, about[i]))
-				rows[n++] = about[i];
+			if (rows[i] >= start_pos && tb->live(call->e, rows[i]) && sb_filter_eval(flt, dv_field, &c, rows[i]))
+				rows[n++] = rows[i];
 	} else {
 		for (size_t pos = start_pos; pos < total; pos++) {
 			size_t row = tb->at(call->e, pos);
@@ -247,7 +247,6 @@ static void collection(struct dv_call *call, struct sb_req *rq, struct sb_resp *
 				rows[n++] = row;
 		}
 	}
-	free(about);
 	size_t offset = 0;
 	if (nkeys) {
 		struct sort_ctx sc = { &c, keys, nkeys };

@@ -527,7 +527,7 @@ static struct known *known_of(struct phase *ph, const char *id)
 
 /* Starts the job of env (moved in), keeping what the cache knew of it until its organization row
  * says otherwise; its rows are purged after the refresh unless committed. */
-static struct job *job_new(struct phase *ph, struct cs_env *env, int state)
+static void job_new(struct phase *ph, struct cs_env *env, int state)
 {
 	struct refresh *r = ph->r;
 	struct job *j = xcalloc(1, sizeof *j);
@@ -545,7 +545,6 @@ static struct job *job_new(struct phase *ph, struct cs_env *env, int state)
 	*(struct job **)vec_push(&ph->jobs) = j;
 	*(char **)vec_push(&r->purge) = xstrdup(j->env.id);
 	job_start(j, k ? k->links : NULL, r->opts->full);
-	return j;
 }
 
 /* Discovery's answer: the environments read from the start that it lists are confirmed, with its
