@@ -92,6 +92,7 @@ struct net *net_open(const struct net_config *cfg, const struct net_opts *opts, 
 		goto fail;
 	net->io.opts = &net->opts;
 	net->io.ca_file = net->ca_file;
+	net->io.trust = netio_system_trust();
 	net->share = curl_share_init();
 	net->multi = curl_multi_init();
 	if (!net->share || !net->multi) {

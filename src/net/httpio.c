@@ -7,6 +7,7 @@
 #include "base/log.h"
 #include "base/text.h"
 #include "net/netint.h"
+#include <dirent.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
@@ -44,13 +45,50 @@ int netio_load_ca(const char *path, void **out, struct cs_error *err)
 	return 0;
 }
 
+/* Whether dir holds OpenSSL's hashed names (<8 hex digits>.<n>, as c_rehash and
+ * update-ca-certificates make them): the lookup by issuer needs them. */
+static bool hashed_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return false;
+	bool found = false;
+	for (struct dirent *de; !found && (de = readdir(d)) != NULL;) {
+		const char *n = de->d_name;
+		size_t hex = strspn(n, "0123456789abcdef");
+		found = hex == 8 && n[8] == '.' && n[9] >= '0' && n[9] <= '9';
+	}
+	closedir(d);
+	return found;
+}
+
+/* How the system's trust reaches each connection (curl makes an SSL_CTX per connection). curl's
+ * defaults are both a CA file and a CA directory on Debian: the bundle and the directory it is made
+ * from. Given both, curl parses the whole bundle again for every new connection (its cache of the
+ * parsed store needs the file alone); given the file alone, it parses it once per transport, 20-50
+ * ms of CPU on the loop's one thread before the first handshake. Given the hashed directory alone,
+ * OpenSSL reads only the issuer a chain needs, when it needs it: the same trust, nothing parsed
+ * up front. The bundle alone where there is no hashed directory. */
+enum netio_trust netio_system_trust(void)
+{
+	CURL *e = curl_easy_init();
+	char *dir = NULL, *bundle = NULL;
+	enum netio_trust t = NETIO_TRUST_DEFAULT;
+	if (e && curl_easy_getinfo(e, CURLINFO_CAPATH, &dir) == CURLE_OK && dir && hashed_dir(dir))
+		t = NETIO_TRUST_DIR;
+	else if (e && curl_easy_getinfo(e, CURLINFO_CAINFO, &bundle) == CURLE_OK && bundle && access(bundle, R_OK) == 0)
+		t = NETIO_TRUST_BUNDLE;
+	curl_easy_cleanup(e);
+	return t;
+}
+
 void netio_free_ca(void *ca)
 {
 	if (ca)
 		sk_X509_pop_free((STACK_OF(X509) *)ca, X509_free);
 }
 
-/* curl has loaded the system trust store into the new connection's SSL_CTX; add ca_file's
+/* curl has set the system's trust up in the new connection's SSL_CTX; add ca_file's
  * certificates to it. CURLOPT_CAINFO would replace the store instead, and a corporate TLS proxy's
  * CA must not cost the user every public root. */
 static CURLcode add_ca(CURL *curl, void *sslctx, void *parm)
@@ -161,12 +199,9 @@ CURL *netio_easy(const struct net_io *io, struct net_req *r, const char *token)
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
-	/* curl caches the store it builds from its CA file for the connections that follow, but not
-	 * when a CA directory is configured too (Debian's curl has both, /etc/ssl/certs and the bundle
-	 * made from it): then every new connection parses the whole bundle again, ~10 ms of CPU on the
-	 * loop's one thread. Where the bundle exists it is the system's trust, alone. */
-	char *bundle = NULL;
-	if (curl_easy_getinfo(e, CURLINFO_CAINFO, &bundle) == CURLE_OK && bundle && access(bundle, R_OK) == 0)
+	if (io->trust == NETIO_TRUST_DIR)
+		curl_easy_setopt(e, CURLOPT_CAINFO, NULL);
+	else if (io->trust == NETIO_TRUST_BUNDLE)
 		curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
 	if (io->extra_ca) {
 		curl_easy_setopt(e, CURLOPT_SSL_CTX_FUNCTION, add_ca);

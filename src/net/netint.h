@@ -66,11 +66,13 @@ struct req_list {
 };
 
 /* httpio.c: one attempt on a curl easy handle. */
+enum netio_trust { NETIO_TRUST_DEFAULT, NETIO_TRUST_DIR, NETIO_TRUST_BUNDLE };
 struct net_io {
 	const struct net_opts *opts;
 	CURLSH *share;
 	void *extra_ca;       /* STACK_OF(X509) from ca_file, or NULL */
 	const char *ca_file;
+	enum netio_trust trust; /* netio_system_trust's */
 };
 
 /* netsched.c: lanes of ready requests, a heap of delayed ones, buckets' waiting lines. */
@@ -145,6 +147,8 @@ void netsched_free(struct net_sched *s);
 /* Loads the PEM certificates of ca_file (exit code 2 on error). *out is a STACK_OF(X509). */
 int netio_load_ca(const char *path, void **out, struct cs_error *err);
 void netio_free_ca(void *ca);
+/* Which of curl's default CA file and directory each connection is given (see httpio.c). */
+enum netio_trust netio_system_trust(void);
 /* Makes the easy handle of r's next attempt (token: bearer token or NULL). */
 CURL *netio_easy(const struct net_io *io, struct net_req *r, const char *token);
 /* Classifies a curl failure for the retry policy and explains it in words. */
