@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
@@ -444,7 +443,6 @@ struct store_check {
 	struct cache *conn; /* the check's connection; NULL once closed */
 	pthread_t thread;
 	bool running;       /* the thread is started and not yet joined */
-	atomic_bool ended;  /* the thread has its verdict */
 	int rc;             /* the verdict, once joined: 0 sound, -1 with err */
 	struct cs_error err;
 };
@@ -453,7 +451,6 @@ static void *check_thread(void *arg)
 {
 	struct store_check *k = arg;
 	k->rc = quick_check(k->conn, &k->err);
-	atomic_store(&k->ended, true);
 	return NULL;
 }
 
@@ -490,11 +487,6 @@ static void check_join(struct store_check *k)
 	k->running = false;
 	cache_close(k->conn);
 	k->conn = NULL;
-}
-
-bool cache_check_ready(struct cache *c)
-{
-	return !c->check || !c->check->running || atomic_load(&c->check->ended);
 }
 
 int cache_check_wait(struct cache *c, struct cs_error *err)

@@ -51,8 +51,6 @@ void cache_rollback(struct cache *c);
 #define CACHE_LOCK_WAIT_S 10
 int cache_lock_refresh(struct cache *c, int wait_s, volatile sig_atomic_t *cancel, struct cs_error *err);
 int cache_check_wait(struct cache *c, struct cs_error *err);
-/* Whether the check's verdict is in (cache_check_wait then returns at once); never waits. */
-bool cache_check_ready(struct cache *c);
 void cache_unlock_refresh(struct cache *c);
 /* While a refresh writes (both its phases): the WAL is checkpointed once it holds pages pages
  * (CACHE_WAL_MARK_REFRESH, 64 MB) instead of SQLite's 1000; 0 gives SQLite's mark back. */

@@ -56,6 +56,10 @@ static void queue_req(struct collection *c, struct net_request *req)
 	req->resource = j->env.url;
 	req->service = "Dataverse";
 	req->user = c;
+	if (j->r->writes_refused) { /* nothing read from here on could be written */
+		coll_fail(c, &j->r->gen_err);
+		return;
+	}
 	j->pending++;
 	if (net_queue(j->r->net, req, &err)) {
 		j->pending--;
@@ -87,11 +91,26 @@ static void job_done_one(struct job *j)
 	j->pending--;
 }
 
+/* On the writer's thread: every task but the first (gen_take) starts with this; nothing is written
+ * to a cache whose check failed. */
+static bool writes_refused(const struct refresh *r, struct cs_error *err)
+{
+	if (r->gen)
+		return false;
+	*err = r->gen_err;
+	return true;
+}
+
 /* On the writer's thread, inside the transaction of the pages queued together. */
 static int page_write(struct writer_task *wt, struct cache *cache, struct cs_error *err)
 {
 	struct page_task *t = (struct page_task *)wt;
-	int rc = t->c->ops->write(t, cache, err);
+	struct refresh *r = t->c->j->r;
+	int rc = -1;
+	if (!writes_refused(r, err)) {
+		t->gen = r->gen;
+		rc = t->c->ops->write(t, cache, err);
+	}
 	t->c->ops->free_rows(t);
 	refresh_ctx_hold(t->c->j->r, -(long)t->n);
 	return rc;
@@ -116,7 +135,7 @@ static struct page_task *parse_page(struct collection *c, const char *body)
 	struct cs_error err = { 0 };
 	struct page_task *t = xcalloc(1, sizeof *t);
 	*t = (struct page_task){ .t = { .page = true, .run = page_write, .done = page_written }, .c = c,
-				 .env_id = j->env.id, .gen = j->r->gen };
+				 .env_id = j->env.id };
 	if (c->ops->parse(c, body, &page, t, &err) != 0) {
 		free(t);
 		coll_fail(c, &err);
@@ -166,6 +185,8 @@ struct discard_task {
 static int discard_run(struct writer_task *wt, struct cache *cache, struct cs_error *err)
 {
 	struct collection *c = ((struct discard_task *)wt)->c;
+	if (writes_refused(c->j->r, err))
+		return -1;
 	return cache_gen_discard(cache, c->j->env.id, c->ops->table, c->j->r->gen, err);
 }
 
@@ -395,6 +416,8 @@ struct finish_task {
 static int finish_run(struct writer_task *wt, struct cache *cache, struct cs_error *err)
 {
 	struct job *j = ((struct finish_task *)wt)->j; /* nothing of it is in flight: the writer may use it */
+	if (writes_refused(j->r, err))
+		return -1;
 	int rc = j->failed ? 0 : job_commit(j, cache, err);
 	if (j->failed || rc) {
 		/* The environment keeps showing its last good data (what this refresh wrote of it is
@@ -468,6 +491,8 @@ static void job_free(struct job *j)
 
 void refresh_purge(struct refresh *r)
 {
+	if (!r->gen) /* nothing was written: the cache failed its check, or no phase ran */
+		return;
 	struct cs_error err = { 0 };
 	bool more;
 	for (size_t i = 0; i < r->purge.n; i++) {
@@ -482,18 +507,41 @@ void refresh_purge(struct refresh *r)
 	}
 }
 
-/* A new generation for this refresh's rows. What a killed or interrupted refresh left unseen needs
- * no dropping first: no reader sees it and no commit makes it visible (a commit shows one generation
- * and replaces only rows of the one shown); refresh_purge drops it with the rest. */
-static int gen_start(struct refresh *r, struct cs_error *err)
+/* The writer's first task: the cache's check (started with the refresh's lock) waited for, then a
+ * new generation for this refresh's rows; until it ends the pages read meanwhile wait in the
+ * writer's queue. What a killed or interrupted refresh left unseen needs no dropping first: no
+ * reader sees it and no commit makes it visible (a commit shows one generation and replaces only
+ * rows of the one shown); refresh_purge drops it with the rest. */
+struct gen_task {
+	struct writer_task t;
+	struct refresh *r;
+};
+
+static int gen_take(struct writer_task *wt, struct cache *cache, struct cs_error *err)
 {
-	if (cache_begin(r->cache, err))
-		return -1;
-	if (cache_gen_next(r->cache, &r->gen, err)) {
-		cache_rollback(r->cache);
-		return -1;
+	struct refresh *r = ((struct gen_task *)wt)->r;
+	long long gen = 0;
+	int rc = cache_check_wait(cache, err);
+	if (rc == 0 && (rc = cache_begin(cache, err)) == 0) {
+		rc = cache_gen_next(cache, &gen, err);
+		if (rc)
+			cache_rollback(cache);
+		else
+			rc = cache_commit(cache, err);
 	}
-	return cache_commit(r->cache, err);
+	if (rc)
+		r->gen_err = *err;
+	else
+		r->gen = gen;
+	return rc;
+}
+
+static void gen_taken(struct writer_task *wt, int rc, const struct cs_error *err)
+{
+	(void)err;
+	struct refresh *r = ((struct gen_task *)wt)->r;
+	r->writes_refused = rc != 0;
+	free(wt);
 }
 
 static void wake_loop(void *net) { net_wakeup(net); }
@@ -622,27 +670,17 @@ static void phase_free(struct phase *ph)
 	free(ph->known);
 }
 
-static bool discovered(void *ctx) { return ((struct refresh_discovery *)ctx)->done; }
-
 int refresh_dataverse(struct refresh *r, struct cs_env *known, size_t n_known, struct refresh_discovery *d,
 		      struct cs_error *err)
 {
 	struct phase ph = { .r = r, .d = d, .jobs = VEC_INIT(struct job *) };
 	known_read(&ph, known, n_known);
-	/* The cache's check runs while discovery is read: nothing is read from an environment, nor
-	 * written, before it has passed. The loop looks at it every few ms. */
-	while (!d->done && !cache_check_ready(r->cache) && net_pending(r->net) > 0)
-		net_step(r->net, 5);
-	int rc = d->done && d->rc ? (*err = d->err, -1) : 0;
-	if (rc == 0 && (cache_check_wait(r->cache, err) || gen_start(r, err)))
-		rc = -1;
-	if (rc) {
-		if (!d->done) /* its answer comes to d: it must have come before d goes */
-			net_wait(r->net, discovered, d, &(struct cs_error){ 0 });
-		phase_free(&ph);
-		return -1;
-	}
+	/* The cache's check runs while discovery and the known environments are read: the writer's
+	 * first task waits for it, and nothing is written before it has passed. */
 	ph.w = writer_start(r->cache, wake_loop, r->net);
+	struct gen_task *g = xcalloc(1, sizeof *g);
+	*g = (struct gen_task){ .t = { .run = gen_take, .done = gen_taken }, .r = r };
+	writer_push(ph.w, &g->t);
 	for (size_t i = 0; !d->done && i < ph.n_known; i++) {
 		struct cs_env *e = &ph.known[i].env;
 		if (e->url && *e->url && e->state == 0 && refresh_wanted(r->opts, e))
@@ -661,7 +699,7 @@ int refresh_dataverse(struct refresh *r, struct cs_env *known, size_t n_known, s
 			struct job *j = *VEC_AT(&ph.jobs, struct job *, i);
 			if (!j->finished && j->pending == 0 && j->state != JOB_EARLY) {
 				j->finished = true;
-				if (j->state == JOB_CONFIRMED) {
+				if (j->state == JOB_CONFIRMED && !r->writes_refused) {
 					job_finish(j, &ph.done, ph.total);
 					left++;
 				}
@@ -676,7 +714,10 @@ int refresh_dataverse(struct refresh *r, struct cs_env *known, size_t n_known, s
 	}
 	writer_stop(ph.w);
 	r->rep->rows_held_max = (size_t)atomic_load(&r->rows_held_max);
-	if (d->rc)
+	int rc = 0;
+	if (r->writes_refused)
+		rc = (*err = r->gen_err, -1);
+	else if (d->rc)
 		rc = (*err = d->err, -1);
 	else if (net_cancelled(r->net))
 		rc = cs_fail(err, CS_EXIT_NETWORK, _("refresh interrupted: nothing was written for the environments "

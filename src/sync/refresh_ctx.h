@@ -20,7 +20,12 @@ struct refresh {
 	bool have_err;
 	struct strset changed;      /* Teams chat ids whose Dataverse rows changed in this run */
 	struct strset ok_envs;      /* ids of the environments written in this run */
-	long long gen;              /* the generation this run's Dataverse rows are written with */
+	/* The generation this run's Dataverse rows are written with: taken by the writer's first task
+	 * once the cache's check has passed, and read only on the writer's thread until writer_stop.
+	 * 0 when that task failed (gen_err says why): then nothing is written at all. */
+	long long gen;
+	struct cs_error gen_err;
+	bool writes_refused;        /* the loop's thread's copy of that failure: no more requests */
 	/* Dataverse rows parsed and not yet freed, and the most at once: the loop's thread parses, the
 	 * writer's frees (a few pages at most, writer.h) */
 	atomic_long rows_held, rows_held_max;
@@ -56,10 +61,11 @@ struct refresh_discovery {
 /* Phase 1 (dataverse.c): each environment's Dataverse rows, in parallel, each page written as it
  * comes with r->gen and each environment committed in one short transaction; the environments
  * committed are added to r->ok_envs. The environments the cache held (known, moved in) and the
- * refresh wants are read from the start, once the cache's check has passed, while discovery is
- * read (d); discovery then confirms them, drops those it no longer lists and adds the new ones.
- * Nothing is committed for an environment before discovery listed it. Returns -1 when discovery
- * failed, the cache is damaged, or the transport itself stopped (cancel). */
+ * refresh wants are read from the start, while discovery is read (d) and the cache is checked;
+ * discovery then confirms them, drops those it no longer lists and adds the new ones. Nothing is
+ * written before the check has passed, nor committed for an environment before discovery listed
+ * it. Returns -1 when discovery failed, the cache is damaged, or the transport itself stopped
+ * (cancel). */
 int refresh_dataverse(struct refresh *r, struct cs_env *known, size_t n_known, struct refresh_discovery *d,
 		      struct cs_error *err);
 /* After the phases: drops the rows of r->purge's environments that no reader sees (superseded by a

@@ -243,8 +243,9 @@ Test(refresh, broken_answers_leave_the_previous_data_intact, .fini = stop)
 }
 
 /* A cache damaged in its middle (opening it reads only its header and schema) is refused by the refresh
- * with one line and exit 4 before any environment is read, and not written to; moved aside, the next
- * refresh rebuilds it. The check runs while discovery is read: only those reads may have been made. */
+ * with one line and exit 4, and not written to; moved aside, the next refresh rebuilds it. The check
+ * runs while discovery and the environments the cache knows are read: what they read is dropped, and
+ * the Graph phase never starts. */
 Test(refresh, a_damaged_cache_is_refused_with_nothing_written, .fini = stop, .timeout = 120)
 {
 	e2e_start(&e, NULL);
@@ -270,7 +271,6 @@ Test(refresh, a_damaged_cache_is_refused_with_nothing_written, .fini = stop, .ti
 	cr_assert(strstr(e.r.err, " (move it aside; the next refresh rebuilds it)\n"), "%s", e.r.err);
 	cr_assert_eq(strchr(e.r.err, '\n') + 1, e.r.err + strlen(e.r.err), "more than one line: %s", e.r.err);
 	free(want);
-	cr_assert_eq(e2e_log_count(&e, mark, "/api/data/v9.2/", NULL), 0, "an environment was read");
 	cr_assert_eq(e2e_log_count(&e, mark, "graph", NULL), 0, "Graph was read");
 	size_t len_after;
 	char *after = run_read_file(e.cache, &len_after);
