@@ -507,9 +507,9 @@ void refresh_purge(struct refresh *r)
 	}
 }
 
-/* The writer's first task: the cache's check (started with the refresh's lock) waited for, then a
- * new generation for this refresh's rows; until it ends the pages read meanwhile wait in the
- * writer's queue. What a killed or interrupted refresh left unseen needs no dropping first: no
+/* The writer's first task: a new generation for this refresh's rows, in the first transaction,
+ * whose cache_begin waits for the cache's check (started with the refresh's lock); until it ends
+ * the pages read meanwhile wait in the writer's queue. What a killed or interrupted refresh left unseen needs no dropping first: no
  * reader sees it and no commit makes it visible (a commit shows one generation and replaces only
  * rows of the one shown); refresh_purge drops it with the rest. */
 struct gen_task {
@@ -521,8 +521,8 @@ static int gen_take(struct writer_task *wt, struct cache *cache, struct cs_error
 {
 	struct refresh *r = ((struct gen_task *)wt)->r;
 	long long gen = 0;
-	int rc = cache_check_wait(cache, err);
-	if (rc == 0 && (rc = cache_begin(cache, err)) == 0) {
+	int rc = cache_begin(cache, err);
+	if (rc == 0) {
 		rc = cache_gen_next(cache, &gen, err);
 		if (rc)
 			cache_rollback(cache);
