@@ -160,26 +160,34 @@ static cJSON *rule_ids(const struct diag_result *res)
 	return a;
 }
 
+/* Diagnoses a chat and records what it found for the next check --new; with --new, res keeps only
+ * what the previous check did not report. 0, or -1 with cr->err. */
+static int check_diagnose(struct check_run *cr, const struct cache_facts *f, struct cs_chat *ch, struct diag_result *res)
+{
+	cache_facts_chat(f, ch);
+	cache_facts_diagnose(f, cr->ctx->now, cr->ctx->opts->warn_hours, res);
+	/* Every check records what it found per chat; --new reports only what the previous one had not. */
+	const char *id = ch->teams_chat_id ? ch->teams_chat_id : ch->activity_id;
+	char *seen = diag_result_rules(res);
+	if (cr->ctx->opts->new_only) {
+		char *before = cache_check_seen_get(cr->seen, id);
+		diag_result_keep_new(res, before);
+		free(before);
+	}
+	int rc = cache_check_seen_put(cr->seen, id, seen, cr->err);
+	free(seen);
+	if (rc)
+		diag_result_free(res);
+	return rc;
+}
+
 static int check_chat(const struct cache_facts *f, void *user)
 {
 	struct check_run *cr = user;
 	struct cs_chat ch;
-	cache_facts_chat(f, &ch);
 	struct diag_result res;
-	cache_facts_diagnose(f, cr->ctx->now, cr->ctx->opts->warn_hours, &res);
-	/* Every check records what it found per chat; --new reports only what the previous one had not. */
-	const char *id = ch.teams_chat_id ? ch.teams_chat_id : ch.activity_id;
-	char *seen = diag_result_rules(&res);
-	if (cr->ctx->opts->new_only) {
-		char *before = cache_check_seen_get(cr->seen, id);
-		diag_result_keep_new(&res, before);
-		free(before);
-	}
-	if (cache_check_seen_put(cr->seen, id, seen, cr->err))
+	if (check_diagnose(cr, f, &ch, &res)) {
 		cr->rc = -1;
-	free(seen);
-	if (cr->rc) {
-		diag_result_free(&res);
 		return 1;
 	}
 	const char *name = f->env.unique_name ? f->env.unique_name : "";
@@ -220,42 +228,100 @@ static int check_chat(const struct cache_facts *f, void *user)
 	return 0;
 }
 
+/* The text check prints only each environment's tallies, which do not depend on the order of its
+ * chats: it reads them unordered (cache_facts_open_part), which spares SQLite sorting every chat's
+ * facts, and prints the environments in the order the others list them (by unique name; environments
+ * that share a name are one line, as in the ordered read). */
+static int check_unordered(struct check_run *cr, const struct cs_env *envs, size_t n_envs, struct cs_error *err)
+{
+	struct cache_facts_cursor *cur = cache_facts_open_part(cr->ctx->s.cache, 0, 1, err);
+	if (!cur)
+		return -1;
+	size_t *chats = xcalloc(n_envs, sizeof *chats);
+	struct diag_check *tally = xcalloc(n_envs, sizeof *tally);
+	for (size_t i = 0; i < n_envs; i++) {
+		diag_check_init(&tally[i]);
+		tally[i].warn_hours = cr->ctx->opts->warn_hours;
+	}
+	size_t at = 0;
+	const struct cache_facts *f;
+	int rc;
+	while ((rc = cache_facts_next(cur, &f, err)) == 1) {
+		struct cs_chat ch;
+		struct diag_result res;
+		if (check_diagnose(cr, f, &ch, &res)) {
+			rc = -1;
+			break;
+		}
+		/* the environment of the last chat is almost always this one's */
+		if (at >= n_envs || !f->env.id || !envs[at].id || strcmp(envs[at].id, f->env.id) != 0)
+			for (at = 0; at < n_envs && !(f->env.id && envs[at].id && strcmp(envs[at].id, f->env.id) == 0); at++)
+				;
+		if (at < n_envs) { /* an environment added since the list was read is not counted, as before */
+			chats[at]++;
+			diag_check_add(&tally[at], &res);
+			diag_check_add(&cr->total, &res);
+		}
+		diag_result_free(&res);
+	}
+	cache_facts_close(cur);
+	for (size_t i = 0; rc == 0 && i < n_envs; i++) {
+		if (!chats[i])
+			continue;
+		const char *name = envs[i].unique_name ? envs[i].unique_name : "";
+		if (!cr->env || strcmp(cr->env, name) != 0) {
+			check_env_end(cr);
+			check_env_begin(cr, name);
+		}
+		cr->chats += chats[i];
+		diag_check_merge(&cr->tally, &tally[i]);
+	}
+	free(chats);
+	free(tally);
+	return rc < 0 ? -1 : 0;
+}
+
 int cmd_check(struct cli_context *ctx, struct cs_error *err)
 {
 	struct cs_env *envs;
 	size_t n_envs;
 	if (cache_list_envs(ctx->s.cache, &envs, &n_envs, err))
 		return -1;
+	int rc = 0;
+	struct check_run cr = { .ctx = ctx, .err = err };
+	if (n_envs == 0) /* nothing was ever read: that is not "all syncing" */
+		rc = cs_fail(err, CS_EXIT_NETWORK, _("nothing to check: the cache holds no environments yet (run: "
+						     "chatsync refresh)"));
+	else if (!(cr.seen = cache_check_seen_begin(ctx->s.cache, err)))
+		rc = -1;
+	if (rc == 0) {
+		diag_check_init(&cr.total);
+		cr.total.warn_hours = ctx->opts->warn_hours;
+		static const char *const keys[] = { "environment", "activity_id", "teams_chat_id", "subject", "verdict",
+						    "rules", NULL };
+		if (ctx->opts->format == CLI_FORMAT_JSON)
+			fputs("{\"environments\":[", stdout);
+		else if (ctx->opts->format == CLI_FORMAT_CSV)
+			out_rows_begin(&cr.csv, stdout, true, keys);
+		if (ctx->opts->format == CLI_FORMAT_TABLE)
+			rc = check_unordered(&cr, envs, n_envs, err);
+		else
+			rc = cache_facts_each(ctx->s.cache, NULL, check_chat, &cr, err) || cr.rc ? -1 : 0;
+		if (rc == 0)
+			check_env_end(&cr);
+		free(cr.env);
+		if (rc == 0 && cache_check_seen_end(cr.seen, err))
+			rc = -1;
+		else if (rc)
+			cache_check_seen_abort(cr.seen);
+		if (rc && ctx->opts->format == CLI_FORMAT_JSON)
+			fputs("\n", stdout);
+	}
 	for (size_t i = 0; i < n_envs; i++)
 		cs_env_free(&envs[i]);
 	free(envs);
-	if (n_envs == 0) /* nothing was ever read: that is not "all syncing" */
-		return cs_fail(err, CS_EXIT_NETWORK, _("nothing to check: the cache holds no environments yet (run: "
-						       "chatsync refresh)"));
-	struct check_run cr = { .ctx = ctx, .err = err };
-	diag_check_init(&cr.total);
-	cr.total.warn_hours = ctx->opts->warn_hours;
-	static const char *const keys[] = { "environment", "activity_id", "teams_chat_id", "subject", "verdict",
-					    "rules", NULL };
-	if (!(cr.seen = cache_check_seen_begin(ctx->s.cache, err)))
+	if (rc)
 		return -1;
-	if (ctx->opts->format == CLI_FORMAT_JSON)
-		fputs("{\"environments\":[", stdout);
-	else if (ctx->opts->format == CLI_FORMAT_CSV)
-		out_rows_begin(&cr.csv, stdout, true, keys);
-	int rc = cache_facts_each(ctx->s.cache, NULL, check_chat, &cr, err) || cr.rc ? -1 : 0;
-	if (rc == 0)
-		check_env_end(&cr);
-	free(cr.env);
-	if (rc == 0 && cache_check_seen_end(cr.seen, err))
-		rc = -1;
-	else if (rc)
-		cache_check_seen_abort(cr.seen);
-	if (rc) {
-		if (ctx->opts->format == CLI_FORMAT_JSON)
-			fputs("\n", stdout);
-		return -1;
-	}
 	int code = diag_check_exit_code(&cr.total);
 	char *summary = diag_check_summary(&cr.total);
 	if (ctx->opts->new_only) {

@@ -323,6 +323,22 @@ void diag_check_add(struct diag_check *s, const struct diag_result *r)
 		s->going_stale++;
 }
 
+void diag_check_merge(struct diag_check *s, const struct diag_check *more)
+{
+	if (!s || !more)
+		return;
+	s->not_syncing += more->not_syncing;
+	s->at_risk += more->at_risk;
+	s->unknown += more->unknown;
+	s->syncing += more->syncing;
+	s->going_stale += more->going_stale;
+	s->any_blocking |= more->any_blocking;
+	s->any_unknown |= more->any_unknown;
+	s->any_warning |= more->any_warning;
+	if (more->warn_hours > 0)
+		s->warn_hours = more->warn_hours;
+}
+
 int diag_check_exit_code(const struct diag_check *s)
 {
 	if (s->any_blocking)

@@ -38,6 +38,8 @@ struct diag_check {
 
 void diag_check_init(struct diag_check *s);
 void diag_check_add(struct diag_check *s, const struct diag_result *r);
+/* Adds the tallies of more to s, as if more's chats had been added to s. */
+void diag_check_merge(struct diag_check *s, const struct diag_check *more);
 /* Contract: 0 all syncing, 1 warnings, 2 blocking findings, 3 unknown. Precedence: any
  * blocking finding → 2, else any check that could not run → 3, else any warning → 1, else 0.
  * Unknown outranks warnings because a monitor must not read "only warnings" while some chat

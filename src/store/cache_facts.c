@@ -13,7 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Both halves end in the same columns: the environment's name first (the order), then the listed chat
+/* The newest association of an activity row is found in the view of the visible rows and read from
+ * its table by that rowid: joined to the view itself, SQLite materialized all associations and built
+ * an index over them for every read.
+ *
+ * Both halves end in the same columns: the environment's name first (the order), then the listed chat
  * (20, read only for activity rows), the newest association (10), Graph's details (19), whether it is an
  * activity row, and the two sort keys. */
 #define COL_CHAT 1
@@ -25,7 +29,7 @@
 	" SELECT e.unique_name AS env_name, " STORE_CHAT_COLUMNS ", " STORE_ASSOC_COLUMNS ", " STORE_GRAPH_COLUMNS "," \
 	"  1, ch.modifiedinteamson AS sort_mod, ch.teams_chat_id AS sort_id, ch.activity_id AS sort_act" \
 	" FROM chats ch JOIN environments e ON e.id = ch.env_id" \
-	" LEFT JOIN associations a ON a.rowid = " STORE_NEWEST_ASSOC("ch.env_id", "ch.teams_chat_id") \
+	" LEFT JOIN assoc_rows a ON a.rowid = " STORE_NEWEST_ASSOC("ch.env_id", "ch.teams_chat_id") \
 	" LEFT JOIN graph_chats g ON g.teams_chat_id = ch.teams_chat_id" \
 	" WHERE (?1 IS NULL OR ch.env_id = ?1)%s" \
 	" UNION ALL" \

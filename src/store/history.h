@@ -60,9 +60,10 @@ struct cache_facts;
 /* Fills f->since for the chat, its environment and the tenant. */
 void cache_facts_since(struct cache *c, struct cache_facts *f);
 
-/* One `check`'s record of what it reports per chat, replacing the previous check's (in one
- * transaction): begin, then for each chat get what the previous check reported ("rule,rule"; NULL:
- * nothing recorded; caller frees) and put what this one reports, then end (commits) or abort. */
+/* One `check`'s record of what it reports per chat, replacing the previous check's: begin (a read
+ * transaction, the snapshot the check reads), then for each chat get what the previous check reported
+ * ("rule,rule"; NULL: nothing recorded; caller frees) and put what this one reports, then end (ends
+ * the read and replaces the record in one write) or abort. */
 struct cache_check_seen;
 struct cache_check_seen *cache_check_seen_begin(struct cache *c, struct cs_error *err);
 char *cache_check_seen_get(struct cache_check_seen *h, const char *id);

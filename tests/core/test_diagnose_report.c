@@ -266,6 +266,42 @@ Test(diag_report, check_exit_codes_follow_the_precedence)
 	cr_assert_eq(s.at_risk + s.syncing + s.unknown + s.not_syncing, 1);
 }
 
+/* Tallies kept apart and merged are the tallies of all the chats added to one. */
+Test(diag_report, check_tallies_merge_as_if_added_to_one)
+{
+	struct diag_finding soon = { .rule = DIAG_RULE_INACTIVE_SOON, .severity = DIAG_WARNING };
+	struct diag_finding blocking = { .rule = DIAG_RULE_UNLINKED, .severity = DIAG_BLOCKING };
+	struct diag_finding unknown = { .rule = DIAG_RULE_CHECK_UNAVAILABLE, .severity = DIAG_UNKNOWN };
+	struct diag_result all[] = { fake(DIAG_VERDICT_AT_RISK, &soon, 1), fake(DIAG_VERDICT_NOT_SYNCING, &blocking, 1),
+				     fake(DIAG_VERDICT_UNKNOWN, &unknown, 1), fake(DIAG_VERDICT_SYNCING, NULL, 0),
+				     fake(DIAG_VERDICT_AT_RISK, &soon, 1) };
+	struct diag_check one, a, b;
+	diag_check_init(&one);
+	diag_check_init(&a);
+	diag_check_init(&b);
+	for (size_t i = 0; i < sizeof all / sizeof *all; i++) {
+		diag_check_add(&one, &all[i]);
+		diag_check_add(i % 2 ? &a : &b, &all[i]);
+	}
+	cr_assert_neq(diag_check_exit_code(&a), diag_check_exit_code(&b), "the halves differ");
+	struct diag_check merged;
+	diag_check_init(&merged);
+	diag_check_merge(&merged, &a);
+	diag_check_merge(&merged, &b);
+	diag_check_merge(&merged, NULL);
+	cr_assert_eq(merged.not_syncing, one.not_syncing);
+	cr_assert_eq(merged.at_risk, 2);
+	cr_assert_eq(merged.unknown, one.unknown);
+	cr_assert_eq(merged.syncing, one.syncing);
+	cr_assert_eq(merged.going_stale, 2);
+	cr_assert_eq(diag_check_exit_code(&merged), diag_check_exit_code(&one));
+	char *m = diag_check_summary(&merged), *o = diag_check_summary(&one);
+	cr_assert_str_eq(m, o);
+	cr_assert_str_eq(m, "1 chat not syncing, 2 at risk (go stale within 24 h), 1 unknown, 1 syncing");
+	free(m);
+	free(o);
+}
+
 Test(diag_report, check_exit_codes_from_real_diagnoses, .fini = done)
 {
 	struct diag_check s;

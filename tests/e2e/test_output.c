@@ -165,6 +165,51 @@ static size_t column(char **header, const char *key)
 	return 0;
 }
 
+/* The text check tallies each environment from an unordered read; its lines must be the JSON's
+ * environments, in the same order, with the same counts. */
+static void check_text_matches_json(void)
+{
+	cr_assert_eq(e2e_run(&e, "sandbox", "check", "--json", NULL), 2, "%s", e.r.err);
+	cJSON *doc = e2e_json(&e);
+	cr_assert_eq(e2e_run(&e, "sandbox", "check", NULL), 2, "%s", e.r.err);
+	const char *line = e.r.out;
+	const cJSON *env;
+	size_t n = 0;
+	cJSON_ArrayForEach(env, cJSON_GetObjectItem(doc, "environments")) {
+		const char *end = strchr(line, '\n');
+		cr_assert(end, "check printed %zu environment lines: %s", n, e.r.out);
+		char *got = xstrndup(line, (size_t)(end - line));
+		size_t chats = (size_t)cJSON_GetNumberValue(cJSON_GetObjectItem(env, "chats"));
+		char *head = xasprintf("%s: %zu chats: ", str(env, "unique_name"), chats);
+		cr_assert(strncmp(got, head, strlen(head)) == 0, "line %zu is \"%s\", not \"%s...\"", n, got, head);
+		static const char *const keys[] = { "not_syncing", "at_risk", "unknown", "syncing" };
+		static const char *const says[] = { "not syncing", "at risk", "unknown", "syncing" };
+		size_t sum = 0;
+		for (size_t k = 0; k < 4; k++) {
+			size_t v = (size_t)cJSON_GetNumberValue(cJSON_GetObjectItem(env, keys[k]));
+			sum += v;
+			char *a = xasprintf("%zu %s", v, says[k]), *b = xasprintf("%zu chat%s %s", v, v == 1 ? "" : "s", says[k]),
+			     *c = xasprintf("All %zu chat", v);
+			if (v)
+				cr_assert(strstr(got, a) || strstr(got, b) || (k == 3 && v == chats && strstr(got, c)), "%s: %s %zu",
+					  got, keys[k], v);
+			else if (k < 3) /* "syncing" is also in "not syncing" */
+				cr_assert_null(strstr(got + strlen(head), says[k]), "%s: no chat is %s", got, says[k]);
+			free(a);
+			free(b);
+			free(c);
+		}
+		cr_assert_eq(sum, chats, "%s", got);
+		free(head);
+		free(got);
+		line = end + 1;
+		n++;
+	}
+	cr_assert_geq(n, 2, "the tenant has several environments with chats");
+	cr_assert_eq(strchr(line, '\n'), strrchr(line, '\n'), "one summary line follows the environments: %s", line);
+	cJSON_Delete(doc);
+}
+
 Test(output, every_read_command_writes_csv_with_the_json_keys_and_refuses_json_with_csv, .fini = stop)
 {
 	const char *args[] = { "--envs", "3", "--chats-per-env", "15", NULL };
@@ -214,6 +259,7 @@ Test(output, every_read_command_writes_csv_with_the_json_keys_and_refuses_json_w
 	cr_assert(tried[0] && tried[2], "the tenant has syncing and not syncing chats");
 	csv_free(check);
 	csv_free(chats);
+	check_text_matches_json();
 	char ***rsc = csv_and_json("rsc", NULL, one_row, 0);
 	cJSON *truth = e2e_truth(&e);
 	cr_assert_str_eq(rsc[1][column(rsc[0], "state")], str(truth, "rsc_state"));
