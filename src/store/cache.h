@@ -12,7 +12,7 @@
 
 struct cache;
 
-#define CACHE_SCHEMA_VERSION 8
+#define CACHE_SCHEMA_VERSION 9
 #define CACHE_APPLICATION_ID 0x43535943 /* "CSYC": marks a file as a chatsync cache */
 
 enum cache_open_flags {
@@ -193,10 +193,15 @@ const char *cache_facts_key(const struct cache_facts *f);
 struct diag_result;
 void cache_facts_diagnose(const struct cache_facts *f, cs_time now, int warn_hours, struct diag_result *out);
 
-/* The number of connected chats of each environment, as cache_each_chat lists them, from the indexes
- * alone (fast at any size): counts[i] for envs[i] (as cache_list_envs gives them). */
+/* The number of connected chats of each environment, as cache_each_chat lists them: counts[i] for
+ * envs[i] (as cache_list_envs gives them). Each environment's commit (cache_gen_commit) keeps its
+ * number; an environment whose rows were written otherwise (cache_put_chat, cache_put_assoc, the
+ * deletes) has none kept until its next commit, and is counted here from the indexes. */
 int cache_env_chat_counts(struct cache *c, const struct cs_env *envs, size_t n_envs, size_t *counts,
 			  struct cs_error *err);
+/* Counts the chats env_id lists (NULL: every environment) and keeps the number, as a commit does: for
+ * a cache filled through the calls that write what an environment shows, as a test's or a bench's. */
+int cache_env_keep_count(struct cache *c, const char *env_id, struct cs_error *err);
 /* A read snapshot: every read between them sees the cache as it was at cache_read_begin, whatever a
  * refresh commits meanwhile; it takes no lock a writer waits for. */
 int cache_read_begin(struct cache *c, struct cs_error *err);

@@ -3,11 +3,17 @@
  * shows, through the views chats, participants, associations and sync_errors, only the rows of its
  * generation of each table (environments.chats_gen, assocs_gen, errors_gen). A refresh writes its
  * rows as they come with a new generation, unseen, and cache_gen_commit makes them visible at once;
- * rows of any other generation are purged. The hot statements are prepared once per connection. */
+ * rows of any other generation are purged. The hot statements are prepared once per connection.
+ *
+ * Each commit also keeps the number of chats the environment lists (environments.listed_chats, for
+ * the console's first screen): counted again after a full read, and after a delta read changed by
+ * what the delta touched alone. A write to what an environment shows made any other way leaves its
+ * number unknown (NULL) until its next commit, and a reader counts it (cache_env_chat_counts). */
 #include "config.h"
 #include "store/cache.h"
 #include "store/internal.h"
 #include "base/xalloc.h"
+#include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,6 +44,18 @@ static long long gen_of(struct cache *c, const char *env_id, enum cache_rows whi
 	long long g = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	sqlite3_reset(st);
 	return g;
+}
+
+/* The kept number of chats env_id lists is no longer known: its rows were written otherwise than by
+ * its commit. */
+static int count_unknown(struct cache *c, const char *env_id, struct cs_error *err)
+{
+	sqlite3_stmt *st = store_cached(c, STMT_COUNT_UNKNOWN,
+		"UPDATE environments SET listed_chats = NULL WHERE id = ? AND listed_chats IS NOT NULL", err);
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, env_id);
+	return store_step(c, st, err);
 }
 
 int cache_gen_next(struct cache *c, long long *gen, struct cs_error *err)
@@ -91,7 +109,9 @@ int cache_put_chat_row(struct cache *c, const struct cs_chat *ch, long long gen,
 	store_bind_time(st, 18, ch->modified_on);
 	store_bind_time(st, 19, ch->fetched_at);
 	sqlite3_bind_int64(st, 20, gen_of(c, ch->env_id, CACHE_ROWS_CHATS, gen));
-	return store_step(c, st, err);
+	if (store_step(c, st, err))
+		return -1;
+	return gen == CACHE_GEN_VISIBLE ? count_unknown(c, ch->env_id, err) : 0;
 }
 
 int cache_put_party(struct cache *c, const char *env_id, const char *activity_id, int seq, const struct cs_party *p,
@@ -147,7 +167,8 @@ int cache_put_chat(struct cache *c, const struct cs_chat *ch, struct cs_error *e
 {
 	long long gen = gen_of(c, ch->env_id, CACHE_ROWS_CHATS, CACHE_GEN_VISIBLE);
 	bool differ;
-	if (cache_put_chat_row(c, ch, gen, err) || parties_differ(c, ch, gen, &differ, err))
+	if (cache_put_chat_row(c, ch, gen, err) || count_unknown(c, ch->env_id, err) ||
+	    parties_differ(c, ch, gen, &differ, err))
 		return -1;
 	if (!differ)
 		return 0;
@@ -188,7 +209,9 @@ int cache_put_assoc_gen(struct cache *c, const struct cs_assoc *a, long long gen
 	store_bind_time(st, 9, a->modified_on);
 	store_bind_time(st, 10, a->fetched_at);
 	sqlite3_bind_int64(st, 11, gen_of(c, a->env_id, CACHE_ROWS_ASSOCIATIONS, gen));
-	return store_step(c, st, err);
+	if (store_step(c, st, err))
+		return -1;
+	return gen == CACHE_GEN_VISIBLE ? count_unknown(c, a->env_id, err) : 0;
 }
 
 int cache_put_assoc(struct cache *c, const struct cs_assoc *a, struct cs_error *err)
@@ -243,17 +266,23 @@ static int run_text_ints(struct cache *c, const char *sql, const char *a, long l
 
 int cache_delete_chat(struct cache *c, const char *activity_id, struct cs_error *err)
 {
-	return run_text_ints(c, "DELETE FROM party_rows WHERE activity_id = ?1", activity_id, 0, 0, err) ||
+	return run_text_ints(c, "UPDATE environments SET listed_chats = NULL WHERE id IN"
+			      " (SELECT env_id FROM chat_rows WHERE activity_id = ?1)", activity_id, 0, 0, err) ||
+	       run_text_ints(c, "DELETE FROM party_rows WHERE activity_id = ?1", activity_id, 0, 0, err) ||
 	       run_text_ints(c, "DELETE FROM chat_rows WHERE activity_id = ?1", activity_id, 0, 0, err) ? -1 : 0;
 }
 
 int cache_delete_assoc(struct cache *c, const char *id, struct cs_error *err)
 {
-	return run_text_ints(c, "DELETE FROM assoc_rows WHERE id = ?1", id, 0, 0, err);
+	return run_text_ints(c, "UPDATE environments SET listed_chats = NULL WHERE id IN"
+			      " (SELECT env_id FROM assoc_rows WHERE id = ?1)", id, 0, 0, err) ||
+	       run_text_ints(c, "DELETE FROM assoc_rows WHERE id = ?1", id, 0, 0, err) ? -1 : 0;
 }
 
 int cache_clear_env_table(struct cache *c, const char *env_id, enum cache_rows which, struct cs_error *err)
 {
+	if (count_unknown(c, env_id, err))
+		return -1;
 	if (which == CACHE_ROWS_CHATS && run_text_ints(c, "DELETE FROM party_rows WHERE env_id = ?1", env_id, 0, 0, err))
 		return -1;
 	char *sql = xasprintf("DELETE FROM %s WHERE env_id = ?1", tables[which].rows);
@@ -271,6 +300,8 @@ int cache_clear_env_rows(struct cache *c, const char *env_id, struct cs_error *e
 
 int cache_gen_discard(struct cache *c, const char *env_id, enum cache_rows which, long long gen, struct cs_error *err)
 {
+	if (gen == gen_of(c, env_id, which, CACHE_GEN_VISIBLE) && count_unknown(c, env_id, err))
+		return -1;
 	if (which == CACHE_ROWS_CHATS &&
 	    run_text_ints(c, "DELETE FROM party_rows WHERE env_id = ?1 AND gen = ?2", env_id, gen, 0, err))
 		return -1;
@@ -314,28 +345,145 @@ static int commit_delta(struct cache *c, const char *env_id, enum cache_rows whi
 	return rc ? -1 : 0;
 }
 
+/* What a delta read changes of an environment's kept count is found from the chats it touches: the
+ * Teams chat ids of its new rows, of the visible rows they replace and of the visible rows it deletes.
+ * Only those chats can start or stop being listed from an association alone; and the activity rows
+ * are counted, one range of an index. The ids are held as a JSON array between the two counts (no
+ * temporary table: its file and journal cost more than the counts). ?1 the environment, ?2 the new
+ * generation, ?3 and ?4 the visible generation of the chats and of the associations (a delta changes
+ * neither), ?5 and ?6 whether each is a delta, ?7 and ?8 the ids each deletes (JSON arrays). */
+#define TOUCHED_SQL(rows, key, gen, delta, deleted) \
+	" SELECT n.teams_chat_id FROM " rows " n WHERE " delta " AND n.env_id = ?1 AND n.gen = ?2" \
+	" AND n.teams_chat_id IS NOT NULL" \
+	" UNION SELECT o.teams_chat_id FROM " rows " n CROSS JOIN " rows " o ON o." key " = n." key " AND o.gen = " gen \
+	" WHERE " delta " AND n.env_id = ?1 AND n.gen = ?2 AND o.env_id = ?1 AND o.teams_chat_id IS NOT NULL" \
+	" UNION SELECT o.teams_chat_id FROM json_each(" deleted ") d CROSS JOIN " rows " o ON o." key " = d.value" \
+	" AND o.gen = " gen " WHERE " delta " AND o.env_id = ?1 AND o.teams_chat_id IS NOT NULL"
+
+static char *json_ids(char *const *ids, size_t n)
+{
+	cJSON *a = cJSON_CreateArray();
+	for (size_t i = 0; i < n; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(ids[i] ? ids[i] : ""));
+	char *s = cJSON_PrintUnformatted(a);
+	cJSON_Delete(a);
+	return s;
+}
+
+/* The touched ids of a delta commit as a JSON array (caller frees), or NULL with err. */
+static char *touched_ids(struct cache *c, const char *env_id, const struct cache_gen_commit *g, const long long *gens,
+			 struct cs_error *err)
+{
+	sqlite3_stmt *st = store_cached(c, STMT_TOUCHED, "SELECT json_group_array(teams_chat_id) FROM ("
+		TOUCHED_SQL("chat_rows", "activity_id", "?3", "?5", "?7") " UNION"
+		TOUCHED_SQL("assoc_rows", "id", "?4", "?6", "?8") ")", err);
+	if (!st)
+		return NULL;
+	char *deleted[2] = { json_ids(g->deleted_chats, g->n_deleted_chats),
+			     json_ids(g->deleted_assocs, g->n_deleted_assocs) };
+	store_bind_text(st, 1, env_id);
+	sqlite3_bind_int64(st, 2, g->gen);
+	sqlite3_bind_int64(st, 3, gens[CACHE_ROWS_CHATS]);
+	sqlite3_bind_int64(st, 4, gens[CACHE_ROWS_ASSOCIATIONS]);
+	sqlite3_bind_int(st, 5, g->chats == CACHE_GEN_DELTA);
+	sqlite3_bind_int(st, 6, g->assocs == CACHE_GEN_DELTA);
+	store_bind_text(st, 7, deleted[0]);
+	store_bind_text(st, 8, deleted[1]);
+	char *ids = sqlite3_step(st) == SQLITE_ROW ? store_col_text(st, 0) : NULL;
+	if (!ids)
+		store_fail(c, err, "read the chats a delta touched");
+	sqlite3_reset(st);
+	cJSON_free(deleted[0]);
+	cJSON_free(deleted[1]);
+	return ids;
+}
+
+/* The activity rows env_id shows, and how many of the touched chats it lists from an association alone. */
+static int touched_count(struct cache *c, const char *env_id, const long long *gens, const char *ids, long long *n,
+			 struct cs_error *err)
+{
+	sqlite3_stmt *st = store_cached(c, STMT_TOUCHED_COUNT,
+		"SELECT (SELECT count(*) FROM chat_rows r WHERE r.env_id = ?1 AND r.gen = ?2) + (SELECT count(*) FROM"
+		" json_each(?4) t WHERE EXISTS (SELECT 1 FROM assoc_rows a WHERE a.env_id = ?1 AND a.teams_chat_id = t.value"
+		" AND a.gen = ?3) AND NOT EXISTS (SELECT 1 FROM chat_rows r WHERE r.env_id = ?1 AND r.teams_chat_id = t.value"
+		" AND r.gen = ?2))", err);
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, env_id);
+	sqlite3_bind_int64(st, 2, gens[CACHE_ROWS_CHATS]);
+	sqlite3_bind_int64(st, 3, gens[CACHE_ROWS_ASSOCIATIONS]);
+	store_bind_text(st, 4, ids);
+	int rc = sqlite3_step(st);
+	*n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	int ret = rc == SQLITE_ROW ? 0 : store_fail(c, err, "count chats");
+	sqlite3_reset(st);
+	return ret;
+}
+
+/* The visible generation of each table of env_id, and its kept count (-1: none). */
+static int env_gens(struct cache *c, const char *env_id, long long *gens, long long *kept, struct cs_error *err)
+{
+	sqlite3_stmt *st = store_cached(c, STMT_ENV_GENS, "SELECT chats_gen, assocs_gen, errors_gen, listed_chats"
+					" FROM environments WHERE id = ?", err);
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, env_id);
+	int rc = sqlite3_step(st);
+	for (int w = 0; w < 3; w++)
+		gens[w] = rc == SQLITE_ROW ? sqlite3_column_int64(st, w) : 0;
+	*kept = rc == SQLITE_ROW && sqlite3_column_type(st, 3) != SQLITE_NULL ? sqlite3_column_int64(st, 3) : -1;
+	int ret = rc == SQLITE_ROW ? 0 : store_fail(c, err, "read the environment");
+	sqlite3_reset(st);
+	return ret;
+}
+
 int cache_gen_commit(struct cache *c, const struct cs_env *env, const struct cache_gen_commit *g, struct cs_error *err)
 {
 	const enum cache_gen_mode modes[] = { g->chats, g->assocs, g->errors };
 	char *const *deleted[] = { g->deleted_chats, g->deleted_assocs, NULL };
 	const size_t n_deleted[] = { g->n_deleted_chats, g->n_deleted_assocs, 0 };
-	if (cache_put_env(c, env, err))
+	long long gens[3], kept, before = 0;
+	if (cache_put_env(c, env, err) || env_gens(c, env->id, gens, &kept, err))
 		return -1;
+	bool full = modes[CACHE_ROWS_CHATS] == CACHE_GEN_FULL || modes[CACHE_ROWS_ASSOCIATIONS] == CACHE_GEN_FULL;
+	bool delta = modes[CACHE_ROWS_CHATS] == CACHE_GEN_DELTA || modes[CACHE_ROWS_ASSOCIATIONS] == CACHE_GEN_DELTA;
+	char *touched = NULL;
+	if (delta && !full && kept >= 0) {
+		if (!(touched = touched_ids(c, env->id, g, gens, err)))
+			return -1;
+		if (touched_count(c, env->id, gens, touched, &before, err)) {
+			free(touched);
+			return -1;
+		}
+	}
 	for (int w = CACHE_ROWS_CHATS; w <= CACHE_ROWS_SYNC_ERRORS; w++) {
 		const char *col = tables[w].gen_col;
 		if (modes[w] == CACHE_GEN_FULL) {
 			char *sql = xasprintf("UPDATE environments SET %s = ?2 WHERE id = ?1", col);
 			int rc = run_text_ints(c, sql, env->id, g->gen, 0, err);
 			free(sql);
-			if (rc)
+			if (rc) {
+				free(touched);
 				return -1;
+			}
 		} else if (modes[w] == CACHE_GEN_DELTA) {
-			long long old = gen_of(c, env->id, (enum cache_rows)w, CACHE_GEN_VISIBLE);
-			if (commit_delta(c, env->id, (enum cache_rows)w, g->gen, old, deleted[w], n_deleted[w], err))
+			if (commit_delta(c, env->id, (enum cache_rows)w, g->gen, gens[w], deleted[w], n_deleted[w], err)) {
+				free(touched);
 				return -1;
+			}
 		}
 	}
-	return 0;
+	if (touched) {
+		long long after;
+		int rc = touched_count(c, env->id, gens, touched, &after, err);
+		free(touched);
+		if (rc)
+			return -1;
+		/* the deletes left the number unknown for every environment that had the ids, this one too */
+		return run_text_ints(c, "UPDATE environments SET listed_chats = ?2 WHERE id = ?1", env->id,
+				     kept + after - before, 0, err);
+	}
+	return full || delta || kept < 0 ? cache_env_keep_count(c, env->id, err) : 0;
 }
 
 /* Deletes at most max (0: all) of one table's rows of env_id whose generation is not g; *more when

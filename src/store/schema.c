@@ -153,6 +153,9 @@ static const char *const migrations[] = {
 	"  JOIN environments e ON e.id = r.env_id WHERE r.gen = e.assocs_gen;\n"
 	"CREATE VIEW sync_errors AS SELECT r.rowid AS rowid, r.* FROM error_rows r JOIN environments e ON e.id = r.env_id\n"
 	"  WHERE r.gen = e.errors_gen;\n",
+	/* 8 → 9: the number of chats each environment lists, kept by each environment's commit so the
+	 * console's first screen need not count them (NULL: not known, counted when read). */
+	"ALTER TABLE environments ADD COLUMN listed_chats INTEGER;\n",
 };
 
 int schema_latest(void)

@@ -641,6 +641,136 @@ Test(cache, a_generation_is_unseen_until_committed_and_then_replaces_the_last_on
 	cache_close(c);
 }
 
+/* --- the number of chats each environment lists, kept by its commits --- */
+
+static int count_listed(const struct cs_chat *ch, const struct cs_env *env, void *user)
+{
+	(void)ch;
+	(void)env;
+	(*(size_t *)user)++;
+	return 0;
+}
+
+/* What the chat list shows of env_id, and what the count says: they must agree. */
+static void counts_agree(struct cache *c, const char *env_id, const char *when)
+{
+	size_t listed = 0, counted = 99;
+	struct cache_chat_filter f = { .env_id = env_id };
+	cr_assert_eq(cache_each_chat(c, &f, count_listed, &listed, &err), 0, "%s", err.msg);
+	struct cs_env e = { .id = (char *)env_id };
+	cr_assert_eq(cache_env_chat_counts(c, &e, 1, &counted, &err), 0, "%s", err.msg);
+	cr_assert_eq(counted, listed, "%s: %s counted %zu chats, lists %zu", when, env_id, counted, listed);
+}
+
+/* environments.listed_chats of env_id as the file holds it: -1 when NULL (not known). */
+static long long kept_count(const char *env_id)
+{
+	sqlite3 *raw;
+	cr_assert_eq(sqlite3_open_v2(db, &raw, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	sqlite3_stmt *q;
+	cr_assert_eq(sqlite3_prepare_v2(raw, "SELECT listed_chats FROM environments WHERE id = ?", -1, &q, NULL), SQLITE_OK);
+	sqlite3_bind_text(q, 1, env_id, -1, SQLITE_STATIC);
+	cr_assert_eq(sqlite3_step(q), SQLITE_ROW);
+	long long n = sqlite3_column_type(q, 0) == SQLITE_NULL ? -1 : sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	sqlite3_close(raw);
+	return n;
+}
+
+static unsigned rnd(unsigned *state, unsigned below)
+{
+	*state = *state * 1103515245u + 12345u;
+	return (*state >> 16) % below;
+}
+
+/* Random full and delta reads of two environments: new chats, chats moved to another Teams chat,
+ * deleted chats (some of the other environment's), associations with and without an activity row,
+ * deleted associations, and writes by hand in between. After every commit the number kept is the
+ * number listed, and after a write by hand it is unknown and still counted right. */
+Test(cache, each_commit_keeps_the_number_of_chats_its_environment_lists)
+{
+	struct cache *c = cache_open(db, 0, &err);
+	cr_assert_not_null(c, "%s", err.msg);
+	static const char *const envs[] = { "e1", "e2" };
+	for (int i = 0; i < 2; i++)
+		put_env(c, envs[i], envs[i], 1, 14);
+	unsigned r = 7;
+	int full = 0, delta = 0;
+	for (int round = 0; round < 120; round++) {
+		const char *env = envs[rnd(&r, 2)];
+		struct cs_env e = { .id = (char *)env, .unique_name = (char *)env };
+		long long gen;
+		cr_assert_eq(cache_gen_next(c, &gen, &err), 0, "%s", err.msg);
+		bool is_full = round < 2 || rnd(&r, 5) == 0;
+		int n_rows = is_full ? 12 : 1 + (int)rnd(&r, 4);
+		for (int k = 0; k < n_rows; k++) {
+			char act[16], chat[16], as[16];
+			snprintf(act, sizeof act, "%s-a%u", env, rnd(&r, 16));
+			snprintf(chat, sizeof chat, "19:t%u", rnd(&r, 14));
+			snprintf(as, sizeof as, "%s-s%u", env, rnd(&r, 16));
+			if (rnd(&r, 3)) {
+				struct cs_chat ch = { .env_id = (char *)env, .activity_id = act, .teams_chat_id = chat,
+						      .state = CS_STATE_OPEN, .modified_in_teams_on = 1794647520 };
+				cr_assert_eq(cache_put_chat_row(c, &ch, gen, &err), 0, "%s", err.msg);
+			}
+			if (rnd(&r, 2)) {
+				struct cs_assoc a = { .id = as, .env_id = (char *)env, .teams_chat_id = chat,
+						      .record_state = CS_ASSOC_ASSOCIATE, .modified_on = 1794647520 + k };
+				cr_assert_eq(cache_put_assoc_gen(c, &a, gen, &err), 0, "%s", err.msg);
+			}
+		}
+		char del_chat[2][16], del_assoc[16];
+		char *dc[2] = { del_chat[0], del_chat[1] }, *da[1] = { del_assoc };
+		/* one deleted chat may be the other environment's */
+		snprintf(del_chat[0], sizeof del_chat[0], "%s-a%u", env, rnd(&r, 16));
+		snprintf(del_chat[1], sizeof del_chat[1], "%s-a%u", envs[rnd(&r, 2)], rnd(&r, 16));
+		snprintf(del_assoc, sizeof del_assoc, "%s-s%u", env, rnd(&r, 16));
+		struct cache_gen_commit g = { .gen = gen };
+		if (is_full) {
+			g.chats = g.assocs = CACHE_GEN_FULL;
+			full++;
+		} else {
+			g.chats = rnd(&r, 4) ? CACHE_GEN_DELTA : CACHE_GEN_KEEP;
+			g.assocs = g.chats == CACHE_GEN_KEEP || rnd(&r, 4) ? CACHE_GEN_DELTA : CACHE_GEN_KEEP;
+			if (g.chats == CACHE_GEN_DELTA && rnd(&r, 2)) {
+				g.deleted_chats = dc;
+				g.n_deleted_chats = 2;
+			}
+			if (g.assocs == CACHE_GEN_DELTA && rnd(&r, 2)) {
+				g.deleted_assocs = da;
+				g.n_deleted_assocs = 1;
+			}
+			delta++;
+		}
+		cr_assert_eq(cache_begin(c, &err), 0, "%s", err.msg);
+		cr_assert_eq(cache_gen_commit(c, &e, &g, &err), 0, "%s", err.msg);
+		cr_assert_eq(cache_commit(c, &err), 0, "%s", err.msg);
+		bool more;
+		cr_assert_eq(cache_gen_purge(c, env, 0, &more, &err), 0, "%s", err.msg);
+		cr_assert_geq(kept_count(env), 0, "round %d: the commit kept %s's number", round, env);
+		char when[32];
+		snprintf(when, sizeof when, "round %d", round);
+		counts_agree(c, "e1", when);
+		counts_agree(c, "e2", when);
+		if (round % 17 == 16) { /* a write by hand: the number is not known until the next commit */
+			struct cs_chat ch = { .env_id = (char *)env, .activity_id = (char *)"by-hand", .teams_chat_id =
+					      (char *)"19:by-hand", .state = CS_STATE_OPEN };
+			cr_assert_eq(cache_put_chat(c, &ch, &err), 0, "%s", err.msg);
+			cr_assert_eq(kept_count(env), -1, "a write by hand leaves the number unknown");
+			counts_agree(c, env, "after a write by hand");
+		}
+	}
+	cr_assert_gt(full, 10);
+	cr_assert_gt(delta, 60);
+	/* and a cache filled by hand is given its numbers at once */
+	cr_assert_eq(cache_env_keep_count(c, NULL, &err), 0, "%s", err.msg);
+	cr_assert_geq(kept_count("e1"), 0);
+	cr_assert_geq(kept_count("e2"), 0);
+	counts_agree(c, "e1", "kept by hand");
+	counts_agree(c, "e2", "kept by hand");
+	cache_close(c);
+}
+
 Test(cache, a_chat_written_again_keeps_or_rewrites_its_participants)
 {
 	struct cache *c = cache_open(db, 0, &err);
