@@ -345,20 +345,26 @@ static int commit_delta(struct cache *c, const char *env_id, enum cache_rows whi
 	return rc ? -1 : 0;
 }
 
-/* What a delta read changes of an environment's kept count is found from the chats it touches: the
- * Teams chat ids of its new rows, of the visible rows they replace and of the visible rows it deletes.
- * Only those chats can start or stop being listed from an association alone; and the activity rows
- * are counted, one range of an index. The ids are held as a JSON array between the two counts (no
- * temporary table: its file and journal cost more than the counts). ?1 the environment, ?2 the new
- * generation, ?3 and ?4 the visible generation of the chats and of the associations (a delta changes
- * neither), ?5 and ?6 whether each is a delta, ?7 and ?8 the ids each deletes (JSON arrays). */
+/* What a delta read changes of an environment's kept count is found from what it touches alone: the
+ * activity rows whose activity ids it wrote or deleted (only those can come or go), and the chats
+ * whose Teams chat ids it touched (its new rows', the shown rows' they replace, the deleted rows'):
+ * only those can start or stop being listed from an association alone. The ids are held as JSON
+ * arrays between the count before and the count after (no temporary table: its file and journal
+ * cost more than the counts). ?1 the environment, ?2 the new generation, ?3 and ?4 the visible
+ * generation of the chats and of the associations (a delta changes neither), ?5 and ?6 whether each
+ * is a delta, ?7 and ?8 the ids each deletes (JSON arrays). The new rows are found by (env_id, gen):
+ * left to itself the planner walks every row of the environment in the covering index on (env_id,
+ * teams_chat_id, gen). */
 #define TOUCHED_SQL(rows, key, gen, delta, deleted) \
-	" SELECT n.teams_chat_id FROM " rows " n WHERE " delta " AND n.env_id = ?1 AND n.gen = ?2" \
-	" AND n.teams_chat_id IS NOT NULL" \
+	" SELECT n.teams_chat_id FROM " rows " n INDEXED BY " rows "_by_env_gen WHERE " delta " AND n.env_id = ?1" \
+	" AND n.gen = ?2 AND n.teams_chat_id IS NOT NULL" \
 	" UNION SELECT o.teams_chat_id FROM " rows " n CROSS JOIN " rows " o ON o." key " = n." key " AND o.gen = " gen \
 	" WHERE " delta " AND n.env_id = ?1 AND n.gen = ?2 AND o.env_id = ?1 AND o.teams_chat_id IS NOT NULL" \
 	" UNION SELECT o.teams_chat_id FROM json_each(" deleted ") d CROSS JOIN " rows " o ON o." key " = d.value" \
 	" AND o.gen = " gen " WHERE " delta " AND o.env_id = ?1 AND o.teams_chat_id IS NOT NULL"
+#define TOUCHED_ACTIVITIES \
+	" SELECT n.activity_id FROM chat_rows n INDEXED BY chat_rows_by_env_gen WHERE ?5 AND n.env_id = ?1 AND n.gen = ?2" \
+	" UNION SELECT value FROM json_each(?7) WHERE ?5"
 
 static char *json_ids(char *const *ids, size_t n)
 {
@@ -370,15 +376,27 @@ static char *json_ids(char *const *ids, size_t n)
 	return s;
 }
 
-/* The touched ids of a delta commit as a JSON array (caller frees), or NULL with err. */
-static char *touched_ids(struct cache *c, const char *env_id, const struct cache_gen_commit *g, const long long *gens,
-			 struct cs_error *err)
+struct touched {
+	char *chats, *activities; /* JSON arrays of Teams chat ids and of activity ids */
+};
+
+static void touched_free(struct touched *t)
 {
-	sqlite3_stmt *st = store_cached(c, STMT_TOUCHED, "SELECT json_group_array(teams_chat_id) FROM ("
+	free(t->chats);
+	free(t->activities);
+	t->chats = t->activities = NULL;
+}
+
+/* What a delta commit touches (touched_free), or -1 with err. */
+static int touched_ids(struct cache *c, const char *env_id, const struct cache_gen_commit *g, const long long *gens,
+		       struct touched *out, struct cs_error *err)
+{
+	sqlite3_stmt *st = store_cached(c, STMT_TOUCHED, "SELECT (SELECT json_group_array(teams_chat_id) FROM ("
 		TOUCHED_SQL("chat_rows", "activity_id", "?3", "?5", "?7") " UNION"
-		TOUCHED_SQL("assoc_rows", "id", "?4", "?6", "?8") ")", err);
+		TOUCHED_SQL("assoc_rows", "id", "?4", "?6", "?8") ")), (SELECT json_group_array(activity_id) FROM ("
+		TOUCHED_ACTIVITIES "))", err);
 	if (!st)
-		return NULL;
+		return -1;
 	char *deleted[2] = { json_ids(g->deleted_chats, g->n_deleted_chats),
 			     json_ids(g->deleted_assocs, g->n_deleted_assocs) };
 	store_bind_text(st, 1, env_id);
@@ -389,30 +407,40 @@ static char *touched_ids(struct cache *c, const char *env_id, const struct cache
 	sqlite3_bind_int(st, 6, g->assocs == CACHE_GEN_DELTA);
 	store_bind_text(st, 7, deleted[0]);
 	store_bind_text(st, 8, deleted[1]);
-	char *ids = sqlite3_step(st) == SQLITE_ROW ? store_col_text(st, 0) : NULL;
-	if (!ids)
+	int rc = -1;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		out->chats = store_col_text(st, 0);
+		out->activities = store_col_text(st, 1);
+		rc = out->chats && out->activities ? 0 : -1;
+	}
+	if (rc) {
 		store_fail(c, err, "read the chats a delta touched");
+		touched_free(out);
+	}
 	sqlite3_reset(st);
 	cJSON_free(deleted[0]);
 	cJSON_free(deleted[1]);
-	return ids;
+	return rc;
 }
 
-/* The activity rows env_id shows, and how many of the touched chats it lists from an association alone. */
-static int touched_count(struct cache *c, const char *env_id, const long long *gens, const char *ids, long long *n,
-			 struct cs_error *err)
+/* Of what a delta touches, how many activity rows env_id shows, and how many chats it lists from an
+ * association alone. */
+static int touched_count(struct cache *c, const char *env_id, const long long *gens, const struct touched *t,
+			 long long *n, struct cs_error *err)
 {
 	sqlite3_stmt *st = store_cached(c, STMT_TOUCHED_COUNT,
-		"SELECT (SELECT count(*) FROM chat_rows r WHERE r.env_id = ?1 AND r.gen = ?2) + (SELECT count(*) FROM"
-		" json_each(?4) t WHERE EXISTS (SELECT 1 FROM assoc_rows a WHERE a.env_id = ?1 AND a.teams_chat_id = t.value"
-		" AND a.gen = ?3) AND NOT EXISTS (SELECT 1 FROM chat_rows r WHERE r.env_id = ?1 AND r.teams_chat_id = t.value"
+		"SELECT (SELECT count(*) FROM json_each(?5) k WHERE EXISTS (SELECT 1 FROM chat_rows r WHERE"
+		" r.activity_id = k.value AND r.gen = ?2 AND r.env_id = ?1)) + (SELECT count(*) FROM json_each(?4) t"
+		" WHERE EXISTS (SELECT 1 FROM assoc_rows a WHERE a.env_id = ?1 AND a.teams_chat_id = t.value AND a.gen = ?3)"
+		" AND NOT EXISTS (SELECT 1 FROM chat_rows r WHERE r.env_id = ?1 AND r.teams_chat_id = t.value"
 		" AND r.gen = ?2))", err);
 	if (!st)
 		return -1;
 	store_bind_text(st, 1, env_id);
 	sqlite3_bind_int64(st, 2, gens[CACHE_ROWS_CHATS]);
 	sqlite3_bind_int64(st, 3, gens[CACHE_ROWS_ASSOCIATIONS]);
-	store_bind_text(st, 4, ids);
+	store_bind_text(st, 4, t->chats);
+	store_bind_text(st, 5, t->activities);
 	int rc = sqlite3_step(st);
 	*n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	int ret = rc == SQLITE_ROW ? 0 : store_fail(c, err, "count chats");
@@ -447,14 +475,13 @@ int cache_gen_commit(struct cache *c, const struct cs_env *env, const struct cac
 		return -1;
 	bool full = modes[CACHE_ROWS_CHATS] == CACHE_GEN_FULL || modes[CACHE_ROWS_ASSOCIATIONS] == CACHE_GEN_FULL;
 	bool delta = modes[CACHE_ROWS_CHATS] == CACHE_GEN_DELTA || modes[CACHE_ROWS_ASSOCIATIONS] == CACHE_GEN_DELTA;
-	char *touched = NULL;
-	if (delta && !full && kept >= 0) {
-		if (!(touched = touched_ids(c, env->id, g, gens, err)))
-			return -1;
-		if (touched_count(c, env->id, gens, touched, &before, err)) {
-			free(touched);
-			return -1;
-		}
+	struct touched touched = { 0 };
+	bool by_delta = delta && !full && kept >= 0;
+	if (by_delta && touched_ids(c, env->id, g, gens, &touched, err))
+		return -1;
+	if (by_delta && touched_count(c, env->id, gens, &touched, &before, err)) {
+		touched_free(&touched);
+		return -1;
 	}
 	for (int w = CACHE_ROWS_CHATS; w <= CACHE_ROWS_SYNC_ERRORS; w++) {
 		const char *col = tables[w].gen_col;
@@ -463,20 +490,20 @@ int cache_gen_commit(struct cache *c, const struct cs_env *env, const struct cac
 			int rc = run_text_ints(c, sql, env->id, g->gen, 0, err);
 			free(sql);
 			if (rc) {
-				free(touched);
+				touched_free(&touched);
 				return -1;
 			}
 		} else if (modes[w] == CACHE_GEN_DELTA) {
 			if (commit_delta(c, env->id, (enum cache_rows)w, g->gen, gens[w], deleted[w], n_deleted[w], err)) {
-				free(touched);
+				touched_free(&touched);
 				return -1;
 			}
 		}
 	}
-	if (touched) {
+	if (by_delta) {
 		long long after;
-		int rc = touched_count(c, env->id, gens, touched, &after, err);
-		free(touched);
+		int rc = touched_count(c, env->id, gens, &touched, &after, err);
+		touched_free(&touched);
 		if (rc)
 			return -1;
 		/* the deletes left the number unknown for every environment that had the ids, this one too */
