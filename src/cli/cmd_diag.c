@@ -257,7 +257,7 @@ static int check_unordered(struct check_run *cr, const struct cs_env *envs, size
 		if (at >= n_envs || !f->env.id || !envs[at].id || strcmp(envs[at].id, f->env.id) != 0)
 			for (at = 0; at < n_envs && !(f->env.id && envs[at].id && strcmp(envs[at].id, f->env.id) == 0); at++)
 				;
-		if (at < n_envs) { /* an environment added since the list was read is not counted, as before */
+		if (at < n_envs) { /* always: the list and the chats are one snapshot */
 			chats[at]++;
 			diag_check_add(&tally[at], &res);
 			diag_check_add(&cr->total, &res);
@@ -283,17 +283,18 @@ static int check_unordered(struct check_run *cr, const struct cs_env *envs, size
 
 int cmd_check(struct cli_context *ctx, struct cs_error *err)
 {
-	struct cs_env *envs;
-	size_t n_envs;
-	if (cache_list_envs(ctx->s.cache, &envs, &n_envs, err))
-		return -1;
-	int rc = 0;
+	struct cs_env *envs = NULL;
+	size_t n_envs = 0;
 	struct check_run cr = { .ctx = ctx, .err = err };
-	if (n_envs == 0) /* nothing was ever read: that is not "all syncing" */
+	/* The environments are listed in the check's own snapshot, which its chats are read in. */
+	if (!(cr.seen = cache_check_seen_begin(ctx->s.cache, err)))
+		return -1;
+	int rc = cache_list_envs(ctx->s.cache, &envs, &n_envs, err);
+	if (rc == 0 && n_envs == 0) /* nothing was ever read: that is not "all syncing" */
 		rc = cs_fail(err, CS_EXIT_NETWORK, _("nothing to check: the cache holds no environments yet (run: "
 						     "chatsync refresh)"));
-	else if (!(cr.seen = cache_check_seen_begin(ctx->s.cache, err)))
-		rc = -1;
+	if (rc)
+		cache_check_seen_abort(cr.seen);
 	if (rc == 0) {
 		diag_check_init(&cr.total);
 		cr.total.warn_hours = ctx->opts->warn_hours;
