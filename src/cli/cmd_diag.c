@@ -228,6 +228,11 @@ static int check_chat(const struct cache_facts *f, void *user)
 	return 0;
 }
 
+static bool same_id(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) == 0;
+}
+
 /* The text check prints only each environment's tallies, which do not depend on the order of its
  * chats: it reads them unordered (cache_facts_open_part), which spares SQLite sorting every chat's
  * facts, and prints the environments in the order the others list them (by unique name; environments
@@ -254,8 +259,8 @@ static int check_unordered(struct check_run *cr, const struct cs_env *envs, size
 			break;
 		}
 		/* the environment of the last chat is almost always this one's */
-		if (at >= n_envs || !f->env.id || !envs[at].id || strcmp(envs[at].id, f->env.id) != 0)
-			for (at = 0; at < n_envs && !(f->env.id && envs[at].id && strcmp(envs[at].id, f->env.id) == 0); at++)
+		if (at >= n_envs || !same_id(envs[at].id, f->env.id))
+			for (at = 0; at < n_envs && !same_id(envs[at].id, f->env.id); at++)
 				;
 		if (at < n_envs) { /* always: the list and the chats are one snapshot */
 			chats[at]++;

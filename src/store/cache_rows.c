@@ -475,42 +475,32 @@ int cache_gen_commit(struct cache *c, const struct cs_env *env, const struct cac
 		return -1;
 	bool full = modes[CACHE_ROWS_CHATS] == CACHE_GEN_FULL || modes[CACHE_ROWS_ASSOCIATIONS] == CACHE_GEN_FULL;
 	bool delta = modes[CACHE_ROWS_CHATS] == CACHE_GEN_DELTA || modes[CACHE_ROWS_ASSOCIATIONS] == CACHE_GEN_DELTA;
+	/* A delta changes the number kept by what it touched: counted before and after. */
 	struct touched touched = { 0 };
 	bool by_delta = delta && !full && kept >= 0;
-	if (by_delta && touched_ids(c, env->id, g, gens, &touched, err))
-		return -1;
-	if (by_delta && touched_count(c, env->id, gens, &touched, &before, err)) {
-		touched_free(&touched);
-		return -1;
-	}
-	for (int w = CACHE_ROWS_CHATS; w <= CACHE_ROWS_SYNC_ERRORS; w++) {
-		const char *col = tables[w].gen_col;
+	int rc = by_delta && (touched_ids(c, env->id, g, gens, &touched, err) ||
+			      touched_count(c, env->id, gens, &touched, &before, err)) ? -1 : 0;
+	for (int w = CACHE_ROWS_CHATS; rc == 0 && w <= CACHE_ROWS_SYNC_ERRORS; w++) {
 		if (modes[w] == CACHE_GEN_FULL) {
-			char *sql = xasprintf("UPDATE environments SET %s = ?2 WHERE id = ?1", col);
-			int rc = run_text_ints(c, sql, env->id, g->gen, 0, err);
+			char *sql = xasprintf("UPDATE environments SET %s = ?2 WHERE id = ?1", tables[w].gen_col);
+			rc = run_text_ints(c, sql, env->id, g->gen, 0, err);
 			free(sql);
-			if (rc) {
-				touched_free(&touched);
-				return -1;
-			}
 		} else if (modes[w] == CACHE_GEN_DELTA) {
-			if (commit_delta(c, env->id, (enum cache_rows)w, g->gen, gens[w], deleted[w], n_deleted[w], err)) {
-				touched_free(&touched);
-				return -1;
-			}
+			rc = commit_delta(c, env->id, (enum cache_rows)w, g->gen, gens[w], deleted[w], n_deleted[w], err);
 		}
 	}
-	if (by_delta) {
+	if (rc == 0 && by_delta) {
 		long long after;
-		int rc = touched_count(c, env->id, gens, &touched, &after, err);
-		touched_free(&touched);
-		if (rc)
-			return -1;
+		rc = touched_count(c, env->id, gens, &touched, &after, err);
 		/* the deletes left the number unknown for every environment that had the ids, this one too */
-		return run_text_ints(c, "UPDATE environments SET listed_chats = ?2 WHERE id = ?1", env->id,
-				     kept + after - before, 0, err);
+		if (rc == 0)
+			rc = run_text_ints(c, "UPDATE environments SET listed_chats = ?2 WHERE id = ?1", env->id,
+					   kept + after - before, 0, err);
+	} else if (rc == 0 && (full || delta || kept < 0)) {
+		rc = cache_env_keep_count(c, env->id, err);
 	}
-	return full || delta || kept < 0 ? cache_env_keep_count(c, env->id, err) : 0;
+	touched_free(&touched);
+	return rc ? -1 : 0;
 }
 
 /* Deletes at most max (0: all) of one table's rows of env_id whose generation is not g; *more when

@@ -509,9 +509,9 @@ void refresh_purge(struct refresh *r)
 
 /* The writer's first task: a new generation for this refresh's rows, in the first transaction,
  * whose cache_begin waits for the cache's check (started with the refresh's lock); until it ends
- * the pages read meanwhile wait in the writer's queue. What a killed or interrupted refresh left unseen needs no dropping first: no
- * reader sees it and no commit makes it visible (a commit shows one generation and replaces only
- * rows of the one shown); refresh_purge drops it with the rest. */
+ * the pages read meanwhile wait in the writer's queue. What a killed or interrupted refresh left
+ * unseen needs no dropping first: no reader sees it and no commit makes it visible (a commit shows
+ * one generation and replaces only rows of the one shown); refresh_purge drops it with the rest. */
 struct gen_task {
 	struct writer_task t;
 	struct refresh *r;
