@@ -246,7 +246,9 @@ check ":q quits" has "EXITED=0"
 # ---- keys that write: readonly, no hook, hook ----
 start 80 30 -- --readonly
 keys t
-wait_for "read-only" >/dev/null
+# while the chats are still being loaded, the status line's right side holds the progress and the
+# sentence is cut; it is whole once they are: wait for the whole of it
+wait_for "read-only: profile readonly = true or --readonly" >/dev/null
 check "t with --readonly says why it is disabled" has "read-only: profile readonly = true or --readonly"
 keys r
 wait_for "chatsync refresh" >/dev/null
@@ -265,7 +267,7 @@ start 80 30 -- -c "$T/profile.conf"
 check "the title bar names the profile" has "profile contoso"
 check "read-only is a badge in the title" has "[READ-ONLY]"
 keys t
-wait_for "read-only" >/dev/null
+wait_for "read-only: profile readonly = true or --readonly" >/dev/null
 check "t with readonly = true in the profile says why it is disabled" \
 	has "read-only: profile readonly = true or --readonly"
 keys Q
