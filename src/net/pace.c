@@ -10,9 +10,12 @@
  * installedApps 30 rps and 1 rps per chat, other Teams GETs (permissionGrants among them) 30 rps;
  * list/get chat 5 rps per user. "N per second" holds for every second wherever it starts, so these
  * are paced by a sliding window of what was sent (W: name, requests, per seconds, concurrency): a
- * request may go when the N-th last send of its bucket is more than the window and its margin
- * ago. The margin covers what can move two requests closer on their way than they were sent (the
- * service's threads; a new connection's handshake is not in it, pace_sent logs when a request
+ * request may go when the N-th last send of its bucket is more than the window, its margin and
+ * what its answer showed of its lateness ago. A send's lateness is how much longer its round trip
+ * took than the quickest of its bucket: the service cannot have counted it later than that. Known
+ * once its answer is in, a second before its window mate is due, it costs only the sends that were
+ * late. The margin covers what the answers cannot show (how the later send's trip may be shorter
+ * than the quickest seen; a new connection's handshake is not in it, pace_sent logs when a request
  * really left). A token bucket (R: name,
  * rps, burst, concurrency) lets burst + rate through in one second, so under a limit of 30 it had
  * to run at 25. Dataverse service protection is per user per environment's web server in a 5-minute
@@ -33,12 +36,14 @@
 	R("entra", 20, 40, 32)                     \
 	R("host:*", 0, 0, PACE_HOST_CONCURRENCY)
 
-/* What two sends one window apart may lose between us and the service's count: a window bucket
- * starts with PACE_WINDOW_MARGIN, and each 429 it gets doubles its margin, up to
- * PACE_WINDOW_MARGIN_MAX. Each window costs the margin once (100 windows of a 3,000-chat scan cost
- * 100 x the margin), and the service counts what reached it within a few ms of when it left. */
-#define PACE_WINDOW_MARGIN 0.006
+/* What two sends one window apart may lose between us and the service's count beyond what their
+ * answers show: a window bucket starts with PACE_WINDOW_MARGIN, and each 429 it gets doubles its
+ * margin, up to PACE_WINDOW_MARGIN_MAX. Each window costs the margin once (100 windows of a
+ * 3,000-chat scan cost 100 x the margin). A send's lateness counts up to PACE_WINDOW_LATE_MAX:
+ * beyond that the answer was held up on our side (the loop busy with a big page), not on its way. */
+#define PACE_WINDOW_MARGIN 0.004
 #define PACE_WINDOW_MARGIN_MAX 0.032
+#define PACE_WINDOW_LATE_MAX 0.032
 /* A window bucket also spaces its sends, so a window's worth never leaves in one burst (a burst
  * reaches the service spread by its queueing, more than the margin) and the sends stay spread in
  * every later window: a virtual schedule (GCRA) one send per PACE_WINDOW_SPACING x window / limit
@@ -62,8 +67,9 @@ struct pace_bucket {
 	struct pace_bucket *next; /* hash chain */
 	double base_rate, rate, burst, tokens, last;
 	/* A window bucket: the times of its last `max` sends, a ring indexed by send number
-	 * (taken % max); times never decrease along it. */
-	double window, *sent;
+	 * (taken % max); times never decrease along it. late: beside each, how late its answer
+	 * showed it (0 until the answer), and rtt_min the quickest round trip (< 0: none yet). */
+	double window, *sent, *late, rtt_min;
 	double margin; /* a window bucket's, see PACE_WINDOW_MARGIN */
 	int max;
 	unsigned long taken;
@@ -113,6 +119,7 @@ void pace_free(struct pace *p)
 			next = b->next;
 			free(b->name);
 			free(b->sent);
+			free(b->late);
 			free(b);
 		}
 	}
@@ -199,6 +206,8 @@ static struct pace_bucket *bucket(struct pace *p, const char *name, const struct
 		b->margin = PACE_WINDOW_MARGIN;
 		b->max = (int)(r->burst + 1e-9);
 		b->sent = xcalloc((size_t)b->max, sizeof *b->sent);
+		b->late = xcalloc((size_t)b->max, sizeof *b->late);
+		b->rtt_min = -1;
 	}
 	b->base_conc = b->conc = r->concurrency;
 	b->next = p->slots[k];
@@ -289,14 +298,17 @@ static double sent_ago(const struct pace_bucket *b, int k)
 	return b->sent[(b->taken - (unsigned long)k) % (unsigned long)b->max];
 }
 
-/* A window bucket's wait: until its k-th last send has left the window (with the margin), and
- * until its spacing's schedule allows. O(1): the ring is indexed, never walked. */
+/* A window bucket's wait: until its k-th last send has left the window (with the margin and its
+ * lateness), and until its spacing's schedule allows. O(1): the ring is indexed, never walked. */
 static double window_wait(const struct pace_bucket *b, double now)
 {
 	int k = window_allows(b);
 	double wait = 0, t;
-	if ((t = sent_ago(b, k)) >= 0 && t + b->window + b->margin - now > wait)
-		wait = t + b->window + b->margin - now;
+	if ((t = sent_ago(b, k)) >= 0) {
+		t += b->late[(b->taken - (unsigned long)k) % (unsigned long)b->max] + b->window + b->margin;
+		if (t - now > wait)
+			wait = t - now;
+	}
 	double due = b->tat - PACE_WINDOW_AHEAD * PACE_WINDOW_SPACING * b->window / k;
 	if (b->taken > 0 && due - now > wait)
 		wait = due - now;
@@ -369,6 +381,7 @@ void pace_take(struct pace_chain *c, double now)
 			double last = sent_ago(b, 1);
 			b->tat = (b->tat > now ? b->tat : now) + PACE_WINDOW_SPACING * b->window / window_allows(b);
 			c->seq[i] = b->taken;
+			b->late[b->taken % (unsigned long)b->max] = 0;
 			b->sent[b->taken++ % (unsigned long)b->max] = now > last ? now : last;
 		} else if (b->rate > 0) {
 			refill(b, now);
@@ -401,6 +414,22 @@ static int conc_ceiling(const struct pace_bucket *b)
 	return b->dop > 0 && b->dop < b->base_conc ? b->dop : b->base_conc;
 }
 
+/* A window bucket's send seq was answered now: its round trip against the quickest gives its
+ * lateness. An entry that has left the log (or was never in it) is not touched. */
+static void window_answered(struct pace_bucket *b, unsigned long seq, double now)
+{
+	if (seq >= b->taken || b->taken - seq > (unsigned long)b->max)
+		return;
+	size_t at = seq % (unsigned long)b->max;
+	double rtt = now - b->sent[at];
+	if (rtt < 0)
+		return;
+	if (b->rtt_min < 0 || rtt < b->rtt_min)
+		b->rtt_min = rtt;
+	double late = rtt - b->rtt_min;
+	b->late[at] = late < PACE_WINDOW_LATE_MAX ? late : PACE_WINDOW_LATE_MAX;
+}
+
 void pace_done(struct pace_chain *c, double now, long status, double retry_after, int dop_hint)
 {
 	bool hinted = false;
@@ -408,6 +437,8 @@ void pace_done(struct pace_chain *c, double now, long status, double retry_after
 		struct pace_bucket *b = c->b[i];
 		if (b->in_flight > 0)
 			b->in_flight--;
+		if (b->window > 0 && status > 0)
+			window_answered(b, c->seq[i], now);
 		if (status == 429) {
 			/* Answers to requests that were in flight together report one overload: cut
 			 * once per second, not once per answer, or a burst collapses the rate. */
