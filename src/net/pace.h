@@ -1,8 +1,9 @@
 /* Pacing: sliding windows, token buckets and concurrency caps that keep chatsync under the
  * services' documented limits, so a well-behaved refresh is almost never throttled. A limit stated
  * as "N per second" is paced by a window: the bucket keeps its last N send times and a request may
- * go once the N-th last is more than a second (and a small margin) ago, so no second, wherever it
- * starts, sees more than N, and the rate comes within the margin of N. A token bucket lets its
+ * go once the N-th last is more than a second (a small margin, and as much as that send's answer
+ * came later than the quickest) ago, so no second, wherever it starts, sees more than N where the
+ * service counts, and the rate comes within the margin of N. A token bucket lets its
  * burst and a second's rate into one second, so it paces limits over long windows (Dataverse's 5
  * minutes). Pure (no curl, no clock of its own: callers pass the time in seconds), so it is
  * unit-tested directly.
