@@ -12,7 +12,7 @@
 
 struct cache;
 
-#define CACHE_SCHEMA_VERSION 9
+#define CACHE_SCHEMA_VERSION 10
 #define CACHE_APPLICATION_ID 0x43535943 /* "CSYC": marks a file as a chatsync cache */
 
 enum cache_open_flags {
@@ -106,12 +106,17 @@ int cache_gen_next(struct cache *c, long long *gen, struct cs_error *err);
 int cache_put_chat_row(struct cache *c, const struct cs_chat *chat, long long gen, struct cs_error *err);
 int cache_put_party(struct cache *c, const char *env_id, const char *activity_id, int seq, const struct cs_party *p,
 		    long long gen, struct cs_error *err);
+/* A delta read's chats and participants are staged instead: unseen until the commit writes them into
+ * the rows shown, where they changed (a DELTA commit of chats applies its generation's stage). */
+int cache_stage_chat_row(struct cache *c, const struct cs_chat *chat, long long gen, struct cs_error *err);
+int cache_stage_party(struct cache *c, const char *env_id, const char *activity_id, int seq, const struct cs_party *p,
+		      long long gen, struct cs_error *err);
 int cache_put_assoc_gen(struct cache *c, const struct cs_assoc *a, long long gen, struct cs_error *err);
 int cache_put_sync_error_gen(struct cache *c, const char *env_id, const char *regarding_id,
 			     const struct cs_sync_error *e, cs_time fetched_at, long long gen, struct cs_error *err);
 /* How one kind of row of an environment's read becomes what it shows: KEEP the rows it showed (the
- * read failed or did not happen), FULL the generation's rows are all there is, DELTA they replace the
- * shown rows with the same id, and the deleted ids go. */
+ * read failed or did not happen), FULL the generation's rows are all there is, DELTA they (the chats'
+ * and participants' staged) replace the shown rows with the same id, and the deleted ids go. */
 enum cache_gen_mode { CACHE_GEN_KEEP, CACHE_GEN_FULL, CACHE_GEN_DELTA };
 struct cache_gen_commit {
 	long long gen;

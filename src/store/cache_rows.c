@@ -72,21 +72,27 @@ int cache_gen_next(struct cache *c, long long *gen, struct cs_error *err)
 	return rc == SQLITE_ROW ? 0 : store_fail(c, err, "read the generation");
 }
 
-int cache_put_chat_row(struct cache *c, const struct cs_chat *ch, long long gen, struct cs_error *err)
+/* A chat row's columns besides its key, its environment and its generation; those of them no index
+ * holds; and the indexed ones (each set apart by a delta's commit, so that an index is rewritten only
+ * where its column changed). */
+#define CHAT_COLS "teams_chat_id, subject, statecode, statuscode, syncstatus, lastsyncerror, modifiedinteamson," \
+	" modifiedinteamsby, linkedon, linkedby, unlinkedon, unlinkedby, regarding_id, regarding_type, createdon," \
+	" modifiedon, fetched_at"
+#define CHAT_UPSERT(table, key) \
+	"INSERT INTO " table "(activity_id, env_id, " CHAT_COLS ", gen) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)" \
+	" ON CONFLICT(" key ") DO UPDATE SET env_id = excluded.env_id, teams_chat_id = excluded.teams_chat_id," \
+	" subject = excluded.subject, statecode = excluded.statecode, statuscode = excluded.statuscode," \
+	" syncstatus = excluded.syncstatus, lastsyncerror = excluded.lastsyncerror," \
+	" modifiedinteamson = excluded.modifiedinteamson, modifiedinteamsby = excluded.modifiedinteamsby," \
+	" linkedon = excluded.linkedon, linkedby = excluded.linkedby, unlinkedon = excluded.unlinkedon," \
+	" unlinkedby = excluded.unlinkedby, regarding_id = excluded.regarding_id," \
+	" regarding_type = excluded.regarding_type, createdon = excluded.createdon, modifiedon = excluded.modifiedon," \
+	" fetched_at = excluded.fetched_at"
+
+static int put_chat(struct cache *c, const struct cs_chat *ch, long long gen, bool staged, struct cs_error *err)
 {
-	sqlite3_stmt *st = store_cached(c, STMT_CHAT_PUT,
-		"INSERT INTO chat_rows(activity_id, env_id, teams_chat_id, subject, statecode, statuscode,"
-		" syncstatus, lastsyncerror, modifiedinteamson, modifiedinteamsby, linkedon, linkedby, unlinkedon,"
-		" unlinkedby, regarding_id, regarding_type, createdon, modifiedon, fetched_at, gen)"
-		" VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(activity_id, gen) DO UPDATE SET"
-		" env_id = excluded.env_id, teams_chat_id = excluded.teams_chat_id, subject = excluded.subject,"
-		" statecode = excluded.statecode, statuscode = excluded.statuscode, syncstatus = excluded.syncstatus,"
-		" lastsyncerror = excluded.lastsyncerror, modifiedinteamson = excluded.modifiedinteamson,"
-		" modifiedinteamsby = excluded.modifiedinteamsby, linkedon = excluded.linkedon,"
-		" linkedby = excluded.linkedby, unlinkedon = excluded.unlinkedon, unlinkedby = excluded.unlinkedby,"
-		" regarding_id = excluded.regarding_id, regarding_type = excluded.regarding_type,"
-		" createdon = excluded.createdon, modifiedon = excluded.modifiedon, fetched_at = excluded.fetched_at",
-		err);
+	sqlite3_stmt *st = staged ? store_cached(c, STMT_CHAT_STAGE, CHAT_UPSERT("chat_stage", "env_id, gen, activity_id"), err)
+				  : store_cached(c, STMT_CHAT_PUT, CHAT_UPSERT("chat_rows", "activity_id, gen"), err);
 	if (!st)
 		return -1;
 	store_bind_text(st, 1, ch->activity_id);
@@ -108,29 +114,56 @@ int cache_put_chat_row(struct cache *c, const struct cs_chat *ch, long long gen,
 	store_bind_time(st, 17, ch->created_on);
 	store_bind_time(st, 18, ch->modified_on);
 	store_bind_time(st, 19, ch->fetched_at);
-	sqlite3_bind_int64(st, 20, gen_of(c, ch->env_id, CACHE_ROWS_CHATS, gen));
+	sqlite3_bind_int64(st, 20, staged ? gen : gen_of(c, ch->env_id, CACHE_ROWS_CHATS, gen));
 	if (store_step(c, st, err))
 		return -1;
 	return gen == CACHE_GEN_VISIBLE ? count_unknown(c, ch->env_id, err) : 0;
 }
 
-int cache_put_party(struct cache *c, const char *env_id, const char *activity_id, int seq, const struct cs_party *p,
-		    long long gen, struct cs_error *err)
+int cache_put_chat_row(struct cache *c, const struct cs_chat *ch, long long gen, struct cs_error *err)
 {
-	sqlite3_stmt *st = store_cached(c, STMT_PARTY_PUT,
-		"INSERT INTO party_rows(activity_id, gen, seq, env_id, party_id, name, deleted) VALUES(?,?,?,?,?,?,?)"
-		" ON CONFLICT(activity_id, gen, seq) DO UPDATE SET env_id = excluded.env_id,"
-		" party_id = excluded.party_id, name = excluded.name, deleted = excluded.deleted", err);
+	return put_chat(c, ch, gen, false, err);
+}
+
+int cache_stage_chat_row(struct cache *c, const struct cs_chat *ch, long long gen, struct cs_error *err)
+{
+	return put_chat(c, ch, gen, true, err);
+}
+
+static int put_party(struct cache *c, const char *env_id, const char *activity_id, int seq, const struct cs_party *p,
+		     long long gen, bool staged, struct cs_error *err)
+{
+	sqlite3_stmt *st = staged
+		? store_cached(c, STMT_PARTY_STAGE,
+			"INSERT INTO party_stage(activity_id, gen, seq, env_id, party_id, name, deleted) VALUES(?,?,?,?,?,?,?)"
+			" ON CONFLICT(env_id, gen, activity_id, seq) DO UPDATE SET party_id = excluded.party_id,"
+			" name = excluded.name, deleted = excluded.deleted", err)
+		: store_cached(c, STMT_PARTY_PUT,
+			"INSERT INTO party_rows(activity_id, gen, seq, env_id, party_id, name, deleted) VALUES(?,?,?,?,?,?,?)"
+			" ON CONFLICT(activity_id, gen, seq) DO UPDATE SET env_id = excluded.env_id,"
+			" party_id = excluded.party_id, name = excluded.name, deleted = excluded.deleted", err);
 	if (!st)
 		return -1;
 	store_bind_text(st, 1, activity_id);
-	sqlite3_bind_int64(st, 2, gen_of(c, env_id, CACHE_ROWS_CHATS, gen));
+	sqlite3_bind_int64(st, 2, staged ? gen : gen_of(c, env_id, CACHE_ROWS_CHATS, gen));
 	sqlite3_bind_int(st, 3, seq);
 	store_bind_text(st, 4, env_id);
 	store_bind_text(st, 5, p->party_id);
 	store_bind_text(st, 6, p->name);
 	sqlite3_bind_int(st, 7, p->deleted);
 	return store_step(c, st, err);
+}
+
+int cache_put_party(struct cache *c, const char *env_id, const char *activity_id, int seq, const struct cs_party *p,
+		    long long gen, struct cs_error *err)
+{
+	return put_party(c, env_id, activity_id, seq, p, gen, false, err);
+}
+
+int cache_stage_party(struct cache *c, const char *env_id, const char *activity_id, int seq, const struct cs_party *p,
+		      long long gen, struct cs_error *err)
+{
+	return put_party(c, env_id, activity_id, seq, p, gen, true, err);
 }
 
 static bool same_text(const unsigned char *a, const char *b)
@@ -283,7 +316,9 @@ int cache_clear_env_table(struct cache *c, const char *env_id, enum cache_rows w
 {
 	if (count_unknown(c, env_id, err))
 		return -1;
-	if (which == CACHE_ROWS_CHATS && run_text_ints(c, "DELETE FROM party_rows WHERE env_id = ?1", env_id, 0, 0, err))
+	if (which == CACHE_ROWS_CHATS && (run_text_ints(c, "DELETE FROM party_rows WHERE env_id = ?1", env_id, 0, 0, err) ||
+					  run_text_ints(c, "DELETE FROM party_stage WHERE env_id = ?1", env_id, 0, 0, err) ||
+					  run_text_ints(c, "DELETE FROM chat_stage WHERE env_id = ?1", env_id, 0, 0, err)))
 		return -1;
 	char *sql = xasprintf("DELETE FROM %s WHERE env_id = ?1", tables[which].rows);
 	int rc = run_text_ints(c, sql, env_id, 0, 0, err);
@@ -303,7 +338,9 @@ int cache_gen_discard(struct cache *c, const char *env_id, enum cache_rows which
 	if (gen == gen_of(c, env_id, which, CACHE_GEN_VISIBLE) && count_unknown(c, env_id, err))
 		return -1;
 	if (which == CACHE_ROWS_CHATS &&
-	    run_text_ints(c, "DELETE FROM party_rows WHERE env_id = ?1 AND gen = ?2", env_id, gen, 0, err))
+	    (run_text_ints(c, "DELETE FROM party_rows WHERE env_id = ?1 AND gen = ?2", env_id, gen, 0, err) ||
+	     run_text_ints(c, "DELETE FROM party_stage WHERE env_id = ?1 AND gen = ?2", env_id, gen, 0, err) ||
+	     run_text_ints(c, "DELETE FROM chat_stage WHERE env_id = ?1 AND gen = ?2", env_id, gen, 0, err)))
 		return -1;
 	char *sql = xasprintf("DELETE FROM %s WHERE env_id = ?1 AND gen = ?2", tables[which].rows);
 	int rc = run_text_ints(c, sql, env_id, gen, 0, err);
@@ -311,30 +348,130 @@ int cache_gen_discard(struct cache *c, const char *env_id, enum cache_rows which
 	return rc;
 }
 
-/* A delta read's rows of generation gen replace the visible rows (generation old) with the same key,
- * and then become generation old themselves; the ids the read listed as deleted go. The rows replaced
- * are found from the few new ones through the keys, not by a walk over every visible row. */
+/* Whether the participants staged for activity_id (generation gen) are not, in order, the ones it
+ * shows (generation old). */
+static int staged_parties_differ(struct cache *c, const char *env_id, const char *activity_id, long long gen,
+				 long long old, bool *differ, struct cs_error *err)
+{
+	sqlite3_stmt *s = store_cached(c, STMT_STAGED_PARTIES, "SELECT party_id, name, deleted FROM party_stage"
+				       " WHERE env_id = ?1 AND gen = ?2 AND activity_id = ?3 ORDER BY seq", err);
+	sqlite3_stmt *v = s ? store_cached(c, STMT_SHOWN_PARTIES, "SELECT party_id, name, deleted FROM party_rows"
+					   " WHERE activity_id = ?1 AND gen = ?2 AND env_id = ?3 ORDER BY seq", err) : NULL;
+	if (!v)
+		return -1;
+	store_bind_text(s, 1, env_id);
+	sqlite3_bind_int64(s, 2, gen);
+	store_bind_text(s, 3, activity_id);
+	store_bind_text(v, 1, activity_id);
+	sqlite3_bind_int64(v, 2, old);
+	store_bind_text(v, 3, env_id);
+	int rs, rv;
+	*differ = false;
+	do {
+		rs = sqlite3_step(s);
+		rv = sqlite3_step(v);
+		if (rs != rv)
+			*differ = true;
+		else if (rs == SQLITE_ROW)
+			*differ = !same_text(sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(v, 0)) ||
+				  !same_text(sqlite3_column_text(s, 1), (const char *)sqlite3_column_text(v, 1)) ||
+				  sqlite3_column_int(s, 2) != sqlite3_column_int(v, 2);
+	} while (!*differ && rs == SQLITE_ROW);
+	bool failed = (rs != SQLITE_ROW && rs != SQLITE_DONE) || (rv != SQLITE_ROW && rv != SQLITE_DONE);
+	sqlite3_reset(s);
+	sqlite3_reset(v);
+	return failed ? store_fail(c, err, "compare participants") : 0;
+}
+
+/* The staged participants of one chat replace the ones it shows. */
+static int replace_parties(struct cache *c, const char *env_id, const char *activity_id, long long gen, long long old,
+			   struct cs_error *err)
+{
+	static const char *const sql[] = {
+		"DELETE FROM party_rows WHERE activity_id = ?1 AND gen = ?3 AND env_id = ?4",
+		"INSERT INTO party_rows(activity_id, gen, seq, env_id, party_id, name, deleted) SELECT activity_id, ?3,"
+		" seq, env_id, party_id, name, deleted FROM party_stage WHERE env_id = ?4 AND gen = ?2 AND activity_id = ?1",
+	};
+	for (size_t i = 0; i < sizeof sql / sizeof *sql; i++) {
+		sqlite3_stmt *st = store_prepare(c, sql[i], err);
+		if (!st)
+			return -1;
+		store_bind_text(st, 1, activity_id);
+		if (i)
+			sqlite3_bind_int64(st, 2, gen);
+		sqlite3_bind_int64(st, 3, old);
+		store_bind_text(st, 4, env_id);
+		if (store_run(c, st, err))
+			return -1;
+	}
+	return 0;
+}
+
+/* A delta read's staged chats (generation gen) become env_id's shown rows (generation old): in place
+ * where the chat is shown, with one UPDATE for the columns no index holds and one for each indexed
+ * column where it changed (an UPDATE rewrites the entries of every index that holds a column it sets),
+ * inserted where it is not. A chat's staged participants replace its shown ones where they differ.
+ * Each statement walks the stage by its key, and finds the shown row by the primary key. */
+#define STAGED_WHERE " FROM chat_stage s WHERE s.env_id = ?1 AND s.gen = ?2 AND o.activity_id = s.activity_id" \
+	" AND o.gen = ?3 AND o.env_id = ?1"
+static int apply_staged_chats(struct cache *c, const char *env_id, long long gen, long long old, struct cs_error *err)
+{
+	sqlite3_stmt *ids = store_prepare(c, "SELECT activity_id FROM chat_stage WHERE env_id = ?1 AND gen = ?2", err);
+	if (!ids)
+		return -1;
+	store_bind_text(ids, 1, env_id);
+	sqlite3_bind_int64(ids, 2, gen);
+	int rc = 0, step;
+	while (rc == 0 && (step = sqlite3_step(ids)) == SQLITE_ROW) {
+		char *act = store_col_text(ids, 0);
+		bool differ = false;
+		rc = staged_parties_differ(c, env_id, act, gen, old, &differ, err) ||
+		     (differ && replace_parties(c, env_id, act, gen, old, err)) ? -1 : 0;
+		free(act);
+	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = store_fail(c, err, "read the staged chats");
+	sqlite3_finalize(ids);
+	static const char *const sql[] = {
+		"UPDATE chat_rows AS o SET subject = s.subject, statuscode = s.statuscode, syncstatus = s.syncstatus,"
+		" lastsyncerror = s.lastsyncerror, modifiedinteamsby = s.modifiedinteamsby, linkedon = s.linkedon,"
+		" linkedby = s.linkedby, unlinkedon = s.unlinkedon, unlinkedby = s.unlinkedby,"
+		" regarding_id = s.regarding_id, regarding_type = s.regarding_type, createdon = s.createdon,"
+		" modifiedon = s.modifiedon, fetched_at = s.fetched_at" STAGED_WHERE,
+		"UPDATE chat_rows AS o SET statecode = s.statecode" STAGED_WHERE " AND o.statecode IS NOT s.statecode",
+		"UPDATE chat_rows AS o SET modifiedinteamson = s.modifiedinteamson" STAGED_WHERE
+		" AND o.modifiedinteamson IS NOT s.modifiedinteamson",
+		"UPDATE chat_rows AS o SET teams_chat_id = s.teams_chat_id" STAGED_WHERE
+		" AND o.teams_chat_id IS NOT s.teams_chat_id",
+		"INSERT INTO chat_rows(activity_id, env_id, " CHAT_COLS ", gen) SELECT activity_id, env_id, " CHAT_COLS ", ?3"
+		" FROM chat_stage s WHERE s.env_id = ?1 AND s.gen = ?2 AND NOT EXISTS (SELECT 1 FROM chat_rows o"
+		" WHERE o.activity_id = s.activity_id AND o.gen = ?3 AND o.env_id = ?1)",
+		"DELETE FROM party_stage WHERE env_id = ?1 AND gen = ?2",
+		"DELETE FROM chat_stage WHERE env_id = ?1 AND gen = ?2",
+	};
+	for (size_t i = 0; rc == 0 && i < sizeof sql / sizeof *sql; i++)
+		rc = run_text_ints(c, sql[i], env_id, gen, old, err);
+	return rc;
+}
+
+/* A delta read's rows of generation gen replace the visible rows (generation old) with the same key:
+ * the chats (with their participants) from the stage, in place; the associations, written with gen,
+ * replace the rows with their keys and then become generation old themselves. The ids the read listed
+ * as deleted go. The rows replaced are found from the few new ones through the keys, not by a walk
+ * over every visible row. */
 static int commit_delta(struct cache *c, const char *env_id, enum cache_rows which, long long gen, long long old,
 			char *const *deleted, size_t n_deleted, struct cs_error *err)
 {
 	const struct rows_table *t = &tables[which];
 	char *sql;
-	int rc = 0;
-	/* The new chats first (CROSS JOIN keeps that order), their old participants by the primary key
-	 * (activity_id, gen): left to itself the planner walks every visible participant of the
-	 * environment through (env_id, gen) (+ keeps it off that index), 6-8 ms a commit at 2,500 chats. */
-	if (which == CACHE_ROWS_CHATS)
-		rc = run_text_ints(c, "DELETE FROM party_rows WHERE rowid IN (SELECT p.rowid FROM chat_rows n CROSS JOIN"
-				      " party_rows p ON p.activity_id = n.activity_id AND p.gen = ?3 WHERE n.env_id = ?1"
-				      " AND n.gen = ?2 AND +p.env_id = ?1)", env_id, gen, old, err) ||
-		     run_text_ints(c, "UPDATE party_rows SET gen = ?3 WHERE env_id = ?1 AND gen = ?2", env_id, gen, old, err);
-	if (!rc) {
+	int rc = which == CACHE_ROWS_CHATS ? apply_staged_chats(c, env_id, gen, old, err) : 0;
+	if (!rc && which != CACHE_ROWS_CHATS) {
 		sql = xasprintf("DELETE FROM %s WHERE rowid IN (SELECT o.rowid FROM %s n JOIN %s o ON o.%s = n.%s AND o.gen = ?3"
 				" WHERE n.env_id = ?1 AND n.gen = ?2 AND o.env_id = ?1)", t->rows, t->rows, t->rows, t->key, t->key);
 		rc = run_text_ints(c, sql, env_id, gen, old, err);
 		free(sql);
 	}
-	if (!rc) {
+	if (!rc && which != CACHE_ROWS_CHATS) {
 		sql = xasprintf("UPDATE %s SET gen = ?3 WHERE env_id = ?1 AND gen = ?2", t->rows);
 		rc = run_text_ints(c, sql, env_id, gen, old, err);
 		free(sql);
@@ -352,18 +489,18 @@ static int commit_delta(struct cache *c, const char *env_id, enum cache_rows whi
  * arrays between the count before and the count after (no temporary table: its file and journal
  * cost more than the counts). ?1 the environment, ?2 the new generation, ?3 and ?4 the visible
  * generation of the chats and of the associations (a delta changes neither), ?5 and ?6 whether each
- * is a delta, ?7 and ?8 the ids each deletes (JSON arrays). The new rows are found by (env_id, gen):
- * left to itself the planner walks every row of the environment in the covering index on (env_id,
- * teams_chat_id, gen). */
-#define TOUCHED_SQL(rows, key, gen, delta, deleted) \
-	" SELECT n.teams_chat_id FROM " rows " n INDEXED BY " rows "_by_env_gen WHERE " delta " AND n.env_id = ?1" \
+ * is a delta, ?7 and ?8 the ids each deletes (JSON arrays). The new rows (news, as n: the chats'
+ * stage, or the associations of the new generation) are found by (env_id, gen): left to itself the planner
+ * walks every row of the environment in the covering index on (env_id, teams_chat_id, gen). */
+#define TOUCHED_SQL(news, rows, key, gen, delta, deleted) \
+	" SELECT n.teams_chat_id FROM " news " WHERE " delta " AND n.env_id = ?1" \
 	" AND n.gen = ?2 AND n.teams_chat_id IS NOT NULL" \
-	" UNION SELECT o.teams_chat_id FROM " rows " n CROSS JOIN " rows " o ON o." key " = n." key " AND o.gen = " gen \
+	" UNION SELECT o.teams_chat_id FROM " news " CROSS JOIN " rows " o ON o." key " = n." key " AND o.gen = " gen \
 	" WHERE " delta " AND n.env_id = ?1 AND n.gen = ?2 AND o.env_id = ?1 AND o.teams_chat_id IS NOT NULL" \
 	" UNION SELECT o.teams_chat_id FROM json_each(" deleted ") d CROSS JOIN " rows " o ON o." key " = d.value" \
 	" AND o.gen = " gen " WHERE " delta " AND o.env_id = ?1 AND o.teams_chat_id IS NOT NULL"
 #define TOUCHED_ACTIVITIES \
-	" SELECT n.activity_id FROM chat_rows n INDEXED BY chat_rows_by_env_gen WHERE ?5 AND n.env_id = ?1 AND n.gen = ?2" \
+	" SELECT n.activity_id FROM chat_stage n WHERE ?5 AND n.env_id = ?1 AND n.gen = ?2" \
 	" UNION SELECT value FROM json_each(?7) WHERE ?5"
 
 static char *json_ids(char *const *ids, size_t n)
@@ -392,8 +529,9 @@ static int touched_ids(struct cache *c, const char *env_id, const struct cache_g
 		       struct touched *out, struct cs_error *err)
 {
 	sqlite3_stmt *st = store_cached(c, STMT_TOUCHED, "SELECT (SELECT json_group_array(teams_chat_id) FROM ("
-		TOUCHED_SQL("chat_rows", "activity_id", "?3", "?5", "?7") " UNION"
-		TOUCHED_SQL("assoc_rows", "id", "?4", "?6", "?8") ")), (SELECT json_group_array(activity_id) FROM ("
+		TOUCHED_SQL("chat_stage n", "chat_rows", "activity_id", "?3", "?5", "?7") " UNION"
+		TOUCHED_SQL("assoc_rows n INDEXED BY assoc_rows_by_env_gen", "assoc_rows", "id", "?4", "?6", "?8")
+		")), (SELECT json_group_array(activity_id) FROM ("
 		TOUCHED_ACTIVITIES "))", err);
 	if (!st)
 		return -1;
@@ -531,7 +669,10 @@ int cache_gen_purge(struct cache *c, const char *env_id, size_t max, bool *more,
 			g[w] = sqlite3_column_int64(st, w);
 	sqlite3_finalize(st);
 	*more = false;
-	if (purge_table(c, "party_rows", env_id, g[CACHE_ROWS_CHATS], max, more, err))
+	/* a stage holds only what a refresh has yet to commit: at its end, nothing of it is left to keep */
+	if (purge_table(c, "party_rows", env_id, g[CACHE_ROWS_CHATS], max, more, err) ||
+	    purge_table(c, "party_stage", env_id, -1, max, more, err) ||
+	    purge_table(c, "chat_stage", env_id, -1, max, more, err))
 		return -1;
 	for (int w = CACHE_ROWS_CHATS; w <= CACHE_ROWS_SYNC_ERRORS; w++)
 		if (purge_table(c, tables[w].rows, env_id, g[w], max, more, err))
@@ -545,7 +686,8 @@ long long cache_rows_unseen(struct cache *c, const char *env_id)
 		"SELECT (SELECT count(*) FROM chat_rows WHERE env_id = ?1) - (SELECT count(*) FROM chats WHERE env_id = ?1)"
 		" + (SELECT count(*) FROM party_rows WHERE env_id = ?1) - (SELECT count(*) FROM participants WHERE env_id = ?1)"
 		" + (SELECT count(*) FROM assoc_rows WHERE env_id = ?1) - (SELECT count(*) FROM associations WHERE env_id = ?1)"
-		" + (SELECT count(*) FROM error_rows WHERE env_id = ?1) - (SELECT count(*) FROM sync_errors WHERE env_id = ?1)",
+		" + (SELECT count(*) FROM error_rows WHERE env_id = ?1) - (SELECT count(*) FROM sync_errors WHERE env_id = ?1)"
+		" + (SELECT count(*) FROM chat_stage WHERE env_id = ?1) + (SELECT count(*) FROM party_stage WHERE env_id = ?1)",
 		NULL);
 	if (!st)
 		return -1;

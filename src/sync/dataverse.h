@@ -69,6 +69,7 @@ struct page_task {
 	void *rows;  /* the collection's row type */
 	char **keys; /* participants: their activities; sync errors: what they are about */
 	int seq;     /* participants: the first one's place */
+	bool staged; /* a delta read's chats, or their participants: staged until the commit */
 };
 
 /* The four collections' rows (dv_rows.c). */

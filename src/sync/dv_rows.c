@@ -22,6 +22,7 @@ static int parse_chats(struct collection *c, const char *body, struct dv_page *p
 	if (dv_parse_chats(body, j->env.id, j->r->now, &rows, &t->n, page, err))
 		return -1;
 	t->rows = rows;
+	t->staged = c->tracked; /* as it was read: a refused delta link makes the next pages a full read's */
 	for (size_t i = 0; c->tracked && i < t->n; i++) { /* a delta's chats: their participants are read when it ends */
 		strset_add(&j->r->changed, rows[i].teams_chat_id);
 		*(char **)vec_push(&c->changed) = xstrdup(rows[i].activity_id);
@@ -33,7 +34,7 @@ static int write_chats(const struct page_task *t, struct cache *cache, struct cs
 {
 	const struct cs_chat *rows = t->rows;
 	for (size_t i = 0; i < t->n; i++)
-		if (cache_put_chat_row(cache, &rows[i], t->gen, err))
+		if ((t->staged ? cache_stage_chat_row : cache_put_chat_row)(cache, &rows[i], t->gen, err))
 			return -1;
 	return 0;
 }
@@ -53,6 +54,7 @@ static int parse_parties(struct collection *c, const char *body, struct dv_page 
 	if (dv_parse_parties(body, &rows, &t->keys, &t->n, page, err))
 		return -1;
 	t->rows = rows;
+	t->staged = !c->j->parties_full; /* the changed chats' of a delta read */
 	t->seq = c->j->party_seq;
 	c->j->party_seq += (int)t->n;
 	return 0;
@@ -62,7 +64,8 @@ static int write_parties(const struct page_task *t, struct cache *cache, struct 
 {
 	const struct cs_party *rows = t->rows;
 	for (size_t i = 0; i < t->n; i++)
-		if (cache_put_party(cache, t->env_id, t->keys[i], t->seq + (int)i, &rows[i], t->gen, err))
+		if ((t->staged ? cache_stage_party : cache_put_party)(cache, t->env_id, t->keys[i], t->seq + (int)i, &rows[i],
+								    t->gen, err))
 			return -1;
 	return 0;
 }

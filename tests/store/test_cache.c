@@ -537,13 +537,20 @@ Test(cache, the_check_of_a_sound_cache_runs_beside_the_lock_and_ends_with_it)
 
 /* --- generations: a refresh's rows are unseen until their environment is committed --- */
 
-static void put_gen_chat(struct cache *c, const char *act, const char *subject, const char *party, long long gen)
+static void put_chat_as(struct cache *c, const char *act, const char *subject, const char *party, long long gen,
+			bool staged)
 {
 	struct cs_chat ch = { .env_id = (char *)"e1", .activity_id = (char *)act, .subject = (char *)subject,
 			      .teams_chat_id = (char *)act, .state = CS_STATE_OPEN, .modified_in_teams_on = 1794647520 };
-	cr_assert_eq(cache_put_chat_row(c, &ch, gen, &err), 0, "%s", err.msg);
+	cr_assert_eq((staged ? cache_stage_chat_row : cache_put_chat_row)(c, &ch, gen, &err), 0, "%s", err.msg);
 	struct cs_party p = { .party_id = (char *)"p", .name = (char *)party };
-	cr_assert_eq(cache_put_party(c, "e1", act, 0, &p, gen, &err), 0, "%s", err.msg);
+	cr_assert_eq((staged ? cache_stage_party : cache_put_party)(c, "e1", act, 0, &p, gen, &err), 0, "%s", err.msg);
+}
+
+/* A full read's chat, of generation gen. */
+static void put_gen_chat(struct cache *c, const char *act, const char *subject, const char *party, long long gen)
+{
+	put_chat_as(c, act, subject, party, gen, false);
 }
 
 struct seen {
@@ -625,7 +632,9 @@ Test(cache, a_generation_is_unseen_until_committed_and_then_replaces_the_last_on
 	/* A delta read replaces the rows it names and deletes the ones it lists; the rest stay. */
 	long long g4;
 	cr_assert_eq(cache_gen_next(c, &g4, &err), 0, "%s", err.msg);
-	put_gen_chat(c, "a1", "changed", "Eve", g4);
+	put_chat_as(c, "a1", "changed", "Eve", g4, true);
+	cr_assert_str_eq(seen(c), "a1=new/Cy;a3=new chat/Dee;", "a staged chat is unseen until its commit");
+	cr_assert_eq(cache_rows_unseen(c, "e1"), 2, "the staged chat and participant");
 	char *deleted[] = { (char *)"a3" };
 	cr_assert_eq(cache_begin(c, &err), 0);
 	cr_assert_eq(cache_gen_commit(c, &e, &(struct cache_gen_commit){ .gen = g4, .chats = CACHE_GEN_DELTA,
@@ -638,6 +647,91 @@ Test(cache, a_generation_is_unseen_until_committed_and_then_replaces_the_last_on
 	put_gen_chat(c, "a5", "by hand", "Fay", CACHE_GEN_VISIBLE);
 	cr_assert_str_eq(seen(c), "a1=changed/Eve;a5=by hand/Fay;");
 	cr_assert_eq(count_of_e1(c), 2);
+	cache_close(c);
+}
+
+/* The rowids the file holds for sql (one text bound), as "1,2,": what a rewrite changes. */
+static const char *rowids(const char *sql, const char *arg)
+{
+	static char out[256];
+	out[0] = '\0';
+	sqlite3 *raw;
+	cr_assert_eq(sqlite3_open_v2(db, &raw, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	sqlite3_stmt *q;
+	cr_assert_eq(sqlite3_prepare_v2(raw, sql, -1, &q, NULL), SQLITE_OK, "%s", sqlite3_errmsg(raw));
+	sqlite3_bind_text(q, 1, arg, -1, SQLITE_STATIC);
+	while (sqlite3_step(q) == SQLITE_ROW)
+		snprintf(out + strlen(out), sizeof out - strlen(out), "%lld,", sqlite3_column_int64(q, 0));
+	sqlite3_finalize(q);
+	sqlite3_close(raw);
+	return out;
+}
+
+static void stage_chat(struct cache *c, const char *act, const char *subject, const char *const *names, long long gen)
+{
+	struct cs_chat ch = { .env_id = (char *)"e1", .activity_id = (char *)act, .subject = (char *)subject,
+			      .teams_chat_id = (char *)act, .state = CS_STATE_OPEN, .modified_in_teams_on = 1794647520 };
+	cr_assert_eq(cache_stage_chat_row(c, &ch, gen, &err), 0, "%s", err.msg);
+	for (int i = 0; names[i]; i++) {
+		struct cs_party p = { .party_id = (char *)names[i], .name = (char *)names[i] };
+		cr_assert_eq(cache_stage_party(c, "e1", act, 100 + i, &p, gen, &err), 0, "%s", err.msg);
+	}
+}
+
+/* A delta's commit writes a shown chat where it is (its row keeps its place), keeps the participants
+ * that did not change, replaces those that did, and adds the new chats: nothing else is rewritten. */
+Test(cache, a_delta_writes_the_shown_chats_in_place_and_only_the_participants_that_changed)
+{
+	struct cache *c = cache_open(db, 0, &err);
+	cr_assert_not_null(c);
+	put_env(c, "e1", "sales", 1, 14);
+	long long g1, g2;
+	cr_assert_eq(cache_gen_next(c, &g1, &err), 0, "%s", err.msg);
+	const char *ada_bob[] = { "Ada", "Bob", NULL }, *cy[] = { "Cy", NULL }, *dee[] = { "Dee", NULL },
+		   *eve[] = { "Eve", NULL }, *bob_ada[] = { "Bob", "Ada", NULL };
+	struct { const char *act, *subject, *const *names; } full[] = {
+		{ "a1", "one", ada_bob }, { "a2", "two", cy }, { "a4", "four", ada_bob } };
+	for (size_t k = 0; k < 3; k++) {
+		struct cs_chat ch = { .env_id = (char *)"e1", .activity_id = (char *)full[k].act,
+				      .subject = (char *)full[k].subject, .teams_chat_id = (char *)full[k].act,
+				      .state = CS_STATE_OPEN, .modified_in_teams_on = 1794647520 };
+		cr_assert_eq(cache_put_chat_row(c, &ch, g1, &err), 0, "%s", err.msg);
+		for (int i = 0; full[k].names[i]; i++) {
+			struct cs_party p = { .party_id = (char *)full[k].names[i], .name = (char *)full[k].names[i] };
+			cr_assert_eq(cache_put_party(c, "e1", full[k].act, i, &p, g1, &err), 0, "%s", err.msg);
+		}
+	}
+	struct cs_env e = { .id = (char *)"e1", .unique_name = (char *)"sales", .refreshed_at = 1794650000 };
+	cr_assert_eq(cache_begin(c, &err), 0);
+	cr_assert_eq(cache_gen_commit(c, &e, &(struct cache_gen_commit){ .gen = g1, .chats = CACHE_GEN_FULL }, &err), 0,
+		     "%s", err.msg);
+	cr_assert_eq(cache_commit(c, &err), 0);
+	static const char *chat_sql = "SELECT rowid FROM chat_rows WHERE activity_id = ?";
+	static const char *party_sql = "SELECT rowid FROM party_rows WHERE activity_id = ? ORDER BY seq";
+	char a1_row[64], a1_parties[64], a2_parties[64], a4_parties[64];
+	snprintf(a1_row, sizeof a1_row, "%s", rowids(chat_sql, "a1"));
+	snprintf(a1_parties, sizeof a1_parties, "%s", rowids(party_sql, "a1"));
+	snprintf(a2_parties, sizeof a2_parties, "%s", rowids(party_sql, "a2"));
+	snprintf(a4_parties, sizeof a4_parties, "%s", rowids(party_sql, "a4"));
+
+	cr_assert_eq(cache_gen_next(c, &g2, &err), 0, "%s", err.msg);
+	stage_chat(c, "a1", "one, renamed", ada_bob, g2); /* the same participants */
+	stage_chat(c, "a2", "two", dee, g2);               /* another participant */
+	stage_chat(c, "a3", "three", eve, g2);             /* a new chat */
+	stage_chat(c, "a4", "four", bob_ada, g2);          /* the same two, in another order */
+	cr_assert_eq(cache_begin(c, &err), 0);
+	cr_assert_eq(cache_gen_commit(c, &e, &(struct cache_gen_commit){ .gen = g2, .chats = CACHE_GEN_DELTA }, &err), 0,
+		     "%s", err.msg);
+	cr_assert_eq(cache_commit(c, &err), 0);
+	cr_assert_str_eq(seen(c), "a1=one, renamed/Ada;a2=two/Dee;a3=three/Eve;a4=four/Bob;");
+	cr_assert_eq(count_of_e1(c), 4);
+	cr_assert_eq(cache_rows_unseen(c, "e1"), 0, "the stage is emptied by the commit");
+	cr_assert_str_eq(rowids(chat_sql, "a1"), a1_row, "the changed chat was moved, not written in place");
+	cr_assert_str_eq(rowids(party_sql, "a1"), a1_parties, "participants that did not change were rewritten");
+	cr_assert_str_neq(rowids(party_sql, "a2"), a2_parties, "the changed participant was not replaced");
+	cr_assert_str_neq(rowids(party_sql, "a4"), a4_parties, "participants in another order are another list");
+	cr_assert_str_eq(rowids("SELECT rowid FROM chat_rows WHERE env_id = ? AND gen <> (SELECT chats_gen FROM"
+				" environments WHERE id = 'e1')", "e1"), "", "rows of another generation are left");
 	cache_close(c);
 }
 
@@ -702,6 +796,15 @@ Test(cache, each_commit_keeps_the_number_of_chats_its_environment_lists)
 		long long gen;
 		cr_assert_eq(cache_gen_next(c, &gen, &err), 0, "%s", err.msg);
 		bool is_full = round < 2 || rnd(&r, 5) == 0;
+		struct cache_gen_commit g = { .gen = gen };
+		if (is_full) {
+			g.chats = g.assocs = CACHE_GEN_FULL;
+			full++;
+		} else {
+			g.chats = rnd(&r, 4) ? CACHE_GEN_DELTA : CACHE_GEN_KEEP;
+			g.assocs = g.chats == CACHE_GEN_KEEP || rnd(&r, 4) ? CACHE_GEN_DELTA : CACHE_GEN_KEEP;
+			delta++;
+		}
 		int n_rows = is_full ? 12 : 1 + (int)rnd(&r, 4);
 		for (int k = 0; k < n_rows; k++) {
 			char act[16], chat[16], as[16];
@@ -711,7 +814,8 @@ Test(cache, each_commit_keeps_the_number_of_chats_its_environment_lists)
 			if (rnd(&r, 3)) {
 				struct cs_chat ch = { .env_id = (char *)env, .activity_id = act, .teams_chat_id = chat,
 						      .state = CS_STATE_OPEN, .modified_in_teams_on = 1794647520 };
-				cr_assert_eq(cache_put_chat_row(c, &ch, gen, &err), 0, "%s", err.msg);
+				cr_assert_eq((g.chats == CACHE_GEN_DELTA ? cache_stage_chat_row : cache_put_chat_row)(c, &ch, gen, &err),
+					     0, "%s", err.msg);
 			}
 			if (rnd(&r, 2)) {
 				struct cs_assoc a = { .id = as, .env_id = (char *)env, .teams_chat_id = chat,
@@ -725,13 +829,7 @@ Test(cache, each_commit_keeps_the_number_of_chats_its_environment_lists)
 		snprintf(del_chat[0], sizeof del_chat[0], "%s-a%u", env, rnd(&r, 16));
 		snprintf(del_chat[1], sizeof del_chat[1], "%s-a%u", envs[rnd(&r, 2)], rnd(&r, 16));
 		snprintf(del_assoc, sizeof del_assoc, "%s-s%u", env, rnd(&r, 16));
-		struct cache_gen_commit g = { .gen = gen };
-		if (is_full) {
-			g.chats = g.assocs = CACHE_GEN_FULL;
-			full++;
-		} else {
-			g.chats = rnd(&r, 4) ? CACHE_GEN_DELTA : CACHE_GEN_KEEP;
-			g.assocs = g.chats == CACHE_GEN_KEEP || rnd(&r, 4) ? CACHE_GEN_DELTA : CACHE_GEN_KEEP;
+		if (!is_full) {
 			if (g.chats == CACHE_GEN_DELTA && rnd(&r, 2)) {
 				g.deleted_chats = dc;
 				g.n_deleted_chats = 2;
@@ -740,7 +838,6 @@ Test(cache, each_commit_keeps_the_number_of_chats_its_environment_lists)
 				g.deleted_assocs = da;
 				g.n_deleted_assocs = 1;
 			}
-			delta++;
 		}
 		cr_assert_eq(cache_begin(c, &err), 0, "%s", err.msg);
 		cr_assert_eq(cache_gen_commit(c, &e, &g, &err), 0, "%s", err.msg);
