@@ -72,9 +72,8 @@ int cache_gen_next(struct cache *c, long long *gen, struct cs_error *err)
 	return rc == SQLITE_ROW ? 0 : store_fail(c, err, "read the generation");
 }
 
-/* A chat row's columns besides its key, its environment and its generation; those of them no index
- * holds; and the indexed ones (each set apart by a delta's commit, so that an index is rewritten only
- * where its column changed). */
+/* A chat row's columns besides its key, its environment and its generation (a delta's commit sets
+ * the indexed ones, statecode, modifiedinteamson and teams_chat_id, apart: apply_staged_chats). */
 #define CHAT_COLS "teams_chat_id, subject, statecode, statuscode, syncstatus, lastsyncerror, modifiedinteamson," \
 	" modifiedinteamsby, linkedon, linkedby, unlinkedon, unlinkedby, regarding_id, regarding_type, createdon," \
 	" modifiedon, fetched_at"
