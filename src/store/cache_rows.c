@@ -347,64 +347,18 @@ int cache_gen_discard(struct cache *c, const char *env_id, enum cache_rows which
 	return rc;
 }
 
-/* Whether the participants staged for activity_id (generation gen) are not, in order, the ones it
- * shows (generation old). */
-static int staged_parties_differ(struct cache *c, const char *env_id, const char *activity_id, long long gen,
-				 long long old, bool *differ, struct cs_error *err)
-{
-	sqlite3_stmt *s = store_cached(c, STMT_STAGED_PARTIES, "SELECT party_id, name, deleted FROM party_stage"
-				       " WHERE env_id = ?1 AND gen = ?2 AND activity_id = ?3 ORDER BY seq", err);
-	sqlite3_stmt *v = s ? store_cached(c, STMT_SHOWN_PARTIES, "SELECT party_id, name, deleted FROM party_rows"
-					   " WHERE activity_id = ?1 AND gen = ?2 AND env_id = ?3 ORDER BY seq", err) : NULL;
-	if (!v)
-		return -1;
-	store_bind_text(s, 1, env_id);
-	sqlite3_bind_int64(s, 2, gen);
-	store_bind_text(s, 3, activity_id);
-	store_bind_text(v, 1, activity_id);
-	sqlite3_bind_int64(v, 2, old);
-	store_bind_text(v, 3, env_id);
-	int rs, rv;
-	*differ = false;
-	do {
-		rs = sqlite3_step(s);
-		rv = sqlite3_step(v);
-		if (rs != rv)
-			*differ = true;
-		else if (rs == SQLITE_ROW)
-			*differ = !same_text(sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(v, 0)) ||
-				  !same_text(sqlite3_column_text(s, 1), (const char *)sqlite3_column_text(v, 1)) ||
-				  sqlite3_column_int(s, 2) != sqlite3_column_int(v, 2);
-	} while (!*differ && rs == SQLITE_ROW);
-	bool failed = (rs != SQLITE_ROW && rs != SQLITE_DONE) || (rv != SQLITE_ROW && rv != SQLITE_DONE);
-	sqlite3_reset(s);
-	sqlite3_reset(v);
-	return failed ? store_fail(c, err, "compare participants") : 0;
-}
-
-/* The staged participants of one chat replace the ones it shows. */
-static int replace_parties(struct cache *c, const char *env_id, const char *activity_id, long long gen, long long old,
-			   struct cs_error *err)
-{
-	static const char *const sql[] = {
-		"DELETE FROM party_rows WHERE activity_id = ?1 AND gen = ?3 AND env_id = ?4",
-		"INSERT INTO party_rows(activity_id, gen, seq, env_id, party_id, name, deleted) SELECT activity_id, ?3,"
-		" seq, env_id, party_id, name, deleted FROM party_stage WHERE env_id = ?4 AND gen = ?2 AND activity_id = ?1",
-	};
-	for (size_t i = 0; i < sizeof sql / sizeof *sql; i++) {
-		sqlite3_stmt *st = store_prepare(c, sql[i], err);
-		if (!st)
-			return -1;
-		store_bind_text(st, 1, activity_id);
-		if (i)
-			sqlite3_bind_int64(st, 2, gen);
-		sqlite3_bind_int64(st, 3, old);
-		store_bind_text(st, 4, env_id);
-		if (store_run(c, st, err))
-			return -1;
-	}
-	return 0;
-}
+/* The staged chats whose participants are not, in order, the ones they show: each list numbered by
+ * its order (the stage's seq and the shown one's need not agree), the lists compared both ways. Run
+ * again after the shown participants of those chats were deleted, it names the same chats, less
+ * those staged with none (nothing to insert for them). The shown ones are found through the primary
+ * key (+ keeps the planner off (env_id, gen), every participant of the environment). */
+#define PARTIES_DIFFER \
+	"(WITH s AS (SELECT activity_id, row_number() OVER (PARTITION BY activity_id ORDER BY seq), party_id, name," \
+	" deleted FROM party_stage WHERE env_id = ?1 AND gen = ?2), v AS (SELECT p.activity_id, row_number() OVER" \
+	" (PARTITION BY p.activity_id ORDER BY p.seq), p.party_id, p.name, p.deleted FROM chat_stage n CROSS JOIN" \
+	" party_rows p ON p.activity_id = n.activity_id AND p.gen = ?3 WHERE n.env_id = ?1 AND n.gen = ?2" \
+	" AND +p.env_id = ?1) SELECT activity_id FROM (SELECT * FROM s EXCEPT SELECT * FROM v)" \
+	" UNION SELECT activity_id FROM (SELECT * FROM v EXCEPT SELECT * FROM s))"
 
 /* A delta read's staged chats (generation gen) become env_id's shown rows (generation old): in place
  * where the chat is shown, with one UPDATE for the columns no index holds and one for each indexed
@@ -415,23 +369,11 @@ static int replace_parties(struct cache *c, const char *env_id, const char *acti
 	" AND o.gen = ?3 AND o.env_id = ?1"
 static int apply_staged_chats(struct cache *c, const char *env_id, long long gen, long long old, struct cs_error *err)
 {
-	sqlite3_stmt *ids = store_prepare(c, "SELECT activity_id FROM chat_stage WHERE env_id = ?1 AND gen = ?2", err);
-	if (!ids)
-		return -1;
-	store_bind_text(ids, 1, env_id);
-	sqlite3_bind_int64(ids, 2, gen);
-	int rc = 0, step;
-	while (rc == 0 && (step = sqlite3_step(ids)) == SQLITE_ROW) {
-		char *act = store_col_text(ids, 0);
-		bool differ = false;
-		rc = staged_parties_differ(c, env_id, act, gen, old, &differ, err) ||
-		     (differ && replace_parties(c, env_id, act, gen, old, err)) ? -1 : 0;
-		free(act);
-	}
-	if (rc == 0 && step != SQLITE_DONE)
-		rc = store_fail(c, err, "read the staged chats");
-	sqlite3_finalize(ids);
 	static const char *const sql[] = {
+		"DELETE FROM party_rows WHERE activity_id IN " PARTIES_DIFFER " AND gen = ?3 AND +env_id = ?1",
+		"INSERT INTO party_rows(activity_id, gen, seq, env_id, party_id, name, deleted) SELECT activity_id, ?3,"
+		" seq, env_id, party_id, name, deleted FROM party_stage WHERE env_id = ?1 AND gen = ?2"
+		" AND activity_id IN " PARTIES_DIFFER,
 		"UPDATE chat_rows AS o SET subject = s.subject, statuscode = s.statuscode, syncstatus = s.syncstatus,"
 		" lastsyncerror = s.lastsyncerror, modifiedinteamsby = s.modifiedinteamsby, linkedon = s.linkedon,"
 		" linkedby = s.linkedby, unlinkedon = s.unlinkedon, unlinkedby = s.unlinkedby,"
@@ -448,6 +390,7 @@ static int apply_staged_chats(struct cache *c, const char *env_id, long long gen
 		"DELETE FROM party_stage WHERE env_id = ?1 AND gen = ?2",
 		"DELETE FROM chat_stage WHERE env_id = ?1 AND gen = ?2",
 	};
+	int rc = 0;
 	for (size_t i = 0; rc == 0 && i < sizeof sql / sizeof *sql; i++)
 		rc = run_text_ints(c, sql[i], env_id, gen, old, err);
 	return rc;
