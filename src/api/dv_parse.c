@@ -119,7 +119,7 @@ int dv_parse_parties(const char *body, struct cs_party **parties, char ***activi
 	*activity_ids = NULL;
 	*n = 0;
 	cJSON *root;
-	const cJSON *arr = ju_collection(body, _("the chat participants"), &root, err), *row;
+	const cJSON *arr = ju_page(body, _("the chat participants"), &root, err), *row;
 	if (!arr)
 		return -1;
 	read_links(root, page);
@@ -133,7 +133,7 @@ int dv_parse_parties(const char *body, struct cs_party **parties, char ***activi
 		read_party(row, &(*parties)[*n]);
 		(*activity_ids)[(*n)++] = ju_str(row, "_activityid_value");
 	}
-	cJSON_Delete(root);
+	ju_page_done(root);
 	return 0;
 }
 
@@ -184,7 +184,7 @@ int dv_parse_chats(const char *body, const char *env_id, cs_time fetched_at, str
 	*chats = NULL;
 	*n = 0;
 	cJSON *root;
-	const cJSON *arr = ju_collection(body, _("the chat activities"), &root, err), *row;
+	const cJSON *arr = ju_page(body, _("the chat activities"), &root, err), *row;
 	if (!arr)
 		return -1;
 	read_links(root, page);
@@ -194,7 +194,7 @@ int dv_parse_chats(const char *body, const char *env_id, cs_time fetched_at, str
 			continue;
 		read_chat(row, env_id, fetched_at, &(*chats)[(*n)++]);
 	}
-	cJSON_Delete(root);
+	ju_page_done(root);
 	return 0;
 }
 
@@ -204,7 +204,7 @@ int dv_parse_assocs(const char *body, const char *env_id, cs_time fetched_at, st
 	*assocs = NULL;
 	*n = 0;
 	cJSON *root;
-	const cJSON *arr = ju_collection(body, _("the Teams chat associations"), &root, err), *row;
+	const cJSON *arr = ju_page(body, _("the Teams chat associations"), &root, err), *row;
 	if (!arr)
 		return -1;
 	read_links(root, page);
@@ -224,7 +224,7 @@ int dv_parse_assocs(const char *body, const char *env_id, cs_time fetched_at, st
 		a->modified_on = ju_time(row, "modifiedon");
 		a->fetched_at = fetched_at;
 	}
-	cJSON_Delete(root);
+	ju_page_done(root);
 	return 0;
 }
 
@@ -235,7 +235,7 @@ int dv_parse_sync_errors(const char *body, struct cs_sync_error **errors, char *
 	*regarding = NULL;
 	*n = 0;
 	cJSON *root;
-	const cJSON *arr = ju_collection(body, _("the sync errors"), &root, err), *row;
+	const cJSON *arr = ju_page(body, _("the sync errors"), &root, err), *row;
 	if (!arr)
 		return -1;
 	read_links(root, page);
@@ -258,7 +258,7 @@ int dv_parse_sync_errors(const char *body, struct cs_sync_error **errors, char *
 		e->type = ju_int(row, "errortype", 3);
 		(*regarding)[(*n)++] = ju_str(row, "_regardingobjectid_value");
 	}
-	cJSON_Delete(root);
+	ju_page_done(root);
 	return 0;
 }
 

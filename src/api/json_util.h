@@ -16,6 +16,11 @@ cs_time ju_time(const cJSON *o, const char *key);       /* ISO 8601 string → t
 /* Parses an OData collection: *root gets the document (caller deletes it), the result is its
  * "value" array; NULL with err (and *root NULL) when the body is not one. */
 const cJSON *ju_collection(const char *body, const char *what, cJSON **root, struct cs_error *err);
+/* The same for a large page: its tree, and everything else cJSON allocates on this thread until
+ * ju_page_done, comes from a few blocks that ju_page_done drops whole instead of cJSON_Delete.
+ * Nothing from the tree may be kept past it; one page at a time per thread. */
+const cJSON *ju_page(const char *body, const char *what, cJSON **root, struct cs_error *err);
+void ju_page_done(cJSON *root);
 /* The "value" array of an OData collection; NULL with err when missing. */
 const cJSON *ju_value_array(const cJSON *root, const char *what, struct cs_error *err);
 

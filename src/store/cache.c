@@ -313,6 +313,18 @@ static int adopt(struct cache *c, bool existed, bool readonly, struct cs_error *
 	return migrate(c, version, err);
 }
 
+/* SQLite keeps its memory statistics under one process-wide mutex, taken for every allocation: the
+ * writer took and released it several times per row. Nothing here reads them (sqlite3_memory_used).
+ * Set before SQLite starts; where something opened a database before the first cache (a test), it
+ * stays as it was. */
+static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
+
+static void sqlite_setup(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	sqlite3_initialize();
+}
+
 struct cache *cache_open(const char *path, int flags, struct cs_error *err)
 {
 	bool readonly = flags & CACHE_OPEN_READONLY, existed;
@@ -333,6 +345,7 @@ struct cache *cache_open(const char *path, int flags, struct cs_error *err)
 		if (rc)
 			return NULL;
 	}
+	pthread_once(&sqlite_once, sqlite_setup);
 	struct cache *c = xcalloc(1, sizeof *c);
 	c->path = xstrdup(path);
 	c->lock_fd = -1;

@@ -2,6 +2,7 @@
  * and against the broken bodies a real network produces. */
 #include "config.h"
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "api/endpoints.h"
 #include "api/graph_parse.h"
 #include "api/graph_rsc.h"
+#include "api/json_util.h"
 #include "base/xalloc.h"
 #include "run.h"
 
@@ -511,4 +513,100 @@ Test(graph, rsc_source_urls)
 	u = graph_url_preapproval_policies(&p, "a'b");
 	cr_expect(!strstr(u, "a'b"), "a quote in an id cannot end the key: %s", u);
 	free(u);
+}
+
+/* A large page's tree comes from blocks of its own (json_util.c): nothing else may. */
+
+static char *compact_parties(int rows)
+{
+	struct buf b;
+	buf_init(&b);
+	buf_adds(&b, "{\"value\":[");
+	for (int i = 0; i < rows; i++) /* about 4.7 bytes of tree per byte of text: past the first block */
+		buf_printf(&b, "%s{\"_activityid_value\":\"a%d\",\"participationtypemask\":12,\"_partyid_value\":\"p%d\"}",
+			   i ? "," : "", i, i);
+	buf_adds(&b, "]}");
+	return buf_steal(&b);
+}
+
+Test(page_tree, a_page_past_its_first_block_reads_whole_and_the_next_one_too)
+{
+	char *body = compact_parties(20000);
+	for (int round = 0; round < 2; round++) {
+		struct cs_party *p;
+		char **ids;
+		size_t n;
+		cr_assert_eq(dv_parse_parties(body, &p, &ids, &n, NULL, &err), 0, "%s", err.msg);
+		cr_assert_eq(n, 20000);
+		cr_assert_str_eq(ids[0], "a0");
+		cr_assert_str_eq(ids[19999], "a19999");
+		cr_assert_str_eq(p[19999].party_id, "p19999");
+		for (size_t i = 0; i < n; i++) {
+			free(p[i].party_id);
+			free(p[i].name);
+			free(ids[i]);
+		}
+		free(p);
+		free(ids);
+	}
+	free(body);
+	/* A broken page ends its blocks too: the next tree is cJSON's own, freed by cJSON_Delete. */
+	struct cs_party *p;
+	char **ids;
+	size_t n;
+	cr_assert_eq(dv_parse_parties("{\"value\":[{\"_activityid_value\":", &p, &ids, &n, NULL, &err), -1);
+	cJSON *o = cJSON_Parse("{\"kept\":\"after the page\"}");
+	cr_assert_str_eq(cJSON_GetObjectItem(o, "kept")->valuestring, "after the page");
+	cJSON_Delete(o);
+}
+
+Test(page_tree, a_tree_made_before_the_page_is_freed_by_free_while_it_is_open)
+{
+	cJSON *before = cJSON_Parse("{\"a\":\"made before the page\"}");
+	cJSON *root;
+	const cJSON *arr = ju_page("{\"value\":[1,2,3]}", "a page", &root, &err);
+	cr_assert_not_null(arr, "%s", err.msg);
+	cr_assert_eq(cJSON_GetArraySize(arr), 3);
+	cJSON_Delete(before); /* malloc's, not the page's: under ASan, dropping it would leak, keeping it not */
+	ju_page_done(root);
+}
+
+struct other_thread {
+	pthread_barrier_t open, done;
+	cJSON *made;
+};
+
+static void *make_while_open(void *arg)
+{
+	struct other_thread *t = arg;
+	pthread_barrier_wait(&t->open);
+	t->made = cJSON_CreateString("made on another thread while a page is open");
+	pthread_barrier_wait(&t->done);
+	return NULL;
+}
+
+Test(page_tree, another_threads_trees_stay_its_own)
+{
+	struct other_thread t = { .made = NULL };
+	pthread_barrier_init(&t.open, NULL, 2);
+	pthread_barrier_init(&t.done, NULL, 2);
+	pthread_t th;
+	cr_assert_eq(pthread_create(&th, NULL, make_while_open, &t), 0);
+	cJSON *root;
+	char *body = compact_parties(2000);
+	cr_assert_not_null(ju_page(body, "a page", &root, &err), "%s", err.msg);
+	pthread_barrier_wait(&t.open);
+	pthread_barrier_wait(&t.done);
+	ju_page_done(root);
+	/* The page's blocks are gone: memory of their size handed out again and overwritten. */
+	size_t len = strlen(body) * 3;
+	char *reuse = xmalloc(len);
+	memset(reuse, 'x', len);
+	pthread_join(th, NULL);
+	cr_assert_str_eq(t.made->valuestring, "made on another thread while a page is open");
+	cJSON_Delete(t.made);
+	free(reuse);
+	free(body);
+	pthread_barrier_destroy(&t.open);
+	pthread_barrier_destroy(&t.done);
 }
