@@ -128,6 +128,14 @@ int store_step(struct cache *c, sqlite3_stmt *st, struct cs_error *err)
 	return step_write(c, st, true, err);
 }
 
+int store_step_borrowed(struct cache *c, sqlite3_stmt *st, struct cs_error *err)
+{
+	int rc = step_write(c, st, true, err);
+	if (st)
+		sqlite3_clear_bindings(st); /* SQLite holds no pointer into the caller's strings past the step */
+	return rc;
+}
+
 int store_run(struct cache *c, sqlite3_stmt *st, struct cs_error *err)
 {
 	return step_write(c, st, false, err);
@@ -144,6 +152,14 @@ void store_bind_text(sqlite3_stmt *st, int idx, const char *s)
 {
 	if (s)
 		sqlite3_bind_text(st, idx, s, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, idx);
+}
+
+void store_bind_borrowed(sqlite3_stmt *st, int idx, const char *s)
+{
+	if (s)
+		sqlite3_bind_text(st, idx, s, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, idx);
 }

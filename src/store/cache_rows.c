@@ -94,27 +94,27 @@ static int put_chat(struct cache *c, const struct cs_chat *ch, long long gen, bo
 				  : store_cached(c, STMT_CHAT_PUT, CHAT_UPSERT("chat_rows", "activity_id, gen"), err);
 	if (!st)
 		return -1;
-	store_bind_text(st, 1, ch->activity_id);
-	store_bind_text(st, 2, ch->env_id);
-	store_bind_text(st, 3, ch->teams_chat_id);
-	store_bind_text(st, 4, ch->subject);
+	store_bind_borrowed(st, 1, ch->activity_id);
+	store_bind_borrowed(st, 2, ch->env_id);
+	store_bind_borrowed(st, 3, ch->teams_chat_id);
+	store_bind_borrowed(st, 4, ch->subject);
 	store_bind_int(st, 5, ch->state, CS_STATE_NOT_RECORDED);
 	store_bind_int(st, 6, ch->status_code, -1);
 	store_bind_int(st, 7, ch->sync_status, CS_SYNC_NULL);
 	sqlite3_bind_int(st, 8, ch->last_sync_error);
 	store_bind_time(st, 9, ch->modified_in_teams_on);
-	store_bind_text(st, 10, ch->modified_in_teams_by);
+	store_bind_borrowed(st, 10, ch->modified_in_teams_by);
 	store_bind_time(st, 11, ch->linked_on);
-	store_bind_text(st, 12, ch->linked_by);
+	store_bind_borrowed(st, 12, ch->linked_by);
 	store_bind_time(st, 13, ch->unlinked_on);
-	store_bind_text(st, 14, ch->unlinked_by);
-	store_bind_text(st, 15, ch->regarding_id);
-	store_bind_text(st, 16, ch->regarding_type);
+	store_bind_borrowed(st, 14, ch->unlinked_by);
+	store_bind_borrowed(st, 15, ch->regarding_id);
+	store_bind_borrowed(st, 16, ch->regarding_type);
 	store_bind_time(st, 17, ch->created_on);
 	store_bind_time(st, 18, ch->modified_on);
 	store_bind_time(st, 19, ch->fetched_at);
 	sqlite3_bind_int64(st, 20, staged ? gen : gen_of(c, ch->env_id, CACHE_ROWS_CHATS, gen));
-	if (store_step(c, st, err))
+	if (store_step_borrowed(c, st, err))
 		return -1;
 	return gen == CACHE_GEN_VISIBLE ? count_unknown(c, ch->env_id, err) : 0;
 }
@@ -143,14 +143,14 @@ static int put_party(struct cache *c, const char *env_id, const char *activity_i
 			" party_id = excluded.party_id, name = excluded.name, deleted = excluded.deleted", err);
 	if (!st)
 		return -1;
-	store_bind_text(st, 1, activity_id);
+	store_bind_borrowed(st, 1, activity_id);
 	sqlite3_bind_int64(st, 2, staged ? gen : gen_of(c, env_id, CACHE_ROWS_CHATS, gen));
 	sqlite3_bind_int(st, 3, seq);
-	store_bind_text(st, 4, env_id);
-	store_bind_text(st, 5, p->party_id);
-	store_bind_text(st, 6, p->name);
+	store_bind_borrowed(st, 4, env_id);
+	store_bind_borrowed(st, 5, p->party_id);
+	store_bind_borrowed(st, 6, p->name);
 	sqlite3_bind_int(st, 7, p->deleted);
-	return store_step(c, st, err);
+	return store_step_borrowed(c, st, err);
 }
 
 int cache_put_party(struct cache *c, const char *env_id, const char *activity_id, int seq, const struct cs_party *p,
@@ -230,18 +230,18 @@ int cache_put_assoc_gen(struct cache *c, const struct cs_assoc *a, long long gen
 		err);
 	if (!st)
 		return -1;
-	store_bind_text(st, 1, a->id);
-	store_bind_text(st, 2, a->env_id);
-	store_bind_text(st, 3, a->teams_chat_id);
-	store_bind_text(st, 4, a->regarding_id);
-	store_bind_text(st, 5, a->regarding_table);
+	store_bind_borrowed(st, 1, a->id);
+	store_bind_borrowed(st, 2, a->env_id);
+	store_bind_borrowed(st, 3, a->teams_chat_id);
+	store_bind_borrowed(st, 4, a->regarding_id);
+	store_bind_borrowed(st, 5, a->regarding_table);
 	sqlite3_bind_int(st, 6, a->record_state);
 	sqlite3_bind_int(st, 7, a->statecode);
 	store_bind_time(st, 8, a->created_on);
 	store_bind_time(st, 9, a->modified_on);
 	store_bind_time(st, 10, a->fetched_at);
 	sqlite3_bind_int64(st, 11, gen_of(c, a->env_id, CACHE_ROWS_ASSOCIATIONS, gen));
-	if (store_step(c, st, err))
+	if (store_step_borrowed(c, st, err))
 		return -1;
 	return gen == CACHE_GEN_VISIBLE ? count_unknown(c, a->env_id, err) : 0;
 }
@@ -261,19 +261,19 @@ int cache_put_sync_error_gen(struct cache *c, const char *env_id, const char *re
 		" time = excluded.time, type = excluded.type, fetched_at = excluded.fetched_at", err);
 	if (!st)
 		return -1;
-	store_bind_text(st, 1, e->id);
-	store_bind_text(st, 2, env_id);
-	store_bind_text(st, 3, regarding_id);
+	store_bind_borrowed(st, 1, e->id);
+	store_bind_borrowed(st, 2, env_id);
+	store_bind_borrowed(st, 3, regarding_id);
 	if (e->code)
-		store_bind_text(st, 4, e->code);
+		store_bind_borrowed(st, 4, e->code);
 	else
 		sqlite3_bind_int(st, 4, e->errorcode);
-	store_bind_text(st, 5, e->message);
+	store_bind_borrowed(st, 5, e->message);
 	store_bind_time(st, 6, e->time);
 	sqlite3_bind_int(st, 7, e->type);
 	store_bind_time(st, 8, fetched_at);
 	sqlite3_bind_int64(st, 9, gen_of(c, env_id, CACHE_ROWS_SYNC_ERRORS, gen));
-	return store_step(c, st, err);
+	return store_step_borrowed(c, st, err);
 }
 
 int cache_put_sync_error(struct cache *c, const char *env_id, const char *regarding_id,

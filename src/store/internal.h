@@ -32,12 +32,17 @@ sqlite3_stmt *store_prepare(struct cache *c, const char *sql, struct cs_error *e
 sqlite3_stmt *store_cached(struct cache *c, enum store_stmt slot, const char *sql, struct cs_error *err);
 /* Steps a cached statement expected to finish, resets it. */
 int store_step(struct cache *c, sqlite3_stmt *st, struct cs_error *err);
+/* The same for a statement whose text is bound with store_bind_borrowed: also unbinds it. */
+int store_step_borrowed(struct cache *c, sqlite3_stmt *st, struct cs_error *err);
 /* Steps a statement expected to finish (INSERT/UPDATE/DELETE), finalizes it. */
 int store_run(struct cache *c, sqlite3_stmt *st, struct cs_error *err);
 int store_exec(struct cache *c, const char *sql, struct cs_error *err);
 int store_fail(struct cache *c, struct cs_error *err, const char *what);
 
 void store_bind_text(sqlite3_stmt *st, int idx, const char *s);   /* NULL → SQL NULL */
+/* The same without SQLite's copy of s (a free and a malloc per text each row): s is read in place,
+ * so it must outlive the step, which is store_step_borrowed's. For the rows a refresh writes. */
+void store_bind_borrowed(sqlite3_stmt *st, int idx, const char *s);
 void store_bind_time(sqlite3_stmt *st, int idx, cs_time t);       /* 0 → SQL NULL */
 void store_bind_int(sqlite3_stmt *st, int idx, int v, int null_value); /* v == null_value → NULL */
 char *store_col_text(sqlite3_stmt *st, int col);                  /* caller owns; NULL for NULL */
